@@ -1,0 +1,168 @@
+"""The ``nianbao`` command line: a thin layer over crawler/, extract/ and archive/.
+
+Exit codes, the same for every subcommand so cron can act on them:
+0 everything worked; 1 partial failure (some portals or documents failed, the rest
+is done); 2 usage error; 3 total failure (nothing could be done).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+OK, PARTIAL, USAGE, FAILED = 0, 1, 2, 3
+_STATUS_EXIT = {"ok": OK, "partial": PARTIAL, "failed": FAILED}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nianbao")
+def cli():
+    """Crawl government portals for 政府信息公开工作年度报告, keep the raw bytes,
+    extract every figure of the standard tables and build a SQLite archive.
+
+    The pipeline: crawl → build → serve. `nianbao demo` runs all of it on the
+    bundled demo portal.
+    """
+
+
+@cli.command()
+@click.option("--portals", "portals_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML portal file: a `portals:` list of {name, url, [region, level, hints]}.")
+@click.option("--url", help="Crawl one portal: its home page URL (use with --name).")
+@click.option("--name", help="The publishing body of --url, e.g. 罗山县人民政府.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Crawl directory: WARC files, blobs, reports.jsonl, errors.jsonl, runs.jsonl.")
+@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy/nianbao setting, e.g. --set DOWNLOAD_DELAY=0. Repeatable.")
+def crawl(portals_file, url, name, out_dir, overrides):
+    """Crawl portals for annual reports and archive every response raw.
+
+    \b
+    Examples:
+      nianbao crawl --portals portals.yaml --out crawl/
+      nianbao crawl --url http://www.luoshan.gov.cn/ --name 罗山县人民政府 --out crawl/
+    """
+    from crawler.portals import load_portals
+    from crawler.run import crawl as run_crawl
+
+    if bool(portals_file) == bool(url):
+        raise click.UsageError("give either --portals FILE or --url URL --name NAME")
+    if url and not name:
+        raise click.UsageError("--url needs --name (the publishing body)")
+    portals = load_portals(portals_file) if portals_file else [{"name": name, "url": url}]
+    summary = run_crawl(portals, out_dir, settings=_parse_overrides(overrides))
+    _print_crawl_summary(summary)
+    sys.exit(_STATUS_EXIT[summary["status"]])
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON record per input (JSON Lines).")
+def extract(paths, as_json):
+    """Parse report documents (HTML, PDF, DOCX, text) into report records.
+
+    \b
+    Examples:
+      nianbao extract report.pdf
+      nianbao extract --json *.html > records.jsonl
+    """
+    from extract import extract_file
+
+    failed = 0
+    for path in paths:
+        record = extract_file(path)
+        failed += bool(record["errors"])
+        if as_json:
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            _print_record(record)
+    sys.exit(OK if not failed else FAILED if failed == len(paths) else PARTIAL)
+
+
+@cli.command()
+@click.option("--from", "crawl_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A crawl directory written by `nianbao crawl`.")
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The SQLite archive to create or update.")
+def build(crawl_dir, db_path):
+    """Build or update the SQLite archive from a crawl directory.
+
+    Safe to re-run: unchanged reports are not added again.
+
+    \b
+    Example:
+      nianbao build --from crawl/ --db nianbao.db
+    """
+    from archive.build import build as run_build
+
+    summary = run_build(crawl_dir, db_path, progress=_progress)
+    click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    sys.exit(OK if not summary.get("document_errors") else PARTIAL)
+
+
+@cli.command()
+@click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(db_path, host, port):
+    """Browse the archive in Datasette.
+
+    \b
+    Example:
+      nianbao serve --db nianbao.db --port 8001
+    """
+    from archive.serve import serve as run_serve
+
+    run_serve(db_path, host=host, port=port)
+
+
+@cli.command()
+@click.option("--workdir", default=Path("data/demo"), show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Where the demo sites and the crawl go.")
+@click.option("--db", "db_path", default=Path("data/nianbao.db"), show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path))
+def demo(workdir, db_path):
+    """Run the whole pipeline on the bundled demo portal (served on 127.0.0.1).
+
+    Builds the demo sites, serves them, crawls them, stops them, builds the
+    archive and prints what was found against the demo's ground truth.
+    """
+    from nianbao.demo import run_demo
+
+    sys.exit(run_demo(workdir, db_path, echo=click.echo))
+
+
+def _parse_overrides(pairs):
+    settings = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
+        key, value = pair.split("=", 1)
+        settings[key.strip()] = value.strip()
+    return settings
+
+
+def _progress(message):
+    click.echo(message, err=True)
+
+
+def _print_crawl_summary(summary):
+    for name, stats in summary["portals"].items():
+        click.echo(f"{name}: {stats['pages']} pages, {stats['reports']} reports "
+                   f"({stats['new_reports']} new), {stats['errors']} errors")
+    click.echo(f"status: {summary['status']}")
+
+
+def _print_record(record):
+    figures = record["figures"]
+    read = sum(v is not None for v in figures.values())
+    failed = [c["name"] for c in record["checks"] if c["passed"] is False]
+    click.echo(f"{record['source']}: {record['title']!s} | {record['agency']!s} | {record['year']!s} | "
+               f"format {record['format_version']!s} | {read}/{len(figures)} figures | "
+               f"{len(failed)} failed checks")
+    for name in failed:
+        click.echo(f"  check failed: {name}")
+    for error in record["errors"]:
+        click.echo(f"  error [{error['stage']}]: {error['message']}")
