@@ -1,0 +1,63 @@
+"""Where a publishing body sits: its region and administrative level, read from its name.
+
+Names of Chinese public bodies begin with the place they serve
+(``淮安市洪泽区人民政府``, ``罗山县教育体育局``). :func:`describe` reads that
+chain of place names; the last one gives the level. It is a heuristic from the
+name alone: a county-level city named without its prefecture (``义乌市``) reads as
+市级, and bodies named without a place (``教育部``) are taken as 国家级.
+"""
+from __future__ import annotations
+
+import re
+
+# Suffix of a place name → level of a body serving that place, most specific first.
+_LEVELS = (
+    (("特别行政区", "自治区", "省"), "省级"),
+    (("自治州", "地区", "州", "盟", "市"), "市级"),
+    (("自治县", "自治旗", "新区", "县", "区", "旗"), "县级"),
+    (("街道", "镇", "乡"), "乡级"),
+)
+_SUFFIXES = "|".join(s for suffixes, _ in _LEVELS for s in suffixes)
+_PLACE = re.compile(rf"[\u4e00-\u9fff]{{1,7}}?(?:{_SUFFIXES})")
+_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+_NOT_PLACES = ("人民", "政府", "办公", "委员", "管理", "监督", "市场", "城市")
+
+
+def describe(name: str | None) -> dict:
+    """``{"region", "level"}`` of the body called ``name``.
+
+    >>> describe("淮安市洪泽区人民政府")
+    {'region': '淮安市洪泽区', 'level': '县级'}
+    >>> describe("罗山县教育体育局")
+    {'region': '罗山县', 'level': '县级'}
+    >>> describe("河南省人民政府办公厅")
+    {'region': '河南省', 'level': '省级'}
+    >>> describe("上海市人民政府")
+    {'region': '上海市', 'level': '省级'}
+    >>> describe("教育部")
+    {'region': None, 'level': '国家级'}
+    """
+    places = _places(name or "")
+    if not places:
+        return {"region": None, "level": "国家级" if name else None}
+    return {"region": "".join(places), "level": _level(places)}
+
+
+def _places(name: str) -> list[str]:
+    places, rest = [], name
+    while match := _PLACE.match(rest):
+        place = match.group()
+        if any(place.startswith(word) for word in _NOT_PLACES):
+            break
+        places.append(place)
+        rest = rest[len(place):]
+    return places
+
+
+def _level(places: list[str]) -> str:
+    last = places[-1]
+    if len(places) == 1 and last in _MUNICIPALITIES:
+        return "省级"
+    if len(places) > 1 and last.endswith("市") and places[-2].endswith(("市", "州", "盟", "地区")):
+        return "县级"  # a county-level city under its prefecture
+    return next(level for suffixes, level in _LEVELS if last.endswith(suffixes))

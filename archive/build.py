@@ -1,0 +1,230 @@
+"""Build or update the SQLite archive from a crawl directory.
+
+:func:`build` reads ``reports.jsonl``, ``errors.jsonl`` and ``runs.jsonl``
+(see ``docs/architecture.md``), parses every document blob with
+``extract.extract_document`` and writes the tables of ``archive/schema.py``.
+
+* A report *version* is its ``page_url`` plus the sha256 of its primary
+  document: the document whose record has the most figures read (ties go to the
+  page). A report whose primary document changed gets a second row; the first stays.
+* Re-building on the same crawl adds nothing; items whose documents are all in
+  the archive already are skipped without parsing.
+* The whole build is one transaction: an interrupted build (an exception,
+  Ctrl-C, a killed process) leaves the previous archive as it was, and a running
+  Datasette sees the new rows as soon as the build commits.
+* A document that cannot be read or parsed gets rows in ``errors`` and the
+  build goes on.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import sqlite_utils
+
+from archive import agencies, schema, search
+from extract import extract_document, standard_format
+
+
+def build(crawl_dir: Path, db_path: Path, *, progress=None) -> dict:
+    """Add what is new in ``crawl_dir`` to the archive at ``db_path`` (created if missing).
+
+    ``progress``, if given, is called with a one-line message per report item.
+    Returns counts for the caller to print: ``reports_seen``, ``reports_added``,
+    ``documents_added``, ``figures_added``, ``checks_failed`` (failed identity
+    checks in the added reports), ``document_errors`` (extraction error rows added),
+    ``crawl_errors`` (crawl error rows added), ``runs_added``, ``reports_total``.
+    """
+    crawl_dir, db_path = Path(crawl_dir), Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(db_path)
+    try:
+        with db.atomic():
+            schema.create(db)
+            summary = _load(db, crawl_dir, progress or (lambda message: None))
+            summary["reports_total"] = db["reports"].count
+    finally:
+        db.close()
+    return summary
+
+
+def _load(db, crawl_dir: Path, progress) -> dict:
+    summary = dict.fromkeys(("reports_seen", "reports_added", "documents_added", "figures_added",
+                             "checks_failed", "document_errors", "crawl_errors", "runs_added"), 0)
+    for run in _read_jsonl(crawl_dir / "runs.jsonl"):
+        summary["runs_added"] += _add_run(db, run)
+    for error in _read_jsonl(crawl_dir / "errors.jsonl"):
+        summary["crawl_errors"] += _add_error(db, {"source": "crawl", **error})
+    items = _read_jsonl(crawl_dir / "reports.jsonl")
+    for number, item in enumerate(items, 1):
+        progress(f"[{number}/{len(items)}] {item.get('title') or item['page_url']}")
+        summary["reports_seen"] += 1
+        if item["documents"] and not _already_archived(db, item):
+            _add_item(db, crawl_dir, item, summary)
+    return summary
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+# ------------------------------------------------------------------ crawl runs and errors
+def _add_run(db, run: dict) -> int:
+    if db["crawl_runs"].count_where("run_id = ?", [run["run_id"]]):
+        return 0
+    portals = run.get("portals") or {}
+    totals = {k: sum(p.get(k) or 0 for p in portals.values())
+              for k in ("pages", "reports", "new_reports", "errors")}
+    db["crawl_runs"].insert({"run_id": run["run_id"], "started": run.get("started"),
+                             "finished": run.get("finished"), "portals": len(portals), **totals})
+    db["portal_runs"].insert_all(
+        {"run_id": run["run_id"], "portal": name, "url": stats.get("url"),
+         "error_kinds": stats.get("error_kinds"), **{k: stats.get(k) for k in totals}}
+        for name, stats in portals.items())
+    return 1
+
+
+def _add_error(db, error: dict) -> int:
+    """Insert an error row unless the same error is archived already; 1 if inserted."""
+    row = {column: error.get(column) for column in schema.TABLES["errors"].columns if column != "id"}
+    identity = json.dumps({k: v for k, v in row.items() if k != "report_id"}, sort_keys=True)
+    row["id"] = hashlib.sha256(identity.encode()).hexdigest()[:16]
+    if db["errors"].count_where("id = ?", [row["id"]]):
+        return 0
+    db["errors"].insert(row)
+    return 1
+
+
+# ------------------------------------------------------------------ reports and documents
+def _already_archived(db, item: dict) -> bool:
+    shas = {doc["sha256"] for doc in item["documents"]}
+    found = db.execute(
+        "select count(distinct d.sha256) from documents d join reports r on r.id = d.report_id "
+        f"where r.page_url = ? and d.sha256 in ({', '.join('?' * len(shas))})",
+        [item["page_url"], *shas]).fetchone()[0]
+    return found == len(shas)
+
+
+def _add_item(db, crawl_dir: Path, item: dict, summary: dict) -> None:
+    parsed = [(doc, *_parse(crawl_dir, doc)) for doc in item["documents"]]
+    primary, record, _ = max(parsed, key=_primary_score)
+    report_id = _report_id(db, item["page_url"], primary["sha256"])
+    if report_id is None:
+        report_id = _add_report(db, item, primary, record)
+        summary["reports_added"] += 1
+        summary["figures_added"] += _figures_read(record)
+        summary["checks_failed"] += sum(c["passed"] is False for c in (record or {}).get("checks", ()))
+    for doc, doc_record, failure in parsed:
+        if db["documents"].count_where("report_id = ? and sha256 = ?", [report_id, doc["sha256"]]):
+            continue
+        _add_document(db, report_id, doc, doc_record, failure)
+        summary["documents_added"] += 1
+        for error in ([failure] if failure else doc_record["errors"]):
+            summary["document_errors"] += _add_error(db, {
+                "source": "extract", "portal": item.get("portal"), "url": doc["url"],
+                "report_id": report_id, "document_sha256": doc["sha256"], **error})
+
+
+def _parse(crawl_dir: Path, doc: dict) -> tuple[dict | None, dict | None]:
+    """(record, None) for a parsed document, (None, error) if it could not be read or parsed."""
+    try:
+        data = (crawl_dir / doc["blob"]).read_bytes()
+    except OSError as e:
+        return None, {"stage": "read", "message": f"blob {doc['blob']}: {e.strerror or e}"}
+    if hashlib.sha256(data).hexdigest() != doc["sha256"]:
+        return None, {"stage": "read", "message": f"blob {doc['blob']} does not match its sha256"}
+    filename = doc.get("filename") or unquote(Path(urlsplit(doc["url"]).path).name) or None
+    try:
+        record = extract_document(data, filename=filename, media_type=doc.get("content_type"),
+                                  source=doc["url"])
+        return record, None
+    except Exception as e:  # one bad document must not stop the batch
+        return None, {"stage": "extract", "message": f"{type(e).__name__}: {e}"}
+
+
+def _figures_read(record: dict | None) -> int:
+    return sum(v is not None for v in (record or {}).get("figures", {}).values())
+
+
+def _primary_score(parsed) -> tuple:
+    doc, record, _ = parsed
+    return _figures_read(record), record is not None, doc["role"] == "page"
+
+
+def _report_id(db, page_url: str, sha256: str) -> int | None:
+    row = db.execute("select id from reports where page_url = ? and primary_sha256 = ?",
+                     [page_url, sha256]).fetchone()
+    return row[0] if row else None
+
+
+def _add_report(db, item: dict, primary: dict, record: dict | None) -> int:
+    record = record or {}
+    checks = record.get("checks", [])
+    agency = _agency_name(record.get("agency"), item.get("portal"))
+    sections = record.get("sections") or {}
+    row = {
+        "agency_id": db["agencies"].lookup({"name": agency}, agencies.describe(agency)) if agency else None,
+        "portal": item.get("portal"), "portal_url": item.get("portal_url"),
+        "year": item.get("year") or record.get("year"),
+        "title": item.get("title") or record.get("title"),
+        "published": item.get("published") or record.get("published"),
+        "format_version": record.get("format_version"), "media_type": record.get("media_type"),
+        "source_url": primary["url"], "page_url": item["page_url"],
+        "listing_url": item.get("listing_url"), "primary_sha256": primary["sha256"],
+        "figures_read": _figures_read(record), "figures_total": len(record.get("figures", {})),
+        "checks_passed": sum(c["passed"] is True for c in checks),
+        "checks_failed": sum(c["passed"] is False for c in checks),
+        "checks_unknown": sum(c["passed"] is None for c in checks),
+        "prose_checks_failed": sum(p["passed"] is False for p in record.get("prose_checks", [])),
+        "text": record.get("text"),
+        **{key: sections.get(key) for key in schema.SECTION_KEYS},
+    }
+    report_id = db["reports"].insert(row).last_pk
+    search.index_report(db, report_id, row["title"], row["text"])
+    db["figures"].insert_all(_figure_rows(report_id, record))
+    db["checks"].insert_all(
+        {"report_id": report_id, "name": c["name"], "rule": c["rule"], "passed": c["passed"],
+         "lhs": c.get("lhs"), "rhs": c.get("rhs"), "keys": c.get("keys", []),
+         "missing": c.get("missing", [])} for c in checks)
+    db["prose_checks"].insert_all(
+        {"report_id": report_id, "position": position, **p}
+        for position, p in enumerate(record.get("prose_checks", [])))
+    return report_id
+
+
+def _agency_name(reported: str | None, portal: str | None) -> str | None:
+    """The body's name: as the report gives it, or the portal's when that is the same
+    body named in full (洪泽区人民政府 on the 淮安市洪泽区人民政府 portal)."""
+    if reported and portal and portal.endswith(reported):
+        return portal
+    return reported or portal
+
+
+def _figure_rows(report_id: int, record: dict):
+    """One row per cell of the record's format, described by ``standard_format.cells``."""
+    version = record.get("format_version")
+    if version not in standard_format.VERSIONS:
+        return
+    figures, printed = record.get("figures", {}), record.get("cells", {})
+    null_reasons = record.get("null_reasons", {})
+    for cell in standard_format.cells(version):
+        yield {"report_id": report_id, "key": cell.key, "value": figures.get(cell.key),
+               "printed": printed.get(cell.key), "null_reason": null_reasons.get(cell.key),
+               "unit": cell.unit, "table_number": cell.table, "section": cell.section,
+               "group_label": cell.group or None, "row_label": cell.row_label,
+               "column_label": cell.column_label}
+
+
+def _add_document(db, report_id: int, doc: dict, record: dict | None, failure: dict | None) -> None:
+    db["documents"].insert({
+        **{k: doc[k] for k in schema.TABLES["documents"].columns if k in doc},
+        "report_id": report_id,
+        "media_type": record.get("media_type") if record else None,
+        "extract_errors": 1 if failure else len(record.get("errors", [])),
+        "extract_warnings": 0 if failure else len(record.get("warnings", [])),
+    })

@@ -1,0 +1,36 @@
+"""Serve the archive with Datasette.
+
+``nianbao serve --db FILE`` runs :func:`serve`; :func:`serve_command` gives the
+same command line for anyone who wants to run or adapt it by hand.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+PLUGINS_DIR = Path(__file__).resolve().parent / "plugins"
+
+# Long cells (full text, sections) are cut in HTML tables; the JSON API is unaffected.
+SETTINGS = {"truncate_cells_html": 300}
+
+
+def serve_command(db_path: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
+    """The ``datasette serve`` command line for the archive at ``db_path``.
+
+    Metadata (descriptions, facets, canned queries) comes from
+    ``archive/metadata.yaml`` through the plugin in ``archive/plugins/``.
+    """
+    command = [sys.executable, "-m", "datasette", "serve", str(db_path),
+               "--host", host, "--port", str(port), "--plugins-dir", str(PLUGINS_DIR)]
+    for name, value in SETTINGS.items():
+        command += ["--setting", name, str(value)]
+    return command
+
+
+def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8001) -> int:
+    """Run Datasette on the archive until interrupted; returns its exit code."""
+    try:
+        return subprocess.run(serve_command(db_path, host, port)).returncode
+    except KeyboardInterrupt:
+        return 0

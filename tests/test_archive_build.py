@@ -1,0 +1,232 @@
+"""archive.build: crawl directory → SQLite archive (tables, figures, versions, errors)."""
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+import archive.build
+from archive.build import build
+from archive_crawl import SEED, luoshan, make_archive, page, report, write_jsonl
+from extract import standard_format
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def archived(tmp_path_factory):
+    """One archive shared by the tests that only read it."""
+    _, db_path, summary, items = make_archive(tmp_path_factory.mktemp("archive"))
+    return sqlite_utils.Database(db_path), summary, items
+
+
+@pytest.fixture
+def crawl(tmp_path):
+    """A fresh archive for tests that add to it: (crawl dir, db path, items)."""
+    crawl_dir, db_path, _, items = make_archive(tmp_path)
+    return crawl_dir, db_path, items
+
+
+def report_id(db, item) -> int:
+    (row,) = db.query("select id from reports where page_url = ?", [item["page_url"]])
+    return row["id"]
+
+
+def dump(db_path) -> dict:
+    """The schema and every row of every stored table (FTS index included), order-independent."""
+    db = sqlite_utils.Database(db_path)
+    tables = [t for t in db.table_names() if db[t].virtual_table_using is None]
+    rows = {t: sorted(map(repr, db.execute(f"select * from [{t}]").fetchall())) for t in tables}
+    return {"schema": sorted(map(repr, db.execute("select * from sqlite_master").fetchall())), **rows}
+
+
+def test_schema_keys_and_foreign_keys(archived):
+    db, _, _ = archived
+    assert {"agencies", "reports", "documents", "figures", "checks", "prose_checks", "crawl_runs",
+            "portal_runs", "errors", "reports_fts"} <= set(db.table_names())
+    assert {"report_summary", "applications_by_year"} <= set(db.view_names())
+    assert db["figures"].pks == ["report_id", "key"]
+    assert db["documents"].pks == ["report_id", "sha256"]
+    assert {(fk.column, fk.other_table) for fk in db["reports"].foreign_keys} == {("agency_id", "agencies")}
+    for table in ("documents", "figures", "checks", "prose_checks", "errors"):
+        assert ("report_id", "reports") in {(fk.column, fk.other_table) for fk in db[table].foreign_keys}
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert any(ix.unique and ix.columns == ["page_url", "primary_sha256"] for ix in db["reports"].indexes)
+
+
+def test_summary_counts(archived):
+    db, summary, _ = archived
+    figures_read = db.execute("select count(value) from figures").fetchone()[0]
+    checks_failed = db.execute("select count(*) from checks where passed = 0").fetchone()[0]
+    assert summary == {"reports_seen": 5, "reports_added": 5, "documents_added": 9,
+                       "figures_added": figures_read, "checks_failed": checks_failed,
+                       "document_errors": 2, "crawl_errors": 2, "runs_added": 1, "reports_total": 5}
+    assert figures_read >= 400
+
+
+def test_luoshan_report_row(archived):
+    db, _, items = archived
+    row = db["reports"].get(report_id(db, items["luoshan"]))
+    attachment = items["luoshan"]["documents"][1]
+    assert row["primary_sha256"] == attachment["sha256"]  # the document with the figures
+    assert row["source_url"] == attachment["url"]
+    assert (row["year"], row["format_version"], row["media_type"]) == (2021, "2021", "text")
+    assert (row["checks_failed"], row["checks_unknown"], row["prose_checks_failed"]) == (0, 0, 1)
+    assert "依申请公开" in row["text"]
+    assert row["problems"].startswith("2021年，政务公开工作取得了一定成效")
+    assert row["overview"].startswith("2021 年，信息公开办")
+    agency = db["agencies"].get(row["agency_id"])
+    assert (agency["name"], agency["region"], agency["level"]) == ("罗山县人民政府", "罗山县", "县级")
+
+
+def test_figures_exact_and_described_by_the_format(archived):
+    db, _, items = archived
+    rid = report_id(db, items["luoshan"])
+    figures = {r["key"]: r for r in db["figures"].rows_where("report_id = ?", [rid])}
+    cells = standard_format.cells("2021")
+    assert set(figures) == {c.key for c in cells}
+    expected = {"requests.new_received.natural_person": 48, "requests.new_received.total": 48,
+                "requests.disclosed.total": 42, "requests.withheld.prohibited_by_law.total": 6,
+                "requests.carried_forward.total": 0, "active.normative_documents.in_force": 23,
+                "active.licensing.decisions": 9827, "active.penalties.decisions": 1252,
+                "active.fees.amount_10k_yuan": 2126, "appeals.litigation_direct.upheld": 3,
+                "appeals.litigation_direct.total": 3, "appeals.review.total": 0}
+    assert {k: figures[k]["value"] for k in expected} == expected
+    assert figures["requests.new_received.total"]["printed"] == "48"
+    for cell in cells:
+        row = figures[cell.key]
+        assert (row["table_number"], row["section"], row["row_label"], row["column_label"], row["unit"]) == (
+            cell.table, cell.section, cell.row_label, cell.column_label, cell.unit)
+    (prose,) = db["prose_checks"].rows_where("report_id = ?", [rid])
+    assert (prose["prose_value"], prose["table_value"], prose["passed"]) == (46, 48, 0)
+
+
+def test_checks_and_summary_view(archived):
+    db, _, items = archived
+    rid = report_id(db, items["luoshan"])
+    checks = list(db["checks"].rows_where("report_id = ?", [rid]))
+    assert len(checks) == len(standard_format.identities("2021"))
+    assert all(c["passed"] == 1 for c in checks)
+    (summary,) = db.query("select * from report_summary where id = ?", [rid])
+    assert {k: summary[k] for k in ("new_received", "disclosed", "withheld", "unavailable", "handled_total",
+                                    "review_total", "litigation_direct_total", "version", "latest")} == {
+        "new_received": 48, "disclosed": 42, "withheld": 6, "unavailable": 0, "handled_total": 48,
+        "review_total": 0, "litigation_direct_total": 3, "version": 1, "latest": 1}
+    failing = db.execute("select count(*) from checks where passed = 0").fetchone()[0]
+    assert failing == db.execute("select sum(checks_failed) from reports").fetchone()[0]
+
+
+def test_unreadable_documents_record_errors_and_the_batch_goes_on(archived):
+    db, summary, items = archived
+    rid = report_id(db, items["broken"])
+    errors = {e["stage"]: e for e in db["errors"].rows_where("source = 'extract'")}
+    assert set(errors) == {"read", "detect"}
+    assert all(e["report_id"] == rid for e in errors.values())
+    assert "No such file" in errors["read"]["message"]
+    assert db["reports"].get(rid)["title"] == "淮安市某局2022年政府信息公开工作年度报告"
+    assert [d["extract_errors"] for d in db["documents"].rows_where("report_id = ?", [rid])] == [1, 1]
+    # items after the broken one were archived
+    assert report_id(db, items["hongze"]) and report_id(db, items["guangshan"])
+    crawl_errors = {e["kind"]: e["portal"] for e in db["errors"].rows_where("source = 'crawl'")}
+    assert crawl_errors == {"timeout": "光山县人民政府", "http_404": "罗山县人民政府"}
+
+
+def test_agency_named_in_full_from_the_portal(archived):
+    db, _, items = archived
+    agency = db["agencies"].get(db["reports"].get(report_id(db, items["hongze"]))["agency_id"])
+    assert (agency["name"], agency["region"], agency["level"]) == ("淮安市洪泽区人民政府", "淮安市洪泽区", "县级")
+
+
+def test_pre2019_report_has_text_and_no_figures(archived):
+    db, _, items = archived
+    row = db["reports"].get(report_id(db, items["guangshan"]))
+    assert row["format_version"] == "pre2019" and "1200条" in row["text"]
+    assert db["figures"].count_where("report_id = ?", [row["id"]]) == 0
+
+
+def test_crawl_runs(archived):
+    db, _, _ = archived
+    (run,) = db["crawl_runs"].rows
+    assert (run["portals"], run["pages"], run["reports"], run["errors"]) == (3, 35, 5, 2)
+    assert db["portal_runs"].count == 3
+
+
+def test_second_build_changes_nothing(crawl):
+    crawl_dir, db_path, _ = crawl
+    before = dump(db_path)
+    summary = build(crawl_dir, db_path)
+    assert summary["reports_added"] == summary["documents_added"] == summary["document_errors"] == 0
+    assert summary["crawl_errors"] == summary["runs_added"] == 0
+    assert dump(db_path) == before
+
+
+def test_changed_primary_document_adds_a_version(crawl):
+    crawl_dir, db_path, items = crawl
+    corrected = SEED.replace("依申请公开事项 46 份".encode(), "依申请公开事项 48 份".encode())
+    write_jsonl(crawl_dir / "reports.jsonl", [luoshan(crawl_dir, corrected)], mode="a")
+    summary = build(crawl_dir, db_path)
+    assert (summary["reports_added"], summary["reports_total"]) == (1, 6)
+    db = sqlite_utils.Database(db_path)
+    versions = db.execute("select version, latest, prose_checks_failed from report_summary "
+                          "where page_url = ? order by id", [items["luoshan"]["page_url"]]).fetchall()
+    assert versions == [(1, 0, 1), (2, 1, 0)]
+    (year,) = db.query("select * from applications_by_year where year = 2021")
+    assert (year["reports"], year["new_received"]) == (1, 48)
+
+
+def new_reports(crawl_dir, years=(2018,)) -> list[dict]:
+    return [report(crawl_dir, "光山县人民政府", f"光山县人民政府{year}年政府信息公开工作年度报告", year,
+                   f"art_{year}", page(f"光山县人民政府{year}年政府信息公开工作年度报告", f"<p>{year}年。</p>"))
+            for year in years]
+
+
+def test_new_crawl_adds_only_what_is_new(crawl):
+    crawl_dir, db_path, items = crawl
+    old = items["luoshan"]
+    # The same report with only its page re-rendered, one new report, one unchanged.
+    restyled = luoshan(crawl_dir)
+    restyled["documents"][0] = report(
+        crawl_dir, "罗山县人民政府", old["title"], 2021, "art_2021",
+        page(old["title"], "<p>（本页访问次数：1024）</p>", ("report.txt",)))["documents"][0]
+    write_jsonl(crawl_dir / "reports.jsonl", [restyled, *new_reports(crawl_dir), items["hongze"]], mode="a")
+    summary = build(crawl_dir, db_path)
+    assert (summary["reports_added"], summary["documents_added"]) == (1, 2)
+    db = sqlite_utils.Database(db_path)
+    assert db["documents"].count_where("report_id = ?", [report_id(db, old)]) == 3
+
+
+def test_interrupted_build_keeps_the_previous_archive(crawl, monkeypatch):
+    crawl_dir, db_path, _ = crawl
+    before = dump(db_path)
+    write_jsonl(crawl_dir / "reports.jsonl", new_reports(crawl_dir), mode="a")
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(archive.build, "_add_item", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(crawl_dir, db_path)
+    assert dump(db_path) == before
+
+
+def test_killed_build_keeps_the_previous_archive(crawl):
+    crawl_dir, db_path, _ = crawl
+    before = dump(db_path)
+    write_jsonl(crawl_dir / "reports.jsonl", new_reports(crawl_dir, (2018, 2019)), mode="a")
+    # SIGKILL once the first new report is written, before the second.
+    script = (
+        "import os, signal\n"
+        "from archive.build import build\n"
+        "def progress(message):\n"
+        "    if message.startswith('[7/'):\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        f"build({str(crawl_dir)!r}, {str(db_path)!r}, progress=progress)\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True)
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    assert dump(db_path) == before
+    assert sqlite3.connect(db_path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
