@@ -1,0 +1,46 @@
+"""The crawl directory layout (docs/architecture.md), written down once for every component."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+WARC = "warc"
+BLOBS = "blobs"
+REPORTS = "reports.jsonl"
+ERRORS = "errors.jsonl"
+RUNS = "runs.jsonl"
+
+
+def crawl_dir(settings) -> Path:
+    """The ``NIANBAO_OUT_DIR`` of these Scrapy settings, created if missing."""
+    root = settings.get("NIANBAO_OUT_DIR")
+    if not root:
+        raise ValueError("NIANBAO_OUT_DIR is not set: call crawler.run.crawl(portals, out_dir) "
+                         "or pass -s NIANBAO_OUT_DIR=DIR to scrapy")
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def blob_path(sha256: str) -> str:
+    """Where a document with this digest is stored, relative to the crawl directory."""
+    return f"{BLOBS}/{sha256[:2]}/{sha256}"
+
+
+def append_jsonl(path: Path, record: dict) -> None:
+    """Append one line and close, so a crash never leaves a half-written record behind."""
+    with path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    if path.exists():
+        with path.open(encoding="utf-8") as f:
+            yield from (json.loads(line) for line in f if line.strip())
+
+
+def utc_now() -> str:
+    """Current time as ``2026-11-25T22:00:00Z``, the timestamp format of every crawl file."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,29 @@
+"""The one item the crawler produces: a discovered report, one line of reports.jsonl.
+
+Field meanings are the contract in docs/architecture.md ("reports.jsonl line").
+Documents are plain dicts in that contract's shape (built by
+``crawler.spiders.base.document``); while the item travels through the pipelines
+each also carries its raw ``body``, which :class:`crawler.pipelines.BlobStorePipeline`
+swaps for the ``blob`` path.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ReportItem:
+    portal: str                   # portal name from the portal file
+    portal_url: str               # the portal's home page
+    page_url: str                 # page announcing the report (or the file itself, if listed directly)
+    listing_url: str | None       # listing page the report was found on
+    title: str
+    year: int | None              # report year from the title
+    published: str | None         # YYYY-MM-DD shown on the listing or page
+    documents: list[dict] = field(default_factory=list)  # the page first, then its attachments
+
+
+def report_key(report: Mapping) -> tuple:
+    """What makes a report new: its page and the digest of every document, in order."""
+    return (report["page_url"], tuple(doc["sha256"] for doc in report["documents"]))

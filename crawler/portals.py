@@ -1,0 +1,98 @@
+"""The portal file: which government portals to crawl.
+
+A YAML file with a top-level ``portals:`` list::
+
+    portals:
+      - name: 罗山县人民政府            # publishing body (required, unique)
+        url: http://www.luoshan.gov.cn/ # home page (required)
+        region: 河南省信阳市            # optional
+        level: county                   # optional
+        hints:                          # optional
+          column_url: http://www.luoshan.gov.cn/zfxxgk/gknb/  # start here instead of the home page
+          cms: trs                      # free-form notes for humans and future spiders
+
+Every problem is reported as :class:`PortalFileError` naming the file, the entry
+and the field, so a typo is fixed in one go rather than discovered mid-crawl.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+REQUIRED = ("name", "url")
+OPTIONAL = ("region", "level", "hints")
+URL_HINTS = ("column_url",)
+
+
+class PortalFileError(ValueError):
+    """A portal file or entry that cannot be crawled; the message says what to fix."""
+
+
+def load_portals(path: str | Path) -> list[dict[str, Any]]:
+    """Read and validate a portal file; return normalised entries (see :func:`validate_portals`)."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PortalFileError(f"{path}: cannot read portal file ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise PortalFileError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or "portals" not in data:
+        raise PortalFileError(f"{path}: expected a top-level 'portals:' list")
+    return validate_portals(data["portals"], source=str(path))
+
+
+def validate_portals(entries: Any, source: str = "portals") -> list[dict[str, Any]]:
+    """Validate a list of portal mappings; return copies with every optional key present.
+
+    Used for portal files and for portals built in code (``nianbao crawl --url``),
+    so both paths accept exactly the same entries.
+    """
+    if not isinstance(entries, list) or not entries:
+        raise PortalFileError(f"{source}: 'portals' must be a non-empty list")
+    portals = [validate_portal(entry, f"{source}: portal #{i}") for i, entry in enumerate(entries, 1)]
+    names = [p["name"] for p in portals]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise PortalFileError(f"{source}: portal names must be unique; repeated: {', '.join(duplicates)}")
+    return portals
+
+
+def validate_portal(entry: Any, where: str = "portal") -> dict[str, Any]:
+    """Validate one portal mapping; return it normalised (stripped strings, ``hints`` a dict)."""
+    if not isinstance(entry, dict):
+        raise PortalFileError(f"{where}: expected a mapping with 'name' and 'url', got {entry!r}")
+    where = f"{where} ({entry.get('name', '?')})"
+    unknown = sorted(set(entry) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        raise PortalFileError(
+            f"{where}: unknown key(s) {', '.join(map(str, unknown))}; allowed: {', '.join(REQUIRED + OPTIONAL)}"
+        )
+    portal = {key: _text(entry, key, where, required=key in REQUIRED) for key in ("name", "url", "region", "level")}
+    _check_url(portal["url"], f"{where}: 'url'")
+    hints = entry.get("hints") or {}
+    if not isinstance(hints, dict):
+        raise PortalFileError(f"{where}: 'hints' must be a mapping, got {hints!r}")
+    for key in URL_HINTS:
+        if key in hints:
+            _check_url(hints[key], f"{where}: 'hints.{key}'")
+    portal["hints"] = dict(hints)
+    return portal
+
+
+def _text(entry: dict, key: str, where: str, required: bool) -> str | None:
+    value = entry.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise PortalFileError(f"{where}: '{key}' must be a non-empty string, got {value!r}")
+    return value.strip()
+
+
+def _check_url(value: Any, what: str) -> None:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise PortalFileError(f"{what} must be an absolute http(s) URL like http://www.example.gov.cn/, got {value!r}")

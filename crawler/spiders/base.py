@@ -1,0 +1,276 @@
+"""Shared rules and the base spider: what a report title looks like, which links lead
+to the 年报 column or to attachments, and how a report page becomes a ReportItem.
+
+The rules are plain functions of text so they can be tested from a table; spiders
+only decide where to look. Every request carries ``meta["portal"]`` (the portal
+name) so middlewares and the crawl log can attribute pages and errors.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from email.message import Message
+from email.utils import collapse_rfc2231_value
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+import scrapy
+from scrapy.http import HtmlResponse, Response
+from scrapy.http.request import NO_CALLBACK
+
+from crawler.items import ReportItem
+from crawler.portals import load_portals, validate_portals
+
+# A report title speaks of 信息公开 and of an annual report (年度报告 / 年报) …
+REPORT_SUBJECT = "信息公开"
+REPORT_KINDS = ("年度报告", "年报")
+# … and is not one of the look-alikes published next to it: other annual documents
+# (政府工作报告, 统计年报/公报, 决算/预算, 绩效报告) or news about the report itself
+# (解读, 图解, 通知, 报送 …).
+LOOKALIKE_WORDS = (
+    "政府工作报告", "统计", "公报", "决算", "预算", "绩效",
+    "解读", "图解", "通知", "通报", "印发", "报送", "做好", "编制", "征集", "评估", "考核", "督查",
+    "发布会", "答记者问",
+)
+# Link texts naming a column on the way to the reports (政务公开 → 政府信息公开 → 年报),
+# and href fragments CMSs use for that column.
+COLUMN_WORDS = ("政务公开", "信息公开", "年报", "年度报告")
+COLUMN_NOT = ("指南", "制度", "申请", "规定")
+COLUMN_HREFS = ("zfxxgknb", "xxgknb", "gknb")
+COLUMN_TEXT_MAX = 12  # nav labels are short; news titles mentioning 政务公开 are not
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx")
+SECOND_LEVEL_DOMAINS = ("gov", "edu", "org", "com", "net", "ac")  # as in luoshan.gov.cn
+
+CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789"))
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年|([〇零一二三四五六七八九]{4})\s*年")
+DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+PUBLISHED_LABEL = re.compile(r"(?:发布|发表|成文|公开)(?:日期|时间)\s*[:：]?\s*([^<\n]{0,40})")
+TRUNCATED = ("...", "…", "。。。")
+ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*\s*[:：]?\s*")  # "附件1：" before a file name
+
+
+def is_report_title(title: str) -> bool:
+    """An open-information annual report: names its year, 信息公开 and 年度报告/年报, and no look-alike word.
+
+    A year is required because the same words without one name the column
+    ("政府信息公开年报"), not a report.
+    """
+    return (
+        REPORT_SUBJECT in title
+        and any(kind in title for kind in REPORT_KINDS)
+        and not any(word in title for word in LOOKALIKE_WORDS)
+        and report_year(title) is not None
+    )
+
+
+def report_year(title: str) -> int | None:
+    """The first year written as "2021年" / "2021 年度" / "二〇二一年" in the title."""
+    match = YEAR.search(title)
+    if not match:
+        return None
+    digits = match.group(1) or "".join(CN_DIGITS[c] for c in match.group(2))
+    return int(digits)
+
+
+def is_column_link(text: str, url: str) -> bool:
+    """A link worth following towards the 年报 column: a short, undated text naming the column,
+    or a short text linking to a column address (``…/zfxxgknb/``). Article titles are long, and
+    articles live under their column's folder, so for an address only the file's own name
+    counts — or its folder's, for an index page."""
+    text = text.strip()
+    if not 0 < len(text) <= COLUMN_TEXT_MAX or report_year(text):
+        return False
+    if any(word in text for word in COLUMN_NOT + LOOKALIKE_WORDS):
+        return False
+    folder, _, page = urlsplit(url).path.lower().rpartition("/")
+    name = folder if page == "" or page.startswith("index") else page
+    return any(part in name for part in COLUMN_HREFS) or any(word in text for word in COLUMN_WORDS)
+
+
+def is_attachment_link(text: str, url: str) -> bool:
+    """A downloadable document: an office/PDF extension in the URL or the link text, or a 附件 link."""
+    path = unquote(urlsplit(url).path).lower()
+    return path.endswith(ATTACHMENT_EXTENSIONS) or text.strip().lower().endswith(ATTACHMENT_EXTENSIONS) or "附件" in text
+
+
+def find_date(text: str) -> str | None:
+    """The first date (2022-01-20, 2022/1/20, 2022.01.20, 2022年1月20日) as YYYY-MM-DD."""
+    for year, month, day in DATE.findall(text or ""):
+        if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+            return f"{year}-{int(month):02d}-{int(day):02d}"
+    return None
+
+
+def site_of(url: str) -> str:
+    """The site a URL belongs to: its registered domain, so ``xxgk.luoshan.gov.cn`` (where many
+    portals keep their 信息公开 platform) counts as ``www.luoshan.gov.cn``; an IP address keeps
+    its port, as every port may be a different server."""
+    parts = urlsplit(url)
+    labels = (parts.hostname or "").split(".")
+    if labels[-1].isdigit() or len(labels) < 3:
+        return parts.netloc
+    second_level = labels[-2] in SECOND_LEVEL_DOMAINS and len(labels[-1]) == 2
+    return ".".join(labels[-3:] if second_level else labels[-2:])
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str             # absolute
+    text: str            # visible text, or the title attribute when that is longer or the text is cut short
+    date: str | None     # a date in the same list item / table row, as YYYY-MM-DD
+
+
+def page_links(response: HtmlResponse) -> list[Link]:
+    """Every followable ``<a href>`` on a page, with its text and the date printed beside it."""
+    links = []
+    for a in response.xpath("//a[@href]"):
+        href = a.attrib["href"].strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        text = " ".join(" ".join(a.xpath(".//text()").getall()).split())
+        title = " ".join(a.attrib.get("title", "").split())
+        if title and (text.endswith(TRUNCATED) or len(title) > len(text)):
+            text = title
+        row = a.xpath("ancestor::*[self::li or self::tr or self::dd][1]//text()").getall()
+        links.append(Link(response.urljoin(href), text, find_date(" ".join(row))))
+    return links
+
+
+def page_title(link_text: str, response: HtmlResponse) -> str:
+    """The listing's link text unless it was cut short ("…"), then the page's own heading."""
+    if not link_text.endswith(TRUNCATED):
+        return link_text
+    candidates = response.xpath('//meta[@name="ArticleTitle"]/@content | //h1//text() | //title/text()').getall()
+    return next((t.strip() for t in candidates if is_report_title(t)), link_text)
+
+
+def page_date(response: HtmlResponse) -> str | None:
+    """The publication date a report page shows (TRS ``PubDate`` meta, or a 发布日期 label)."""
+    meta = response.xpath('//meta[@name="PubDate" or @name="pubdate" or @name="publishdate"]/@content').get()
+    labelled = PUBLISHED_LABEL.search(" ".join(response.xpath("//body//text()").getall()))
+    return find_date(meta or "") or (find_date(labelled.group(1)) if labelled else None)
+
+
+def attachment_links(response: HtmlResponse) -> list[Link]:
+    """Attachment links on a report page, first occurrence of each URL, in page order."""
+    seen, found = set(), []
+    for link in page_links(response):
+        if is_attachment_link(link.text, link.url) and link.url not in seen and link.url != response.url:
+            seen.add(link.url)
+            found.append(link)
+    return found
+
+
+def attachment_filename(response: Response, link_text: str) -> str | None:
+    """The name a server or page gives a file: Content-Disposition, else link text naming a file, else the URL."""
+    disposition = response.headers.get("Content-Disposition")
+    if disposition:
+        message = Message()
+        message["Content-Disposition"] = _header_text(disposition)
+        names = [value for key, value in message.get_params(header="Content-Disposition") if key == "filename"]
+        # RFC 6266: the UTF-8 ``filename*`` beats the ASCII fallback ``filename``.
+        names.sort(key=lambda value: not isinstance(value, tuple))
+        if names:
+            return collapse_rfc2231_value(names[0])
+    if link_text.lower().endswith(ATTACHMENT_EXTENSIONS):
+        return ATTACHMENT_LABEL.sub("", link_text)
+    name = unquote(PurePosixPath(urlsplit(response.url).path).name)
+    return name or None
+
+
+def _header_text(value: bytes) -> str:
+    # Chinese servers send raw UTF-8 or GBK file names in Content-Disposition.
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return value.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return value.decode("latin-1")
+
+
+def document(response: Response, role: str, filename: str | None = None) -> dict:
+    """A document entry of a ReportItem, with provenance from the WARC middleware and the raw body."""
+    body = response.body
+    archived = response.meta["warc"]
+    return {
+        "url": response.url,
+        "role": role,
+        "filename": filename,
+        "status": response.status,
+        "content_type": _header_text(response.headers.get("Content-Type", b"")) or None,
+        "fetched_at": archived["fetched_at"],
+        "size": len(body),
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "blob": None,
+        "warc_file": archived["warc_file"],
+        "warc_record_id": archived["warc_record_id"],
+        "body": body,
+    }
+
+
+class ReportSpider(scrapy.Spider):
+    """Base for report-discovery spiders.
+
+    Holds the portals (a list of dicts, or ``portals_file=PATH`` from the scrapy
+    command line), starts each portal at its ``hints.column_url`` or home page with
+    :meth:`parse`, and turns a report page (or a directly linked file) plus its
+    attachments into a :class:`ReportItem` in :meth:`parse_report`. Subclasses
+    implement :meth:`parse`: find reports, call :meth:`follow_report`.
+    """
+
+    def __init__(self, portals: list[dict] | None = None, portals_file: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.portals = load_portals(portals_file) if portals_file else validate_portals(portals)
+        self.portals_by_name = {p["name"]: p for p in self.portals}
+
+    async def start(self):
+        for portal in self.portals:
+            url = portal["hints"].get("column_url") or portal["url"]
+            yield scrapy.Request(url, self.parse, meta={"portal": portal["name"]})
+
+    def portal_of(self, response: Response) -> dict:
+        return self.portals_by_name[response.meta["portal"]]
+
+    def on_site(self, url: str, response: Response) -> bool:
+        """Navigation stays on the sites of the portal's home page, its column hint, and the current
+        page (which differs only when a redirect moved the portal elsewhere)."""
+        portal = self.portal_of(response)
+        starts = (portal["url"], portal["hints"].get("column_url"), response.url)
+        return site_of(url) in {site_of(u) for u in starts if u}
+
+    def follow_report(self, response: Response, link: Link) -> scrapy.Request:
+        return response.follow(
+            link.url, self.parse_report, meta={"portal": response.meta["portal"]},
+            cb_kwargs={"listing_url": response.url, "title": link.text, "published": link.date},
+        )
+
+    async def parse_report(self, response: Response, listing_url: str, title: str, published: str | None):
+        """A report page with its attachments, or a report file linked straight from a listing."""
+        if isinstance(response, HtmlResponse):
+            title = page_title(title, response)
+            published = published or page_date(response)
+            documents = [document(response, "page")]
+            for link in attachment_links(response):
+                attachment = await self.fetch_attachment(link, response.meta["portal"])
+                if attachment:
+                    documents.append(attachment)
+        else:
+            documents = [document(response, "attachment", attachment_filename(response, title))]
+        portal = self.portal_of(response)
+        yield ReportItem(
+            portal=portal["name"], portal_url=portal["url"], page_url=response.url, listing_url=listing_url,
+            title=title, year=report_year(title), published=published, documents=documents,
+        )
+
+    async def fetch_attachment(self, link: Link, portal: str) -> dict | None:
+        """Download one attachment now (through the downloader middlewares, so it is archived and
+        failures are logged); a failed attachment leaves the rest of the report intact."""
+        request = scrapy.Request(link.url, callback=NO_CALLBACK, meta={"portal": portal})
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception:  # noqa: BLE001 - any download failure; ErrorMiddleware has recorded it
+            return None
+        if not 200 <= response.status < 300:
+            return None
+        return document(response, "attachment", attachment_filename(response, link.text))

@@ -1,0 +1,49 @@
+"""Pipelines: blobs stored once by digest; reports.jsonl gains only reports it does not hold."""
+import hashlib
+import json
+
+from scrapy.utils.test import get_crawler
+
+from crawler.items import ReportItem
+from crawler.pipelines import BlobStorePipeline, ReportsJsonLinesPipeline
+
+
+def item(body=b"<html>report</html>", page_url="http://a/t1.html"):
+    sha = hashlib.sha256(body).hexdigest()
+    doc = {"url": page_url, "role": "page", "filename": None, "status": 200, "content_type": "text/html",
+           "fetched_at": "2026-01-01T00:00:00Z", "size": len(body), "sha256": sha, "blob": None,
+           "warc_file": "warc/x.warc.gz", "warc_record_id": "<urn:uuid:x>", "body": body}
+    return ReportItem(portal="A", portal_url="http://a/", page_url=page_url, listing_url="http://a/",
+                      title="A2021年政府信息公开工作年度报告", year=2021, published=None, documents=[doc])
+
+
+def pipelines(tmp_path):
+    crawler = get_crawler(settings_dict={"NIANBAO_OUT_DIR": str(tmp_path)})
+    return crawler, BlobStorePipeline.from_crawler(crawler), ReportsJsonLinesPipeline.from_crawler(crawler)
+
+
+def run(tmp_path, *items):
+    crawler, blobs, jsonl = pipelines(tmp_path)
+    for report in items:
+        jsonl.process_item(blobs.process_item(report))
+    return crawler.stats.get_value("nianbao/A/new_reports", 0)
+
+
+def test_blob_is_stored_by_digest_and_body_dropped(tmp_path):
+    report = item()
+    run(tmp_path, report)
+    doc = report.documents[0]
+    assert "body" not in doc and doc["blob"] == f"blobs/{doc['sha256'][:2]}/{doc['sha256']}"
+    assert (tmp_path / doc["blob"]).read_bytes() == b"<html>report</html>"
+    line = json.loads((tmp_path / "reports.jsonl").read_text(encoding="utf-8"))
+    assert list(line) == ["portal", "portal_url", "page_url", "listing_url", "title", "year", "published", "documents"]
+    assert list(line["documents"][0]) == ["url", "role", "filename", "status", "content_type", "fetched_at",
+                                          "size", "sha256", "blob", "warc_file", "warc_record_id"]
+
+
+def test_only_new_reports_are_appended(tmp_path):
+    assert run(tmp_path, item(), item()) == 1                     # found twice in one run
+    assert run(tmp_path, item()) == 0                             # a re-run
+    assert run(tmp_path, item(body=b"<html>revised</html>")) == 1  # same page, new content
+    assert run(tmp_path, item(page_url="http://a/t2.html")) == 1   # same content, another page
+    assert len((tmp_path / "reports.jsonl").read_text(encoding="utf-8").splitlines()) == 3

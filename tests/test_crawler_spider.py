@@ -1,0 +1,204 @@
+"""The discovery spider on saved pages (tests/fixtures/crawler/site), offline."""
+import asyncio
+import json
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from crawler.items import ReportItem
+from crawler.spiders.base import attachment_filename, attachment_links, document, page_links
+from crawler.spiders.portal import PortalSpider, json_endpoints, redirect_targets, trs_pages
+from tests.crawler_support import file_response
+
+BASE = "http://www.example.gov.cn"
+PORTAL = {"name": "示例县人民政府", "url": f"{BASE}/index.html"}
+
+
+@pytest.fixture
+def spider():
+    crawler = get_crawler(PortalSpider, {"NIANBAO_MAX_HOPS": 4})
+    return PortalSpider.from_crawler(crawler, portals=[PORTAL])
+
+
+def requests(results):
+    """(url, callback name, cb_kwargs) of the requests a callback yields."""
+    return [(r.url, r.callback.__name__, r.cb_kwargs) for r in results]
+
+
+def urls(results, callback):
+    return [url for url, name, _ in requests(results) if name == callback]
+
+
+def test_start_uses_column_hint_before_home_page():
+    crawler = get_crawler(PortalSpider)
+    hinted = {"name": "B", "url": f"{BASE}/", "hints": {"column_url": f"{BASE}/zwgk/gknb/"}}
+    spider = PortalSpider.from_crawler(crawler, portals=[PORTAL, hinted])
+
+    async def collect():
+        return [r async for r in spider.start()]
+
+    started = asyncio.run(collect())
+    assert [(r.url, r.meta["portal"]) for r in started] == [(PORTAL["url"], PORTAL["name"]), (f"{BASE}/zwgk/gknb/", "B")]
+
+
+def test_home_page_leads_to_the_open_government_column(spider):
+    results = list(spider.parse(file_response("index.html", f"{BASE}/index.html")))
+    # 政务公开 only: not 首页/新闻中心, not the 政府工作报告 look-alike, not javascript: links
+    assert requests(results) == [(f"{BASE}/zwgk/index.html", "parse", {"hops": 1})]
+    assert results[0].meta["portal"] == PORTAL["name"]
+
+
+def test_column_page_follows_open_information_columns_only(spider):
+    results = spider.parse(file_response("zwgk/index.html", f"{BASE}/zwgk/index.html"), hops=1)
+    # the nav's 政务公开 (the scheduler drops it as seen), 政府信息公开 and 部门年报 (its title
+    # attribute names the column); not 首页, 指南, 财政预决算
+    assert urls(results, "parse") == [f"{BASE}/zwgk/index.html", f"{BASE}/zwgk/xxgk/index.html",
+                                      f"{BASE}/bmnb/index.html"]
+
+
+def test_column_following_stops_at_max_hops(spider):
+    assert list(spider.parse(file_response("zwgk/index.html", f"{BASE}/zwgk/index.html"), hops=4)) == []
+
+
+def test_redirect_shell_is_followed_without_a_hop(spider):
+    response = file_response("zwgk/gknb.html", f"{BASE}/zwgk/gknb.html")
+    assert redirect_targets(response) == [f"{BASE}/zwgk/xxgk/zfxxgknb/index.html"]
+    assert requests(spider.parse(response, hops=3)) == [(f"{BASE}/zwgk/xxgk/zfxxgknb/index.html", "parse", {"hops": 3})]
+
+
+def test_trs_listing_yields_reports_and_every_page(spider):
+    url = f"{BASE}/zwgk/xxgk/zfxxgknb/index.html"
+    response = file_response("zwgk/xxgk/zfxxgknb/index.html", url)
+    assert trs_pages(response) == [url, f"{BASE}/zwgk/xxgk/zfxxgknb/index_1.html"]
+    results = list(spider.parse(response, hops=3))
+    # the truncated link text is replaced by its title attribute; the 解读 and 统计年报 are skipped
+    assert [r for r in requests(results) if r[1] == "parse_report"] == [(
+        f"{BASE}/zwgk/xxgk/zfxxgknb/202201/t20220120_101.html", "parse_report",
+        {"listing_url": url, "title": "示例县人民政府2021年政府信息公开工作年度报告", "published": "2022-01-20"})]
+    assert set(urls(results, "parse")) == {url, f"{BASE}/zwgk/xxgk/zfxxgknb/index_1.html"}
+
+
+def test_newer_trs_pager_signature():
+    response = file_response("zwgk/xxgk/zfxxgknb/index.html", f"{BASE}/col/")
+    response = response.replace(body=b'<script>createPageHTML("page_div", 3, 1, "index", "shtml", 41);</script>')
+    assert trs_pages(response) == [f"{BASE}/col/index.shtml", f"{BASE}/col/index_1.shtml", f"{BASE}/col/index_2.shtml"]
+
+
+def test_query_and_next_page_links_are_paging():
+    html = ('<ul><li><a href="/a/t1.html">2021年政府信息公开工作年度报告</a></li></ul>'
+            '<a href="list.html?page=2">2</a><a href="list.html?page=3">下一页</a><a href="/other/x.html">3</a>'
+            '<a href="?page=4">尾页</a>').encode()
+    crawler = get_crawler(PortalSpider, {"NIANBAO_MAX_HOPS": 0})
+    spider = PortalSpider.from_crawler(crawler, portals=[PORTAL])
+    response = file_response("index.html", f"{BASE}/a/list.html").replace(body=html)
+    assert urls(spider.parse(response), "parse") == [f"{BASE}/a/list.html?page=2", f"{BASE}/a/list.html?page=3",
+                                                    f"{BASE}/a/list.html?page=4"]
+
+
+def test_listing_without_reports_is_not_paged(spider):
+    response = file_response("zwgk/xxgk/zfxxgknb/index.html", f"{BASE}/xwzx/index.html")
+    response = response.replace(body=b'<a href="/xwzx/t1.html">news</a><script>createPageHTML(50, 0, "index", "html")</script>')
+    assert list(spider.parse(response, hops=4)) == []
+
+
+def test_json_endpoint_found_in_inline_script(spider):
+    response = file_response("bmnb/index.html", f"{BASE}/bmnb/index.html")
+    # the list URL with its page number filled in; not the search box's URL, not the script src
+    assert json_endpoints(response) == [f"{BASE}/api/bmnb/list?page=1"]
+    assert requests(spider.parse(response, hops=2)) == [(f"{BASE}/api/bmnb/list?page=1", "parse_json", {"hops": 2})]
+
+
+def test_json_listing_yields_reports_and_other_pages(spider):
+    url = f"{BASE}/api/bmnb/list?page=1"
+    response = file_response("api/bmnb/list_page1", url, headers={"Content-Type": "application/json"})
+    results = requests(spider.parse_json(response, hops=2))
+    assert results == [
+        (f"{BASE}/bmnb/jyj2021.pdf", "parse_report",
+         {"listing_url": url, "title": "示例县教育局2021年政府信息公开工作年度报告", "published": "2022-01-28"}),
+        (f"{BASE}/api/bmnb/list?page=2", "parse_json", {"hops": 2}),
+    ]
+
+
+def test_malformed_json_raises_for_the_crawl_log(spider):
+    response = file_response("api/bmnb/list_page1", f"{BASE}/api/x?page=1", headers={"Content-Type": "application/json"})
+    with pytest.raises(json.JSONDecodeError):
+        list(spider.parse_json(response.replace(body=b"<html>busy</html>")))
+
+
+def collect_report(spider, response, **kwargs):
+    async def run():
+        return [item async for item in spider.parse_report(response, **kwargs)]
+    (item,) = asyncio.run(run())
+    return item
+
+
+def test_report_page_with_attachments(spider, monkeypatch):
+    url = f"{BASE}/zwgk/xxgk/zfxxgknb/202201/t20220120_101.html"
+    response = file_response("zwgk/xxgk/zfxxgknb/202201/t20220120_101.html", url)
+    assert [(link.url, link.text) for link in attachment_links(response)] == [
+        (f"{BASE}/files/2021report.pdf", "示例县2021年政府信息公开工作年度报告.pdf"),
+        (f"{BASE}/files/download?id=7", "附件2：统计表"),
+    ]
+
+    async def fetched(link, portal):  # stands in for the engine download
+        path = {"/files/2021report.pdf": "files/2021report.pdf", "/files/download?id=7": "files/download_id7"}
+        attachment = file_response(path[link.url[len(BASE):]], link.url, headers={"Content-Type": "application/pdf"})
+        return document(attachment, "attachment", attachment_filename(attachment, link.text))
+
+    monkeypatch.setattr(spider, "fetch_attachment", fetched)
+    item = collect_report(spider, response, listing_url="L", title="示例县人民政府2021年政府信息公开工作年度...", published=None)
+    assert isinstance(item, ReportItem)
+    assert (item.portal, item.portal_url, item.page_url, item.listing_url) == (PORTAL["name"], PORTAL["url"], url, "L")
+    # a truncated listing title is completed from the page; the date comes from the page's PubDate
+    assert (item.title, item.year, item.published) == ("示例县人民政府2021年政府信息公开工作年度报告", 2021, "2022-01-20")
+    assert [(d["role"], d["url"], d["filename"]) for d in item.documents] == [
+        ("page", url, None),
+        ("attachment", f"{BASE}/files/2021report.pdf", "示例县2021年政府信息公开工作年度报告.pdf"),
+        ("attachment", f"{BASE}/files/download?id=7", "download"),  # no name but the URL's
+    ]
+    page = item.documents[0]
+    assert page["body"] == response.body and page["size"] == len(response.body)
+    assert (page["warc_file"], page["warc_record_id"]) == ("warc/test.warc.gz", "<urn:uuid:test>")
+
+
+def test_gbk_report_page_is_decoded(spider):
+    url = f"{BASE}/zwgk/xxgk/zfxxgknb/202101/t20210115_90.html"
+    response = file_response("zwgk/xxgk/zfxxgknb/202101/t20210115_90.html", url, headers={"Content-Type": "text/html"})
+    item = collect_report(spider, response, listing_url="L", title="示例县人民政府2020年度政府信息公开工作年度报告",
+                          published=None)
+    assert (item.year, item.published) == (2020, "2021-01-15")  # 发布日期 label in GBK text
+    assert [d["role"] for d in item.documents] == ["page"]
+
+
+def test_report_file_linked_straight_from_a_listing(spider):
+    url = f"{BASE}/bmnb/jyj2021.pdf"
+    response = file_response("bmnb/jyj2021.pdf", url, headers={"Content-Type": "application/pdf"})
+    item = collect_report(spider, response, listing_url="L", title="示例县教育局2021年政府信息公开工作年度报告",
+                          published="2022-01-28")
+    assert item.page_url == url
+    assert [(d["role"], d["filename"], d["content_type"]) for d in item.documents] == [
+        ("attachment", "jyj2021.pdf", "application/pdf")]
+
+
+@pytest.mark.parametrize("disposition, link_text, name", [
+    (b"attachment; filename=\"P0.pdf\"; filename*=UTF-8''%E5%B9%B4%E6%8A%A5.pdf", "x", "年报.pdf"),
+    ('attachment; filename="年报.docx"'.encode("gbk"), "x", "年报.docx"),
+    (None, "附件1：2021年报.pdf", "2021年报.pdf"),
+    (None, "下载", "b.pdf"),
+])
+def test_attachment_filename(disposition, link_text, name):
+    headers = {"Content-Disposition": disposition} if disposition else {}
+    response = file_response("bmnb/jyj2021.pdf", f"{BASE}/u/b.pdf", headers=headers)
+    assert attachment_filename(response, link_text) == name
+
+
+def test_link_dates_come_from_their_list_row():
+    response = file_response("zwgk/xxgk/zfxxgknb/index_1.html", f"{BASE}/zwgk/xxgk/zfxxgknb/index_1.html")
+    assert [link.date for link in page_links(response)] == ["2021-01-15", "2020-01-10", "2019-01-10"]
+
+
+def test_columns_are_followed_on_the_portal_site_only(spider):
+    response = file_response("index.html", f"{BASE}/index.html").replace(body=(
+        '<a href="http://xxgk.example.gov.cn/zfxxgk/">政府信息公开</a>'
+        '<a href="http://www.gov.cn/zhengce/xxgk/">政府信息公开</a>').encode())
+    assert urls(spider.parse(response), "parse") == ["http://xxgk.example.gov.cn/zfxxgk/"]
