@@ -44,14 +44,17 @@ def crawl(portals_file, url, name, out_dir, overrides):
       nianbao crawl --portals portals.yaml --out crawl/
       nianbao crawl --url http://www.luoshan.gov.cn/ --name 罗山县人民政府 --out crawl/
     """
-    from crawler.portals import load_portals
+    from crawler.portals import PortalFileError, load_portals
     from crawler.run import crawl as run_crawl
 
     if bool(portals_file) == bool(url):
         raise click.UsageError("give either --portals FILE or --url URL --name NAME")
     if url and not name:
         raise click.UsageError("--url needs --name (the publishing body)")
-    portals = load_portals(portals_file) if portals_file else [{"name": name, "url": url}]
+    try:
+        portals = load_portals(portals_file) if portals_file else [{"name": name, "url": url}]
+    except PortalFileError as error:
+        raise click.UsageError(str(error)) from error
     summary = run_crawl(portals, out_dir, settings=_parse_overrides(overrides))
     _print_crawl_summary(summary)
     sys.exit(_STATUS_EXIT[summary["status"]])
@@ -123,7 +126,9 @@ def serve(db_path, host, port):
               help="Where the demo sites and the crawl go.")
 @click.option("--db", "db_path", default=Path("data/nianbao.db"), show_default=True,
               type=click.Path(dir_okay=False, path_type=Path))
-def demo(workdir, db_path):
+@click.option("--ports", default="8701,8702,8703", show_default=True,
+              help="127.0.0.1 ports for the three demo sites.")
+def demo(workdir, db_path, ports):
     """Run the whole pipeline on the bundled demo portal (served on 127.0.0.1).
 
     Builds the demo sites, serves them, crawls them, stops them, builds the
@@ -131,7 +136,8 @@ def demo(workdir, db_path):
     """
     from nianbao.demo import run_demo
 
-    sys.exit(run_demo(workdir, db_path, echo=click.echo))
+    ports = tuple(int(p) for p in ports.split(","))
+    sys.exit(run_demo(workdir, db_path, ports=ports, echo=click.echo))
 
 
 def _parse_overrides(pairs):

@@ -7,63 +7,89 @@ archive → print what was found, checked against the demo's ground truth
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import yaml
+from demo_portal.running import DemoServer
 
-# Localhost only, so no politeness delay is needed and the demo stays fast.
-DEMO_CRAWL_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
+# Localhost only, so no politeness delay is needed and the demo stays fast;
+# the per-portal summary is printed at the end, so Scrapy's own log is kept quiet.
+DEMO_CRAWL_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING"}
+# Fixed ports keep the report URLs the same from one demo run to the next, so a
+# re-run finds the reports it already archived instead of "new" ones.
+DEMO_PORTS = (8701, 8702, 8703)
 
 
-def run_demo(workdir: Path, db_path: Path, echo=print) -> int:
+def run_demo(workdir: Path, db_path: Path, ports=DEMO_PORTS, echo=print) -> int:
     """Run the demo end to end; return the exit code (0 when every expectation holds)."""
     from archive.build import build
     from crawler.run import crawl
 
     workdir.mkdir(parents=True, exist_ok=True)
     site_dir, crawl_dir = workdir / "sites", workdir / "crawl"
-    with DemoServer(site_dir, workdir / "portals.yaml") as server:
+    with DemoServer(site_dir, workdir / "portals.yaml", ports) as server:
         echo(f"demo portal: {len(server.portals)} sites on 127.0.0.1")
         for portal in server.portals:
             echo(f"  {portal['name']}: {portal['url']}")
         crawl_summary = crawl(server.portals, crawl_dir, settings=DEMO_CRAWL_SETTINGS)
-    echo(f"crawl: {crawl_summary['status']}")
-    build(crawl_dir, db_path, progress=echo)
+    for name, stats in crawl_summary["portals"].items():
+        echo(f"crawled {name}: {stats['pages']} pages, {stats['reports']} reports "
+             f"({stats['new_reports']} new), {stats['errors']} errors")
+    echo(f"crawl status: {crawl_summary['status']}")
+    build_summary = build(crawl_dir, db_path, progress=echo)
+    echo(f"archive: {build_summary['reports_added']} reports added, "
+         f"{build_summary['reports_total']} in {db_path}")
     expected = json.loads((site_dir / "expected.json").read_text(encoding="utf-8"))
     problems = summarise(db_path, expected, echo)
     echo(f"\nBrowse the archive: make serve   (or: nianbao serve --db {db_path})")
     return 0 if not problems else 1
 
 
-class DemoServer:
-    """The demo portal as a subprocess, stopped by its own PID."""
+def summarise(db_path: Path, expected: dict, echo=print) -> list[str]:
+    """Print what the archive holds against the demo's ground truth; return the problems."""
+    import sqlite_utils
 
-    def __init__(self, site_dir: Path, portals_file: Path, timeout: float = 30):
-        self.site_dir, self.portals_file, self.timeout = site_dir, portals_file, timeout
-        self.process = None
-        self.portals = []
+    db = sqlite_utils.Database(db_path)
+    found = {(r["portal"], r["year"]): r for r in db.query(
+        "select id, portal, year, format_version, page_url, media_type, checks_failed, "
+        "prose_checks_failed from reports order by portal, year")}
+    problems = []
+    echo("\nreports found (body, year, format, document, figures, failed checks):")
+    for want in expected["reports"]:
+        got = found.pop((want["portal"], want["year"]), None)
+        if got is None:
+            problems.append(f"missing: {want['portal']} {want['year']} ({want['page_path']})")
+            echo(f"  {want['portal']} {want['year']}: NOT FOUND")
+            continue
+        wrong = _wrong_figures(db, got["id"], want["figures"])
+        if wrong:
+            problems.append(f"{want['portal']} {want['year']}: {len(wrong)} figures differ, e.g. {wrong[0]}")
+        if got["format_version"] != want["format_version"]:
+            problems.append(f"{want['portal']} {want['year']}: format {got['format_version']}, "
+                            f"expected {want['format_version']}")
+        exact = "figures exact" if not wrong else f"{len(wrong)} figures WRONG"
+        flagged = "" if not got["checks_failed"] else f", {got['checks_failed']} failed checks"
+        expect_flag = " (deliberate)" if not want["consistent"] else ""
+        echo(f"  {want['portal']} {want['year']}: format {got['format_version']}, "
+             f"{got['media_type']}, {exact}{flagged}{expect_flag if flagged else ''}")
+        if bool(got["checks_failed"]) == want["consistent"]:
+            problems.append(f"{want['portal']} {want['year']}: checks failed = {got['checks_failed']}, "
+                            f"expected {'none' if want['consistent'] else 'some'}")
+    for (portal, year), extra in found.items():
+        problems.append(f"not a demo report, but archived: {portal} {year} {extra['page_url']}")
+    echo("\ndocuments and pages that failed:")
+    for error in db.query("select source, portal, url, kind, stage, message from errors order by source, portal"):
+        where = error["url"] or ""
+        echo(f"  [{error['source']}/{error['kind'] or error['stage']}] {error['portal'] or ''} {where}: "
+             f"{error['message']}")
+    echo(f"\n{len(expected['reports']) - sum('missing' in p for p in problems)}/{len(expected['reports'])} "
+         f"demo reports archived; {len(problems)} problems")
+    for problem in problems:
+        echo(f"  PROBLEM: {problem}")
+    return problems
 
-    def __enter__(self):
-        self.portals_file.unlink(missing_ok=True)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "demo_portal", "serve", "--dir", str(self.site_dir),
-             "--portals-out", str(self.portals_file)],
-            stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + self.timeout
-        while not self.portals_file.exists():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.__exit__()
-                raise RuntimeError("the demo portal did not start")
-            time.sleep(0.1)
-        self.portals = yaml.safe_load(self.portals_file.read_text(encoding="utf-8"))["portals"]
-        return self
 
-    def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=10)
+def _wrong_figures(db, report_id: int, want: dict) -> list[str]:
+    got = {row["key"]: row["value"] for row in db.query(
+        "select key, value from figures where report_id = ?", [report_id])}
+    return [f"{key}: {got.get(key)!r} != {value!r}" for key, value in want.items()
+            if key not in got or got[key] != value]

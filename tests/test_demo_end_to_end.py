@@ -1,0 +1,91 @@
+"""`nianbao demo` end to end, as `make demo` runs it, then the archive in Datasette.
+
+The demo serves the bundled portal, crawls it, builds the archive and compares
+it with the demo's ground truth; its exit code is 0 only when every demo report
+is archived with every figure exact and none of the look-alikes is.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from urllib.parse import quote
+
+import pytest
+
+
+def free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def run_demo(workdir, db, ports):
+    return subprocess.run(
+        [sys.executable, "-m", "nianbao", "demo", "--workdir", str(workdir), "--db", str(db),
+         "--ports", ",".join(map(str, ports))],
+        capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def demo_runs(tmp_path_factory):
+    work = tmp_path_factory.mktemp("demo")
+    ports = free_ports(3)
+    first = run_demo(work / "work", work / "nianbao.db", ports)
+    second = run_demo(work / "work", work / "nianbao.db", ports)
+    return work / "nianbao.db", first, second
+
+
+def test_demo_archives_every_report_exactly(demo_runs):
+    _, first, _ = demo_runs
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "18/18 demo reports archived; 0 problems" in first.stdout
+    assert "archive: 18 reports added" in first.stdout
+    # Deliberately inconsistent reports are reported as failing their checks.
+    assert first.stdout.count("(deliberate)") == 3
+    # The dead link and the robots-blocked page are reported against their portal.
+    assert "[crawl/http_404] 罗山县人民政府" in first.stdout
+    assert "[crawl/robots] 罗山县人民政府" in first.stdout
+
+
+def test_demo_rerun_adds_nothing(demo_runs):
+    _, _, second = demo_runs
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "archive: 0 reports added, 18 in" in second.stdout
+    assert second.stdout.count("(0 new)") == 3
+
+
+def test_demo_archive_opens_in_datasette(demo_runs):
+    db, _, _ = demo_runs
+    (port,) = free_ports(1)
+    server = subprocess.Popen([sys.executable, "-m", "nianbao", "serve", "--db", str(db), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}/{db.stem}"
+        rows = get_json(f"{base}/reports.json?_shape=array&_col=year&_col=portal", server)
+        assert len(rows) == 18
+        hits = get_json(f"{base}/reports.json?_search={quote('行政复议')}&_shape=array&_col=title", server)
+        assert len(hits) == 18
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def get_json(url, server, seconds=20):
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return json.loads(response.read())
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
