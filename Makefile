@@ -4,19 +4,29 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DB ?= data/nianbao.db
+# Debian packages the tests need (installed by `make test` itself, as root, on a fresh machine).
+SYSTEM_PACKAGES :=
 
-.PHONY: demo test serve setup clean
+.PHONY: demo test serve setup system-packages clean
 
 demo: $(INSTALLED)
 	$(BIN)/nianbao demo --workdir data/demo --db $(DB)
 
-test: $(INSTALLED)
+test: $(INSTALLED) system-packages
 	$(BIN)/python -m pytest
 
 serve: $(INSTALLED)
 	$(BIN)/nianbao serve --db $(DB)
 
 setup: $(INSTALLED)
+
+# Installs only what is missing, so a set-up machine pays nothing.
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 # The editable install in "compat" mode puts the repo on sys.path, so new
 # modules are picked up without reinstalling.
