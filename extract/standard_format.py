@@ -178,7 +178,8 @@ _CARRIED_FORWARD = Row("requests.carried_forward", "四、结转下年度继续�
 def _result_rows(other):
     return (
         (Row("requests.disclosed", "（一）予以公开"),
-         Row("requests.partially_disclosed", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"))
+         Row("requests.partially_disclosed", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+             ("（二）部分公开",)))
         + _WITHHELD + _UNAVAILABLE + _NOT_PROCESSED + other
     )
 

@@ -1,0 +1,100 @@
+"""Bytes in, report record out (docs/architecture.md, "Report record").
+
+Pure: no network, no database. Every format reader turns its input into rows of cells
+plus plain text (``grid.Parsed``); one table reader, one metadata reader, one section
+splitter and one set of checks then serve all formats.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from . import standard_format
+from .checks import identity_checks, prose_checks
+from .decode import decode
+from .detect import UNSUPPORTED, sniff
+from .grid import Parsed, ReadError, text_rows
+from .metadata import read_metadata
+from .sections import split_sections
+from .tables import detect_version, read_tables
+
+__all__ = ["extract_document", "extract_file", "standard_format"]
+
+
+def extract_document(data: bytes, *, filename: str | None = None, media_type: str | None = None,
+                     source: str | None = None) -> dict:
+    """The report record of one document. Never raises on bad input: problems go to
+    ``errors`` (document unreadable) or ``warnings`` (read, with doubts)."""
+    kind = sniff(data, filename, media_type)
+    record = _empty_record(data, source or filename or "", kind)
+    try:
+        _analyse(record, _read(data, kind, media_type))
+    except ReadError as e:
+        record["errors"].append({"stage": e.stage, "message": e.message})
+    except Exception as e:  # a bug here must not lose the other documents of a batch
+        record = _empty_record(data, source or filename or "", kind)  # nothing half-filled survives
+        record["errors"].append({"stage": "extract", "message": f"unexpected {type(e).__name__}: {e}"})
+    return record
+
+
+def _analyse(record: dict, parsed: Parsed) -> None:
+    """Fill the record from a reader's rows and text: one path for every format."""
+    record["warnings"] += parsed.warnings
+    record["text"] = parsed.text
+    record.update(read_metadata(parsed.text, parsed.title, parsed.published))
+    record["sections"] = split_sections(parsed.text)
+    version = detect_version(parsed.rows)
+    if version == standard_format.PRE2019 and (record["year"] or 0) >= 2019:
+        # No tables in a report of the table era: an announcement page whose report is an
+        # attachment, or tables printed as images. Not a pre-2019 report.
+        version = None
+        record["warnings"].append({"stage": "tables", "message": f"no standard tables found in a {record['year']} "
+                                   "report (tables in an attachment, or printed as images?)"})
+    record["format_version"] = version
+    tables = read_tables(parsed.rows, version, parsed.missing_reason)
+    record.update(figures=tables.figures, cells=tables.cells, null_reasons=tables.null_reasons)
+    record["warnings"] += tables.warnings
+    record["checks"] = identity_checks(tables.figures, version)
+    record["prose_checks"] = prose_checks(parsed.text, tables.figures)
+
+
+def extract_file(path) -> dict:
+    """``extract_document`` of a file's bytes, with the path as source."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        record = _empty_record(b"", str(path), None)
+        record["errors"].append({"stage": "read", "message": f"cannot read {path}: {e.strerror or e}"})
+        return record
+    return extract_document(data, filename=path.name, source=str(path))
+
+
+def _read(data: bytes, kind: str | None, media_type: str | None) -> Parsed:
+    if kind is None:
+        raise ReadError("detect", "empty document: no bytes to read")
+    if kind in UNSUPPORTED:
+        raise ReadError("detect", f"{UNSUPPORTED[kind]} documents are not supported yet; "
+                                  "convert to PDF or DOCX to extract figures")
+    if kind == "pdf":
+        from .pdf import read_pdf
+        return read_pdf(data)
+    if kind == "docx":
+        from .docx import read_docx
+        return read_docx(data)
+    text, _encoding, warnings = decode(data, media_type)
+    if kind == "html":
+        from .html import read_html
+        parsed = read_html(text)
+    else:
+        parsed = Parsed(rows=text_rows(text), text=text)
+    parsed.warnings[:0] = warnings
+    return parsed
+
+
+def _empty_record(data: bytes, source: str, kind: str | None) -> dict:
+    return {"source": source, "sha256": hashlib.sha256(data).hexdigest(), "media_type": kind,
+            "title": None, "agency": None, "year": None, "published": None, "format_version": None,
+            "sections": {key: "" for key, _label, _variants in standard_format.SECTIONS},
+            "figures": {}, "cells": {}, "null_reasons": {}, "checks": [], "prose_checks": [],
+            "errors": [], "warnings": [], "text": ""}

@@ -1,0 +1,69 @@
+"""Sniff a document's type from its bytes; the filename and media type only break ties."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+# Types recognised but not read yet (DOC/WPS and XLS support are later work).
+UNSUPPORTED = {"doc": "DOC (Word 97–2003)", "wps": "WPS", "xls": "XLS", "xlsx": "XLSX", "ole": "OLE compound file",
+               "rtf": "RTF", "ofd": "OFD", "zip": "ZIP archive", "image": "image",
+               "binary": "Unrecognised binary"}
+
+_EXT = {".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".pdf": "pdf", ".docx": "docx",
+        ".txt": "text", ".doc": "doc", ".wps": "wps", ".xls": "xls", ".et": "xls", ".xlsx": "xlsx",
+        ".rtf": "rtf", ".ofd": "ofd"}
+_MEDIA = {"text/html": "html", "application/xhtml+xml": "html", "application/pdf": "pdf", "text/plain": "text",
+          "application/msword": "doc", "application/vnd.ms-excel": "xls",
+          "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx"}
+
+
+def sniff(data: bytes, filename: str | None = None, media_type: str | None = None) -> str | None:
+    """'html', 'pdf', 'docx', 'text', one of UNSUPPORTED, or None for empty input."""
+    if not data.strip():
+        return None
+    hinted = _hint(filename, media_type)
+    head = data[:1024].lstrip()
+    if data[:1024].find(b"%PDF-") >= 0:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_kind(data)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return hinted if hinted in ("doc", "wps", "xls") else "ole"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if head[:4] in (b"\x89PNG", b"GIF8") or head[:3] == b"\xff\xd8\xff":
+        return "image"
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary"  # text in any of the encodings read here has no NUL bytes
+    lowered = head.lower().lstrip(b"\xef\xbb\xbf")
+    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body", b"<meta", b"<div", b"<table",
+                           b"<p")) or b"<html" in data[:4096].lower():
+        return "html"
+    return hinted if hinted in ("html",) else "text"
+
+
+def _hint(filename: str | None, media_type: str | None) -> str | None:
+    if media_type:
+        kind = _MEDIA.get(media_type.split(";")[0].strip().lower())
+        if kind:
+            return kind
+    if filename:
+        name = filename.lower()
+        for ext, kind in _EXT.items():
+            if name.endswith(ext):
+                return kind
+    return None
+
+
+def _zip_kind(data: bytes) -> str:
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return "docx"  # a damaged package: let the DOCX reader report what is wrong
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "OFD.xml" in names:
+        return "ofd"
+    return "zip"

@@ -1,0 +1,252 @@
+"""PDF documents: characters placed into table cells by their positions, not stream order.
+
+pdfminer's ``extract_text`` follows the content stream, which in WPS/Word exports runs
+down each table column in turn. Here every character keeps its coordinates; the ruling
+lines drawn for the table borders cut the page into row bands and cells, and characters
+outside ruled areas are grouped into text lines (split into cells at wide gaps, which is
+also how a table drawn without borders is read).
+"""
+from __future__ import annotations
+
+import io
+import statistics
+import unicodedata
+from dataclasses import dataclass
+
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LTChar, LTContainer, LTCurve, LTImage, LTLine, LTRect
+from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+
+from .grid import Cell, Parsed, ReadError, Row, rows_text
+
+_SNAP = 2.0  # points: ruling lines this close are the same line
+_MIN_CELL = 4.0  # points: a narrower column is the gap between a double rule, not a cell
+_BROKEN_SHARE = 0.1  # share of unmapped/garbage characters that marks a page's text layer broken
+
+
+@dataclass
+class Char:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def size(self) -> float:
+        return max(self.y1 - self.y0, self.x1 - self.x0, 1.0)
+
+
+def read_pdf(data: bytes) -> Parsed:
+    rows: list[Row] = []
+    warnings: list[dict] = []
+    broken_pages, image_pages, pages = [], [], 0
+    for number, (chars, hlines, vlines, has_image) in enumerate(_pages(data), start=1):
+        pages += 1
+        if not chars:
+            if has_image:
+                image_pages.append(number)
+            continue
+        if _broken(chars):
+            broken_pages.append(number)
+            continue
+        rows.extend(_page_rows(chars, hlines, vlines))
+    if pages == 0:
+        raise ReadError("pdf", "the PDF has no pages")
+    if broken_pages:
+        warnings.append({"stage": "pdf", "message": f"text layer broken (unmapped glyphs or garbage) on page(s) "
+                                                    f"{_list(broken_pages)}; their text and cells were not read"})
+    if image_pages:
+        warnings.append({"stage": "pdf", "message": f"page(s) {_list(image_pages)} are images without a text "
+                                                    "layer (scanned?); OCR is not supported"})
+    if not rows:
+        raise ReadError("pdf", "no readable text layer on any page (" + "; ".join(w["message"] for w in warnings)
+                        + ")" if warnings else "the PDF contains no text")
+    parsed = Parsed(rows=rows, text=rows_text(rows), warnings=warnings)
+    if broken_pages or image_pages:
+        parsed.missing_reason = "not readable: " + warnings[0]["message"]
+    return parsed
+
+
+def _list(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers))
+
+
+def _pages(data: bytes):
+    """Per page: characters, horizontal and vertical ruling segments, whether it has images."""
+    try:
+        document = PDFDocument(PDFParser(io.BytesIO(data)))
+    except (PDFEncryptionError, PDFPasswordIncorrect) as e:
+        raise ReadError("pdf", f"encrypted PDF, cannot be read without its password ({type(e).__name__})") from e
+    except Exception as e:
+        raise ReadError("pdf", f"not a readable PDF (truncated or corrupt): {type(e).__name__}: {e}") from e
+    manager = PDFResourceManager()
+    device = PDFPageAggregator(manager, laparams=None)
+    interpreter = PDFPageInterpreter(manager, device)
+    try:
+        for page in PDFPage.create_pages(document):
+            interpreter.process_page(page)
+            chars, hlines, vlines, images = [], [], [], [False]
+            _collect(device.get_result(), chars, hlines, vlines, images)
+            yield chars, hlines, vlines, images[0]
+    except ReadError:
+        raise
+    except Exception as e:
+        raise ReadError("pdf", f"PDF damaged while reading pages: {type(e).__name__}: {e}") from e
+
+
+def _collect(container, chars, hlines, vlines, images) -> None:
+    for obj in container:
+        if isinstance(obj, LTChar):
+            if obj.get_text().strip():
+                chars.append(Char(obj.get_text(), obj.x0, obj.y0, obj.x1, obj.y1))
+        elif isinstance(obj, (LTLine, LTRect, LTCurve)):
+            _edges(obj, hlines, vlines)
+        elif isinstance(obj, LTImage):
+            images[0] = True
+        if isinstance(obj, LTContainer):
+            _collect(obj, chars, hlines, vlines, images)
+
+
+def _edges(obj, hlines, vlines) -> None:
+    """Ruling segments, as (position, start, end), of a rectangle, line or path."""
+    if isinstance(obj, LTRect):
+        x0, y0, x1, y1 = obj.bbox
+        if y1 - y0 < _SNAP or x1 - x0 < _SNAP:  # a rule drawn as a filled thin rectangle
+            _segment((x0, (y0 + y1) / 2), (x1, (y0 + y1) / 2), hlines, vlines)
+            _segment(((x0 + x1) / 2, y0), ((x0 + x1) / 2, y1), hlines, vlines)
+        else:
+            for a, b in (((x0, y0), (x1, y0)), ((x0, y1), (x1, y1)), ((x0, y0), (x0, y1)), ((x1, y0), (x1, y1))):
+                _segment(a, b, hlines, vlines)
+        return
+    for a, b in zip(obj.pts, obj.pts[1:]):
+        _segment(a, b, hlines, vlines)
+
+
+def _segment(a, b, hlines, vlines) -> None:
+    (ax, ay), (bx, by) = a, b
+    if abs(ay - by) < _SNAP and abs(ax - bx) > _SNAP:
+        hlines.append(((ay + by) / 2, min(ax, bx), max(ax, bx)))
+    elif abs(ax - bx) < _SNAP and abs(ay - by) > _SNAP:
+        vlines.append(((ax + bx) / 2, min(ay, by), max(ay, by)))
+
+
+def _broken(chars: list[Char]) -> bool:
+    """Unmapped glyphs ((cid:N), U+FFFD, private use) or Latin-1 gibberish instead of Chinese."""
+    text = "".join(c.text for c in chars)
+    unmapped = text.count("(cid:") * 5 + text.count("\ufffd") + sum(
+        1 for ch in text if unicodedata.category(ch) in ("Co", "Cc"))
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    latin_ext = sum(1 for ch in text if "\u0080" <= ch <= "\u024f")
+    return unmapped > _BROKEN_SHARE * len(text) or (len(text) >= 50 and cjk < 0.05 * len(text)
+                                                    and latin_ext > 0.2 * len(text))
+
+
+def _page_rows(chars: list[Char], hlines, vlines) -> list[Row]:
+    """Rows of one page, top to bottom: ruled table bands and free text lines interleaved."""
+    placed: list[tuple[float, Row]] = []
+    free = []
+    bands = _bands(hlines, vlines)
+    band_cells = [[[] for _ in range(len(xs) - 1)] for _top, _bottom, xs in bands]
+    for ch in chars:
+        n = next((n for n, (top, bottom, xs) in enumerate(bands)
+                  if bottom <= ch.cy <= top and xs[0] <= ch.cx <= xs[-1]), None)
+        if n is None:
+            free.append(ch)
+            continue
+        xs = bands[n][2]
+        band_cells[n][max(i for i in range(len(xs) - 1) if xs[i] <= ch.cx)].append(ch)
+    for (top, _bottom, _xs), cells in zip(bands, band_cells):
+        if any(cells):
+            placed.extend(_band_rows(top, cells))
+    for line in _lines(free):
+        placed.append((max(c.y1 for c in line), [Cell(t) for t in _split_gaps(line)]))
+    placed.sort(key=lambda p: -p[0])
+    return [row for _y, row in placed]
+
+
+def _band_rows(top: float, cells: list[list[Char]]) -> list[tuple[float, Row]]:
+    """One row for a ruled strip; one row per text line when the strip holds several rows of
+    figures (a table ruled only between columns), so "12" over "0" never reads as "120"."""
+    stacked = any(sum(any(ch.text.isdigit() for ch in line) for line in _lines(c)) > 1 for c in cells)
+    if not stacked:
+        return [(top, [Cell(_cell_text(c)) for c in cells])]
+    rows = []
+    for line in _lines([ch for c in cells for ch in c]):
+        members = {id(ch) for ch in line}
+        rows.append((max(ch.y1 for ch in line), [Cell(_cell_text([ch for ch in c if id(ch) in members]))
+                                                  for c in cells]))
+    return rows
+
+
+def _bands(hlines, vlines) -> list[tuple[float, float, list[float]]]:
+    """(top, bottom, column boundaries) for each strip between ruling lines cut into cells.
+
+    A strip with a single cell (a box around prose, a full-width header) is left to the
+    text-line grouping, which keeps its wrapped lines apart."""
+    ys = _snap(sorted((y for y, _a, _b in hlines), reverse=True), _SNAP)
+    out = []
+    for top, bottom in zip(ys, ys[1:]):
+        if top - bottom < _MIN_CELL:
+            continue
+        mid = (top + bottom) / 2
+        xs = _snap(sorted(x for x, y0, y1 in vlines if y0 - _SNAP <= mid <= y1 + _SNAP), _MIN_CELL)
+        if len(xs) >= 3:
+            out.append((top, bottom, xs))
+    return out
+
+
+def _snap(values: list[float], tolerance: float) -> list[float]:
+    out: list[float] = []
+    for v in values:
+        if not out or abs(v - out[-1]) > tolerance:
+            out.append(v)
+    return out
+
+
+def _lines(chars: list[Char]) -> list[list[Char]]:
+    """Group characters into text lines by vertical overlap, each line sorted left to right."""
+    lines: list[list[Char]] = []
+    for ch in sorted(chars, key=lambda c: -c.cy):
+        if lines and abs(statistics.fmean(c.cy for c in lines[-1]) - ch.cy) < 0.5 * ch.size:
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+    return [sorted(line, key=lambda c: c.x0) for line in lines]
+
+
+def _cell_text(chars: list[Char]) -> str:
+    """A cell's text: its lines top to bottom joined (labels wrap; vertical labels stack)."""
+    return "".join(_join(line) for line in _lines(chars)).strip()
+
+
+def _join(line: list[Char]) -> str:
+    out = []
+    for prev, ch in zip([None] + line[:-1], line):
+        if prev is not None and ch.x0 - prev.x1 > 0.6 * ch.size:
+            out.append(" ")
+        out.append(ch.text)
+    return "".join(out)
+
+
+def _split_gaps(line: list[Char]) -> list[str]:
+    """Split a free text line into cells where the gap is wider than two characters."""
+    parts, current = [], [line[0]]
+    for prev, ch in zip(line, line[1:]):
+        if ch.x0 - prev.x1 > 2 * max(ch.size, prev.size):
+            parts.append(current)
+            current = []
+        current.append(ch)
+    parts.append(current)
+    return [_join(p) for p in parts]

@@ -1,0 +1,50 @@
+"""Split a report's text into the six sections by their headings.
+
+Headings are matched after numbering is stripped ("四、政府信息公开行政复议、行政诉讼情况"
+→ contains the variant "行政复议、行政诉讼情况"), in printed order, so a narrative sub-heading
+such as "一、大力推进……" inside 总体情况 is never taken for a section.
+"""
+from __future__ import annotations
+
+import re
+
+from . import standard_format as sf
+from .labels import flat
+
+# Top-level headings are numbered "一、"; "（一）" numbers sub-headings such as
+# "（一）主动公开情况", which must not end 总体情况 when the real "二、…" heading exists.
+_TOP = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*")
+_ANY = re.compile(r"^[(（]?[一二三四五六七八九十]+[)）、.．]?\s*")
+_MAX_HEADING = 40  # a heading is a short line, not a sentence that mentions the words
+
+
+def split_sections(text: str) -> dict[str, str]:
+    """Section key → its text (without the heading); "" for a section not found."""
+    lines = text.splitlines()
+    starts: list[tuple[int, str]] = []
+    position = 0
+    for key, _label, variants in sf.SECTIONS:
+        at = _find_heading(lines, position, variants, _TOP)
+        if at is None:
+            at = _find_heading(lines, position, variants, _ANY)
+        if at is not None:
+            starts.append((at, key))
+            position = at + 1
+    out = {key: "" for key, _l, _v in sf.SECTIONS}
+    for n, (at, key) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        out[key] = "\n".join(lines[at + 1:end]).strip()
+    return out
+
+
+def _find_heading(lines: list[str], start: int, variants: tuple[str, ...], numbered: re.Pattern) -> int | None:
+    for i in range(start, len(lines)):
+        line = flat(lines[i])
+        if not line or len(line) > _MAX_HEADING or line.endswith("。"):
+            continue
+        if not numbered.match(line):
+            continue
+        body = numbered.sub("", line)
+        if any(flat(v) in body for v in variants):
+            return i
+    return None

@@ -1,0 +1,288 @@
+"""The one table reader: finds tables 2, 3 and 4 in rows of cells, whatever the format.
+
+Every reader (text, HTML, DOCX, PDF) produces rows of cells; this module decides the
+format version from the header labels, matches each row's label to a row of
+``standard_format`` and takes that row's values in column order. A row whose values
+cannot be placed unambiguously yields nulls with a reason, never a guessed number.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from . import standard_format as sf
+from .grid import Row
+from .labels import core, flat
+from .numbers import is_value_like, parse_number
+
+_FUZZY = 0.85  # similarity a label tail needs to count as a typo of a standard label
+_HEADER_LENGTH = 60  # a header cell is short; a sentence naming a header label is prose
+_WRAP_LINES = 12  # label-only lines joined to the next row's label (a vertical label is one char each)
+
+
+@dataclass
+class Target:
+    """A standard row as the reader looks for it: the keys its values go to, in order."""
+
+    key: str
+    keys: tuple[str, ...]
+    cores: tuple[str, ...]
+
+
+@dataclass
+class Tables:
+    """What the reader found: the record's figures, cells and null_reasons, and warnings."""
+
+    figures: dict = field(default_factory=dict)
+    cells: dict = field(default_factory=dict)
+    null_reasons: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+
+def detect_version(rows: list[Row]) -> str:
+    """"2021", "2019" or "pre2019", from the table header labels (not from the year)."""
+    seen = [flat(c.text) for row in rows for c in row if len(c.text) < _HEADER_LENGTH]
+    for version in sf.VERSIONS:
+        if any(marker in text for marker in sf.VERSION_MARKERS[version] for text in seen):
+            return version
+    new_received = next(r for r in sf.TABLE3_ROWS["2021"] if r.key == "requests.new_received")
+    if any(_match_score(core(_split(row)[0]), _cores(new_received)) for row in rows):
+        return "2021" if any("逾期不补正" in flat(c.text) for row in rows for c in row) else "2019"
+    return sf.PRE2019
+
+
+def read_tables(rows: list[Row], version: str, missing_reason: str | None = None) -> Tables:
+    """Figures, printed cells and null reasons for every key of ``version``.
+
+    ``missing_reason`` explains keys no row supplied when the reader knows part of the
+    document was unreadable (a page without a text layer)."""
+    out = Tables()
+    if version not in sf.VERSIONS:
+        return out
+    targets = _targets(version)
+    table = 0
+    anchor: int | None = None  # grid column of the first value column, from the last header row
+    found: set[str] = set()
+    stray: list[str] = []
+    procurement_in_10k = False
+    wrapped: list[str] = []  # label-only lines just above: the start of a wrapped label
+    pending: tuple[str, list] | None = None  # an unmatched value row whose label may end below it
+    for row in rows:
+        table = _table_start(row) or table
+        procurement_in_10k = _procurement_unit(row, procurement_in_10k)
+        anchor = _anchor(row) or anchor  # column 0 holds labels, never the first value
+        label, values = _split(row)
+        if not table or (len(row) == 1 and not row[0].text.strip()):
+            continue  # before the tables, or an empty line (an empty grid row is a blank table row)
+        if table == 4 and not label and not found & _STEMS_4 and _fit(values, 15, None):
+            _assign(out, [k for t in targets[4] for k in t.keys], values, "table 4 row", None)
+            found |= _STEMS_4
+            continue
+        candidates = [t for t in targets.get(table, ()) if t.key not in found]
+        if not values:  # a label-only line: the end of a label wrapped around its values, or a start
+            if label and pending:
+                target = _best_target(core(pending[0] + label), candidates)
+                if target is not None:
+                    found.add(target.key)
+                    _assign(out, list(target.keys), pending[1], pending[0] + label, anchor)
+                    pending, wrapped = None, []
+                    continue
+            if label:
+                wrapped.append(label)
+            continue
+        if pending:
+            stray.append(pending[0])
+            pending = None
+        blank = not any(text.strip() for _i, text in values)
+        target = _best_target(core(label), candidates) if label else None
+        if target is None and not blank and wrapped:
+            # the label began on the lines above ("（二）部分公开（…只计这一情" / "形，不计其他情形） 0 0 …")
+            joined = "".join(wrapped[-_WRAP_LINES:]) + label
+            target = _best_target(core(joined), candidates)
+            label = joined if target is not None else label
+        if target is None:
+            if table in (2, 3) and not blank:
+                # maybe the label goes on below the values ("5.要求…重新出" / "1 0 …" / "具已获取信息")
+                pending = ("".join(wrapped[-_WRAP_LINES:]) + label, values)
+            wrapped = []
+            continue
+        wrapped = []
+        if blank and not _only_row_label(core(label), target):
+            continue  # a header row ending in a column label such as 总计, not a blank data row
+        found.add(target.key)
+        _assign(out, list(target.keys), values, label, anchor)
+    if pending:
+        stray.append(pending[0])
+    _fill_missing(out, version, stray, missing_reason or "row not found in the document's tables")
+    if procurement_in_10k and out.figures.get(_PROCUREMENT_AMOUNT) is not None:
+        out.figures[_PROCUREMENT_AMOUNT] = _times_10k(out.figures[_PROCUREMENT_AMOUNT])
+    return out
+
+
+# 2019 format: 采购总金额 is recorded in 元; a header printing it in 万元 is converted.
+_PROCUREMENT_AMOUNT = "active.procurement.amount_yuan"
+
+
+def _procurement_unit(row: Row, current: bool) -> bool:
+    """Whether the 采购总金额 column is in 万元, updated from a header row that states it."""
+    header = next((flat(c.text) for c in row if "采购总金额" in flat(c.text)), None)
+    return current if header is None else "万元" in header
+
+
+def _times_10k(value: int | float) -> int | float:
+    scaled = round(value * 10000, 6)
+    return int(scaled) if float(scaled).is_integer() else scaled
+
+
+def _targets(version: str) -> dict[int, list[Target]]:
+    """Standard rows grouped by table, each with its value keys in printed column order."""
+    out: dict[int, list[Target]] = {2: [], 3: [], 4: []}
+    for _item, rows, columns in sf.TABLE2[version]:
+        for row in rows:
+            out[2].append(Target(row.key, tuple(f"{row.key}.{c.suffix}" for c in columns), _cores(row)))
+    for row in sf.TABLE3_ROWS[version]:
+        out[3].append(Target(row.key, tuple(f"{row.key}.{c.suffix}" for c in sf.APPLICANT_COLUMNS), _cores(row)))
+    for stem, label in sf.APPEAL_GROUPS:
+        out[4].append(Target(stem, tuple(f"{stem}.{o.suffix}" for o in sf.APPEAL_OUTCOMES),
+                             (core(label.split("·")[-1]),)))
+    return out
+
+
+def _cores(row: sf.Row) -> tuple[str, ...]:
+    return tuple(core(x) for x in (row.label,) + row.aliases)
+
+
+def _table_start(row: Row) -> int:
+    """2, 3 or 4 when the row is a header that opens that table, else 0."""
+    texts = {flat(c.text) for c in row if len(c.text) < _HEADER_LENGTH}
+    if any(t.startswith("第二十条") or any(m in t for m in _MARKERS) for t in texts):
+        return 2
+    if texts & {"申请人情况", "自然人"}:
+        return 3
+    if "行政复议" in texts and ("行政诉讼" in texts or texts & {"结果维持", "总计"}):
+        return 4
+    return 0
+
+
+_STEMS_4 = {stem for stem, _label in sf.APPEAL_GROUPS}
+_MARKERS = {m for markers in sf.VERSION_MARKERS.values() for m in markers}
+
+
+def _split(row: Row) -> tuple[str, list[tuple[int, str]]]:
+    """(label, [(grid column, text)] of value cells).
+
+    The label is every cell up to the last one that is not a figure; copies of a spanned
+    value cell are skipped so that a value is taken once."""
+    last_label = max((i for i, c in enumerate(row) if not is_value_like(c.text)), default=-1)
+    parts: list[str] = []
+    for c in row[: last_label + 1]:
+        if c.text and (not parts or parts[-1] != c.text):  # a column span repeats its text
+            parts.append(c.text)
+    label = " ".join(parts)
+    values = [(i, c.text) for i, c in enumerate(row) if i > last_label and not c.copy]
+    return label, values
+
+
+_FIRST_VALUE_HEADERS = {core(cols[0].label) for _v in sf.VERSIONS for _i, _r, cols in sf.TABLE2[_v]} | {
+    core(sf.APPLICANT_COLUMNS[0].label)}
+
+
+def _anchor(row: Row) -> int | None:
+    """Grid column of a header row's first value column (自然人, 本年制发件数 …), if it has one."""
+    return next((i for i, c in enumerate(row) if not c.copy and core(c.text) in _FIRST_VALUE_HEADERS), None)
+
+
+def _fit(values: list[tuple[int, str]], n: int, anchor: int | None) -> list[str] | None:
+    """The ``n`` value texts of a row, or None when they cannot be placed for certain.
+
+    Flattened text pads rows with empty fields where merged cells were, so a row may have
+    more cells than columns. Empty cells are dropped from the ends when only one way of
+    dropping them is possible; otherwise the header's column position decides; otherwise
+    the row is ambiguous (a blank value and a spacer look the same)."""
+    texts = [t for _i, t in values]
+    extra = len(texts) - n
+    if extra < 0:
+        return None
+    if extra == 0:
+        return texts
+    leading = next((i for i, t in enumerate(texts) if t.strip()), len(texts))
+    trailing = next((i for i, t in enumerate(reversed(texts)) if t.strip()), len(texts))
+    options = {tuple(texts[i: i + n]) for i in range(max(0, extra - trailing), min(extra, leading) + 1)}
+    if len(options) == 1:
+        return list(options.pop())
+    if anchor is not None:
+        placed = [t for i, t in values if anchor <= i < anchor + n]
+        rest = [t for i, t in values if not anchor <= i < anchor + n]
+        if len(placed) == n and not any(t.strip() for t in rest):
+            return placed
+    return None
+
+
+def _assign(out: Tables, keys: list[str], values: list[tuple[int, str]], where: str, anchor: int | None) -> None:
+    texts = _fit(values, len(keys), anchor)
+    if texts is None:
+        reason = (f"row {where!r} has {len(values)} value cells for {len(keys)} columns; "
+                  "cannot tell which cell belongs to which column")
+        for key in keys:
+            out.figures[key], out.cells[key], out.null_reasons[key] = None, None, reason
+        out.warnings.append({"stage": "tables", "message": reason})
+        return
+    for key, text in zip(keys, texts):
+        value, reason = parse_number(text)
+        out.figures[key] = value
+        out.cells[key] = text
+        if value is None:
+            out.null_reasons[key] = reason
+
+
+def _best_target(label: str, candidates: list[Target]) -> Target | None:
+    """The standard row whose label the printed label ends with (longest wins); else a close typo."""
+    scored = [(_match_score(label, t.cores), t) for t in candidates]
+    scored = [(s, t) for s, t in scored if s]
+    return max(scored, key=lambda st: st[0])[1] if scored else None
+
+
+# Group headings that may precede a table-3 row label (from row spans or flattened text),
+# and the characters of the vertical 三、本年度办理结果 that a PDF row may pick up.
+_GROUP_CORES = tuple(core(g) for g in sf.RESULT_GROUPS.values()) + (core("三、本年度办理结果"),)
+_VERTICAL_CHARS = set(core("三、本年度办理结果"))
+
+
+def _only_row_label(label: str, target: Target) -> bool:
+    """True when the label is the target's own label, with at most group headings before it.
+
+    A row with nothing but blanks is a blank data row only then; a header row such as
+    "… 其他 总计" merely ends with a row label."""
+    for c in target.cores:
+        if label.endswith(c):
+            prefix = label[: len(label) - len(c)]
+            for group in _GROUP_CORES:
+                prefix = prefix.replace(group, "")
+            if set(prefix) <= _VERTICAL_CHARS:
+                return True
+    return False
+
+
+def _match_score(label: str, cores: tuple[str, ...]) -> float:
+    """Length of the matched core (exact suffix) or a fraction below 1 for a fuzzy tail match."""
+    exact = [len(c) for c in cores if c and label.endswith(c)]
+    if exact:
+        return max(exact)
+    best = max((SequenceMatcher(None, label[-len(c):], c).ratio() for c in cores if len(c) >= 4), default=0)
+    return best * 0.99 if best >= _FUZZY else 0
+
+
+def _fill_missing(out: Tables, version: str, stray: list[str], reason: str) -> None:
+    """Null, with a reason, every key no row supplied."""
+    combined_other = [s for s in stray if core(s).endswith("其他处理")]
+    for key in sf.keys(version):
+        if key in out.figures:
+            continue
+        out.figures[key], out.cells[key] = None, None
+        if combined_other and key.startswith("requests.other_handling."):
+            out.null_reasons[key] = ("the report prints one combined （六）其他处理 row "
+                                     "instead of the 2021 format's three sub-rows")
+        else:
+            out.null_reasons[key] = reason
+    for label in stray:
+        out.warnings.append({"stage": "tables", "message": f"row {label!r} matches no standard row"})
