@@ -170,5 +170,9 @@ def _print_record(record):
                f"{len(failed)} failed checks")
     for name in failed:
         click.echo(f"  check failed: {name}")
+    for prose in record.get("prose_checks", []):
+        if prose["passed"] is False:
+            click.echo(f"  prose disagrees with table: {prose['phrase']!r} says {prose['prose_value']}, "
+                       f"{prose['key']} = {prose['table_value']}")
     for error in record["errors"]:
         click.echo(f"  error [{error['stage']}]: {error['message']}")

@@ -1,0 +1,70 @@
+"""The `nianbao` command line: help, the extract output contract, exit codes."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from extract import standard_format
+from nianbao.cli import cli
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extract"
+SEED = FIXTURES / "seed-report-luoshan-2021.txt"
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.mark.parametrize("command", ["crawl", "extract", "build", "serve", "demo"])
+def test_every_subcommand_has_help(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.output and "--help" in result.output
+
+
+def test_extract_json_follows_the_record_contract():
+    result = run("extract", "--json", SEED)
+    assert result.exit_code == 0, result.output
+    (record,) = [json.loads(line) for line in result.output.splitlines()]
+    for field in ("source", "title", "agency", "year", "format_version", "figures", "checks", "errors"):
+        assert field in record
+    assert record["agency"] == "罗山县人民政府" and record["year"] == 2021
+    assert list(record["figures"]) == list(standard_format.keys("2021"))
+    assert record["figures"]["requests.new_received.total"] == 48
+    assert all(check["passed"] for check in record["checks"])
+
+
+def test_extract_summary_shows_prose_disagreement():
+    result = run("extract", SEED)
+    assert result.exit_code == 0
+    assert "200/200 figures" in result.output
+    assert "says 46, requests.new_received.total = 48" in result.output
+
+
+def test_extract_batch_goes_on_past_a_corrupt_document(tmp_path):
+    corrupt = tmp_path / "truncated.pdf"
+    corrupt.write_bytes((FIXTURES / "huaian-city-gov-2024.pdf").read_bytes()[:5000])
+    result = run("extract", "--json", corrupt, SEED)
+    assert result.exit_code == 1  # partial: one document failed, the other was read
+    bad, good = [json.loads(line) for line in result.output.splitlines()]
+    assert bad["errors"] and all(value is None for value in bad["figures"].values())
+    assert not good["errors"] and good["figures"]["requests.new_received.total"] == 48
+
+
+def test_extract_exit_code_when_nothing_could_be_read(tmp_path):
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    assert run("extract", empty).exit_code == 3
+
+
+def test_crawl_usage_errors(tmp_path):
+    assert run("crawl", "--out", tmp_path).exit_code == 2
+    assert run("crawl", "--url", "http://127.0.0.1:1/", "--out", tmp_path).exit_code == 2
+    bad = tmp_path / "portals.yaml"
+    bad.write_text("portals:\n  - name: 罗山县人民政府\n", encoding="utf-8")
+    result = run("crawl", "--portals", bad, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "url" in result.output
