@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,9 +31,14 @@ def blob_path(sha256: str) -> str:
 
 
 def append_jsonl(path: Path, record: dict) -> None:
-    """Append one line and close, so a crash never leaves a half-written record behind."""
-    with path.open("a", encoding="utf-8") as f:
-        f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    """Append one line with a single write to an O_APPEND file, so a ``kill -9`` leaves whole lines
+    only (a buffered text file may flush a long line in pieces)."""
+    data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
 
 
 def read_jsonl(path: Path) -> Iterator[dict]:

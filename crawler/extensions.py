@@ -1,9 +1,11 @@
 """The crawl log: errors.jsonl, runs.jsonl and per-portal counters.
 
-Counters live in the Scrapy stats under ``nianbao/<portal>/<counter>`` (pages,
-reports, new_reports, errors/<kind>), so they also appear in Scrapy's closing stats
-dump. A portal that yields no report is an error of kind ``no_reports``: silence
-is the failure that would otherwise go unnoticed.
+Counters live in the Scrapy stats under ``nianbao/<portal>/<counter>`` (see
+:data:`COUNTERS`, and ``errors/<kind>``), so they also appear in Scrapy's closing stats
+dump. A portal that yields no report is an error of kind ``no_reports``, or
+``broken_portal`` if reports.jsonl holds reports of it from earlier runs: silence is
+the failure that would otherwise go unnoticed. Every error line carries the
+``run_id``, so the same dead link found by two runs is two distinguishable lines.
 """
 from __future__ import annotations
 
@@ -12,8 +14,14 @@ from datetime import datetime, timezone
 
 from scrapy import signals
 
-from crawler.crawldir import ERRORS, RUNS, append_jsonl, crawl_dir, utc_now
+from crawler.crawldir import ERRORS, REPORTS, RUNS, append_jsonl, crawl_dir, read_jsonl, utc_now
 from crawler.signals import error_found
+
+#: Per-portal counters of a run record: responses received (attachments included), raw bytes
+#: received, reports found / appended as new / appended as a changed version, 304 answers to
+#: conditional requests, responses archived as WARC revisits (304s and identical payloads), and
+#: documents reused without a request (confirmed within NIANBAO_RECHECK_DAYS).
+COUNTERS = ("pages", "bytes", "reports", "new_reports", "changed_reports", "not_modified", "revisits", "reused")
 
 
 def portal_stat(portal: str, counter: str) -> str:
@@ -26,8 +34,11 @@ class CrawlLog:
 
     def __init__(self, crawler):
         self.stats = crawler.stats
+        self.settings = crawler.settings
         self.root = crawl_dir(crawler.settings)
-        self.started = None
+        self.started = datetime.now(timezone.utc)
+        self.run_id = f"{self.started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+        self.had_reports = set()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -45,9 +56,12 @@ class CrawlLog:
 
     def spider_opened(self, spider):
         self.started = datetime.now(timezone.utc)
+        self.had_reports = {report["portal"] for report in read_jsonl(self.root / REPORTS)}
+        for note in self.settings.getlist("NIANBAO_RECOVERED"):
+            self.error_found(None, None, "interrupted", note)
 
     def response_received(self, response, request, spider):
-        if request.meta.get("portal"):
+        if request.meta.get("portal") and "reused" not in response.flags:
             self.stats.inc_value(portal_stat(request.meta["portal"], "pages"))
 
     def item_scraped(self, item, response, spider):
@@ -58,18 +72,26 @@ class CrawlLog:
         self.error_found(response.meta.get("portal"), response.url, "parse", failure.getErrorMessage())
 
     def error_found(self, portal, url, kind, message):
-        append_jsonl(self.root / ERRORS,
-                     {"portal": portal, "url": url, "kind": kind, "message": message, "time": utc_now()})
+        append_jsonl(self.root / ERRORS, {"run_id": self.run_id, "portal": portal, "url": url, "kind": kind,
+                                          "message": message, "time": utc_now()})
         if portal:
             self.stats.inc_value(portal_stat(portal, f"errors/{kind}"))
 
     def spider_closed(self, spider, reason):
         for portal in spider.portals:
+            cms = portal["hints"].get("cms")
+            if cms and not self.stats.get_value(portal_stat(portal["name"], f"listings/{cms}")):
+                self.error_found(portal["name"], portal["url"], "hint_not_found",
+                                 f"hints.cms is {cms}, but no {cms} listing was found")
             if not self.stats.get_value(portal_stat(portal["name"], "reports")):
-                self.error_found(portal["name"], portal["url"], "no_reports",
-                                 f"no annual report found (crawl finished: {reason})")
+                if portal["name"] in self.had_reports:
+                    self.error_found(portal["name"], portal["url"], "broken_portal",
+                                     f"no annual report found, but earlier runs found some (crawl finished: {reason})")
+                else:
+                    self.error_found(portal["name"], portal["url"], "no_reports",
+                                     f"no annual report found (crawl finished: {reason})")
         run = {
-            "run_id": f"{self.started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
+            "run_id": self.run_id,
             "started": f"{self.started:%Y-%m-%dT%H:%M:%SZ}",
             "finished": utc_now(),
             "portals": {p["name"]: self.portal_summary(p) for p in spider.portals},
@@ -83,5 +105,5 @@ class CrawlLog:
 
         prefix = portal_stat(portal["name"], "errors/")
         kinds = {key[len(prefix):]: n for key, n in self.stats.get_stats().items() if key.startswith(prefix)}
-        return {"url": portal["url"], "pages": count("pages"), "reports": count("reports"),
-                "new_reports": count("new_reports"), "errors": sum(kinds.values()), "error_kinds": kinds}
+        return {"url": portal["url"], **{counter: count(counter) for counter in COUNTERS},
+                "errors": sum(kinds.values()), "error_kinds": kinds}

@@ -26,10 +26,16 @@ EXCEPTION_KINDS = (
 )
 
 
-def status_kind(status: int) -> str | None:
-    """``http_403``/``http_404``/``http_4xx``/``http_5xx`` for an error status, None otherwise."""
-    if status in (403, 404):
-        return f"http_{status}"
+BLOCKED = (403, 412, 429)  # refused, failed an anti-bot challenge (412 is common on gov.cn WAFs), rate-limited
+
+
+def status_kind(status: int, column_hint: bool = False) -> str | None:
+    """The error kind of a response status, None for a success or redirect: ``blocked``,
+    ``column_gone`` (the portal file's column URL answers 404), ``http_404``, ``http_4xx``, ``http_5xx``."""
+    if status in BLOCKED:
+        return "blocked"
+    if status == 404:
+        return "column_gone" if column_hint else "http_404"
     if 400 <= status < 500:
         return "http_4xx"
     if status >= 500:
@@ -59,7 +65,7 @@ class ErrorMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        kind = status_kind(response.status)
+        kind = status_kind(response.status, column_hint=request.meta.get("column_hint", False))
         if kind:
             self._send(request, kind, f"HTTP {response.status}")
         return response

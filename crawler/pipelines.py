@@ -1,6 +1,7 @@
 """Item pipelines: store document bytes content-addressed, then append new reports to reports.jsonl."""
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 from dataclasses import asdict
@@ -11,22 +12,32 @@ from itemadapter import ItemAdapter
 from crawler.crawldir import REPORTS, append_jsonl, blob_path, crawl_dir, read_jsonl
 from crawler.extensions import portal_stat
 from crawler.items import ReportItem, report_key
+from crawler.state import CrawlState
 
 
 class BlobStorePipeline:
-    """Writes each document's bytes to ``DIR/blobs/<aa>/<sha256>`` (once) and swaps ``body`` for ``blob``."""
+    """Writes each document's bytes to ``DIR/blobs/<aa>/<sha256>`` (once), swaps ``body`` for ``blob``,
+    and tells the crawl state, so the next run may ask for the document conditionally."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, state: CrawlState):
         self.root = root
+        self.state = state
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawl_dir(crawler.settings))
+        return cls(crawl_dir(crawler.settings), CrawlState.of(crawler))
 
-    def process_item(self, item: ReportItem) -> ReportItem:
+    async def process_item(self, item: ReportItem) -> ReportItem:
         for doc in item.documents:
             doc["blob"] = blob_path(doc["sha256"])
-            store_blob(self.root / doc["blob"], doc.pop("body"))
+            path, body = self.root / doc["blob"], doc.pop("body")
+            if not path.exists():  # a known document's blob mostly is
+                # Creating files is slow on many file systems (about 1 ms on overlayfs): off the reactor's thread.
+                await asyncio.to_thread(store_blob, path, body)
+            self.state.stored(doc["url"], doc["warc_record_id"], doc["sha256"], doc["blob"])
+        # Before the report is appended to reports.jsonl: a report on file always has its documents'
+        # state committed, so after a crash the next run asks for them conditionally.
+        self.state.commit()
         return item
 
 
@@ -43,12 +54,18 @@ def store_blob(path: Path, data: bytes) -> None:
 
 class ReportsJsonLinesPipeline:
     """Appends a report to reports.jsonl only if its (page_url, document digests) is not there yet,
-    so re-running into the same directory adds nothing it already has."""
+    so re-running into the same directory adds nothing it already has. An appended report is
+    counted ``new_reports`` if its page is new, ``changed_reports`` if an earlier version is
+    there (which stays: both versions are kept)."""
 
     def __init__(self, crawler, path: Path):
         self.stats = crawler.stats
         self.path = path
-        self.seen = {report_key(line) for line in read_jsonl(path)}
+        self.seen = set()
+        self.pages = set()
+        for line in read_jsonl(path):
+            self.seen.add(report_key(line))
+            self.pages.add(line["page_url"])
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -59,5 +76,7 @@ class ReportsJsonLinesPipeline:
         if key not in self.seen:
             self.seen.add(key)
             append_jsonl(self.path, asdict(item))
-            self.stats.inc_value(portal_stat(item.portal, "new_reports"))
+            counter = "changed_reports" if item.page_url in self.pages else "new_reports"
+            self.pages.add(item.page_url)
+            self.stats.inc_value(portal_stat(item.portal, counter))
         return item

@@ -7,15 +7,18 @@ A YAML file with a top-level ``portals:`` list::
         url: http://www.luoshan.gov.cn/ # home page (required)
         region: 河南省信阳市            # optional
         level: county                   # optional
-        hints:                          # optional
+        hints:                          # optional; each one a promise checked by the crawl
           column_url: http://www.luoshan.gov.cn/zfxxgk/gknb/  # start here instead of the home page
-          cms: trs                      # free-form notes for humans and future spiders
+          cms: trs                      # read listings the way this CMS writes them: trs | hanweb
+          year_url_template: http://www.luoshan.gov.cn/zfxxgk/gknb/{year}nb.html  # fetch these too
+          years: 2019-2024              # for the template (list or range); default NIANBAO_FIRST_YEAR..last year
 
 Every problem is reported as :class:`PortalFileError` naming the file, the entry
 and the field, so a typo is fixed in one go rather than discovered mid-crawl.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,7 +27,9 @@ import yaml
 
 REQUIRED = ("name", "url")
 OPTIONAL = ("region", "level", "hints")
-URL_HINTS = ("column_url",)
+URL_HINTS = ("column_url", "year_url_template")
+HINTS = (*URL_HINTS, "cms", "years")
+CMS = ("trs", "hanweb")
 
 
 class PortalFileError(ValueError):
@@ -73,14 +78,41 @@ def validate_portal(entry: Any, where: str = "portal") -> dict[str, Any]:
         )
     portal = {key: _text(entry, key, where, required=key in REQUIRED) for key in ("name", "url", "region", "level")}
     _check_url(portal["url"], f"{where}: 'url'")
-    hints = entry.get("hints") or {}
+    portal["hints"] = _hints(entry.get("hints") or {}, where)
+    return portal
+
+
+def _hints(hints: Any, where: str) -> dict[str, Any]:
     if not isinstance(hints, dict):
         raise PortalFileError(f"{where}: 'hints' must be a mapping, got {hints!r}")
+    unknown = sorted(set(hints) - set(HINTS))
+    if unknown:
+        raise PortalFileError(f"{where}: unknown hint(s) {', '.join(map(str, unknown))}; allowed: {', '.join(HINTS)}")
+    hints = dict(hints)
+    template = hints.get("year_url_template")
+    if template is not None and (not isinstance(template, str) or "{year}" not in template):
+        raise PortalFileError(f"{where}: 'hints.year_url_template' must contain {{year}}, got {template!r}")
     for key in URL_HINTS:
         if key in hints:
-            _check_url(hints[key], f"{where}: 'hints.{key}'")
-    portal["hints"] = dict(hints)
-    return portal
+            _check_url(hints[key].replace("{year}", "2020"), f"{where}: 'hints.{key}'")
+    if "cms" in hints and hints["cms"] not in CMS:
+        raise PortalFileError(f"{where}: 'hints.cms' must be one of {', '.join(CMS)}, got {hints['cms']!r}")
+    if "years" in hints:
+        if template is None:
+            raise PortalFileError(f"{where}: 'hints.years' is only used with 'hints.year_url_template'")
+        hints["years"] = _years(hints["years"], f"{where}: 'hints.years'")
+    return hints
+
+
+def _years(value: Any, what: str) -> list[int]:
+    """``[2019, 2021]`` or ``"2019-2024"`` as a list of years."""
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{4}\s*-\s*\d{4}\s*", value):
+        first, last = (int(part) for part in value.split("-"))
+        if first <= last:
+            return list(range(first, last + 1))
+    if isinstance(value, list) and value and all(isinstance(v, int) and 1990 <= v <= 2100 for v in value):
+        return value
+    raise PortalFileError(f"{what} must be a list of years or a range like 2019-2024, got {value!r}")
 
 
 def _text(entry: dict, key: str, where: str, required: bool) -> str | None:

@@ -3,13 +3,20 @@
 The Twisted reactor cannot be restarted, so :func:`crawl` can run once per process;
 tests and long-lived callers run it in a subprocess.
 
-Status, for the CLI's exit code (0 / 1 / 2):
+Status, for the CLI's exit code (0 / 1 / 3), per portal and overall:
 
-``ok``       every portal yielded reports, and nothing failed beyond dead links (http_404)
-             and robots.txt refusals, which are recorded but normal on a live site;
-``partial``  some portal yielded no report, or a fetch failed in a way that may have hidden
-             reports (dns, refused, timeout, network, http_403/4xx/5xx, parse);
-``failed``   no portal yielded a report.
+``ok``       reports found, and nothing failed beyond dead links (http_404) and robots.txt
+             refusals, which are recorded but normal on a live site;
+``partial``  reports found, but something failed that may have hidden others (dns, refused,
+             timeout, network, blocked, column_gone, http_4xx/5xx, parse, hint_not_found);
+             overall: some portals ok or partial, some failed;
+``failed``   no report found (no_reports, or broken_portal if earlier runs found some);
+             overall: every portal failed.
+
+A crawl holds the crawl directory's lock (:mod:`crawler.lock`) from start to end;
+:func:`crawl` raises :class:`crawler.lock.CrawlLocked` at once if another run holds it.
+If the previous run was killed, the directory is repaired first (:mod:`crawler.recovery`)
+and what was repaired is logged as an ``interrupted`` error of this run.
 """
 from __future__ import annotations
 
@@ -19,7 +26,10 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.extensions import COUNTERS
+from crawler.lock import crawl_lock
 from crawler.portals import validate_portals
+from crawler.recovery import repair
 from crawler.settings import user_agent
 from crawler.spiders.portal import PortalSpider
 
@@ -34,10 +44,16 @@ def crawl(portals: list[dict], out_dir: Path, settings: dict[str, Any] | None = 
     summary is the runs.jsonl record of this run plus ``status`` overall and per portal.
     """
     portals = validate_portals(portals)
-    process = CrawlerProcess(build_settings(out_dir, settings or {}))
-    crawler = process.create_crawler(PortalSpider)
-    process.crawl(crawler, portals=portals)
-    process.start()
+    out_dir = Path(out_dir)
+    with crawl_lock(out_dir) as interrupted:
+        recovered = []
+        if interrupted:
+            recovered = [f"the previous run (pid {interrupted['pid']}, started {interrupted['started']}) "
+                         f"did not finish; {note}" for note in repair(out_dir) or ["nothing needed repair"]]
+        process = CrawlerProcess(build_settings(out_dir, {"NIANBAO_RECOVERED": recovered, **(settings or {})}))
+        crawler = process.create_crawler(PortalSpider)
+        process.crawl(crawler, portals=portals)
+        process.start()
     return summarize(crawler.stats.get_value("nianbao/run"), portals)
 
 
@@ -62,9 +78,23 @@ def summarize(run: dict | None, portals: list[dict]) -> dict:
     """The run record with statuses; a crawl that never finished counts as failed for every portal."""
     if run is None:
         run = {"run_id": None, "started": None, "finished": None,
-               "portals": {p["name"]: {"url": p["url"], "pages": 0, "reports": 0, "new_reports": 0,
-                                       "errors": 0, "error_kinds": {}} for p in portals}}
+               "portals": {p["name"]: {"url": p["url"], **dict.fromkeys(COUNTERS, 0), "errors": 0, "error_kinds": {}}
+                           for p in portals}}
     entries = {name: {**stats, "status": portal_status(stats)} for name, stats in run["portals"].items()}
     statuses = {entry["status"] for entry in entries.values()}
     overall = "ok" if statuses == {"ok"} else "failed" if statuses <= {"failed"} else "partial"
     return {**run, "portals": entries, "status": overall}
+
+
+def format_summary(summary: dict) -> str:
+    """The run for a human (and a cron mail): one line per portal, its errors by kind, the status."""
+    lines = []
+    for name, stats in summary["portals"].items():
+        lines.append(f"{name}: {stats['status']}: {stats['pages']} pages ({stats['bytes']:,} bytes), "
+                     f"{stats['reports']} reports ({stats['new_reports']} new, {stats['changed_reports']} changed), "
+                     f"documents: {stats['not_modified']} not modified, {stats['reused']} reused")
+        if stats["error_kinds"]:
+            kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(stats["error_kinds"].items()))
+            lines.append(f"  errors: {kinds}")
+    lines.append(f"status: {summary['status']} (run {summary['run_id']})")
+    return "\n".join(lines)

@@ -9,6 +9,16 @@ nianbao's own settings (all prefixed ``NIANBAO_``):
     crawl. ``crawler.run.crawl`` rebuilds ``USER_AGENT`` when only this is overridden.
 ``NIANBAO_WARC_MAX_SIZE``
     Bytes after which the current ``.warc.gz`` is closed and the next one started.
+``NIANBAO_RECHECK_DAYS``
+    A report page or attachment a server confirmed (200 or 304) less than this many
+    days ago is not requested again: its stored copy is used. Older ones get a
+    conditional request. 0 asks every run. (crawler.incremental)
+``NIANBAO_FIRST_YEAR``
+    First report year fetched for a portal's ``hints.year_url_template`` when its
+    ``hints.years`` is not given (the 条例 took effect in 2008).
+``NIANBAO_RECOVERED``
+    Set by ``crawler.run.crawl``: what it repaired after a killed run (crawler.recovery),
+    logged as ``interrupted`` errors of this run.
 ``NIANBAO_MAX_HOPS``
     How many column links (政务公开 → 政府信息公开 → 年报) the spider follows from the
     start page. Paging within a listing does not count as a hop.
@@ -25,6 +35,9 @@ NIANBAO_OUT_DIR = None
 NIANBAO_CONTACT = "https://github.com/nianbao/nianbao"
 NIANBAO_WARC_MAX_SIZE = 1_000_000_000
 NIANBAO_MAX_HOPS = 4
+NIANBAO_RECOVERED = []
+NIANBAO_FIRST_YEAR = 2008
+NIANBAO_RECHECK_DAYS = 30
 
 
 def user_agent(contact: str) -> str:
@@ -49,6 +62,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Closest to the network, before redirect, retry and decompression handle the
     # response, so every response is archived as received (3xx and 5xx included).
     "crawler.warc.WarcMiddleware": 950,
+    # Just inside it: adds validators to known documents, and turns a 304 (archived as a
+    # revisit) back into the stored document before anything else sees it.
+    "crawler.incremental.ConditionalRequestMiddleware": 940,
     # Below RetryMiddleware (550) so a failure is recorded once, after the last retry.
     "crawler.middlewares.ErrorMiddleware": 540,
 }

@@ -11,9 +11,18 @@ What is stored is what Scrapy hands over: the status line is rebuilt from the
 status code and protocol, header names come Scrapy-normalised, and a
 ``Transfer-Encoding`` header is renamed ``X-Crawler-Transfer-Encoding`` because the
 body has already been de-chunked (keeping it would make readers de-chunk again).
+
+Re-crawls (see :mod:`crawler.state`): a ``304 Not Modified`` to a conditional
+request is written as a ``revisit`` record with profile ``server-not-modified``, a 200
+whose payload digest equals the one archived for that URL as a ``revisit`` with
+profile ``identical-payload-digest``; both name the archived record in
+``WARC-Refers-To`` / ``-Target-URI`` / ``-Date``, and ``request.meta["warc"]`` then
+points at that record, the one that holds the payload.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import datetime, timezone
 from http import HTTPStatus
 from io import BytesIO
@@ -26,9 +35,22 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.crawldir import WARC, crawl_dir
+from crawler.extensions import portal_stat
+from crawler.state import CrawlState, Known
 
 WARC_VERSION = "1.1"
 SOFTWARE = "nianbao/0.1 (Scrapy, warcio)"
+PROFILES = {
+    "identical-payload-digest": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
+    "server-not-modified": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
+}
+# Headers that describe the bytes on the wire, not the body a spider parses.
+WIRE_HEADERS = {"content-encoding", "content-length", "transfer-encoding", "x-crawler-transfer-encoding"}
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC-Payload-Digest warcio would compute: base32 SHA-1."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 class WarcFiles:
@@ -50,23 +72,42 @@ class WarcFiles:
         self.writer: WARCWriter | None = None
 
     def write_exchange(self, request: StatusAndHeaders, response: StatusAndHeaders,
-                       url: str, body: bytes, request_body: bytes, ip: str | None) -> dict[str, str]:
+                       url: str, body: bytes, request_body: bytes, ip: str | None, digest: str) -> dict[str, str]:
         """Write a request/response pair linked by WARC-Concurrent-To; return the response's location."""
+        # The digest is passed in (the caller needed it anyway), so warcio does not hash the body again.
+        extra = {"WARC-Payload-Digest": digest, **({"WARC-IP-Address": ip} if ip else {})}
+        # Known lengths let warcio digest the in-memory bodies instead of spooling them to temp files.
+        resp = self.writer_for_next().create_warc_record(url, "response", payload=BytesIO(body), length=len(body),
+                                                         http_headers=response, warc_headers_dict=extra)
+        return self._write_pair(resp, request, url, request_body)
+
+    def write_revisit(self, request: StatusAndHeaders, response: StatusAndHeaders, url: str,
+                      request_body: bytes, profile: str, original: Known) -> dict[str, str]:
+        """Write a revisit record (HTTP headers only) naming ``original``, and its request."""
+        revisit = self.writer_for_next().create_revisit_record(
+            url, original.payload_digest, original.url, original.warc_date, http_headers=response,
+            warc_headers_dict={"WARC-Refers-To": original.record_id})
+        revisit.rec_headers.replace_header("WARC-Profile", PROFILES[profile])
+        return self._write_pair(revisit, request, url, request_body)
+
+    def writer_for_next(self) -> WARCWriter:
+        """The writer for the next exchange, after rolling over if the current file is full
+        (checked between exchanges, so a request is never split from its response)."""
         if self.file is None or self.file.tell() >= self.max_size:
             self._roll()
-        extra = {"WARC-IP-Address": ip} if ip else {}
-        # Known lengths let warcio digest the in-memory bodies instead of spooling them to temp files.
-        resp = self.writer.create_warc_record(url, "response", payload=BytesIO(body), length=len(body),
-                                              http_headers=response, warc_headers_dict=extra)
+        return self.writer
+
+    def _write_pair(self, resp, request: StatusAndHeaders, url: str, request_body: bytes) -> dict[str, str]:
         req = self.writer.create_warc_record(url, "request", payload=BytesIO(request_body),
                                              length=len(request_body), http_headers=request)
         self.writer.write_request_response_pair(req, resp)
-        self.file.flush()
+        self.file.flush()  # into the OS before anyone records where it is: survives kill -9
         date = resp.rec_headers.get_header("WARC-Date")
         return {
             "warc_file": self.name,
             "warc_record_id": resp.rec_headers.get_header("WARC-Record-ID"),
             "fetched_at": date[:19] + "Z",
+            "warc_date": date,
         }
 
     def close(self) -> None:
@@ -91,10 +132,13 @@ class WarcFiles:
 
 
 class WarcMiddleware:
-    """Downloader middleware writing every response (and its request) to :class:`WarcFiles`."""
+    """Downloader middleware writing every response (and its request) to :class:`WarcFiles`,
+    as a revisit when :class:`crawler.state.CrawlState` shows the payload is already archived."""
 
-    def __init__(self, files: WarcFiles):
+    def __init__(self, files: WarcFiles, state: CrawlState, stats):
         self.files = files
+        self.state = state
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -107,19 +151,63 @@ class WarcMiddleware:
             "operator": settings.get("NIANBAO_CONTACT"),
         }
         files = WarcFiles(crawl_dir(settings), settings.getint("NIANBAO_WARC_MAX_SIZE"), info)
-        middleware = cls(files)
+        middleware = cls(files, CrawlState.of(crawler), crawler.stats)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
     def process_response(self, request: Request, response: Response) -> Response:
-        request.meta["warc"] = self.files.write_exchange(
-            request_headers(request), response_headers(response),
-            url=response.url, body=response.body, request_body=request.body, ip=_ip(response),
-        )
+        if "reused" in response.flags:  # not fetched (crawler.incremental): nothing to archive
+            request.meta["warc"] = original_location(self.state.known(response.url))
+            return response
+        self._count(request, "bytes", len(response.body))
+        known = self.state.known(response.url)
+        http_request, http_response = request_headers(request), response_headers(response)
+        if response.status == 304 and known and request.meta.get("conditional"):
+            request.meta["warc"] = self._revisit(request, http_request, http_response, "server-not-modified", known)
+            return response
+        digest = payload_digest(response.body)
+        if response.status == 200 and known and known.payload_digest == digest:
+            request.meta["warc"] = self._revisit(request, http_request, http_response, "identical-payload-digest",
+                                                 known)
+            return response
+        where = self.files.write_exchange(http_request, http_response, url=response.url, body=response.body,
+                                          request_body=request.body, ip=_ip(response), digest=digest)
+        request.meta["warc"] = where
+        if response.status == 200:
+            self.state.archived(response.url, digest, where["warc_file"], where["warc_record_id"], where["warc_date"],
+                                _header(response, b"ETag"), _header(response, b"Last-Modified"),
+                                parse_headers(http_response))
         return response
+
+    def _revisit(self, request: Request, http_request, http_response, profile: str, known: Known) -> dict:
+        """Archive the exchange as a revisit; the payload's location is the original record's."""
+        self.files.write_revisit(http_request, http_response, known.url, request.body, profile, known)
+        self.state.validators(known.url, http_response.get_header("ETag"), http_response.get_header("Last-Modified"))
+        self._count(request, "revisits", 1)
+        return original_location(known)
+
+    def _count(self, request: Request, counter: str, n: int) -> None:
+        if request.meta.get("portal"):
+            self.stats.inc_value(portal_stat(request.meta["portal"], counter), n)
 
     def spider_closed(self) -> None:
         self.files.close()
+
+
+def original_location(known: Known) -> dict[str, str]:
+    """Where the payload of a document that was not downloaded again is archived."""
+    return {"warc_file": known.warc_file, "warc_record_id": known.record_id,
+            "fetched_at": known.warc_date[:19] + "Z", "warc_date": known.warc_date}
+
+
+def parse_headers(http_response: StatusAndHeaders) -> list[list[str]]:
+    """The headers a spider needs to parse the body again (type, disposition), minus the wire's."""
+    return [[name, value] for name, value in http_response.headers if name.lower() not in WIRE_HEADERS]
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def request_headers(request: Request) -> StatusAndHeaders:

@@ -2,7 +2,8 @@
 
 Exit codes, the same for every subcommand so cron can act on them:
 0 everything worked; 1 partial failure (some portals or documents failed, the rest
-is done); 2 usage error; 3 total failure (nothing could be done).
+is done); 2 usage error; 3 total failure (nothing could be done); 4 (crawl only)
+another crawl is running into the same directory, so this one did not start.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import click
 
-OK, PARTIAL, USAGE, FAILED = 0, 1, 2, 3
+OK, PARTIAL, USAGE, FAILED, LOCKED = 0, 1, 2, 3, 4
 _STATUS_EXIT = {"ok": OK, "partial": PARTIAL, "failed": FAILED}
 
 
@@ -39,13 +40,19 @@ def cli():
 def crawl(portals_file, url, name, out_dir, overrides):
     """Crawl portals for annual reports and archive every response raw.
 
+    Safe from cron: a re-run fetches listings again but known documents only if
+    changed; a run that finds another one crawling into --out exits at once with
+    code 4; a run killed mid-crawl is finished by the next. See docs/crawling.md.
+
     \b
     Examples:
       nianbao crawl --portals portals.yaml --out crawl/
       nianbao crawl --url http://www.luoshan.gov.cn/ --name 罗山县人民政府 --out crawl/
     """
+    from crawler.lock import CrawlLocked
     from crawler.portals import PortalFileError, load_portals
     from crawler.run import crawl as run_crawl
+    from crawler.run import format_summary
 
     if bool(portals_file) == bool(url):
         raise click.UsageError("give either --portals FILE or --url URL --name NAME")
@@ -55,8 +62,12 @@ def crawl(portals_file, url, name, out_dir, overrides):
         portals = load_portals(portals_file) if portals_file else [{"name": name, "url": url}]
     except PortalFileError as error:
         raise click.UsageError(str(error)) from error
-    summary = run_crawl(portals, out_dir, settings=_parse_overrides(overrides))
-    _print_crawl_summary(summary)
+    try:
+        summary = run_crawl(portals, out_dir, settings=_parse_overrides(overrides))
+    except CrawlLocked as locked:
+        click.echo(f"nianbao crawl: {locked}", err=True)
+        sys.exit(LOCKED)
+    click.echo(format_summary(summary))
     sys.exit(_STATUS_EXIT[summary["status"]])
 
 
@@ -152,13 +163,6 @@ def _parse_overrides(pairs):
 
 def _progress(message):
     click.echo(message, err=True)
-
-
-def _print_crawl_summary(summary):
-    for name, stats in summary["portals"].items():
-        click.echo(f"{name}: {stats['pages']} pages, {stats['reports']} reports "
-                   f"({stats['new_reports']} new), {stats['errors']} errors")
-    click.echo(f"status: {summary['status']}")
 
 
 def _print_record(record):

@@ -1,5 +1,6 @@
 """Helpers for the crawler tests: saved pages as Scrapy responses, a tiny local site server,
-and running a crawl in a subprocess (the Twisted reactor cannot restart within one process)."""
+a generated TRS-style portal of any size (also used by bench/crawl_bench.py), and running a
+crawl in a subprocess (the Twisted reactor cannot restart within one process)."""
 from __future__ import annotations
 
 import json
@@ -7,10 +8,11 @@ import mimetypes
 import subprocess
 import sys
 import threading
+import time
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qs, parse_qsl, quote, urlsplit
 
 from scrapy.http import Request
 from scrapy.http.response import Response
@@ -37,12 +39,27 @@ def file_response(path: str, url: str, headers: dict | None = None, **meta) -> R
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
-    """Serves tests/fixtures/crawler/site. ``/p?k=v`` is served from the file ``p_kv`` (so one
-    static tree can hold paged and query-string URLs); such files get a JSON or PDF type from
-    their first bytes and a UTF-8 Content-Disposition name like a CMS download script."""
+    """Serves a copy of tests/fixtures/crawler/site (``server.root``). ``/p?k=v`` is served from the
+    file ``p_kv`` (so one static tree can hold paged and query-string URLs); such files get an XML,
+    JSON or PDF type from their first bytes and a UTF-8 Content-Disposition name like a CMS download
+    script. POST is answered like GET if the form names a ``columnid`` (a Hanweb data proxy).
+    Like the standard library's handler it answers ``If-Modified-Since`` with 304, and it sleeps
+    ``server.delay`` seconds before each answer (a slow portal)."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, directory=str(SITE), **kwargs)
+        super().__init__(*args, directory=str(args[2].root), **kwargs)
+
+    def send_head(self):
+        time.sleep(self.server.delay)
+        return super().send_head()
+
+    def do_POST(self):
+        """A Hanweb-style data proxy: the form must name the column, then the URL's file is the answer."""
+        form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode())
+        if "columnid" not in form:
+            self.send_error(400, "columnid missing")
+            return
+        self.do_GET()
 
     def translate_path(self, path):
         parts = urlsplit(path)
@@ -53,7 +70,9 @@ class SiteHandler(SimpleHTTPRequestHandler):
     def guess_type(self, path):
         if Path(path).suffix:
             return mimetypes.guess_type(path)[0] or "application/octet-stream"
-        head = Path(path).read_bytes()[:4] if Path(path).is_file() else b""
+        head = Path(path).read_bytes()[:5] if Path(path).is_file() else b""
+        if head.startswith(b"<?xml"):
+            return "text/xml; charset=utf-8"
         return "application/json" if head.startswith(b"{") else "application/pdf"
 
     def end_headers(self):
@@ -66,9 +85,10 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_site():
-    """The fixture site on 127.0.0.1 (a free port); yields its base URL."""
+def serve_site(root: Path = SITE, delay: float = 0.0):
+    """A site tree (by default the fixture site) on 127.0.0.1 (a free port); yields its base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), SiteHandler)
+    server.root, server.delay = root, delay
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -76,6 +96,37 @@ def serve_site():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def generate_portal(root: Path, reports: int, per_page: int = 20, attachment_bytes: int = 4096) -> Path:
+    """Write a static TRS-style portal: home → 政务公开 → 年报 column paged with ``createPageHTML``
+    (``index.html``, ``index_1.html`` …), each report an article page with one PDF attachment.
+    Fetches: 3 + ceil(reports / per_page) listing pages + 2 × reports. Returns ``root``."""
+    def page(body: str) -> str:
+        return f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>{body}</body></html>'
+
+    column = root / "zwgk" / "zfxxgknb"
+    (root / "files").mkdir(parents=True, exist_ok=True)
+    column.mkdir(parents=True, exist_ok=True)
+    (root / "index.html").write_text(page('<a href="/zwgk/index.html">政务公开</a>'), encoding="utf-8")
+    (root / "zwgk" / "index.html").write_text(page('<a href="/zwgk/zfxxgknb/index.html">政府信息公开年报</a>'),
+                                              encoding="utf-8")
+    pages = -(-reports // per_page)
+    for n in range(pages):
+        items = "".join(
+            f'<li><a href="./t{i}.html">示例县第{i}号单位{2008 + i % 16}年政府信息公开工作年度报告</a>'
+            f"<span>{2009 + i % 16}-01-{1 + i % 28:02d}</span></li>"
+            for i in range(n * per_page, min(reports, (n + 1) * per_page)))
+        pager = f'<script>createPageHTML({pages}, {n}, "index", "html");</script>'
+        (column / ("index.html" if n == 0 else f"index_{n}.html")).write_text(page(f"<ul>{items}</ul>{pager}"),
+                                                                               encoding="utf-8")
+    filler = "本单位依照《中华人民共和国政府信息公开条例》编制本报告。" * 40
+    for i in range(reports):
+        (column / f"t{i}.html").write_text(page(
+            f"<h1>示例县第{i}号单位{2008 + i % 16}年政府信息公开工作年度报告</h1><p>{filler}</p>"
+            f'<a href="/files/r{i}.pdf">附件：报告全文.pdf</a>'), encoding="utf-8")
+        (root / "files" / f"r{i}.pdf").write_bytes(b"%PDF-1.4\n" + str(i).encode().ljust(attachment_bytes, b"0"))
+    return root
 
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,

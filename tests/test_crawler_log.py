@@ -1,4 +1,5 @@
-"""The crawl log: parse failures and silent portals become errors; each run leaves one runs.jsonl line.
+"""The crawl log: parse failures and silent portals become errors (a portal silent after earlier
+reports is a broken portal); each run leaves one runs.jsonl line and tags its errors with its run_id.
 (Signal wiring is exercised end to end in test_crawler_crawl.py.)"""
 import json
 
@@ -17,6 +18,8 @@ def lines(path):
 
 
 def test_errors_and_run_record(tmp_path):
+    # B yielded a report in an earlier run
+    (tmp_path / "reports.jsonl").write_text(json.dumps({"portal": "B", "page_url": "http://b/1.html"}) + "\n")
     crawler = get_crawler(PortalSpider, {"NIANBAO_OUT_DIR": str(tmp_path)})
     spider = PortalSpider.from_crawler(crawler, portals=PORTALS)
     log = CrawlLog.from_crawler(crawler)
@@ -28,12 +31,16 @@ def test_errors_and_run_record(tmp_path):
     log.error_found(portal="A", url="http://a/gone", kind="http_404", message="HTTP 404")
     log.spider_closed(spider, reason="finished")
 
-    errors = [(e["portal"], e["url"], e["kind"], e["message"]) for e in lines(tmp_path / "errors.jsonl")]
-    assert errors == [("A", "http://a/list", "parse", "bad JSON"), ("A", "http://a/gone", "http_404", "HTTP 404"),
-                      ("A", "http://a/", "no_reports", "no annual report found (crawl finished: finished)"),
-                      ("B", "http://b/", "no_reports", "no annual report found (crawl finished: finished)")]
     (run,) = lines(tmp_path / "runs.jsonl")
-    assert run["portals"]["A"] == {"url": "http://a/", "pages": 1, "reports": 0, "new_reports": 0, "errors": 3,
+    errors = [(e["run_id"], e["portal"], e["url"], e["kind"], e["message"]) for e in lines(tmp_path / "errors.jsonl")]
+    assert errors == [
+        (run["run_id"], "A", "http://a/list", "parse", "bad JSON"),
+        (run["run_id"], "A", "http://a/gone", "http_404", "HTTP 404"),
+        (run["run_id"], "A", "http://a/", "no_reports", "no annual report found (crawl finished: finished)"),
+        (run["run_id"], "B", "http://b/", "broken_portal",
+         "no annual report found, but earlier runs found some (crawl finished: finished)")]
+    assert run["portals"]["A"] == {"url": "http://a/", "pages": 1, "bytes": 0, "reports": 0, "new_reports": 0,
+                                   "changed_reports": 0, "not_modified": 0, "revisits": 0, "reused": 0, "errors": 3,
                                    "error_kinds": {"parse": 1, "http_404": 1, "no_reports": 1}}
-    assert run["portals"]["B"]["error_kinds"] == {"no_reports": 1}
+    assert run["portals"]["B"]["error_kinds"] == {"broken_portal": 1}
     assert crawler.stats.get_value("nianbao/run") == run

@@ -1,4 +1,5 @@
 """Pipelines: blobs stored once by digest; reports.jsonl gains only reports it does not hold."""
+import asyncio
 import hashlib
 import json
 
@@ -23,10 +24,11 @@ def pipelines(tmp_path):
 
 
 def run(tmp_path, *items):
+    """(new, changed) reports appended."""
     crawler, blobs, jsonl = pipelines(tmp_path)
     for report in items:
-        jsonl.process_item(blobs.process_item(report))
-    return crawler.stats.get_value("nianbao/A/new_reports", 0)
+        jsonl.process_item(asyncio.run(blobs.process_item(report)))
+    return tuple(crawler.stats.get_value(f"nianbao/A/{counter}", 0) for counter in ("new_reports", "changed_reports"))
 
 
 def test_blob_is_stored_by_digest_and_body_dropped(tmp_path):
@@ -42,8 +44,11 @@ def test_blob_is_stored_by_digest_and_body_dropped(tmp_path):
 
 
 def test_only_new_reports_are_appended(tmp_path):
-    assert run(tmp_path, item(), item()) == 1                     # found twice in one run
-    assert run(tmp_path, item()) == 0                             # a re-run
-    assert run(tmp_path, item(body=b"<html>revised</html>")) == 1  # same page, new content
-    assert run(tmp_path, item(page_url="http://a/t2.html")) == 1   # same content, another page
-    assert len((tmp_path / "reports.jsonl").read_text(encoding="utf-8").splitlines()) == 3
+    assert run(tmp_path, item(), item()) == (1, 0)                     # found twice in one run
+    assert run(tmp_path, item()) == (0, 0)                             # a re-run
+    assert run(tmp_path, item(body=b"<html>revised</html>")) == (0, 1)  # same page, new content
+    assert run(tmp_path, item(page_url="http://a/t2.html")) == (1, 0)   # same content, another page
+    # both versions of the revised page are kept
+    versions = [json.loads(line) for line in (tmp_path / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(r["page_url"], r["documents"][0]["size"]) for r in versions] == [
+        ("http://a/t1.html", 19), ("http://a/t1.html", 20), ("http://a/t2.html", 19)]

@@ -38,7 +38,8 @@ def test_start_uses_column_hint_before_home_page():
         return [r async for r in spider.start()]
 
     started = asyncio.run(collect())
-    assert [(r.url, r.meta["portal"]) for r in started] == [(PORTAL["url"], PORTAL["name"]), (f"{BASE}/zwgk/gknb/", "B")]
+    assert [(r.url, r.meta["portal"], r.meta["column_hint"]) for r in started] == [
+        (PORTAL["url"], PORTAL["name"], False), (f"{BASE}/zwgk/gknb/", "B", True)]
 
 
 def test_home_page_leads_to_the_open_government_column(spider):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from email.message import Message
 from email.utils import collapse_rfc2231_value
 from pathlib import PurePosixPath
@@ -19,8 +20,10 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 from scrapy.http.request import NO_CALLBACK
 
+from crawler.extensions import portal_stat
 from crawler.items import ReportItem
 from crawler.portals import load_portals, validate_portals
+from crawler.signals import error_found
 
 # A report title speaks of 信息公开 and of an annual report (年度报告 / 年报) …
 REPORT_SUBJECT = "信息公开"
@@ -138,10 +141,12 @@ def page_links(response: HtmlResponse) -> list[Link]:
 
 
 def page_title(link_text: str, response: HtmlResponse) -> str:
-    """The listing's link text unless it was cut short ("…"), then the page's own heading."""
-    if not link_text.endswith(TRUNCATED):
+    """The listing's link text unless it was cut short ("…") or there was none, then the page's own heading."""
+    if link_text and not link_text.endswith(TRUNCATED):
         return link_text
-    candidates = response.xpath('//meta[@name="ArticleTitle"]/@content | //h1//text() | //title/text()').getall()
+    # In this order: <title> often appends the site's name ("…年度报告_某某县人民政府").
+    candidates = [t for query in ('//meta[@name="ArticleTitle"]/@content', "//h1//text()", "//title/text()")
+                  for t in response.xpath(query).getall()]
     return next((t.strip() for t in candidates if is_report_title(t)), link_text)
 
 
@@ -214,9 +219,10 @@ class ReportSpider(scrapy.Spider):
 
     Holds the portals (a list of dicts, or ``portals_file=PATH`` from the scrapy
     command line), starts each portal at its ``hints.column_url`` or home page with
-    :meth:`parse`, and turns a report page (or a directly linked file) plus its
-    attachments into a :class:`ReportItem` in :meth:`parse_report`. Subclasses
-    implement :meth:`parse`: find reports, call :meth:`follow_report`.
+    :meth:`parse`, fetches the reports ``hints.year_url_template`` names, and turns a
+    report page (or a directly linked file) plus its attachments into a
+    :class:`ReportItem` in :meth:`parse_report`. Subclasses implement :meth:`parse`:
+    find reports, call :meth:`follow_report`.
     """
 
     def __init__(self, portals: list[dict] | None = None, portals_file: str | None = None, **kwargs):
@@ -226,8 +232,49 @@ class ReportSpider(scrapy.Spider):
 
     async def start(self):
         for portal in self.portals:
-            url = portal["hints"].get("column_url") or portal["url"]
-            yield scrapy.Request(url, self.parse, meta={"portal": portal["name"]})
+            column = portal["hints"].get("column_url")
+            # column_hint: a 404 there means the column moved (column_gone), not a dead link
+            yield scrapy.Request(column or portal["url"], self.parse,
+                                 meta={"portal": portal["name"], "column_hint": bool(column)})
+            for year, url in self.hinted_reports(portal):
+                yield scrapy.Request(url, self.parse_hinted_report, errback=self.hinted_report_missing,
+                                     meta={"portal": portal["name"]}, cb_kwargs={"year": year})
+
+    def hinted_reports(self, portal: dict) -> list[tuple[int, str]]:
+        """(year, URL) of each report ``hints.year_url_template`` promises: for ``hints.years``, or
+        from ``NIANBAO_FIRST_YEAR`` to last year (a year's report appears early the next year)."""
+        template = portal["hints"].get("year_url_template")
+        if not template:
+            return []
+        years = portal["hints"].get("years") or range(self.settings.getint("NIANBAO_FIRST_YEAR"),
+                                                      datetime.now(timezone.utc).year)
+        return [(year, template.format(year=year)) for year in years]
+
+    async def parse_hinted_report(self, response: Response, year: int):
+        """A report at a templated URL: it has no listing, so its title is the page's heading (or the
+        file's name); a page that is not an annual report breaks the hint's promise."""
+        if isinstance(response, HtmlResponse):
+            title = page_title("", response)
+            if not is_report_title(title):
+                self.report_error(response.meta["portal"], response.url, "hint_not_found",
+                                  f"year_url_template: the page for {year} is not an annual report ({title!r})")
+                return
+        else:
+            title = attachment_filename(response, "") or ""
+        async for item in self.parse_report(response, listing_url=None, title=title, published=None, year=year):
+            yield item
+
+    def hinted_report_missing(self, failure):
+        request = failure.request
+        self.report_error(request.meta["portal"], request.url, "hint_not_found",
+                          f"year_url_template: no report for {request.cb_kwargs['year']} ({failure.getErrorMessage()})")
+
+    def report_error(self, portal: str, url: str, kind: str, message: str) -> None:
+        self.crawler.signals.send_catch_log(error_found, portal=portal, url=url, kind=kind, message=message)
+
+    def count_listing(self, response: Response, cms: str) -> None:
+        """Note that a listing of this CMS was read, so a ``hints.cms`` no listing matched is reported."""
+        self.crawler.stats.inc_value(portal_stat(response.meta["portal"], f"listings/{cms}"))
 
     def portal_of(self, response: Response) -> dict:
         return self.portals_by_name[response.meta["portal"]]
@@ -245,8 +292,10 @@ class ReportSpider(scrapy.Spider):
             cb_kwargs={"listing_url": response.url, "title": link.text, "published": link.date},
         )
 
-    async def parse_report(self, response: Response, listing_url: str, title: str, published: str | None):
-        """A report page with its attachments, or a report file linked straight from a listing."""
+    async def parse_report(self, response: Response, listing_url: str | None, title: str, published: str | None,
+                           year: int | None = None):
+        """A report page with its attachments, or a report file linked straight from a listing;
+        ``year`` for a report whose title does not say it (a templated file)."""
         if isinstance(response, HtmlResponse):
             title = page_title(title, response)
             published = published or page_date(response)
@@ -260,7 +309,7 @@ class ReportSpider(scrapy.Spider):
         portal = self.portal_of(response)
         yield ReportItem(
             portal=portal["name"], portal_url=portal["url"], page_url=response.url, listing_url=listing_url,
-            title=title, year=report_year(title), published=published, documents=documents,
+            title=title, year=report_year(title) or year, published=published, documents=documents,
         )
 
     async def fetch_attachment(self, link: Link, portal: str) -> dict | None:

@@ -1,12 +1,12 @@
 """The generic discovery spider: from a portal's home page to every annual report.
 
 It walks column links (政务公开 → 政府信息公开 → 年报, at most ``NIANBAO_MAX_HOPS``),
-and on every page it reaches it picks up report links, the listing's other pages
-(TRS ``createPageHTML``, ``index_N.html``, ``?page=N``, 下一页), a JSON list endpoint
-named in an inline script, and a JavaScript redirect shell. Meta-refresh shells are
-followed by Scrapy's MetaRefreshMiddleware. The finders are module functions so each
-is tested on its own; a portal that needs something else can subclass the spider
-and override ``parse``.
+and on every page it reaches it reads listings — report links and the listing's other
+pages (TRS ``createPageHTML``, ``index_N.html``, ``?page=N``, 下一页), a JSON list endpoint
+named in an inline script, a Hanweb jpage data island and proxy (:mod:`crawler.spiders.hanweb`)
+— and follows a JavaScript redirect shell. Meta-refresh shells are followed by Scrapy's
+MetaRefreshMiddleware. A portal's ``hints.cms`` narrows the listing readers to its CMS's
+(:data:`CMS_LISTINGS`). The finders are module functions so each is tested on its own.
 """
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 
-from crawler.spiders.base import Link, ReportSpider, find_date, is_column_link, is_report_title, page_links
+from crawler.spiders.base import Link, find_date, is_column_link, is_report_title, page_links
+from crawler.spiders.hanweb import HanwebSpider
 
 TRS_PAGER = re.compile(r"createPageHTML\(([^)]*)\)")
 PAGE_PARAM = re.compile(r"([?&](?:page|pageNo|pageIndex|pageNum|curPage)=)(\d*)(?=&|$)", re.IGNORECASE)
@@ -95,26 +96,42 @@ def redirect_targets(response: TextResponse) -> list[str]:
     return [response.urljoin(a or b) for a, b in JS_REDIRECT.findall(inline_scripts(response))]
 
 
-class PortalSpider(ReportSpider):
+#: The listing readers (PortalSpider methods) a ``hints.cms`` allows; without the hint, all of them.
+CMS_LISTINGS = {"trs": ("static_listing",), "hanweb": ("hanweb_listing",)}
+ALL_LISTINGS = ("static_listing", "json_listing", "hanweb_listing")
+
+
+class PortalSpider(HanwebSpider):
     """One spider for every portal; see the module docstring for what it follows."""
 
     name = "portal"
 
     def parse(self, response: Response, hops: int = 0):
-        """Any page on the way: reports, then more of this listing, then columns further in."""
+        """Any page on the way: listings, then redirect shells, then columns further in."""
         if not isinstance(response, HtmlResponse):
             return
         links = page_links(response)
-        pages = trs_pages(response) + [link.url for link in links if is_paging_link(response.url, link)]
-        yield from self.reports_and_pages(response, links, pages, self.parse, hops)
+        cms = self.portal_of(response)["hints"].get("cms")
+        for listing in CMS_LISTINGS.get(cms, ALL_LISTINGS):
+            yield from getattr(self, listing)(response, links, hops)
         for url in redirect_targets(response):
             yield self.follow_page(response, url, self.parse, hops)
-        for url in json_endpoints(response):
-            yield self.follow_page(response, url, self.parse_json, hops)
         if hops < self.settings.getint("NIANBAO_MAX_HOPS"):
             for link in links:
                 if is_column_link(link.text, link.url) and self.on_site(link.url, response):
                     yield self.follow_page(response, link.url, self.parse, hops + 1)
+
+    def static_listing(self, response: HtmlResponse, links: list[Link], hops: int):
+        """Report links on the page and the listing's other pages (TRS pager, paging links)."""
+        trs = trs_pages(response)
+        if trs:
+            self.count_listing(response, "trs")
+        pages = trs + [link.url for link in links if is_paging_link(response.url, link)]
+        yield from self.reports_and_pages(response, links, pages, self.parse, hops)
+
+    def json_listing(self, response: HtmlResponse, links: list[Link], hops: int):
+        for url in json_endpoints(response):
+            yield self.follow_page(response, url, self.parse_json, hops)
 
     def parse_json(self, response: TextResponse, hops: int = 0):
         """A JSON listing page: ``{"page", "pageCount", "items": [{"title", "url", "date"}]}``."""
