@@ -1,4 +1,7 @@
-"""Where a publishing body sits: its region and administrative level, read from its name.
+"""Where a publishing body sits: its region and administrative level.
+
+:func:`for_report` prefers what the portal file says about the portal's own body;
+otherwise both are read from the name by :func:`describe`.
 
 Names of Chinese public bodies begin with the place they serve
 (``淮安市洪泽区人民政府``, ``罗山县教育体育局``). :func:`describe` reads that
@@ -21,6 +24,29 @@ _SUFFIXES = "|".join(s for suffixes, _ in _LEVELS for s in suffixes)
 _PLACE = re.compile(rf"[\u4e00-\u9fff]{{1,7}}?(?:{_SUFFIXES})")
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 _NOT_PLACES = ("人民", "政府", "办公", "委员", "管理", "监督", "市场", "城市")
+
+
+# Levels as a portal file may write them (crawler/portals.py) → the archive's names.
+PORTAL_LEVELS = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级", "township": "乡级"}
+
+
+def for_report(name: str, item: dict) -> dict:
+    """``{"region", "level"}`` of the body ``name`` that published a reports.jsonl ``item``.
+
+    When the body is the item's portal, the item's ``region``/``level`` (the portal
+    file's, when the crawl passes them on) win over the guess from the name.
+
+    >>> for_report("罗山县人民政府", {"portal": "罗山县人民政府", "region": "河南省信阳市罗山县", "level": "county"})
+    {'region': '河南省信阳市罗山县', 'level': '县级'}
+    >>> for_report("罗山县教育体育局", {"portal": "罗山县人民政府", "level": "county"})
+    {'region': '罗山县', 'level': '县级'}
+    """
+    described = describe(name)
+    if name == item.get("portal"):
+        level = item.get("level")
+        declared = {"region": item.get("region"), "level": PORTAL_LEVELS.get(level, level)}
+        described.update({key: value for key, value in declared.items() if value})
+    return described
 
 
 def describe(name: str | None) -> dict:

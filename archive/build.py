@@ -28,6 +28,11 @@ from archive import agencies, schema, search
 from extract import extract_document, standard_format
 
 
+# A build writes into every index of a large archive at random places: SQLite's default
+# 2 MiB page cache would re-read pages from the OS at every report.
+CACHE_SIZE = "PRAGMA cache_size = -262144"  # KiB: 256 MiB
+
+
 def build(crawl_dir: Path, db_path: Path, *, progress=None) -> dict:
     """Add what is new in ``crawl_dir`` to the archive at ``db_path`` (created if missing).
 
@@ -40,9 +45,11 @@ def build(crawl_dir: Path, db_path: Path, *, progress=None) -> dict:
     crawl_dir, db_path = Path(crawl_dir), Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(db_path)
+    db.execute(CACHE_SIZE)
     try:
         with db.atomic():
             schema.create(db)
+            db["crawl_dirs"].insert({"path": str(crawl_dir.resolve())}, ignore=True)
             summary = _load(db, crawl_dir, progress or (lambda message: None))
             summary["reports_total"] = db["reports"].count
     finally:
@@ -58,12 +65,19 @@ def _load(db, crawl_dir: Path, progress) -> dict:
     for error in _read_jsonl(crawl_dir / "errors.jsonl"):
         summary["crawl_errors"] += _add_error(db, {"source": "crawl", **error})
     items = _read_jsonl(crawl_dir / "reports.jsonl")
+    first_new = next_report_id(db)
     for number, item in enumerate(items, 1):
         progress(f"[{number}/{len(items)}] {item.get('title') or item['page_url']}")
         summary["reports_seen"] += 1
         if item["documents"] and not _already_archived(db, item):
             _add_item(db, crawl_dir, item, summary)
+    search.index_reports(db, first_new)
     return summary
+
+
+def next_report_id(db) -> int:
+    """The id the next report added will get (reports are only ever appended)."""
+    return db.execute("select coalesce(max(id), 0) + 1 from reports").fetchone()[0]
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -90,13 +104,29 @@ def _add_run(db, run: dict) -> int:
 
 
 def _add_error(db, error: dict) -> int:
-    """Insert an error row unless the same error is archived already; 1 if inserted."""
-    row = {column: error.get(column) for column in schema.TABLES["errors"].columns if column != "id"}
-    identity = json.dumps({k: v for k, v in row.items() if k != "report_id"}, sort_keys=True)
-    row["id"] = hashlib.sha256(identity.encode()).hexdigest()[:16]
-    if db["errors"].count_where("id = ?", [row["id"]]):
+    """Record one observation of an error; 1 if it was not archived yet.
+
+    An error is identified by ``schema.ERROR_IDENTITY``; an observation by the crawl
+    run that saw it (``run_id``, or ``time`` in crawls written before run ids). So
+    re-building the same crawl adds nothing, while a re-crawl that hits the same error
+    again adds an observation and moves ``last_seen``: the errors table keeps one row
+    per error, with when it was first and last seen and by how many runs.
+    """
+    identity = {column: error.get(column) for column in schema.ERROR_IDENTITY}
+    error_id = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+    observed = error.get("run_id") or error.get("time") or ""
+    if db["error_observations"].count_where("error_id = ? and observed = ?", [error_id, observed]):
         return 0
-    db["errors"].insert(row)
+    db["errors"].insert({"id": error_id, **identity, "report_id": error.get("report_id")}, ignore=True)
+    db["error_observations"].insert({"error_id": error_id, "observed": observed, "run_id": error.get("run_id"),
+                                     "time": error.get("time")})
+    db.execute("""update errors set
+        first_seen = (select min(time) from error_observations where error_id = errors.id),
+        last_seen = (select max(time) from error_observations where error_id = errors.id),
+        observations = (select count(*) from error_observations where error_id = errors.id),
+        last_run_id = (select run_id from error_observations where error_id = errors.id
+                       order by time desc limit 1)
+        where id = ?""", [error_id])
     return 1
 
 
@@ -111,7 +141,18 @@ def _already_archived(db, item: dict) -> bool:
 
 
 def _add_item(db, crawl_dir: Path, item: dict, summary: dict) -> None:
-    parsed = [(doc, *_parse(crawl_dir, doc)) for doc in item["documents"]]
+    add_parsed(db, item, [(doc, *_parse(crawl_dir, doc)) for doc in item["documents"]], summary)
+
+
+def add_parsed(db, item: dict, parsed: list[tuple], summary: dict) -> None:
+    """Write one report item whose documents are parsed: ``parsed`` holds a
+    ``(document, record or None, failure or None)`` per document of the item.
+
+    The report row is added unless this version is archived; documents the report
+    lacks are added. Counts go into ``summary`` (see :func:`build`). New reports
+    are searchable once ``search.index_reports`` has run (:func:`build` does).
+    The benchmark writes synthetic records through here.
+    """
     primary, record, _ = max(parsed, key=_primary_score)
     report_id = _report_id(db, item["page_url"], primary["sha256"])
     if report_id is None:
@@ -168,7 +209,7 @@ def _add_report(db, item: dict, primary: dict, record: dict | None) -> int:
     agency = _agency_name(record.get("agency"), item.get("portal"))
     sections = record.get("sections") or {}
     row = {
-        "agency_id": db["agencies"].lookup({"name": agency}, agencies.describe(agency)) if agency else None,
+        "agency_id": _agency_id(db, agency, item) if agency else None,
         "portal": item.get("portal"), "portal_url": item.get("portal_url"),
         "year": item.get("year") or record.get("year"),
         "title": item.get("title") or record.get("title"),
@@ -185,16 +226,36 @@ def _add_report(db, item: dict, primary: dict, record: dict | None) -> int:
         **{key: sections.get(key) for key in schema.SECTION_KEYS},
     }
     report_id = db["reports"].insert(row).last_pk
-    search.index_report(db, report_id, row["title"], row["text"])
-    db["figures"].insert_all(_figure_rows(report_id, record))
-    db["checks"].insert_all(
+    _insert_rows(db, "figures", _figure_rows(report_id, record))
+    _insert_rows(db, "checks", (
         {"report_id": report_id, "name": c["name"], "rule": c["rule"], "passed": c["passed"],
-         "lhs": c.get("lhs"), "rhs": c.get("rhs"), "keys": c.get("keys", []),
-         "missing": c.get("missing", [])} for c in checks)
+         "lhs": c.get("lhs"), "rhs": c.get("rhs"), "keys": json.dumps(c.get("keys", [])),
+         "missing": json.dumps(c.get("missing", []))} for c in checks))
     db["prose_checks"].insert_all(
         {"report_id": report_id, "position": position, **p}
         for position, p in enumerate(record.get("prose_checks", [])))
     return report_id
+
+
+def _insert_rows(db, table: str, rows) -> None:
+    """Insert a report's many small rows (figures, checks) with one ``executemany``.
+
+    sqlite-utils' per-value type handling costs more than SQLite itself at some 250
+    rows a report (``bench/archive_bench.py``); the columns are the schema's.
+    """
+    columns = list(schema.TABLES[table].columns)
+    db.conn.executemany(
+        f"insert into [{table}] ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+        ([row.get(column) for column in columns] for row in rows))
+
+
+def _agency_id(db, name: str, item: dict) -> int:
+    """The body's row, created if new; the portal file's region/level update it."""
+    place = agencies.for_report(name, item)
+    agency_id = db["agencies"].lookup({"name": name}, place)
+    if any(item.get(key) for key in place) and name == item.get("portal"):
+        db["agencies"].update(agency_id, place)
+    return agency_id
 
 
 def _agency_name(reported: str | None, portal: str | None) -> str | None:

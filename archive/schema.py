@@ -59,11 +59,20 @@ TABLES = {
         {"run_id": str, "portal": str, "url": str, "pages": int, "reports": int,
          "new_reports": int, "errors": int, "error_kinds": str},
         ("run_id", "portal"), [("run_id", "crawl_runs", "run_id")]),
+    # Crawl directories the archive was built from: the plugin serves documents' blobs from them.
+    "crawl_dirs": Table({"path": str}, "path"),
+    # One row per distinct error; error_observations has one row per crawl run that hit it.
     "errors": Table(
         {"id": str, "source": str, "portal": str, "url": str, "kind": str, "stage": str,
-         "message": str, "time": str, "report_id": int, "document_sha256": str},
+         "message": str, "report_id": int, "document_sha256": str, "first_seen": str, "last_seen": str,
+         "observations": int, "last_run_id": str},
         "id", [("report_id", "reports", "id")]),
+    "error_observations": Table(
+        {"error_id": str, "observed": str, "run_id": str, "time": str},
+        ("error_id", "observed"), [("error_id", "errors", "id")]),
 }
+# What makes two error lines the same error (not when or in which run it was seen).
+ERROR_IDENTITY = ("source", "portal", "url", "kind", "stage", "message", "document_sha256")
 
 INDEXES = (
     ("agencies", ["name"], True),
@@ -78,6 +87,12 @@ INDEXES = (
     ("errors", ["source", "kind"], False),
     ("errors", ["report_id"], False),
 )
+
+
+# The report is the newest version of its page (a corrected re-issue supersedes the first).
+_LATEST = "not exists (select 1 from reports v where v.page_url = r.page_url and v.id > r.id)"
+_REPORT_COLUMNS = "r.id as report_id, a.name as agency, a.region, a.level, r.year"
+_REFUSALS = ("requests.withheld", "requests.unavailable", "requests.not_processed")
 
 
 def summary_figures() -> tuple[tuple[str, str], ...]:
@@ -108,9 +123,10 @@ def report_summary_sql() -> str:
     return f"""select
   r.id, a.name as agency, a.region, a.level, r.year, r.title, r.published, r.format_version,
   (select count(*) from reports v where v.page_url = r.page_url and v.id <= r.id) as version,
-  not exists (select 1 from reports v where v.page_url = r.page_url and v.id > r.id) as latest,
+  {_LATEST} as latest,
   {figures},
-  r.checks_passed, r.checks_failed, r.checks_unknown, r.prose_checks_failed, r.page_url
+  r.checks_passed, r.checks_failed, r.checks_unknown, r.prose_checks_failed, r.page_url, r.source_url,
+  r.primary_sha256
 from reports r left join agencies a on a.id = r.agency_id"""
 
 
@@ -124,13 +140,56 @@ from report_summary where latest and year is not null
 group by year order by year"""
 
 
-VIEWS = {"report_summary": report_summary_sql, "applications_by_year": applications_by_year_sql}
+def refusal_reasons_sql() -> str:
+    """Table 3's reasons for not giving the information: 不予公开, 无法提供, 不予处理 rows."""
+    group = " ".join(f"when f.key glob '{stem}.*' then '{fmt.RESULT_GROUPS[stem]}'" for stem in _REFUSALS)
+    keys = " or ".join(f"f.key glob '{stem}.*.total'" for stem in _REFUSALS)
+    return f"""select
+  {_REPORT_COLUMNS}, {_LATEST} as latest,
+  case {group} end as result, f.row_label as reason, substr(f.key, 1, length(f.key) - 6) as reason_key,
+  f.value as requests
+from figures f join reports r on r.id = f.report_id left join agencies a on a.id = r.agency_id
+where {keys}"""
+
+
+def refusal_reasons_by_year_sql() -> str:
+    in_format_order = " ".join(f"when reason_key glob '{stem}.*' then {n}" for n, stem in enumerate(_REFUSALS))
+    return f"""select
+  year, result, reason, reason_key, count(requests) as reports, sum(requests) as requests
+from refusal_reasons where latest and year is not null
+group by year, reason_key order by year, case {in_format_order} end, reason"""
+
+
+def appeal_outcomes_sql() -> str:
+    """Table 4 as rows: one per report and appeal (复议, two kinds of 诉讼), outcomes as columns."""
+    def branch(stem, label):
+        outcomes = ", ".join(
+            f"(select value from figures f where f.report_id = r.id and f.key = '{stem}.{o.suffix}') as [{o.suffix}]"
+            for o in fmt.APPEAL_OUTCOMES)
+        return (f"select {_REPORT_COLUMNS}, {_LATEST} as latest, '{label}' as appeal, {outcomes}\n"
+                f"from reports r left join agencies a on a.id = r.agency_id\n"
+                f"where exists (select 1 from figures f where f.report_id = r.id and f.key = '{stem}.total')")
+    return "\nunion all\n".join(branch(stem, label) for stem, label in fmt.APPEAL_GROUPS)
+
+
+def appeal_outcomes_by_year_sql() -> str:
+    sums = ", ".join(f"sum([{o.suffix}]) as [{o.suffix}]" for o in fmt.APPEAL_OUTCOMES)
+    return f"""select
+  year, appeal, count(*) as reports, {sums},
+  round(100.0 * sum(corrected) / nullif(sum(upheld) + sum(corrected) + sum(other), 0), 1) as corrected_percent
+from appeal_outcomes where latest and year is not null
+group by year, appeal order by year, appeal"""
+
+
+VIEWS = {"report_summary": report_summary_sql, "applications_by_year": applications_by_year_sql,
+         "refusal_reasons": refusal_reasons_sql, "refusal_reasons_by_year": refusal_reasons_by_year_sql,
+         "appeal_outcomes": appeal_outcomes_sql, "appeal_outcomes_by_year": appeal_outcomes_by_year_sql}
 
 
 def create(db) -> None:
     """Create every table, index, view and the search index that is missing."""
-    for name, table in TABLES.items():
-        db[name].create(table.columns, pk=table.pk, foreign_keys=table.foreign_keys, if_not_exists=True)
+    for name, table in TABLES.items():  # transform: an older archive gains new columns
+        db[name].create(table.columns, pk=table.pk, foreign_keys=table.foreign_keys, transform=True)
     for table, columns, unique in INDEXES:
         db[table].create_index(columns, unique=unique, if_not_exists=True)
     for name, sql in VIEWS.items():

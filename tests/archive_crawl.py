@@ -2,15 +2,23 @@
 
 Documents are real report texts from ``tests/fixtures/extract``: the 罗山县 2021
 seed (as a text attachment) and two published 淮安 PDFs, plus a short pre-2019 HTML report and a
-broken item (missing blob, Word 97 attachment).
+broken item (missing blob, Word 97 attachment). :func:`datasette` serves an archive for a test.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 from archive.build import build
+from archive.serve import serve_command
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "extract"
 SEED = (FIXTURES / "seed-report-luoshan-2021.txt").read_bytes()
@@ -105,3 +113,35 @@ def make_archive(directory: Path):
     crawl_dir, db_path = directory / "crawl", directory / "nianbao.db"
     items = make_crawl(crawl_dir)
     return crawl_dir, db_path, build(crawl_dir, db_path), items
+
+
+@contextmanager
+def datasette(db_path: Path, seconds: float = 20):
+    """Datasette serving ``db_path`` as ``nianbao serve`` does, on a free 127.0.0.1 port.
+
+    Yields the base URL once the server answers; stops the server (by its PID) afterwards.
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tempfile.TemporaryFile()  # not a pipe: a full pipe would stall the server
+    process = subprocess.Popen(serve_command(db_path, port=port), stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"datasette exited: {log.read().decode()}")
+            try:
+                urllib.request.urlopen(f"{base}/-/versions.json", timeout=1)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("datasette did not start") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()

@@ -1,6 +1,9 @@
-"""archive.agencies: region and level of a body, read from its name."""
+"""archive.agencies: region and level of a body, read from its name or given by the portal file."""
+import doctest
+
 import pytest
 
+from archive import agencies
 from archive.agencies import describe
 
 
@@ -21,3 +24,7 @@ from archive.agencies import describe
 ])
 def test_describe(name, region, level):
     assert describe(name) == {"region": region, "level": level}
+
+
+def test_docstring_examples():
+    assert doctest.testmod(agencies).failed == 0

@@ -12,7 +12,7 @@ import sqlite_utils
 
 import archive.build
 from archive.build import build
-from archive_crawl import SEED, luoshan, make_archive, page, report, write_jsonl
+from archive_crawl import PORTAL, SEED, luoshan, make_archive, make_crawl, page, report, write_jsonl
 from extract import standard_format
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -230,3 +230,37 @@ def test_killed_build_keeps_the_previous_archive(crawl):
     assert result.returncode == -signal.SIGKILL, result.stderr
     assert dump(db_path) == before
     assert sqlite3.connect(db_path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_a_recrawl_hitting_the_same_error_is_one_error_seen_twice(crawl):
+    crawl_dir, db_path, _ = crawl
+    again = {"run_id": "20261126T220000Z-1a2b3c4d", "portal": "罗山县人民政府", "url": f"{PORTAL}missing.html",
+             "kind": "http_404", "message": "404 Not Found", "time": "2026-11-26T22:02:00Z"}
+    write_jsonl(crawl_dir / "errors.jsonl", [again, again], mode="a")
+    assert build(crawl_dir, db_path)["crawl_errors"] == 1
+    assert build(crawl_dir, db_path)["crawl_errors"] == 0
+    db = sqlite_utils.Database(db_path)
+    (row,) = db["errors"].rows_where("kind = 'http_404'")
+    assert (row["first_seen"], row["last_seen"], row["observations"], row["last_run_id"]) == (
+        "2026-11-25T22:02:00Z", "2026-11-26T22:02:00Z", 2, again["run_id"])
+    assert db["error_observations"].count_where("error_id = ?", [row["id"]]) == 2
+
+
+def test_an_older_archive_gains_the_new_columns(tmp_path):
+    crawl_dir, db_path = tmp_path / "crawl", tmp_path / "old.db"
+    make_crawl(crawl_dir)
+    sqlite_utils.Database(db_path)["errors"].create(
+        {"id": str, "source": str, "portal": str, "url": str, "kind": str, "stage": str, "message": str,
+         "time": str, "report_id": int, "document_sha256": str}, pk="id")
+    assert build(crawl_dir, db_path)["crawl_errors"] == 2
+    columns = sqlite_utils.Database(db_path)["errors"].columns_dict
+    assert "time" not in columns and {"first_seen", "last_seen", "observations"} <= set(columns)
+
+
+def test_the_portal_files_region_and_level_win_over_the_name(crawl):
+    crawl_dir, db_path, _ = crawl
+    (item,) = new_reports(crawl_dir)
+    write_jsonl(crawl_dir / "reports.jsonl", [{**item, "region": "河南省信阳市光山县", "level": "county"}], mode="a")
+    build(crawl_dir, db_path)
+    (agency,) = sqlite_utils.Database(db_path)["agencies"].rows_where("name = '光山县人民政府'")
+    assert (agency["region"], agency["level"]) == ("河南省信阳市光山县", "县级")

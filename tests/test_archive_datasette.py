@@ -2,31 +2,34 @@
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode
 
 import pytest
 
+from archive.build import build
+from archive.search import fts_query
 from archive.serve import serve_command
-from archive_crawl import make_archive
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from archive_crawl import SEED, datasette, make_archive, page, report, write_jsonl
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
-    """(db path, items), the database deliberately not called nianbao.db."""
+    """(db path, items), the database deliberately not called nianbao.db.
+
+    The test crawl plus a second crawl with 罗山县's 2022 report (the 2021 text, re-dated),
+    so one body has consecutive years.
+    """
     directory = tmp_path_factory.mktemp("served")
-    _, built_path, _, items = make_archive(directory)
+    crawl_dir, built_path, _, items = make_archive(directory)
+    title = "罗山县人民政府2022年政府信息公开工作年度报告"
+    items["luoshan_2022"] = report(crawl_dir, "罗山县人民政府", title, 2022, "art_2022",
+                                   page(title, links=("report2022.txt",)),
+                                   [("report2022.txt", "text/plain", SEED.decode().replace("2021", "2022").encode())])
+    write_jsonl(crawl_dir / "reports.jsonl", [items["luoshan_2022"]], mode="a")
+    build(crawl_dir, built_path)
     db_path = built_path.rename(directory / "archive.db")
     return db_path, items
 
@@ -34,29 +37,8 @@ def archive(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(archive):
     db_path, _ = archive
-    port = free_port()
-    process = subprocess.Popen(serve_command(db_path, port=port), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, process)
+    with datasette(db_path) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def wait_until_up(base, process, seconds=20):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"datasette exited: {process.stderr.read().decode()}")
-        try:
-            urllib.request.urlopen(f"{base}/-/versions.json", timeout=1)
-            return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    raise RuntimeError("datasette did not start")
 
 
 def get(server, path, **params):
@@ -70,7 +52,10 @@ def ids_containing(db_path, term) -> set[int]:
     return {id for id, title, text in rows if term in (title or "") + (text or "")}
 
 
-@pytest.mark.parametrize("term", ("复议", "行政复议", "依申请公开", "罗山县", "县"))
+SEARCH_TERMS = ("县", "复议", "罗山县", "行政复议", "依申请公开")  # 1 to 5 characters
+
+
+@pytest.mark.parametrize("term", SEARCH_TERMS)
 @pytest.mark.parametrize("table", ("reports", "report_summary"))
 def test_search_box(server, archive, table, term):
     db_path, _ = archive
@@ -78,18 +63,43 @@ def test_search_box(server, archive, table, term):
     assert {r["id"] for r in rows} == ids_containing(db_path, term) and rows
 
 
+@pytest.mark.parametrize("term", SEARCH_TERMS)
+def test_search_box_page_gives_ranked_results(server, archive, term):
+    db_path, _ = archive
+    with urllib.request.urlopen(f"{server}/archive/reports?{urlencode({'_search': term})}", timeout=10) as response:
+        assert response.url == f"{server}/archive/search?{urlencode({'q': term})}"
+        assert term in response.read().decode()
+    rows = get(server, "/archive/search.json", q=term, _shape="array")
+    rank = dict(sqlite3.connect(db_path).execute(
+        "select rowid, rank from reports_fts where reports_fts match ?", [fts_query(term)]).fetchall())
+    assert [rank[r["id"]] for r in rows] == sorted(rank.values())  # best (lowest bm25) first
+    assert {r["id"] for r in rows} == ids_containing(db_path, term)
+
+
+def test_search_box_form_as_the_browser_sends_it(server):
+    form = {"_search": "复议", "_filter_column": "", "_filter_op": "exact", "_filter_value": "", "_sort": "year",
+            "_sort_by_desc": "on"}
+    with urllib.request.urlopen(f"{server}/archive/reports?{urlencode(form)}", timeout=10) as response:
+        assert response.url == f"{server}/archive/search?{urlencode({'q': '复议'})}"
+
+
+def test_search_with_a_sort_stays_the_table(server):
+    html = get(server, "/archive/reports", _search="复议", _sort="published")
+    assert 'name="_search" value="复议"' in html and "facet-results" in html
+
+
 def test_search_finds_the_right_report(server, archive):
     _, items = archive
-    rows = get(server, "/archive/reports.json", _search="罗山县", _shape="array", _col="page_url")
-    assert [r["page_url"] for r in rows] == [items["luoshan"]["page_url"]]
+    rows = get(server, "/archive/reports.json", _search="洪泽区", _shape="array", _col="page_url")
+    assert [r["page_url"] for r in rows] == [items["hongze"]["page_url"]]
     assert "光山县" not in json.dumps(get(server, "/archive/reports.json", _search="复议", _shape="array",
                                            _col="title"), ensure_ascii=False)
 
 
 def test_raw_search_mode(server, archive):
     db_path, _ = archive
-    rows = get(server, "/archive/reports.json", _search="行政复议 OR 罗山县", _searchmode="raw",
-               _shape="array", _col="title")
+    query = f"{fts_query('行政复议')} OR {fts_query('罗山县')}"
+    rows = get(server, "/archive/reports.json", _search=query, _searchmode="raw", _shape="array", _col="title")
     assert {r["id"] for r in rows} == ids_containing(db_path, "行政复议") | ids_containing(db_path, "罗山县")
 
 
@@ -98,26 +108,62 @@ def test_table_page_has_search_box_and_metadata(server):
     assert 'name="_search"' in html and "每份年度报告一行" in html
     metadata = get(server, "/-/metadata.json")
     assert metadata["title"].startswith("政府信息公开工作年度报告档案")
-    assert set(metadata["databases"]["archive"]["queries"]) >= {"reports_by_body", "reports_failing_checks"}
+    assert set(metadata["databases"]["archive"]["queries"]) >= {"search", "reports_by_body", "reports_failing_checks"}
 
 
 def test_facets(server):
     data = get(server, "/archive/report_summary.json", _size=0)
     facets = {name: {r["value"]: r["count"] for r in f["results"]} for name, f in data["facet_results"].items()}
-    assert facets["year"] == {2017: 1, 2021: 1, 2022: 1, 2023: 1, 2024: 1}
-    assert facets["format_version"] == {"2021": 3, "pre2019": 1}
-    assert facets["level"] == {"县级": 3, "市级": 2}
+    assert facets["year"] == {2017: 1, 2021: 1, 2022: 2, 2023: 1, 2024: 1}
+    assert facets["format_version"] == {"2021": 4, "pre2019": 1}
+    assert facets["level"] == {"县级": 4, "市级": 2}
+
+
+def report_id(server, item) -> int:
+    (row,) = get(server, "/archive/reports.json", page_url=item["page_url"], _shape="array", _col="id")
+    return row["id"]
+
+
+def test_refusal_reasons(server, archive):
+    _, items = archive
+    luoshan = report_id(server, items["luoshan"])
+    rows = get(server, "/archive/refusal_reasons.json", report_id=luoshan, _shape="array", _size="max")
+    assert len(rows) == 8 + 3 + 5  # reasons for 不予公开, 无法提供, 不予处理 in the 2021 format
+    assert {r["reason"]: r["requests"] for r in rows}["2.其他法律行政法规禁止公开"] == 6
+    assert {r["result"] for r in rows} == {"（三）不予公开", "（四）无法提供", "（五）不予处理"}
+    by_year = get(server, "/archive/refusal_reasons_by_year.json", year=2021, _shape="array", _size="max")
+    assert [r["reason"] for r in by_year][:2] == ["1.属于国家秘密", "2.其他法律行政法规禁止公开"]
+    assert sum(r["requests"] for r in by_year) == sum(r["requests"] for r in rows) == 6
+
+
+def test_appeal_outcomes(server, archive):
+    _, items = archive
+    rows = get(server, "/archive/appeal_outcomes.json", report_id=report_id(server, items["luoshan"]),
+               _shape="array")
+    outcomes = {r["appeal"]: (r["upheld"], r["corrected"], r["other"], r["pending"], r["total"]) for r in rows}
+    assert outcomes == {"行政复议": (0, 0, 0, 0, 0), "行政诉讼·未经复议直接起诉": (3, 0, 0, 0, 3),
+                        "行政诉讼·复议后起诉": (0, 0, 0, 0, 0)}
+    by_year = get(server, "/archive/appeal_outcomes_by_year.json", year=2021, _shape="array")
+    assert {r["appeal"]: r["total"] for r in by_year}["行政诉讼·未经复议直接起诉"] == 3
 
 
 def test_canned_queries(server, archive):
     db_path, _ = archive
     rows = get(server, "/archive/reports_by_body.json", body="罗山", _shape="array")
-    assert [(r["agency"], r["year"]) for r in rows] == [("罗山县人民政府", 2021)]
+    assert [(r["agency"], r["year"]) for r in rows] == [("罗山县人民政府", 2021), ("罗山县人民政府", 2022)]
     failing = get(server, "/archive/reports_failing_checks.json", _shape="array")
     expected = sqlite3.connect(db_path).execute("select count(*) from checks where passed = 0").fetchone()[0]
     assert len(failing) == expected and all(r["lhs"] != r["rhs"] for r in failing)
     figure = get(server, "/archive/figure_by_key.json", key="requests.new_received.total", _shape="array")
     assert ("罗山县人民政府", 2021, 48) in {(r["agency"], r["year"], r["value"]) for r in figure}
+    years = get(server, "/archive/body_across_years.json", body="罗山", _shape="array")
+    assert [(r["year"], r["new_received"], r["withheld"]) for r in years] == [(2021, 48, 6), (2022, 48, 6)]
+    missing = get(server, "/archive/bodies_missing_year.json", year="2022", _shape="array")
+    assert {r["agency"]: r["years_archived"] for r in missing} == {"淮安市洪泽区人民政府": "2023",
+                                                                   "光山县人民政府": "2017"}
+    changes = get(server, "/archive/biggest_changes.json", key="requests.new_received.total", _shape="array")
+    assert [(r["agency"], r["year"], r["previous_year_value"], r["value"], r["change"]) for r in changes] == [
+        ("罗山县人民政府", 2022, 48, 48, 0)]
 
 
 def test_row_page(server, archive):
@@ -142,3 +188,47 @@ def test_serve_command():
     assert command[1:5] == ["-m", "datasette", "serve", "x.db"]
     assert command[command.index("--host") + 1] == "127.0.0.1"
     assert command[command.index("--port") + 1] == "9999"
+
+
+def fetch(server, path):
+    """(status, headers, body bytes) of a GET, errors included."""
+    try:
+        with urllib.request.urlopen(f"{server}{path}", timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_archived_documents_are_served(server, archive):
+    _, items = archive
+    page, attachment = items["luoshan"]["documents"]
+    status, headers, body = fetch(server, f"/-/document/{attachment['sha256']}")
+    assert (status, body, headers["content-type"]) == (200, SEED, "text/plain")
+    assert headers["content-disposition"] == (f'inline; filename="{attachment["sha256"]}.txt"; '
+                                              "filename*=UTF-8''report.txt")
+    status, headers, body = fetch(server, f"/-/document/{page['sha256']}")
+    assert status == 200 and body.startswith(b"<!DOCTYPE html>")
+    assert headers["content-security-policy"] == "sandbox" and headers["x-content-type-options"] == "nosniff"
+    assert fetch(server, "/-/document/" + "0" * 64)[0] == 404
+
+
+def test_report_row_links_to_its_document_and_source(server, archive):
+    _, items = archive
+    attachment = items["luoshan"]["documents"][1]
+    html = get(server, f"/archive/reports/{report_id(server, items['luoshan'])}")
+    assert f'href="/-/document/{attachment["sha256"]}"' in html
+    assert f'href="{attachment["url"]}"' in html
+    summary = get(server, "/archive/report_summary", _search="罗山县", _sort="year")
+    assert f'href="/-/document/{attachment["sha256"]}"' in summary
+
+
+def test_charts_page(server, archive):
+    db_path, _ = archive
+    html = get(server, "/-/charts")
+    years = [year for (year,) in sqlite3.connect(db_path).execute(
+        "select year from applications_by_year where new_received order by year")]
+    assert years == [2021, 2022, 2023, 2024]
+    assert html.count('<svg class="chart"') == 3 and html.count('class="bar"') == len(years)
+    assert html.count('class="share"') >= len(years) * 6
+    assert all(f"<title>{year}: " in html for year in years)
+    assert 'href="/-/charts"' in get(server, "/")  # in the menu
