@@ -15,6 +15,8 @@ from .decode import decode
 from .detect import UNSUPPORTED, sniff
 from .grid import Parsed, ReadError, text_rows
 from .metadata import read_metadata
+from .rawtables import raw_tables
+from .region import REGION_KEYS
 from .sections import split_sections
 from .tables import detect_version, read_tables
 
@@ -45,17 +47,31 @@ def _analyse(record: dict, parsed: Parsed) -> None:
     record["sections"] = split_sections(parsed.text)
     version = detect_version(parsed.rows)
     if version == standard_format.PRE2019 and (record["year"] or 0) >= 2019:
-        # No tables in a report of the table era: an announcement page whose report is an
-        # attachment, or tables printed as images. Not a pre-2019 report.
-        version = None
-        record["warnings"].append({"stage": "tables", "message": f"no standard tables found in a {record['year']} "
-                                   "report (tables in an attachment, or printed as images?)"})
+        version = _table_era_version(record, parsed)
     record["format_version"] = version
+    if version == standard_format.PRE2019:
+        record["raw_tables"] = raw_tables(parsed.rows)
     tables = read_tables(parsed.rows, version, parsed.missing_reason)
     record.update(figures=tables.figures, cells=tables.cells, null_reasons=tables.null_reasons)
     record["warnings"] += tables.warnings
     record["checks"] = identity_checks(tables.figures, version)
     record["prose_checks"] = prose_checks(parsed.text, tables.figures)
+
+
+def _table_era_version(record: dict, parsed: Parsed) -> str | None:
+    """No tables in a report of the table era. When the reader knows where they went (printed
+    as images, pages without a text layer), the format the year prescribes is assumed so every
+    cell is listed as missing with that reason; otherwise it is an announcement page whose
+    report is an attachment, and no version is given."""
+    year = record["year"]
+    if parsed.missing_reason:
+        version = "2021" if year >= 2021 else "2019"
+        record["warnings"].append({"stage": "tables", "message": f"no table text in a {year} report; format "
+                                   f"version {version} assumed from the year, every cell null"})
+        return version
+    record["warnings"].append({"stage": "tables", "message": f"no standard tables found in a {year} "
+                               "report (tables in an attachment, or printed as images?)"})
+    return None
 
 
 def extract_file(path) -> dict:
@@ -74,14 +90,20 @@ def _read(data: bytes, kind: str | None, media_type: str | None) -> Parsed:
     if kind is None:
         raise ReadError("detect", "empty document: no bytes to read")
     if kind in UNSUPPORTED:
-        raise ReadError("detect", f"{UNSUPPORTED[kind]} documents are not supported yet; "
-                                  "convert to PDF or DOCX to extract figures")
+        raise ReadError("detect", UNSUPPORTED[kind])
     if kind == "pdf":
         from .pdf import read_pdf
         return read_pdf(data)
     if kind == "docx":
         from .docx import read_docx
         return read_docx(data)
+    if kind in ("doc", "wps", "rtf"):
+        from .convert import to_docx
+        from .docx import read_docx
+        return read_docx(to_docx(data, kind))
+    if kind in ("xlsx", "xls"):
+        from .sheets import read_sheets
+        return read_sheets(data, kind)
     text, _encoding, warnings = decode(data, media_type)
     if kind == "html":
         from .html import read_html
@@ -94,7 +116,8 @@ def _read(data: bytes, kind: str | None, media_type: str | None) -> Parsed:
 
 def _empty_record(data: bytes, source: str, kind: str | None) -> dict:
     return {"source": source, "sha256": hashlib.sha256(data).hexdigest(), "media_type": kind,
-            "title": None, "agency": None, "year": None, "published": None, "format_version": None,
+            "title": None, "agency": None, "region": dict.fromkeys(REGION_KEYS), "level": None, "year": None,
+            "published": None, "format_version": None,
             "sections": {key: "" for key, _label, _variants in standard_format.SECTIONS},
-            "figures": {}, "cells": {}, "null_reasons": {}, "checks": [], "prose_checks": [],
+            "figures": {}, "cells": {}, "null_reasons": {}, "raw_tables": [], "checks": [], "prose_checks": [],
             "errors": [], "warnings": [], "text": ""}

@@ -4,16 +4,22 @@ from __future__ import annotations
 import io
 import zipfile
 
-# Types recognised but not read yet (DOC/WPS and XLS support are later work).
-UNSUPPORTED = {"doc": "DOC (Word 97–2003)", "wps": "WPS", "xls": "XLS", "xlsx": "XLSX", "ole": "OLE compound file",
-               "rtf": "RTF", "ofd": "OFD", "zip": "ZIP archive", "image": "image",
-               "binary": "Unrecognised binary"}
+# Types recognised but not read, with what the record's error says. DOC, WPS and RTF are
+# converted to DOCX (convert.py); XLS and XLSX are read as sheets (sheets.py).
+_NOT_YET = "documents are not supported yet; convert to PDF or DOCX to extract figures"
+UNSUPPORTED = {
+    "ole": "an OLE compound file with no Word document or Excel workbook stream (damaged or cut short, "
+           "or another Office format); not read",
+    "ofd": f"OFD {_NOT_YET}", "zip": f"ZIP archive {_NOT_YET}", "image": f"image {_NOT_YET}",
+    "binary": f"Unrecognised binary {_NOT_YET}",
+}
 
 _EXT = {".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".pdf": "pdf", ".docx": "docx",
         ".txt": "text", ".doc": "doc", ".wps": "wps", ".xls": "xls", ".et": "xls", ".xlsx": "xlsx",
         ".rtf": "rtf", ".ofd": "ofd"}
 _MEDIA = {"text/html": "html", "application/xhtml+xml": "html", "application/pdf": "pdf", "text/plain": "text",
-          "application/msword": "doc", "application/vnd.ms-excel": "xls",
+          "application/msword": "doc", "application/vnd.ms-excel": "xls", "application/rtf": "rtf", "text/rtf": "rtf",
+          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
           "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx"}
 
 
@@ -26,9 +32,10 @@ def sniff(data: bytes, filename: str | None = None, media_type: str | None = Non
     if data[:1024].find(b"%PDF-") >= 0:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
-        return _zip_kind(data)
+        return _zip_kind(data, hinted)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return hinted if hinted in ("doc", "wps", "xls") else "ole"
+        kind = _ole_kind(data)  # the streams decide: a ".doc" without a Word stream is not one
+        return "wps" if kind == "doc" and hinted == "wps" else kind
     if head.startswith(b"{\\rtf"):
         return "rtf"
     if head[:4] in (b"\x89PNG", b"GIF8") or head[:3] == b"\xff\xd8\xff":
@@ -55,11 +62,22 @@ def _hint(filename: str | None, media_type: str | None) -> str | None:
     return None
 
 
-def _zip_kind(data: bytes) -> str:
+def _ole_kind(data: bytes) -> str:
+    """An OLE compound file by its stream names (UTF-16 in the directory): Word and WPS
+    documents hold a WordDocument stream, Excel workbooks a Workbook (or Book) stream."""
+    if "WordDocument".encode("utf-16-le") in data:
+        return "doc"
+    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") + b"\x00\x00" in data:
+        return "xls"
+    return "ole"
+
+
+def _zip_kind(data: bytes, hinted: str | None) -> str:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, ValueError, OSError):
-        return "docx"  # a damaged package: let the DOCX reader report what is wrong
+        # a damaged package: the reader its name points to (DOCX by default) reports what is wrong
+        return hinted if hinted in ("xlsx", "ofd") else "docx"
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:

@@ -2,121 +2,213 @@
 
 Leaf tables (tables without tables inside: old portals lay pages out with tables) become
 grid rows with row/column spans unmerged; all other text becomes one-cell rows, in
-document order.
+document order. A ``<table>`` that is only pictures (a table printed as an image) is
+counted, so the record can say where its cells went.
+
+lxml's plain HTML parser is used directly (not BeautifulSoup over it, nor lxml.html,
+whose element classes cost a lookup per node): a report page is read in a few
+milliseconds, which is what the batch needs (bench/extract_bench.py).
 """
 from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from lxml import etree
 
+from . import standard_format as sf
 from .grid import Cell, Parsed, ReadError, Row, Span, rows_text, unmerge
 from .metadata import labelled_date
 
 _CHROME = ("script", "style", "noscript", "nav", "header", "footer", "iframe", "form", "select", "button")
-_BLOCKS = ("p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "table")
+_BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "table"}
+_CANDIDATES = {"div", "td", "article", "section", "main"}
 _CONTENT_SHARE = 0.8  # the article holds at least this share of the page's non-link text
+_WHITESPACE = re.compile(r"[\s\u00a0]+")
+IMAGE_TABLE_REASON = "table printed as an image"
 
 
 def read_html(markup: str) -> Parsed:
-    soup = BeautifulSoup(markup, "lxml")
-    if soup.body is None and soup.find() is None:
-        raise ReadError("html", "no HTML elements found")
-    for tag in soup.find_all(_CHROME):
-        tag.decompose()
-    page_title = _page_title(soup)
-    body = soup.body or soup
-    rows = _rows(_content_block(body))
+    root = _parse(markup)
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    for tag in list(root.iter(*_CHROME)):
+        _drop(tag)
+    page_title = _page_title(root)
+    body = root.find("body")
+    body = root if body is None else body
+    content = _content_block(body)
+    rows, image_tables, tables = _rows(content)
     if not any(c.text for row in rows for c in row):
         raise ReadError("html", "the page has no text")
-    return Parsed(rows=rows, text=rows_text(rows), title=_heading(body) or page_title,
-                  published=_meta_date(soup) or labelled_date(body.get_text("\n")))
+    parsed = Parsed(rows=rows, text=rows_text(rows), title=_heading(body) or page_title,
+                    published=_meta_date(root) or labelled_date("\n".join(body.itertext())))
+    # Pictures in a report's article where no table is: the tables were pasted as screenshots
+    # (an announcement page linking the report as an attachment prints no table sections).
+    pictures = image_tables or (0 if tables or not _prints_table_sections(parsed.text)
+                                else len(content.findall(".//img")))
+    if pictures:
+        parsed.missing_reason = IMAGE_TABLE_REASON
+        parsed.warnings.append({"stage": "html", "message": f"{pictures} table(s) or picture(s) where the tables "
+                                                            "should be: tables printed as images are not read (no OCR)"})
+    return parsed
 
 
-def _content_block(body: Tag) -> Tag:
-    """The deepest element holding most of the page's non-link text: the article."""
-    total = _own_text_length(body)
-    best = body
-    for tag in body.find_all(("div", "td", "article", "section", "main")):
-        if _own_text_length(tag) >= _CONTENT_SHARE * total and _depth(tag) > _depth(best):
-            best = tag
+_TABLE_SECTIONS = [variants for key, _label, variants in sf.SECTIONS if key in ("active_disclosure", "requests", "appeals")]
+
+
+def _prints_table_sections(text: str) -> bool:
+    """The text has at least two of the headings of the sections that hold tables 2, 3, 4."""
+    flat_text = re.sub(r"\s+", "", text)
+    return sum(any(v in flat_text for v in variants) for variants in _TABLE_SECTIONS) >= 2
+
+
+def _parse(markup: str):
+    """The document tree; the text is already decoded, so any charset it declares is ignored."""
+    try:
+        root = etree.fromstring(markup.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
+    except (etree.ParserError, ValueError) as e:
+        raise ReadError("html", f"no HTML elements found ({e})") from e
+    if root is None:
+        raise ReadError("html", "no HTML elements found")
+    return root
+
+
+def _drop(el) -> None:
+    """Remove an element but keep the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _ink(text: str | None) -> int:
+    """Characters of ``text`` that are not whitespace."""
+    return len(_WHITESPACE.sub("", text)) if text else 0
+
+
+def _content_block(body):
+    """The deepest element holding most of the page's non-link text: the article.
+
+    One bottom-up pass counts each element's text and link text, so a page costs
+    time linear in its size however deeply portals nest their layout."""
+    counts: dict = {}
+
+    def count(el) -> tuple[int, int]:
+        text, links = _ink(el.text), 0
+        for child in el:
+            t, k = count(child)
+            tail = _ink(child.tail)
+            text, links = text + t + tail, links + k
+        if el.tag == "a":
+            links = text
+        if el.tag in _CANDIDATES:
+            counts[el] = text - links
+        return text, links
+
+    text, links = count(body)
+    total = text - links
+    best, best_depth = body, 0
+    for el, own in counts.items():
+        if own >= _CONTENT_SHARE * total:
+            depth = sum(1 for _ in el.iterancestors())
+            if depth > best_depth:
+                best, best_depth = el, depth
     return best
 
 
-def _own_text_length(tag: Tag) -> int:
-    text = len(re.sub(r"\s+", "", tag.get_text()))
-    links = sum(len(re.sub(r"\s+", "", a.get_text())) for a in tag.find_all("a"))
-    return text - links
-
-
-def _depth(tag: Tag) -> int:
-    return len(list(tag.parents))
-
-
-def _rows(root: Tag) -> list[Row]:
-    """Walk the block in document order: leaf tables as grids, other text as lines."""
+def _rows(root) -> tuple[list[Row], int, int]:
+    """Walk the block in document order: leaf tables as grids, other text as lines.
+    Also counts the tables holding pictures and no text (tables printed as images) and
+    the tables read."""
     rows: list[Row] = []
     line: list[str] = []
+    images = tables = 0
 
     def flush():
-        text = re.sub(r"[ \t\r\n\u00a0]+", " ", "".join(line)).strip()
+        text = _WHITESPACE.sub(" ", "".join(line)).strip()
         if text:
             rows.append([Cell(text)])
         line.clear()
 
     def walk(node):
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                if type(child) is NavigableString:
-                    line.append(str(child))
-            elif isinstance(child, Tag):
-                if child.name == "table" and child.find("table") is None:
-                    flush()
-                    rows.extend(_table_rows(child))
-                elif child.name in _BLOCKS:
-                    flush()
-                    walk(child)
-                    flush()
+        nonlocal images, tables
+        if node.text:
+            line.append(node.text)
+        for child in node:
+            if not isinstance(child.tag, str):
+                pass  # an entity or other non-element node
+            elif child.tag == "table" and child.find(".//table") is None:
+                flush()
+                if _image_only(child):
+                    images += 1
                 else:
-                    walk(child)
+                    tables += 1
+                    rows.extend(_table_rows(child))
+            elif child.tag in _BLOCKS:
+                flush()
+                walk(child)
+                flush()
+            else:
+                walk(child)
+            if child.tail:
+                line.append(child.tail)
 
     walk(root)
     flush()
-    return rows
+    return rows, images, tables
 
 
-def _table_rows(table: Tag) -> list[Row]:
+def _image_only(table) -> bool:
+    return table.find(".//img") is not None and not _ink("".join(table.itertext()))
+
+
+def _table_rows(table) -> list[Row]:
     spans = []
-    for tr in table.find_all("tr"):
-        cells = tr.find_all(("td", "th"), recursive=False)
+    for tr in table.iter("tr"):
+        cells = [td for td in tr if td.tag in ("td", "th")]
         spans.append([Span(_cell_text(td), _int(td.get("rowspan")), _int(td.get("colspan"))) for td in cells])
     return unmerge(spans)
 
 
-def _cell_text(td: Tag) -> str:
+def _cell_text(td) -> str:
     """A cell's text with its internal line breaks removed: labels are split over lines."""
-    return re.sub(r"\s+", " ", td.get_text(" ")).strip()
+    return _WHITESPACE.sub(" ", " ".join(td.itertext())).strip()
 
 
 def _int(value) -> int:
+    if value is None:
+        return 1
     try:
         return max(int(str(value).strip()), 1)
     except (TypeError, ValueError):
         return 1
 
 
-def _page_title(soup: BeautifulSoup) -> str | None:
+def _text(el) -> str:
+    """The element's strings, each stripped, joined by spaces."""
+    return " ".join(s.strip() for s in el.itertext() if s.strip())
+
+
+def _page_title(root) -> str | None:
     """The <title> without the site name portals append ("…年度报告_罗山县人民政府")."""
-    if soup.title is None:
+    title = root.find(".//title")
+    if title is None:
         return None
-    parts = re.split(r"\s*[_|｜]\s*|\s+[-－—]+\s+", soup.title.get_text(" ", strip=True))
+    parts = re.split(r"\s*[_|｜]\s*|\s+[-－—]+\s+", _text(title))
     return next((p for p in parts if "年度报告" in p or "年报" in p), parts[0] or None)
 
 
-def _heading(body: Tag) -> str | None:
+def _heading(body) -> str | None:
     """A heading naming a report of a year (a bare "年度报告" is a navigation column)."""
-    for tag in body.find_all(("h1", "h2", "h3")) + body.find_all(class_=re.compile("title", re.I)):
-        text = tag.get_text(" ", strip=True)
+    headings = [el for el in body.iter("h1", "h2", "h3")]
+    headings += [el for el in body.iter() if isinstance(el.tag, str) and "title" in (el.get("class") or "").lower()]
+    for tag in headings:
+        text = _text(tag)
         if ("年度报告" in text or "年报" in text) and re.search(r"(19|20)\d{2}", text) and len(text) <= 80:
             return text
     return None
@@ -125,9 +217,9 @@ def _heading(body: Tag) -> str | None:
 _DATE_META = ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "date", "dc.date", "article:published_time")
 
 
-def _meta_date(soup: BeautifulSoup) -> str | None:
-    for meta in soup.find_all("meta"):
+def _meta_date(root) -> str | None:
+    for meta in root.iter("meta"):
         name = (meta.get("name") or meta.get("property") or "").lower()
         if name in _DATE_META and meta.get("content"):
-            return meta["content"]
+            return meta.get("content")
     return None

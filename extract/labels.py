@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _ENUMERATOR = re.compile(r"\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+[、.]|\d+[.、)]")
 _PUNCT = re.compile(r"[\s()（）\[\]【】、.,，:：;；“”\"'‘’「」『』·•\-—_/／]")
 
 
+@lru_cache(maxsize=1 << 16)  # labels recur in every report: normalise each once
 def core(text: str) -> str:
     """The comparable core of a label: '（三）不予公开 1. 属于国家秘密' → '不予公开属于国家秘密'."""
     s = unicodedata.normalize("NFKC", text or "")
@@ -21,6 +23,7 @@ def core(text: str) -> str:
     return _PUNCT.sub("", s)
 
 
+@lru_cache(maxsize=1 << 16)
 def flat(text: str) -> str:
     """NFKC without whitespace, keeping enumerators: for headings and markers."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))

@@ -1,8 +1,11 @@
-"""Title, publishing body, report year and publication date, as the document states them."""
+"""Title, publishing body (with its region and level), report year and publication date,
+as the document states them."""
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from .region import read_region
 
 _TITLE_WORDS = ("年度报告", "年报")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*度?")
@@ -13,7 +16,8 @@ _PUBLISHED_LABEL = re.compile(r"(?:发布|公开|成文|印发)(?:时间|日期)
 def read_metadata(text: str, title_hint: str | None = None, published_hint: str | None = None) -> dict:
     title = _title(text, title_hint)
     agency, year = _agency_year(title)
-    return {"title": title, "agency": agency, "year": year,
+    region, level = read_region(agency, text)
+    return {"title": title, "agency": agency, "region": region, "level": level, "year": year,
             "published": _iso(published_hint) or _published(text)}
 
 

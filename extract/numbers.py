@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Printed forms that mean "no number here" (after NFKC and stripping spaces).
 NULL_MARKERS = {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "×", "x", "X", "*", "…", "...", "－"}
@@ -22,6 +23,7 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
 
 
+@lru_cache(maxsize=1 << 16)  # the same few cell texts recur in every report
 def parse_number(text: str | None) -> tuple[int | float | None, str | None]:
     """``(value, None)`` for a number, ``(None, reason)`` otherwise.
 
@@ -40,7 +42,34 @@ def parse_number(text: str | None) -> tuple[int | float | None, str | None]:
     return (float(s) if "." in s else int(s)), None
 
 
+@lru_cache(maxsize=1 << 16)  # asked of every cell, often several times
 def is_value_like(text: str) -> bool:
     """True for a cell that holds a figure (or its null stand-in), not a label."""
     s = _UNIT.sub("", clean(text))
     return s in NULL_MARKERS or bool(_NUMBER.match(s))
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_number(text: str) -> int | None:
+    """A number written in Chinese numerals, as prose prints counts: 四十六 → 46, 十二 → 12,
+    一百零二 → 102, 两千三百 → 2300, 一万二千 → 12000, 三〇五 → 305 (digit by digit)."""
+    if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS and ch != "万" for ch in text):
+        return None
+    if not any(ch in _CN_UNITS or ch == "万" for ch in text):
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+    if "万" in text:
+        high, _, low = text.partition("万")
+        high_value = chinese_number(high) if high else 1
+        low_value = chinese_number(low) if low else 0
+        return None if high_value is None or low_value is None else high_value * 10000 + low_value
+    total, digit = 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        else:  # a unit: 十 alone means 一十
+            total += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+    return total + (digit or 0)

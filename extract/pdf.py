@@ -1,6 +1,6 @@
 """PDF documents: characters placed into table cells by their positions, not stream order.
 
-pdfminer's ``extract_text`` follows the content stream, which in WPS/Word exports runs
+A text extractor's plain output follows the content stream, which in WPS/Word exports runs
 down each table column in turn. Here every character keeps its coordinates; the ruling
 lines drawn for the table borders cut the page into row bands and cells, and characters
 outside ruled areas are grouped into text lines (split into cells at wide gaps, which is
@@ -8,52 +8,28 @@ also how a table drawn without borders is read).
 """
 from __future__ import annotations
 
-import io
-import statistics
 import unicodedata
-from dataclasses import dataclass
-
-from pdfminer.converter import PDFPageAggregator
-from pdfminer.layout import LTChar, LTContainer, LTCurve, LTImage, LTLine, LTRect
-from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
-from pdfminer.pdfpage import PDFPage
-from pdfminer.pdfparser import PDFParser
+from functools import lru_cache
 
 from .grid import Cell, Parsed, ReadError, Row, rows_text
+from .pdfpages import Char, pages
 
 _SNAP = 2.0  # points: ruling lines this close are the same line
 _MIN_CELL = 4.0  # points: a narrower column is the gap between a double rule, not a cell
 _BROKEN_SHARE = 0.1  # share of unmapped/garbage characters that marks a page's text layer broken
+_RARE_SHARE = 0.2  # share of Chinese characters outside GB2312 that marks it broken
+_CELL_GAP = 1.5  # characters: a wider gap in a line without ruling separates two cells
+
+__all__ = ["Char", "read_pdf"]
 
 
-@dataclass
-class Char:
-    text: str
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.y0 + self.y1) / 2
-
-    @property
-    def size(self) -> float:
-        return max(self.y1 - self.y0, self.x1 - self.x0, 1.0)
-
-
-def read_pdf(data: bytes) -> Parsed:
+def read_pdf(data: bytes, engine: str | None = None) -> Parsed:
+    """Rows and text of a PDF; ``engine`` is "pdfium" (default when installed) or "pdfminer"."""
     rows: list[Row] = []
     warnings: list[dict] = []
-    broken_pages, image_pages, pages = [], [], 0
-    for number, (chars, hlines, vlines, has_image) in enumerate(_pages(data), start=1):
-        pages += 1
+    broken_pages, image_pages, page_count = [], [], 0
+    for number, (chars, hlines, vlines, has_image) in enumerate(pages(data, engine), start=1):
+        page_count += 1
         if not chars:
             if has_image:
                 image_pages.append(number)
@@ -62,7 +38,7 @@ def read_pdf(data: bytes) -> Parsed:
             broken_pages.append(number)
             continue
         rows.extend(_page_rows(chars, hlines, vlines))
-    if pages == 0:
+    if page_count == 0:
         raise ReadError("pdf", "the PDF has no pages")
     if broken_pages:
         warnings.append({"stage": "pdf", "message": f"text layer broken (unmapped glyphs or garbage) on page(s) "
@@ -83,74 +59,28 @@ def _list(numbers: list[int]) -> str:
     return ", ".join(map(str, numbers))
 
 
-def _pages(data: bytes):
-    """Per page: characters, horizontal and vertical ruling segments, whether it has images."""
-    try:
-        document = PDFDocument(PDFParser(io.BytesIO(data)))
-    except (PDFEncryptionError, PDFPasswordIncorrect) as e:
-        raise ReadError("pdf", f"encrypted PDF, cannot be read without its password ({type(e).__name__})") from e
-    except Exception as e:
-        raise ReadError("pdf", f"not a readable PDF (truncated or corrupt): {type(e).__name__}: {e}") from e
-    manager = PDFResourceManager()
-    device = PDFPageAggregator(manager, laparams=None)
-    interpreter = PDFPageInterpreter(manager, device)
-    try:
-        for page in PDFPage.create_pages(document):
-            interpreter.process_page(page)
-            chars, hlines, vlines, images = [], [], [], [False]
-            _collect(device.get_result(), chars, hlines, vlines, images)
-            yield chars, hlines, vlines, images[0]
-    except ReadError:
-        raise
-    except Exception as e:
-        raise ReadError("pdf", f"PDF damaged while reading pages: {type(e).__name__}: {e}") from e
-
-
-def _collect(container, chars, hlines, vlines, images) -> None:
-    for obj in container:
-        if isinstance(obj, LTChar):
-            if obj.get_text().strip():
-                chars.append(Char(obj.get_text(), obj.x0, obj.y0, obj.x1, obj.y1))
-        elif isinstance(obj, (LTLine, LTRect, LTCurve)):
-            _edges(obj, hlines, vlines)
-        elif isinstance(obj, LTImage):
-            images[0] = True
-        if isinstance(obj, LTContainer):
-            _collect(obj, chars, hlines, vlines, images)
-
-
-def _edges(obj, hlines, vlines) -> None:
-    """Ruling segments, as (position, start, end), of a rectangle, line or path."""
-    if isinstance(obj, LTRect):
-        x0, y0, x1, y1 = obj.bbox
-        if y1 - y0 < _SNAP or x1 - x0 < _SNAP:  # a rule drawn as a filled thin rectangle
-            _segment((x0, (y0 + y1) / 2), (x1, (y0 + y1) / 2), hlines, vlines)
-            _segment(((x0 + x1) / 2, y0), ((x0 + x1) / 2, y1), hlines, vlines)
-        else:
-            for a, b in (((x0, y0), (x1, y0)), ((x0, y1), (x1, y1)), ((x0, y0), (x0, y1)), ((x1, y0), (x1, y1))):
-                _segment(a, b, hlines, vlines)
-        return
-    for a, b in zip(obj.pts, obj.pts[1:]):
-        _segment(a, b, hlines, vlines)
-
-
-def _segment(a, b, hlines, vlines) -> None:
-    (ax, ay), (bx, by) = a, b
-    if abs(ay - by) < _SNAP and abs(ax - bx) > _SNAP:
-        hlines.append(((ay + by) / 2, min(ax, bx), max(ax, bx)))
-    elif abs(ax - bx) < _SNAP and abs(ay - by) > _SNAP:
-        vlines.append(((ax + bx) / 2, min(ay, by), max(ay, by)))
-
-
 def _broken(chars: list[Char]) -> bool:
-    """Unmapped glyphs ((cid:N), U+FFFD, private use) or Latin-1 gibberish instead of Chinese."""
+    """Unmapped glyphs ((cid:N), U+FFFD, private use), Latin-1 gibberish instead of Chinese,
+    or Chinese gibberish: glyph ids read through the wrong character map give rare
+    characters (醟嶜䌼㩾…), where a report's text keeps almost wholly to GB2312."""
     text = "".join(c.text for c in chars)
     unmapped = text.count("(cid:") * 5 + text.count("\ufffd") + sum(
         1 for ch in text if unicodedata.category(ch) in ("Co", "Cc"))
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    cjk = [ch for ch in text if "\u3400" <= ch <= "\u9fff"]
+    rare = sum(1 for ch in cjk if not _common(ch))
     latin_ext = sum(1 for ch in text if "\u0080" <= ch <= "\u024f")
-    return unmapped > _BROKEN_SHARE * len(text) or (len(text) >= 50 and cjk < 0.05 * len(text)
-                                                    and latin_ext > 0.2 * len(text))
+    return (unmapped > _BROKEN_SHARE * len(text) or rare > _RARE_SHARE * len(cjk)
+            or (len(text) >= 50 and len(cjk) < 0.05 * len(text) and latin_ext > 0.2 * len(text)))
+
+
+@lru_cache(maxsize=1 << 14)
+def _common(ch: str) -> bool:
+    """A character of GB2312, the 6,763 characters that make up nearly all official text."""
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def _page_rows(chars: list[Char], hlines, vlines) -> list[Row]:
@@ -218,11 +148,14 @@ def _snap(values: list[float], tolerance: float) -> list[float]:
 def _lines(chars: list[Char]) -> list[list[Char]]:
     """Group characters into text lines by vertical overlap, each line sorted left to right."""
     lines: list[list[Char]] = []
-    for ch in sorted(chars, key=lambda c: -c.cy):
-        if lines and abs(statistics.fmean(c.cy for c in lines[-1]) - ch.cy) < 0.5 * ch.size:
+    total = 0.0  # sum of the current line's centres: its mean is the line's height
+    for cy, ch in sorted(((c.cy, c) for c in chars), key=lambda p: -p[0]):
+        if lines and abs(total / len(lines[-1]) - cy) < 0.5 * ch.size:
             lines[-1].append(ch)
+            total += cy
         else:
             lines.append([ch])
+            total = cy
     return [sorted(line, key=lambda c: c.x0) for line in lines]
 
 
@@ -241,10 +174,11 @@ def _join(line: list[Char]) -> str:
 
 
 def _split_gaps(line: list[Char]) -> list[str]:
-    """Split a free text line into cells where the gap is wider than two characters."""
+    """Split a free text line into cells where the gap is wider than one and a half characters
+    (pdfium measures a substituted font's glyphs wider than pdfminer: gaps shrink a little)."""
     parts, current = [], [line[0]]
     for prev, ch in zip(line, line[1:]):
-        if ch.x0 - prev.x1 > 2 * max(ch.size, prev.size):
+        if ch.x0 - prev.x1 > _CELL_GAP * max(ch.size, prev.size):
             parts.append(current)
             current = []
         current.append(ch)

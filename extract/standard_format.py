@@ -12,6 +12,7 @@ Two versions have tables: ``"2021"`` (国办公开办函〔2021〕30号) and ``"
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 VERSIONS = ("2021", "2019")
 PRE2019 = "pre2019"
@@ -217,6 +218,7 @@ APPEAL_OUTCOMES = (
 
 
 # ---------------------------------------------------------------- derived
+@lru_cache(maxsize=None)  # immutable results, asked for by every document
 def cells(version: str) -> tuple[Cell, ...]:
     """Every cell of the standard tables of ``version``, in printed order."""
     out = []
@@ -235,6 +237,7 @@ def cells(version: str) -> tuple[Cell, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=None)  # immutable results, asked for by every document
 def keys(version: str) -> tuple[str, ...]:
     """Canonical keys of ``version`` in printed order; empty for pre-2019 reports."""
     if version not in VERSIONS:
@@ -242,6 +245,7 @@ def keys(version: str) -> tuple[str, ...]:
     return tuple(c.key for c in cells(version))
 
 
+@lru_cache(maxsize=None)  # immutable results, asked for by every document
 def identities(version: str) -> tuple[Identity, ...]:
     """The format's arithmetic identities (checks 1–4 of standard-format.md)."""
     if version not in VERSIONS:

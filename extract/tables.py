@@ -7,9 +7,12 @@ cannot be placed unambiguously yields nulls with a reason, never a guessed numbe
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
+from . import glued
 from . import standard_format as sf
 from .grid import Row
 from .labels import core, flat
@@ -37,6 +40,8 @@ class Tables:
     cells: dict = field(default_factory=dict)
     null_reasons: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    # glued rows the row's sums left ambiguous: (keys, the splits that fit, where, reason)
+    ambiguous: list = field(default_factory=list)
 
 
 def detect_version(rows: list[Row]) -> str:
@@ -74,7 +79,9 @@ def read_tables(rows: list[Row], version: str, missing_reason: str | None = None
         label, values = _split(row)
         if not table or (len(row) == 1 and not row[0].text.strip()):
             continue  # before the tables, or an empty line (an empty grid row is a blank table row)
-        if table == 4 and not label and not found & _STEMS_4 and _fit(values, 15, None):
+        label, values = _digits_off_label(label, values, [t for t in targets.get(table, ()) if t.key not in found])
+        if table == 4 and not label and not found & _STEMS_4 and (
+                _fit(values, 15, None) or glued.is_glued([t for _i, t in values], 15)):
             _assign(out, [k for t in targets[4] for k in t.keys], values, "table 4 row", None)
             found |= _STEMS_4
             continue
@@ -114,6 +121,7 @@ def read_tables(rows: list[Row], version: str, missing_reason: str | None = None
     if pending:
         stray.append(pending[0])
     _fill_missing(out, version, stray, missing_reason or "row not found in the document's tables")
+    _settle_by_columns(out, version)
     if procurement_in_10k and out.figures.get(_PROCUREMENT_AMOUNT) is not None:
         out.figures[_PROCUREMENT_AMOUNT] = _times_10k(out.figures[_PROCUREMENT_AMOUNT])
     return out
@@ -187,6 +195,18 @@ _FIRST_VALUE_HEADERS = {core(cols[0].label) for _v in sf.VERSIONS for _i, _r, co
     core(sf.APPLICANT_COLUMNS[0].label)}
 
 
+_TRAILING_DIGITS = re.compile(r"^(.*[^\d\s.,、])(\d+)$")
+
+
+def _digits_off_label(label: str, values: list[tuple[int, str]], candidates: list[Target]):
+    """"行政规范性文件693665" → ("行政规范性文件", ["693665", …]): figures glued to their label
+    in a page dump. Only for a label that is a standard row's once the digits are off."""
+    m = _TRAILING_DIGITS.match(label)
+    if not m or _best_target(core(m.group(1)), candidates) is None:
+        return label, values
+    return m.group(1), [(-1, m.group(2))] + values
+
+
 def _anchor(row: Row) -> int | None:
     """Grid column of a header row's first value column (自然人, 本年制发件数 …), if it has one."""
     return next((i for i, c in enumerate(row) if not c.copy and core(c.text) in _FIRST_VALUE_HEADERS), None)
@@ -219,20 +239,75 @@ def _fit(values: list[tuple[int, str]], n: int, anchor: int | None) -> list[str]
 
 
 def _assign(out: Tables, keys: list[str], values: list[tuple[int, str]], where: str, anchor: int | None) -> None:
-    texts = _fit(values, len(keys), anchor)
+    texts: list[str | None] | None = _fit(values, len(keys), anchor)
+    reason = None
+    if texts is None and glued.is_glued([t for _i, t in values], len(keys)):
+        texts, reason = _unglue(out, [t for _i, t in values], keys, where)
     if texts is None:
-        reason = (f"row {where!r} has {len(values)} value cells for {len(keys)} columns; "
-                  "cannot tell which cell belongs to which column")
-        for key in keys:
-            out.figures[key], out.cells[key], out.null_reasons[key] = None, None, reason
-        out.warnings.append({"stage": "tables", "message": reason})
+        _null_row(out, keys, reason or f"row {where!r} has {len(values)} value cells for {len(keys)} columns; "
+                                       "cannot tell which cell belongs to which column")
         return
     for key, text in zip(keys, texts):
-        value, reason = parse_number(text)
+        value, why = parse_number(text) if text is not None else (None, reason)
         out.figures[key] = value
         out.cells[key] = text
         if value is None:
-            out.null_reasons[key] = reason
+            out.null_reasons[key] = why
+
+
+def _unglue(out: Tables, texts: list[str], keys: list[str], where: str) -> tuple[list[str | None] | None, str | None]:
+    """The cells of a row whose figures run together, split by the row's sums: a cell is
+    None where the splits that fit disagree on it (the reason says so). (None, None) when
+    no split fits: then the row is simply short of cells."""
+    found = glued.split(texts, glued.groups_for(keys))
+    printed = " ".join(texts)
+    if found.count == 0:
+        return None, None
+    if found.parts is not None:
+        out.warnings.append({"stage": "tables", "message": f"row {where!r}: figures printed together ({printed!r}) "
+                                                           f"split as {'|'.join(found.parts)}, the only split the "
+                                                           "row's sums allow"})
+        return found.parts, None
+    shown = " or ".join("|".join(p) for p in found.examples)
+    reason = (f"figures printed together ({printed!r}) split more than one way into {len(keys)} cells "
+              f"({shown}{' …' if found.count > 2 else ''}); not guessed")
+    out.ambiguous.append((keys, found.options, where, reason))
+    return found.cells, reason
+
+
+def _settle_by_columns(out: Tables, version: str) -> None:
+    """An ambiguous glued row whose splits all fit its own sum but only one of which fits
+    the column identities (table 3's balance and results sums) with the rest of the table
+    is that one. Rows are settled one at a time; a row no identity decides stays null."""
+    for keys, options, where, reason in out.ambiguous:
+        related = [i for i in sf.identities(version) if set(keys) & set(i.lhs + i.rhs)]
+        fitting = [option for option in options if _fits(out.figures, dict(zip(keys, option)), related)]
+        if len(fitting) != 1:
+            out.warnings.append({"stage": "tables", "message": f"row {where!r}: {reason}"})
+            continue
+        for key, text in zip(keys, fitting[0]):
+            out.figures[key], out.cells[key] = parse_number(text)[0], text
+            out.null_reasons.pop(key, None)
+        out.warnings.append({"stage": "tables", "message": f"row {where!r}: split as {'|'.join(fitting[0])}, the only "
+                                                           "split its columns' identities allow"})
+
+
+def _fits(figures: dict, trial: dict, identities) -> bool:
+    """No identity that the trial values make decidable fails."""
+    for ident in identities:
+        operands = [int(trial[k]) if k in trial else figures.get(k) for k in ident.lhs + ident.rhs]
+        if any(v is None for v in operands):
+            continue
+        lhs, rhs = sum(operands[: len(ident.lhs)]), sum(operands[len(ident.lhs):])
+        if abs(lhs - rhs) > 1e-6:
+            return False
+    return True
+
+
+def _null_row(out: Tables, keys: list[str], reason: str) -> None:
+    for key in keys:
+        out.figures[key], out.cells[key], out.null_reasons[key] = None, None, reason
+    out.warnings.append({"stage": "tables", "message": reason})
 
 
 def _best_target(label: str, candidates: list[Target]) -> Target | None:
@@ -263,6 +338,7 @@ def _only_row_label(label: str, target: Target) -> bool:
     return False
 
 
+@lru_cache(maxsize=1 << 16)  # the same printed labels recur in every report of a batch
 def _match_score(label: str, cores: tuple[str, ...]) -> float:
     """Length of the matched core (exact suffix) or a fraction below 1 for a fuzzy tail match."""
     exact = [len(c) for c in cores if c and label.endswith(c)]

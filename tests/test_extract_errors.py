@@ -29,9 +29,9 @@ CASES = {
     "corrupt pdf": (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage", "a.pdf", "pdf", "truncated or corrupt"),
     "encrypted pdf": (encrypted_pdf(), "a.pdf", "pdf", "encrypted PDF"),
     "truncated docx": (TEMPLATE.read_bytes()[:5000], "a.docx", "docx", "not a readable DOCX"),
-    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "report.doc", "detect", "DOC (Word 97–2003)"),
-    "wps": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "report.wps", "detect", "WPS documents are not supported yet"),
-    "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "t.xls", "detect", "XLS documents are not supported yet"),
+    "ole": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "report.doc", "detect",
+            "an OLE compound file with no Word document or Excel workbook stream"),
+    "ofd": (b"PK\x03\x04", "a.ofd", "detect", "OFD documents are not supported yet"),
     "binary": (bytes(range(256)) * 4, None, "detect", "Unrecognised binary"),
 }
 

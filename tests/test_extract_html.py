@@ -74,3 +74,70 @@ def test_2019_table_with_dash_and_blank_cells():
     assert reasons["active.normative_documents.total_public"] == "blank cell"
     assert "not a number" in reasons["active.normative_documents.published"]
     assert reasons["active.procurement.projects"] == "row not found in the document's tables"
+
+
+# ------------------------------------------------------------------ layout variants of the same page
+def page_markup() -> str:
+    return PAGE.read_bytes().decode("gbk")
+
+
+def variant(markup: str) -> dict:
+    return extract_document(markup.encode("utf-8"), filename="variant.html")
+
+
+def test_tables_split_across_several_table_elements():
+    """Table 2 as one <table> per 条例 item, table 3 broken after its 4th result row with a
+    "续表" line between the halves (the row spans of the first half stop at the break)."""
+    markup = page_markup()
+    for item in ("（五）", "（六）", "（八）"):
+        markup = markup.replace(f'<tr><td colspan="4"><p align="center">第二十条第{item}项',
+                                f'</tbody></table>\n<table border="1"><tbody><tr><td colspan="4"><p align="center">第二十条第{item}项')
+    markup = markup.replace("<tr><td><p>3.危及", '</tbody></table>\n<p>续表</p>\n<table border="1"><tbody><tr><td><p>3.危及')
+    assert markup.count("<table") == PAGE.read_bytes().decode("gbk").count("<table") + 4
+    assert_cells(variant(markup), SEED_CELLS)
+
+
+def test_table4_as_rows_per_group():
+    """Table 4 printed one row per group (行政复议 / 未经复议直接起诉 / 复议后起诉) instead of flat."""
+    markup = page_markup()
+    start = markup.index("<table", markup.index("四、政府信息公开行政复议"))
+    end = markup.index("</table>", start) + len("</table>")
+    rows = [("行政复议", "0 0 0 0 0"), ("行政诉讼 未经复议直接起诉", "3 0 0 0 3"), ("行政诉讼 复议后起诉", "0 0 0 0 0")]
+    table = ('<table border="1"><tr><td>行政复议</td><td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td>'
+             '<td>总计</td></tr>' + "".join(f"<tr><td>{label}</td>" + "".join(f"<td>{v}</td>" for v in values.split())
+                                           + "</tr>" for label, values in rows) + "</table>")
+    assert_cells(variant(markup[:start] + table + markup[end:]), SEED_CELLS)
+
+
+def test_tables_printed_as_images_leave_every_cell_null_with_the_reason():
+    markup = page_markup()
+    for n in (2, 3, 4):
+        start = markup.index('<table border="1"')
+        end = markup.index("</table>", start) + len("</table>")
+        markup = markup[:start] + f'<p style="text-align:center"><img src="/picture/table{n}.png"></p>' + markup[end:]
+    record = variant(markup)
+    assert record["errors"] == []
+    assert record["format_version"] == "2021"  # from the year: no table text to tell
+    assert set(record["figures"]) == set(SEED_CELLS) and set(record["figures"].values()) == {None}
+    assert set(record["null_reasons"].values()) == {"table printed as an image"}
+    assert {c["passed"] for c in record["checks"]} == {None}
+    messages = [w["message"] for w in record["warnings"]]
+    assert "3 table(s) or picture(s) where the tables should be: tables printed as images are not read (no OCR)" in messages
+    assert "no table text in a 2021 report; format version 2021 assumed from the year, every cell null" in messages
+
+
+def test_one_table_printed_as_an_image_inside_a_table_element():
+    markup = page_markup()
+    start = markup.index("<table", markup.index("四、政府信息公开行政复议"))
+    end = markup.index("</table>", start) + len("</table>")
+    record = variant(markup[:start] + '<table border="1"><tr><td><img src="t4.jpg"></td></tr></table>' + markup[end:])
+    assert_cells(record, {**SEED_CELLS, **{k: None for k in SEED_CELLS if k.startswith("appeals.")}})
+    assert {record["null_reasons"][k] for k in SEED_CELLS if k.startswith("appeals.")} == {"table printed as an image"}
+
+
+def test_announcement_page_with_a_picture_is_not_taken_for_image_tables():
+    markup = ("<html><body><h1>某县人民政府2023年政府信息公开工作年度报告</h1><p><img src='logo.png'></p>"
+              "<p>附件：<a href='report.pdf'>某县人民政府2023年政府信息公开工作年度报告.pdf</a></p></body></html>")
+    record = variant(markup)
+    assert record["format_version"] is None and record["figures"] == {}
+    assert "no standard tables found in a 2023 report" in record["warnings"][0]["message"]

@@ -64,10 +64,31 @@ def test_hongze_2023_single_other_handling_row_is_null_with_reason():
 
 
 def test_huaian_2024_all_identities_pass_and_prose_agrees():
+    """The report's prose repeats fourteen table figures (lines wrap inside words: "尚\n未审结"),
+    行政诉讼 as the sum of both kinds of suit; every one agrees with the table."""
     record = extracted("huaian-city-gov-2024.pdf")
     assert all(c["passed"] for c in record["checks"])
-    assert [(p["key"], p["prose_value"], p["passed"]) for p in record["prose_checks"]] == [
-        ("requests.new_received.total", 3119, True), ("appeals.review.total", 351, True)]
+
+    def suits(outcome):
+        return f"appeals.litigation_direct.{outcome} + appeals.litigation_after_review.{outcome}"
+
+    assert [(p["key"], p["prose_value"], p["table_value"], p["passed"]) for p in record["prose_checks"]] == [
+        ("requests.new_received.total", 3119, 3119, True), ("requests.carried_over.total", 34, 34, True),
+        ("requests.handled_total.total", 3050, 3050, True), ("requests.carried_forward.total", 103, 103, True),
+        ("appeals.review.total", 351, 351, True), ("appeals.review.upheld", 72, 72, True),
+        ("appeals.review.corrected", 64, 64, True), ("appeals.review.other", 178, 178, True),
+        ("appeals.review.pending", 37, 37, True), (suits("total"), 46, 46, True),
+        (suits("upheld"), 25, 25, True), (suits("corrected"), 5, 5, True),
+        (suits("other"), 9, 9, True), (suits("pending"), 7, 7, True)]
+    assert record["prose_checks"][4]["phrase"] == ("行政复议351件，其中结果维持72件，结果纠正64件，其他结果178件，"
+                                                   "尚未审结37件")
+
+
+def test_hongze_2024_prose_count_of_the_office_disagrees_with_the_table():
+    """"区政府办代表区政府受理政府信息公开申请 17 件" against 95 in the table: recorded, not judged."""
+    record = extracted("huaian-hongze-district-gov-2024.pdf")
+    assert [(p["phrase"], p["prose_value"], p["table_value"], p["passed"]) for p in record["prose_checks"]] == [
+        ("受理政府信息公开申请17件", 17, 95, False)]
 
 
 def test_stream_order_is_not_used():
@@ -183,3 +204,65 @@ def test_table_ruled_only_between_columns_keeps_rows_apart():
     figures = extract_document(buf.getvalue())["figures"]
     assert [figures[f"active.rules.{c}"] for c in ("issued", "repealed", "in_force")] == [12, 1, 30]
     assert [figures[f"active.normative_documents.{c}"] for c in ("issued", "repealed", "in_force")] == [0, 2, 7]
+
+
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_both_engines_give_the_same_rows(name):
+    """pdfium (fast, the default) against pdfminer.six (the reference), page layout and all."""
+    data = (FIXTURES / name).read_bytes()
+    assert read_pdf(data, "pdfium").text == read_pdf(data, "pdfminer").text
+
+
+def test_single_character_cells_pdfium_leaves_out_are_read():
+    """pdfium's text page drops a one-character text object in a non-embedded CID font
+    (a "无" cell, the last character of a wrapped label); such a page is read by pdfminer."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+    import io
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    page = canvas.Canvas(buf)
+    page.setFont("STSong-Light", 10)
+    page.drawString(60, 760, "信息内容　本年制发件数　本年废止件数　现行有效件数")
+    for n, (label, values) in enumerate((("规章", ("无", "1", "无")), ("行政规范性文件", ("3", "无", "7")))):
+        y = 730 - 25 * n
+        page.drawString(60, y, label)
+        for x, value in zip((200, 280, 360), values):
+            page.drawString(x, y, value)
+    page.save()
+    parsed = read_pdf(buf.getvalue(), "pdfium")
+    assert "规章\t无\t1\t无" in parsed.text.splitlines()
+    cells = extract_document(buf.getvalue())["cells"]
+    assert [cells[f"active.normative_documents.{c}"] for c in ("issued", "repealed", "in_force")] == ["3", "无", "7"]
+
+
+def test_unknown_engine_is_a_programming_error():
+    with pytest.raises(ValueError, match="unknown PDF engine"):
+        read_pdf(b"%PDF-1.4", "poppler")
+
+
+def test_landscape_page_turned_by_rotate_reads_upright():
+    """A table page drawn sideways and shown upright by /Rotate 90 (landscape tables)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+    import io
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    page = canvas.Canvas(buf, pagesize=A4)
+    page.setPageRotation(90)
+    page.translate(A4[0], 0)
+    page.rotate(90)
+    page.setFont("STSong-Light", 10)
+    for n, (label, values) in enumerate((("信息内容", ("本年制发件数", "本年废止件数", "现行有效件数")),
+                                         ("规章", ("12", "1", "30")), ("行政规范性文件", ("0", "2", "7")))):
+        page.drawString(60, 500 - 30 * n, label)
+        for x, value in zip((250, 400, 550), values):
+            page.drawString(x, 500 - 30 * n, value)
+    page.save()
+    expected = "信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t12\t1\t30\n行政规范性文件\t0\t2\t7"
+    assert read_pdf(buf.getvalue(), "pdfium").text == read_pdf(buf.getvalue(), "pdfminer").text == expected

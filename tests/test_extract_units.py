@@ -52,7 +52,9 @@ def test_text_rows_split_tabs_wide_spaces_and_trailing_figures():
 
 @pytest.mark.parametrize("data, filename, kind", [
     (b"%PDF-1.7\n", "a.html", "pdf"), (b"<!DOCTYPE html><html></html>", None, "html"),
-    (b"<p>\xc4\xea\xb1\xa8</p>", "x.txt", "html"), (b"\xd0\xcf\x11\xe0" + bytes(60), "a.doc", "doc"),
+    (b"<p>\xc4\xea\xb1\xa8</p>", "x.txt", "html"),
+    (b"\xd0\xcf\x11\xe0" + bytes(60), "a.doc", "ole"),  # named .doc, but no WordDocument stream
+    (b"\xd0\xcf\x11\xe0" + "WordDocument".encode("utf-16-le"), "a.wps", "wps"),
     (b"\xd0\xcf\x11\xe0" + bytes(60), None, "ole"), ("年度报告".encode("gbk"), None, "text"), (b"", "a.pdf", None)])
 def test_sniff(data, filename, kind):
     assert sniff(data, filename) == kind
@@ -181,3 +183,31 @@ def test_title_from_page_title_without_site_name_and_signature_date():
 def test_decode_uses_charset_from_media_type():
     big5 = "政府信息公開".encode("big5")
     assert decode(big5, "text/html; charset=big5") == ("政府信息公開", "big5", [])
+
+
+@pytest.mark.parametrize("text, value", [
+    ("四十六", 46), ("十二", 12), ("十", 10), ("一百零二", 102), ("两千三百", 2300), ("一万二千", 12000),
+    ("三〇五", 305), ("零", 0), ("九千九百九十九", 9999)])
+def test_chinese_numerals(text, value):
+    from extract.numbers import chinese_number
+    assert chinese_number(text) == value
+
+
+def test_prose_checks_read_chinese_numerals_full_width_digits_and_separators():
+    from extract.checks import prose_checks
+    figures = {"requests.new_received.total": 46, "requests.disclosed.total": 40, "appeals.review.total": 2,
+               "appeals.litigation_direct.total": 1, "appeals.litigation_after_review.total": 2,
+               "requests.carried_forward.total": 1234}
+    text = ("全年共收到政府信息公开申请四十六件，其中予以公开４０件，1,234件结转至下年度办理。\n"
+            "发生政府信息公开行政复议案件两起，行政诉讼三起。")
+    assert [(p["key"], p["prose_value"], p["table_value"], p["passed"]) for p in prose_checks(text, figures)] == [
+        ("requests.new_received.total", 46, 46, True), ("requests.disclosed.total", 40, 40, True),
+        ("requests.carried_forward.total", 1234, 1234, True), ("appeals.review.total", 2, 2, True),
+        ("appeals.litigation_direct.total + appeals.litigation_after_review.total", 3, 3, True)]
+
+
+def test_prose_checks_ignore_table_rows_and_keys_of_other_formats():
+    from extract.checks import prose_checks
+    text = "（一）予以公开\t42\t0\t0\t0\t0\t0\t42\n行政复议\t\t\t\t\t行政诉讼"
+    assert prose_checks(text, {"requests.disclosed.total": 42, "appeals.review.total": 0}) == []
+    assert prose_checks("行政复议3件", {}) == []  # a pre-2019 record has no table keys

@@ -1,0 +1,158 @@
+"""Split figures printed with no separator ("693665", "480000048") back into cells.
+
+Page dumps glue adjacent cells together. The cut points are recovered only where the
+format fixes them: a row of table 3 ends in its 总计, the sum of the six applicant
+columns; each group of table 4 ends in its 总计, the sum of its four outcomes. Numbers
+are printed without leading zeros. Where a run splits more than one way under those
+rules, a cell is known only if every split gives it the same digits at the same place;
+the table reader may still settle the row with the column identities (tables.py), else
+leaves the others null. Nothing is guessed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DIGITS = re.compile(r"^\d+$")
+_LIMIT = 64  # splits looked at; past this many nothing is taken as known
+
+
+@dataclass(frozen=True)
+class Group:
+    """``size`` consecutive cells; with ``total``, the last is the sum of the others."""
+
+    size: int
+    total: bool
+
+
+@dataclass
+class Split:
+    cells: list[str | None]  # each cell's digits where every split agrees on them, else None
+    count: int  # splits found (0, 1, …; _LIMIT means "that many or more")
+    options: list[list[str]]  # every split found (empty when there were too many)
+
+    @property
+    def examples(self) -> list[list[str]]:
+        """The first two splits, to show in a reason."""
+        return self.options[:2]
+
+    @property
+    def parts(self) -> list[str] | None:
+        """The cells, when exactly one split fits."""
+        return self.cells if self.count == 1 else None
+
+
+def groups_for(keys: list[str]) -> list[Group]:
+    """The row's structure from its keys: a ``.total`` key closes a sum group."""
+    out: list[Group] = []
+    size = 0
+    for key in keys:
+        size += 1
+        if key.endswith(".total"):
+            out.append(Group(size, True))
+            size = 0
+    if size:
+        out.append(Group(size, False))
+    return out
+
+
+def is_glued(texts: list[str], n: int) -> bool:
+    """Fewer cells than columns, every one plain digits, and digits enough for every
+    column: figures run together."""
+    cleaned = [t.strip() for t in texts]
+    return (0 < len(cleaned) < n and all(_DIGITS.match(t) for t in cleaned)
+            and sum(map(len, cleaned)) >= n)
+
+
+def split(texts: list[str], groups: list[Group]) -> Split:
+    """The ways the cells' digits split into the groups' cells (cell borders that are
+    printed are kept: no figure straddles two printed cells)."""
+    digits = "".join(t.strip() for t in texts)
+    borders, at = set(), 0
+    for t in texts[:-1]:
+        at += len(t.strip())
+        borders.add(at)
+    found: list[list[str]] = []
+    for parts in _search(digits, borders, 0, tuple(groups)):
+        found.append(parts)
+        if len(found) == _LIMIT:
+            break
+    n = sum(g.size for g in groups)
+    if not found or len(found) == _LIMIT:
+        return Split([None] * n, len(found), [] if found else found)
+    placed = [_placed(parts) for parts in found]
+    first = placed[0]
+    cells = [first[i][1] if all(q[i] == first[i] for q in placed) else None for i in range(n)]
+    return Split(cells, len(found), found)
+
+
+def _placed(parts: list[str]) -> list[tuple[int, str]]:
+    """Each part with its offset in the digits: the same digits elsewhere are another cell."""
+    out, at = [], 0
+    for part in parts:
+        out.append((at, part))
+        at += len(part)
+    return out
+
+
+def _number(digits: str, a: int, b: int, borders: set[int]) -> bool:
+    """digits[a:b] is one printed number: no leading zero, not across a printed border."""
+    return b > a and (digits[a] != "0" or b - a == 1) and not any(a < c < b for c in borders)
+
+
+def _search(digits: str, borders: set[int], pos: int, groups: tuple[Group, ...]):
+    if not groups:
+        if pos == len(digits):
+            yield []
+        return
+    group, rest = groups[0], groups[1:]
+    if not group.total:
+        yield from (parts + tail for parts, end in _free(digits, borders, pos, group.size, last=not rest)
+                    for tail in _search(digits, borders, end, rest))
+        return
+    # the group's total ends somewhere after its parts; its parts must add up to it
+    for end in range(pos + group.size, len(digits) + 1):
+        for start in range(pos + group.size - 1, end):
+            if not _number(digits, start, end, borders):
+                continue
+            total = int(digits[start:end])
+            for parts in _summing(digits, borders, pos, start, group.size - 1, total):
+                for tail in _search(digits, borders, end, rest):
+                    yield parts + [digits[start:end]] + tail
+
+
+def _summing(digits: str, borders: set[int], a: int, b: int, k: int, target: int):
+    """digits[a:b] as k numbers adding up to ``target`` (each at most ``target``)."""
+    if k == 0:
+        if a == b and target == 0:
+            yield []
+        return
+    longest = len(str(target))
+    for end in range(a + 1, min(b, a + longest) + 1):
+        if not _number(digits, a, end, borders):
+            continue
+        value = int(digits[a:end])
+        if value > target:
+            break
+        for tail in _summing(digits, borders, end, b, k - 1, target - value):
+            yield [digits[a:end]] + tail
+
+
+def _free(digits: str, borders: set[int], pos: int, k: int, last: bool):
+    """(parts, end) for k numbers from ``pos``, with no sum to meet; the last group runs
+    to the end of the digits."""
+    ends = [len(digits)] if last else range(pos + k, len(digits) + 1)
+    for end in ends:
+        for parts in _compositions(digits, borders, pos, end, k):
+            yield parts, end
+
+
+def _compositions(digits: str, borders: set[int], a: int, b: int, k: int):
+    if k == 1:
+        if _number(digits, a, b, borders):
+            yield [digits[a:b]]
+        return
+    for end in range(a + 1, b - k + 2):
+        if _number(digits, a, end, borders):
+            for tail in _compositions(digits, borders, end, b, k - 1):
+                yield [digits[a:end]] + tail

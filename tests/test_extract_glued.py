@@ -1,0 +1,125 @@
+"""Figures printed with no separator between cells, as page dumps glue them: split by the
+format's sums where exactly one split fits, null with the reason where several do."""
+from __future__ import annotations
+
+import re
+
+from extract import extract_document
+from extract import standard_format as sf
+from extract.glued import Group, groups_for, split
+from test_extract_support import SEED, SEED_CELLS, assert_cells
+
+TABLE3_ROW = groups_for([f"requests.new_received.{c}" for c in
+                         ("natural_person", "commercial", "research", "social_welfare", "legal_services",
+                          "other_org", "total")])
+
+
+def glue(text: str) -> str:
+    """Each table row's figures run together and onto its label ("规章000", "行政许可9827")."""
+    out = []
+    for line in text.splitlines():
+        cells = line.split("\t")
+        i = len(cells)
+        while i > 0 and (re.fullmatch(r"\d+", cells[i - 1].strip()) or not cells[i - 1].strip()):
+            i -= 1
+        figures = [c.strip() for c in cells[i:] if c.strip()]
+        out.append("\t".join(cells[:i]).rstrip("\t") + "".join(figures) if figures else line)
+    return "\n".join(out)
+
+
+def test_glue_helper_glues_as_page_dumps_do():
+    lines = glue(SEED.read_text(encoding="utf-8")).splitlines()
+    assert "规章000" in lines and "行政规范性文件5023" in lines and "行政许可9827" in lines
+    assert "一、本年新收政府信息公开申请数量480000048" in lines
+    assert "000003000300000" in lines  # table 4: one flat row of 15 figures
+
+
+def test_seed_reglued_every_cell_exact_or_null_with_reason():
+    record = extract_document(glue(SEED.read_text(encoding="utf-8")).encode("utf-8"))
+    # 行政规范性文件 5 0 23 glued is "5023": 5|0|23 and 50|2|3 both fit (table 2 has no sum)
+    ambiguous = ("active.normative_documents.issued", "active.normative_documents.repealed",
+                 "active.normative_documents.in_force")
+    assert_cells(record, {**SEED_CELLS, **dict.fromkeys(ambiguous)})
+    for key in ambiguous:
+        assert record["null_reasons"][key] == ("figures printed together ('5023') split more than one way "
+                                               "into 3 cells (5|0|23 or 50|2|3); not guessed")
+    assert all(c["passed"] for c in record["checks"])
+    assert {"stage": "tables", "message": "row '一、本年新收政府信息公开申请数量': figures printed together "
+            "('480000048') split as 48|0|0|0|0|0|48, the only split the row's sums allow"} in record["warnings"]
+
+
+def test_the_issue_example_is_ambiguous_without_a_sum():
+    """"行政规范性文件693665" is 69|3|665 in the report, but 6|93|665 fits as well."""
+    found = split(["693665"], [Group(3, False)])
+    assert found.parts is None and found.count == 10  # any 2 of the 5 gaps between the digits
+    assert found.cells == [None, None, None]
+    assert found.examples == [["6", "9", "3665"], ["6", "93", "665"]]
+
+
+def test_table3_row_split_by_its_total():
+    assert split(["480000048"], TABLE3_ROW).parts == ["48", "0", "0", "0", "0", "0", "48"]
+    # big numbers: 3001 53 0 0 61 4 3119 (淮安市 2024)
+    assert split(["30015300614", "3119"], TABLE3_ROW).parts == ["3001", "53", "0", "0", "61", "4", "3119"]
+
+
+def test_printed_borders_are_kept():
+    # "48 00000 48": the first and last figures are printed apart from the zeros
+    assert split(["48", "00000", "48"], TABLE3_ROW).parts == ["48", "0", "0", "0", "0", "0", "48"]
+
+
+def test_two_splits_with_the_same_sum_are_not_guessed():
+    # 3+2+20+0+5+0 = 30 and 3+22+0+0+5+0 = 30
+    found = split(["322005030"], TABLE3_ROW)
+    assert found.parts is None
+    assert found.examples == [["3", "2", "20", "0", "5", "0", "30"], ["3", "22", "0", "0", "5", "0", "30"]]
+    # the cells both splits print the same, at the same place, are known
+    assert found.cells == ["3", None, None, "0", "5", "0", "30"]
+
+
+def test_no_leading_zeros_and_no_split_against_the_sum():
+    assert split(["1234567"], TABLE3_ROW).count == 0  # 1+2+3+4+5+6 ≠ 7
+    assert split(["10001"], [Group(2, False)]).parts == ["1000", "1"]  # 1|0001, 10|001, 100|01 have leading zeros
+
+
+def test_table4_groups_each_closed_by_their_total():
+    groups = groups_for([f"appeals.{g}.{o}" for g in ("review", "litigation_direct", "litigation_after_review")
+                         for o in ("upheld", "corrected", "other", "pending", "total")])
+    assert groups == [Group(5, True)] * 3
+    # 72 64 178 37 351 | 13 4 8 1 26 | 12 1 1 6 20 (淮安市 2024)
+    printed = ["72", "64", "178", "37", "351", "13", "4", "8", "1", "26", "12", "1", "1", "6", "20"]
+    found = split(["".join(printed)], groups)
+    # the third group also splits 1|2|1|16|20 and 1|2|11|6|20: only its total is certain
+    assert found.parts is None and found.count == 3
+    assert found.cells == printed[:10] + [None, None, None, None, "20"]
+
+
+def test_glued_row_in_a_table_reads_through_the_record():
+    text = "\n".join(["某县人民政府2022年政府信息公开工作年度报告", "申请人情况", "自然人\t商业企业",
+                      "一、本年新收政府信息公开申请数量\t322005030", "（一）予以公开\t12\t0\t0\t0\t0\t1\t13"])
+    record = extract_document(text.encode("utf-8"))
+    figures, reasons = record["figures"], record["null_reasons"]
+    assert [figures[f"requests.new_received.{c}"] for c in
+            ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total")
+            ] == [3, None, None, 0, 5, 0, 30]
+    assert reasons["requests.new_received.commercial"] == (
+        "figures printed together ('322005030') split more than one way into 7 cells "
+        "(3|2|20|0|5|0|30 or 3|22|0|0|5|0|30); not guessed")
+    assert set(reasons) & {f"requests.new_received.{c}" for c in ("natural_person", "total")} == set()
+    assert figures["requests.disclosed.commercial"] == 0
+
+
+def test_ambiguous_row_settled_by_the_column_identities():
+    """予以公开 "322005030" fits its row sum two ways (3|2|20|… and 3|22|0|…); only the first
+    makes each column's results add up to its （七）总计, so it is the one."""
+    zeros = "0 0 0 0 0 0 0"
+    results = [(row.label, zeros) for row in sf.RESULT_ROWS["2021"][1:]]  # every other result row: 0
+    rows = [("一、本年新收政府信息公开申请数量", "3 2 20 0 5 0 30"), ("二、上年结转政府信息公开申请数量", zeros),
+            ("（一）予以公开", "322005030"), *results, ("（七）总计", "3 2 20 0 5 0 30"), ("四、结转下年度继续办理", zeros)]
+    text = "\n".join(["某县人民政府2022年政府信息公开工作年度报告", "申请人情况", "自然人\t商业企业"]
+                     + [label + "\t" + "\t".join(values.split()) for label, values in rows])
+    record = extract_document(text.encode("utf-8"))
+    columns = ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total")
+    assert [record["cells"][f"requests.disclosed.{c}"] for c in columns] == ["3", "2", "20", "0", "5", "0", "30"]
+    assert not any(k.startswith("requests.disclosed.") for k in record["null_reasons"])
+    assert {"stage": "tables", "message": "row '（一）予以公开': split as 3|2|20|0|5|0|30, the only split its "
+            "columns' identities allow"} in record["warnings"]

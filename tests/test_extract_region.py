@@ -1,0 +1,62 @@
+"""The publishing body's region and level, from its name and what the report's text prints."""
+from __future__ import annotations
+
+import pytest
+
+from extract import extract_document, extract_file
+from extract.region import read_region
+from test_extract_support import FIXTURES, SEED
+
+TEXT = "本报告由淮安市洪泽区人民政府办公室根据《条例》编制。\n江苏省淮安市人民政府\n"
+
+
+def region(province=None, city=None, county=None, township=None) -> dict:
+    return {"province": province, "city": city, "county": county, "township": township}
+
+
+@pytest.mark.parametrize("agency, expected_region, level", [
+    ("罗山县人民政府", region(county="罗山县"), "county"),
+    ("淮安市人民政府", region("江苏省", "淮安市"), "city"),  # province from "江苏省淮安市人民政府" in the text
+    ("洪泽区人民政府", region(city="淮安市", county="洪泽区"), "county"),  # city from "由淮安市洪泽区…"
+    ("江苏省人民政府", region("江苏省"), "province"),
+    ("广西壮族自治区人民政府办公厅", region("广西壮族自治区"), "province"),
+    ("北京市人民政府", region("北京市"), "province"),
+    ("北京市海淀区人民政府", region("北京市", county="海淀区"), "county"),
+    ("信阳市罗山县龙山街道办事处", region(city="信阳市", county="罗山县", township="龙山街道"), "township"),
+    ("洪泽区岔河镇人民政府", region(city="淮安市", county="洪泽区", township="岔河镇"), "township"),
+    ("河南省发展和改革委员会", region("河南省"), "department"),
+    ("罗山县市场监督管理局", region(county="罗山县"), "department"),  # 罗山县 + 市场…, not a city 罗山县市
+    ("郑州市人民政府", region(city="郑州市"), "city"),  # 州 inside a city's name
+    ("镇江市人民政府", region(city="镇江市"), "city"),  # 镇 inside a city's name
+    ("新乡市卫辉市人民政府", region(city="新乡市", county="卫辉市"), "county"),  # a county-level city
+    ("河南省新乡市获嘉县史庄镇人民政府", region("河南省", "新乡市", "获嘉县", "史庄镇"), "township"),
+    ("淮安市市场监督管理局", region("江苏省", "淮安市"), "department"),  # province from the text
+    ("某局", region(), None),
+    (None, region(), None),
+])
+def test_region_and_level(agency, expected_region, level):
+    assert read_region(agency, TEXT) == (expected_region, level)
+
+
+def test_a_name_run_into_prose_is_not_taken():
+    """A name is taken back to the nearest word break (我, 由, punctuation …); 14 characters
+    of running text with no break before it are not trusted to start with the name."""
+    assert read_region("洪泽区人民政府", "工作人员认真学习贯彻落实淮安市洪泽区的部署")[0]["city"] is None
+    assert read_region("洪泽区人民政府", "我淮安市洪泽区")[0]["city"] == "淮安市"
+
+
+@pytest.mark.parametrize("path, agency, expected_region, level", [
+    (SEED, "罗山县人民政府", region(county="罗山县"), "county"),
+    (FIXTURES / "huaian-city-gov-2024.pdf", "淮安市人民政府", region(city="淮安市"), "city"),
+    (FIXTURES / "huaian-hongze-district-gov-2023.pdf", "洪泽区人民政府", region(city="淮安市", county="洪泽区"), "county"),
+    (FIXTURES / "huaian-hongze-district-gov-2024.pdf", "淮安市洪泽区人民政府", region(city="淮安市", county="洪泽区"),
+     "county"),
+])
+def test_region_of_real_reports(path, agency, expected_region, level):
+    record = extract_file(path)
+    assert (record["agency"], record["region"], record["level"]) == (agency, expected_region, level)
+
+
+def test_record_without_agency_has_empty_region():
+    record = extract_document(b"")
+    assert record["region"] == region() and record["level"] is None
