@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DB ?= data/nianbao.db
 # Debian packages the tests need (installed by `make test` itself, as root, on a fresh machine).
-SYSTEM_PACKAGES :=
+SYSTEM_PACKAGES := chromium libreoffice-writer-nogui
 
 .PHONY: demo test serve setup system-packages clean
 

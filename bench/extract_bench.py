@@ -1,0 +1,140 @@
+"""Benchmark extraction: documents/second and ms/page for HTML, text PDF and DOCX.
+
+    .venv/bin/python bench/extract_bench.py --reports 500
+
+1. Corpus: ``--reports`` random consistent reports (both format versions, county/city/
+   province scales, cells printed as "—", "/", blank) from the demo portal's generator,
+   each rendered by ``demo_portal.render`` as HTML, PDF and DOCX. Rendering runs in
+   ``--jobs`` processes and is not timed.
+2. Extraction: every document goes through ``extract.extract_document`` (the code path
+   of ``nianbao extract`` and of the archive build), one format after the other, in this
+   one process; every record is checked against the report's printed cells.
+3. Baseline: in the same run, pypdfium2's plain text of the same PDFs (every page's
+   text, no layout, no tables), which is the floor for any PDF reader.
+4. Real PDFs: the three government PDFs of tests/fixtures/extract (fonts embedded, as
+   published reports have them), read ``--real-rounds`` times, against the same baseline.
+   The demo's PDFs use a non-embedded CID font (STSong-Light) in which pdfium leaves out
+   one-glyph text objects, so their table pages go to the pdfminer reference engine.
+
+Pages are the report's printed pages (its PDF's page count) for every format, so
+ms/page compares formats on the same content. Targets (issue 5): HTML ≥ 50 reports/s
+per core; PDF within 10× of pypdfium2's plain-text time per page.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pypdfium2 as pdfium  # noqa: E402
+
+from demo_portal import render  # noqa: E402
+from demo_portal.figures import SCALES, make_report  # noqa: E402
+from extract import extract_document  # noqa: E402
+from extract import standard_format as sf  # noqa: E402
+from extract.pdf import read_pdf  # noqa: E402
+
+FORMATS = ("html", "pdf", "docx")
+REAL_PDFS = sorted((ROOT / "tests" / "fixtures" / "extract").glob("*.pdf"))
+BLANKS = ("—", "/", "", "无")
+
+
+def report(number: int):
+    """Report ``number`` of the corpus: a fixed draw, so every run reads the same documents."""
+    rng = random.Random(number)
+    version = rng.choice(sf.VERSIONS)
+    level = rng.choice(sorted(SCALES))
+    year = rng.randint(2019 if version == "2019" else 2021, 2020 if version == "2019" else 2024)
+    keys = sf.keys(version)
+    blanks = {k: rng.choice(BLANKS) for k in rng.sample(keys, rng.randint(0, 4))}
+    body = f"第{number}号测试{'县' if level == 'county' else '市'}人民政府"
+    return make_report(body, "县", level, year, version, seed=str(number), blanks=blanks)
+
+
+def documents(number: int) -> tuple[dict, dict[str, bytes], int]:
+    """(printed cells, format → bytes, printed pages) of report ``number``."""
+    r = report(number)
+    docs = {"html": render.render_html(r).encode("utf-8"), "pdf": render.render_pdf(r), "docx": render.render_docx(r)}
+    pdf = pdfium.PdfDocument(docs["pdf"])
+    pages = len(pdf)
+    pdf.close()
+    return r.cells, docs, pages
+
+
+def pdfium_text(data: bytes) -> str:
+    """pypdfium2's plain text of every page: the baseline."""
+    pdf = pdfium.PdfDocument(data)
+    try:
+        out = []
+        for page in pdf:
+            textpage = page.get_textpage()
+            out.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        return "\n".join(out)
+    finally:
+        pdf.close()
+
+
+def timed(function, items) -> tuple[float, list]:
+    start = time.perf_counter()
+    results = [function(item) for item in items]
+    return time.perf_counter() - start, results
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reports", type=int, default=500, help="reports in the corpus (default 500)")
+    parser.add_argument("--jobs", type=int, default=2, help="processes rendering the corpus (not timed)")
+    parser.add_argument("--real-rounds", type=int, default=20, help="times the real PDFs are read (default 20)")
+    parser.add_argument("--pdfminer", action="store_true",
+                        help="also time the reference PDF engine (pdfminer.six) on the same PDFs")
+    args = parser.parse_args(argv)
+
+    start = time.perf_counter()
+    with Pool(args.jobs) as pool:
+        corpus = pool.map(documents, range(args.reports), chunksize=8)
+    pages = sum(p for _c, _d, p in corpus)
+    print(f"corpus: {args.reports} reports × {len(FORMATS)} formats, {pages} printed pages "
+          f"(rendered in {time.perf_counter() - start:.0f} s, not timed)")
+
+    rows = []
+    for fmt in FORMATS:
+        seconds, records = timed(lambda d, fmt=fmt: extract_document(d[1][fmt], filename=f"r.{fmt}"), corpus)
+        exact = sum(rec["cells"] == cells and not rec["errors"] for rec, (cells, _d, _p) in zip(records, corpus))
+        rows.append((f"extract {fmt}", seconds, exact))
+    pdfs = [d["pdf"] for _c, d, _p in corpus]
+    if args.pdfminer:
+        seconds, _ = timed(lambda data: read_pdf(data, "pdfminer"), pdfs)
+        rows.append(("pdf layout, pdfminer engine (reference)", seconds, None))
+    baseline, _ = timed(pdfium_text, pdfs)
+    rows.append(("pypdfium2 plain text (baseline)", baseline, None))
+    print(f"{'':42} {'docs/s':>8} {'ms/page':>8} {'exact':>9}")
+    for name, seconds, exact in rows:
+        cells = f"{exact}/{args.reports}" if exact is not None else ""
+        print(f"{name:42} {args.reports / seconds:8.1f} {1000 * seconds / pages:8.2f} {cells:>9}")
+
+    real = [path.read_bytes() for path in REAL_PDFS] * args.real_rounds
+    real_pages = sum(len(pdfium.PdfDocument(data)) for data in real)
+    real_seconds, _ = timed(lambda data: extract_document(data, filename="r.pdf"), real)
+    real_baseline, _ = timed(pdfium_text, real)
+    print(f"real PDFs ({len(REAL_PDFS)} files × {args.real_rounds}, {real_pages} pages):")
+    for name, seconds in (("extract pdf", real_seconds), ("pypdfium2 plain text (baseline)", real_baseline)):
+        print(f"{name:42} {len(real) / seconds:8.1f} {1000 * seconds / real_pages:8.2f}")
+
+    pdf_seconds = next(s for n, s, _e in rows if n == "extract pdf")
+    html_seconds = next(s for n, s, _e in rows if n == "extract html")
+    print(f"HTML: {args.reports / html_seconds:.0f} reports/s (target ≥ 50); PDF per page against pypdfium2 "
+          f"plain text (target ≤ 10×): {pdf_seconds / baseline:.1f}× on the demo corpus, "
+          f"{real_seconds / real_baseline:.1f}× on the real PDFs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
