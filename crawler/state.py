@@ -117,9 +117,10 @@ class CrawlState:
                         "where url = ?", (etag, last_modified, url))
 
     def stored(self, url: str, record_id: str, sha256: str, blob: str) -> None:
-        """The body of this URL's record is stored as a blob (only if that record is still the latest)."""
-        self._write("update urls set sha256 = ?, blob = ? where url = ? and record_id = ?",
-                        (sha256, blob, url, record_id))
+        """The body of this URL's record is stored as a blob (only if that record is still the latest;
+        a row with a blob already has this one, as a new record clears it)."""
+        self._write("update urls set sha256 = ?, blob = ? where url = ? and record_id = ? and blob is null",
+                    (sha256, blob, url, record_id))
 
     def _write(self, sql: str, params: tuple) -> None:
         if not self.db.in_transaction:
