@@ -20,6 +20,7 @@ and what was repaired is logged as an ``interrupted`` error of this run.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,8 @@ from crawler.portals import validate_portals
 from crawler.recovery import repair
 from crawler.settings import user_agent
 from crawler.spiders.portal import PortalSpider
+
+logger = logging.getLogger(__name__)
 
 BENIGN_ERRORS = {"http_404", "robots"}
 
@@ -64,6 +67,9 @@ def build_settings(out_dir: Path, overrides: dict[str, Any]) -> Settings:
     settings.update(overrides, priority="cmdline")
     if "NIANBAO_CONTACT" in overrides and "USER_AGENT" not in overrides:
         settings.set("USER_AGENT", user_agent(overrides["NIANBAO_CONTACT"]), priority="cmdline")
+    elif "NIANBAO_CONTACT" not in overrides and "USER_AGENT" not in overrides:
+        logger.warning("NIANBAO_CONTACT is not set: site operators cannot tell who runs this crawl "
+                       "(set it with --set NIANBAO_CONTACT=mailto:you@example.org)")
     settings.set("NIANBAO_OUT_DIR", str(out_dir), priority="cmdline")
     return settings
 

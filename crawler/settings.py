@@ -6,7 +6,8 @@ nianbao's own settings (all prefixed ``NIANBAO_``):
     Crawl directory (docs/architecture.md). Required; ``crawler.run.crawl`` sets it.
 ``NIANBAO_CONTACT``
     URL or e-mail put in the User-Agent so site operators can reach whoever runs the
-    crawl. ``crawler.run.crawl`` rebuilds ``USER_AGENT`` when only this is overridden.
+    crawl (e.g. ``--set NIANBAO_CONTACT=mailto:ops@example.org``); a crawl without one
+    logs a warning. ``crawler.run.crawl`` rebuilds ``USER_AGENT`` when only this is overridden.
 ``NIANBAO_WARC_MAX_SIZE``
     Bytes after which the current ``.warc.gz`` is closed and the next one started.
 ``NIANBAO_RECHECK_DAYS``
@@ -32,7 +33,8 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 NIANBAO_OUT_DIR = None
-NIANBAO_CONTACT = "https://github.com/nianbao/nianbao"
+# No invented address: operators set their own (the crawl warns while this is unset).
+NIANBAO_CONTACT = "contact not configured"
 NIANBAO_WARC_MAX_SIZE = 1_000_000_000
 NIANBAO_MAX_HOPS = 4
 NIANBAO_RECOVERED = []

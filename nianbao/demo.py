@@ -13,7 +13,8 @@ from demo_portal.running import DemoServer
 
 # Localhost only, so no politeness delay is needed and the demo stays fast;
 # the per-portal summary is printed at the end, so Scrapy's own log is kept quiet.
-DEMO_CRAWL_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING"}
+DEMO_CRAWL_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING",
+                       "NIANBAO_CONTACT": "nianbao demo on 127.0.0.1"}
 # Fixed ports keep the report URLs the same from one demo run to the next, so a
 # re-run finds the reports it already archived instead of "new" ones.
 DEMO_PORTS = (8701, 8702, 8703)
