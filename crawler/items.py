@@ -19,11 +19,13 @@ class ReportItem:
     page_url: str                 # page announcing the report (or the file itself, if listed directly)
     listing_url: str | None       # listing page the report was found on
     title: str
-    year: int | None              # report year from the title
+    year: int | None              # report year from the title (or its page's body, or a year hint)
+    year_inferred: bool           # year is the publication year − 1: neither title nor page stated one
     published: str | None         # YYYY-MM-DD shown on the listing or page
     documents: list[dict] = field(default_factory=list)  # the page first, then its attachments
 
 
 def report_key(report: Mapping) -> tuple:
-    """What makes a report new: its page and the digest of every document, in order."""
-    return (report["page_url"], tuple(doc["sha256"] for doc in report["documents"]))
+    """What makes a report new: its portal, page and the digest of every document, in order. (Two
+    portals listing one report, like a city and its department, each have it on file.)"""
+    return (report["portal"], report["page_url"], tuple(doc["sha256"] for doc in report["documents"]))

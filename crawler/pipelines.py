@@ -53,7 +53,7 @@ def store_blob(path: Path, data: bytes) -> None:
 
 
 class ReportsJsonLinesPipeline:
-    """Appends a report to reports.jsonl only if its (page_url, document digests) is not there yet,
+    """Appends a report to reports.jsonl only if its (portal, page_url, document digests) is not there yet,
     so re-running into the same directory adds nothing it already has. An appended report is
     counted ``new_reports`` if its page is new, ``changed_reports`` if an earlier version is
     there (which stays: both versions are kept)."""
@@ -65,7 +65,7 @@ class ReportsJsonLinesPipeline:
         self.pages = set()
         for line in read_jsonl(path):
             self.seen.add(report_key(line))
-            self.pages.add(line["page_url"])
+            self.pages.add((line["portal"], line["page_url"]))
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -76,7 +76,8 @@ class ReportsJsonLinesPipeline:
         if key not in self.seen:
             self.seen.add(key)
             append_jsonl(self.path, asdict(item))
-            counter = "changed_reports" if item.page_url in self.pages else "new_reports"
-            self.pages.add(item.page_url)
+            page = (item.portal, item.page_url)
+            counter = "changed_reports" if page in self.pages else "new_reports"
+            self.pages.add(page)
             self.stats.inc_value(portal_stat(item.portal, counter))
         return item

@@ -23,6 +23,10 @@ nianbao's own settings (all prefixed ``NIANBAO_``):
 ``NIANBAO_MAX_HOPS``
     How many column links (政务公开 → 政府信息公开 → 年报) the spider follows from the
     start page. Paging within a listing does not count as a hop.
+``NIANBAO_MAX_LISTING_PAGES``
+    Most pages read of one listing (a column's pages, a JSON list's, a Hanweb column's
+    record groups), so a runaway pager or a huge news column cannot eat a run. Hitting
+    it is a ``listing_truncated`` error.
 
 Tests and the demo lower ``DOWNLOAD_DELAY`` / ``AUTOTHROTTLE_*`` through the
 ``settings`` argument of ``crawler.run.crawl``; the defaults below are for real,
@@ -37,6 +41,7 @@ NIANBAO_OUT_DIR = None
 NIANBAO_CONTACT = "contact not configured"
 NIANBAO_WARC_MAX_SIZE = 1_000_000_000
 NIANBAO_MAX_HOPS = 4
+NIANBAO_MAX_LISTING_PAGES = 200
 NIANBAO_RECOVERED = []
 NIANBAO_FIRST_YEAR = 2008
 NIANBAO_RECHECK_DAYS = 30
@@ -59,6 +64,9 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
+
+# The duplicate filter works per portal: portals sharing URLs each get their whole crawl.
+REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.PortalRequestFingerprinter"
 
 DOWNLOADER_MIDDLEWARES = {
     # Closest to the network, before redirect, retry and decompression handle the

@@ -17,6 +17,10 @@ from urllib.parse import parse_qs, parse_qsl, quote, urlsplit
 from scrapy.http import Request
 from scrapy.http.response import Response
 from scrapy.responsetypes import responsetypes
+from scrapy.utils.test import get_crawler
+
+from crawler import settings as project_settings
+from crawler.spiders.portal import PortalSpider
 
 FIXTURES = Path(__file__).parent / "fixtures" / "crawler"
 SITE = FIXTURES / "site"
@@ -36,6 +40,13 @@ def file_response(path: str, url: str, headers: dict | None = None, **meta) -> R
                      "fetched_at": "2026-01-01T00:00:00Z"}, **meta}
     request = Request(url, meta=meta)
     return cls(url=url, body=body, headers=headers, request=request)
+
+
+def portal_spider(*portals: dict, **settings) -> PortalSpider:
+    """A PortalSpider whose callbacks a test calls by hand: nianbao's own settings (``NIANBAO_*`` of
+    crawler/settings.py; not the components, which need a crawl directory) with ``settings`` over them."""
+    nianbao = {name: getattr(project_settings, name) for name in dir(project_settings) if name.startswith("NIANBAO_")}
+    return PortalSpider.from_crawler(get_crawler(PortalSpider, {**nianbao, **settings}), portals=list(portals))
 
 
 class SiteHandler(SimpleHTTPRequestHandler):

@@ -6,12 +6,10 @@ from urllib.parse import parse_qs
 
 import pytest
 from scrapy import FormRequest
-from scrapy.utils.test import get_crawler
 
 from crawler.portals import PortalFileError, validate_portal
 from crawler.spiders.hanweb import Jpage, jpage, record_links, total_records
-from crawler.spiders.portal import PortalSpider
-from tests.crawler_support import file_response, run_crawl, serve_site
+from tests.crawler_support import file_response, portal_spider, run_crawl, serve_site
 from tests.test_crawler_crawl import check_crawl_directory, lines, path_of
 
 BASE = "http://www.example.gov.cn"
@@ -21,7 +19,7 @@ HANWEB = {"name": "示例市人民政府", "url": f"{BASE}/hanweb/index.html", "
 
 
 def spider(*portals, **settings):
-    return PortalSpider.from_crawler(get_crawler(PortalSpider, settings), portals=list(portals))
+    return portal_spider(*portals, **settings)
 
 
 def column_page():

@@ -15,7 +15,8 @@ def item(body=b"<html>report</html>", page_url="http://a/t1.html"):
            "fetched_at": "2026-01-01T00:00:00Z", "size": len(body), "sha256": sha, "blob": None,
            "warc_file": "warc/x.warc.gz", "warc_record_id": "<urn:uuid:x>", "body": body}
     return ReportItem(portal="A", portal_url="http://a/", page_url=page_url, listing_url="http://a/",
-                      title="A2021年政府信息公开工作年度报告", year=2021, published=None, documents=[doc])
+                      title="A2021年政府信息公开工作年度报告", year=2021, year_inferred=False, published=None,
+                      documents=[doc])
 
 
 def pipelines(tmp_path):
@@ -38,7 +39,8 @@ def test_blob_is_stored_by_digest_and_body_dropped(tmp_path):
     assert "body" not in doc and doc["blob"] == f"blobs/{doc['sha256'][:2]}/{doc['sha256']}"
     assert (tmp_path / doc["blob"]).read_bytes() == b"<html>report</html>"
     line = json.loads((tmp_path / "reports.jsonl").read_text(encoding="utf-8"))
-    assert list(line) == ["portal", "portal_url", "page_url", "listing_url", "title", "year", "published", "documents"]
+    assert list(line) == ["portal", "portal_url", "page_url", "listing_url", "title", "year", "year_inferred", "published",
+                          "documents"]
     assert list(line["documents"][0]) == ["url", "role", "filename", "status", "content_type", "fetched_at",
                                           "size", "sha256", "blob", "warc_file", "warc_record_id"]
 
@@ -52,3 +54,16 @@ def test_only_new_reports_are_appended(tmp_path):
     versions = [json.loads(line) for line in (tmp_path / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(r["page_url"], r["documents"][0]["size"]) for r in versions] == [
         ("http://a/t1.html", 19), ("http://a/t1.html", 20), ("http://a/t2.html", 19)]
+
+
+def test_a_report_two_portals_find_is_on_file_for_each(tmp_path):
+    """A city and its department both list one report: a line for each portal, once."""
+    def found_by(portal):
+        report = item()
+        report.portal = portal
+        return report
+
+    run(tmp_path, found_by("A"), found_by("B"))
+    run(tmp_path, found_by("B"), found_by("A"))  # a re-run
+    on_file = [json.loads(line) for line in (tmp_path / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["portal"] for r in on_file] == ["A", "B"]

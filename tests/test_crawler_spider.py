@@ -8,7 +8,7 @@ from scrapy.utils.test import get_crawler
 from crawler.items import ReportItem
 from crawler.spiders.base import attachment_filename, attachment_links, document, page_links
 from crawler.spiders.portal import PortalSpider, json_endpoints, redirect_targets, trs_pages
-from tests.crawler_support import file_response
+from tests.crawler_support import file_response, portal_spider
 
 BASE = "http://www.example.gov.cn"
 PORTAL = {"name": "示例县人民政府", "url": f"{BASE}/index.html"}
@@ -16,8 +16,7 @@ PORTAL = {"name": "示例县人民政府", "url": f"{BASE}/index.html"}
 
 @pytest.fixture
 def spider():
-    crawler = get_crawler(PortalSpider, {"NIANBAO_MAX_HOPS": 4})
-    return PortalSpider.from_crawler(crawler, portals=[PORTAL])
+    return portal_spider(PORTAL, NIANBAO_MAX_HOPS=4)
 
 
 def requests(results):
@@ -51,10 +50,9 @@ def test_home_page_leads_to_the_open_government_column(spider):
 
 def test_column_page_follows_open_information_columns_only(spider):
     results = spider.parse(file_response("zwgk/index.html", f"{BASE}/zwgk/index.html"), hops=1)
-    # the nav's 政务公开 (the scheduler drops it as seen), 政府信息公开 and 部门年报 (its title
-    # attribute names the column); not 首页, 指南, 财政预决算
-    assert urls(results, "parse") == [f"{BASE}/zwgk/index.html", f"{BASE}/zwgk/xxgk/index.html",
-                                      f"{BASE}/bmnb/index.html"]
+    # 政府信息公开 and 部门年报 (its title attribute names the column); not 首页, 指南, 财政预决算, nor
+    # the nav's 政务公开, this very page
+    assert urls(results, "parse") == [f"{BASE}/zwgk/xxgk/index.html", f"{BASE}/bmnb/index.html"]
 
 
 def test_column_following_stops_at_max_hops(spider):
@@ -76,7 +74,9 @@ def test_trs_listing_yields_reports_and_every_page(spider):
     assert [r for r in requests(results) if r[1] == "parse_report"] == [(
         f"{BASE}/zwgk/xxgk/zfxxgknb/202201/t20220120_101.html", "parse_report",
         {"listing_url": url, "title": "示例县人民政府2021年政府信息公开工作年度报告", "published": "2022-01-20"})]
-    assert set(urls(results, "parse")) == {url, f"{BASE}/zwgk/xxgk/zfxxgknb/index_1.html"}
+    # the pager's own page (index.html, this one) is not asked for again
+    assert urls(results, "parse") == [f"{BASE}/zwgk/xxgk/zfxxgknb/index_1.html"]
+    assert results[-1].meta["listing"] == url  # page 2 counts towards this listing's NIANBAO_MAX_LISTING_PAGES
 
 
 def test_newer_trs_pager_signature():
@@ -89,8 +89,7 @@ def test_query_and_next_page_links_are_paging():
     html = ('<ul><li><a href="/a/t1.html">2021年政府信息公开工作年度报告</a></li></ul>'
             '<a href="list.html?page=2">2</a><a href="list.html?page=3">下一页</a><a href="/other/x.html">3</a>'
             '<a href="?page=4">尾页</a>').encode()
-    crawler = get_crawler(PortalSpider, {"NIANBAO_MAX_HOPS": 0})
-    spider = PortalSpider.from_crawler(crawler, portals=[PORTAL])
+    spider = portal_spider(PORTAL, NIANBAO_MAX_HOPS=0)
     response = file_response("index.html", f"{BASE}/a/list.html").replace(body=html)
     assert urls(spider.parse(response), "parse") == [f"{BASE}/a/list.html?page=2", f"{BASE}/a/list.html?page=3",
                                                     f"{BASE}/a/list.html?page=4"]

@@ -1,5 +1,6 @@
-"""Shared rules and the base spider: what a report title looks like, which links lead
-to the 年报 column or to attachments, and how a report page becomes a ReportItem.
+"""Shared rules and the base spider: what a report title looks like, when an article page is
+a report its listing title could not prove, which links lead to the 年报 column or to
+attachments, and how a report page becomes a ReportItem.
 
 The rules are plain functions of text so they can be tested from a table; spiders
 only decide where to look. Every request carries ``meta["portal"]`` (the portal
@@ -51,6 +52,19 @@ DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*
 PUBLISHED_LABEL = re.compile(r"(?:发布|发表|成文|公开)(?:日期|时间)\s*[:：]?\s*([^<\n]{0,40})")
 TRUNCATED = ("...", "…", "。。。")
 ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*\s*[:：]?\s*")  # "附件1：" before a file name
+# Section headings and table labels of the report format (2019 on, and the 2008 one): a report's
+# body carries several; a 政府工作报告 or a news item mentioning the report hardly two.
+FORMAT_MARKERS = (
+    "主动公开政府信息", "收到和处理政府信息公开申请", "政府信息公开行政复议", "存在的主要问题及改进情况",
+    "其他需要报告的事项", "依申请公开政府信息", "政府信息公开的收费及减免", "因政府信息公开申请行政复议",
+)
+MIN_FORMAT_MARKERS = 2
+# Where a report's body states its year: the 统计期限 sentence ("统计期限自2021年1月1日起…"),
+# else a "2021年政府信息公开工作年度报告" sentence (matched in text with whitespace removed).
+BODY_YEARS = (
+    re.compile(r"统计期限[^。]{0,12}?((?:19|20)\d{2})年"),
+    re.compile(r"((?:19|20)\d{2})年度?(?:政府)?信息公开(?:工作)?(?:年度报告|年报)"),
+)
 
 
 def is_report_title(title: str) -> bool:
@@ -59,12 +73,30 @@ def is_report_title(title: str) -> bool:
     A year is required because the same words without one name the column
     ("政府信息公开年报"), not a report.
     """
+    return is_report_like(title) and report_year(title) is not None
+
+
+def is_report_like(title: str) -> bool:
+    """信息公开 and 年度报告/年报 and no look-alike word: a report, or the column of reports."""
     return (
         REPORT_SUBJECT in title
         and any(kind in title for kind in REPORT_KINDS)
-        and not any(word in title for word in LOOKALIKE_WORDS)
-        and report_year(title) is not None
+        and not is_lookalike(title)
     )
+
+
+def is_lookalike(title: str) -> bool:
+    return any(word in title for word in LOOKALIKE_WORDS)
+
+
+def is_candidate_title(title: str) -> bool:
+    """A listing entry that may be a report its title cannot prove: report-like but yearless
+    ("本机关政府信息公开年报"), or cut short before the words that would tell
+    ("罗山县人民政府2021年政府信息公开工..."). Its article decides (:func:`article_report`)."""
+    if is_report_title(title) or is_lookalike(title):
+        return False
+    cut_short = title.endswith(TRUNCATED) and ("信息" in title or any(kind in title for kind in REPORT_KINDS))
+    return is_report_like(title) or cut_short
 
 
 def report_year(title: str) -> int | None:
@@ -140,14 +172,55 @@ def page_links(response: HtmlResponse) -> list[Link]:
     return links
 
 
+def page_headings(response: HtmlResponse) -> list[str]:
+    """The titles an article page gives itself: the TRS/Hanweb ``ArticleTitle`` meta, ``<h1>``, a
+    ``.title`` element, ``<title>`` — in this order, as <title> often appends the site's name
+    ("…年度报告_某某县人民政府")."""
+    found = response.xpath('//meta[@name="ArticleTitle"]/@content').getall()
+    for query in ("//h1", '//*[contains(concat(" ", @class, " "), " title ")]', "//title"):
+        found += [node.xpath("string()").get() for node in response.xpath(query)]
+    return [text for text in (" ".join(t.split()) for t in found) if text]
+
+
 def page_title(link_text: str, response: HtmlResponse) -> str:
     """The listing's link text unless it was cut short ("…") or there was none, then the page's own heading."""
     if link_text and not link_text.endswith(TRUNCATED):
         return link_text
-    # In this order: <title> often appends the site's name ("…年度报告_某某县人民政府").
-    candidates = [t for query in ('//meta[@name="ArticleTitle"]/@content', "//h1//text()", "//title/text()")
-                  for t in response.xpath(query).getall()]
-    return next((t.strip() for t in candidates if is_report_title(t)), link_text)
+    return next((t for t in page_headings(response) if is_report_title(t)), link_text)
+
+
+def body_text(response: HtmlResponse) -> str:
+    """The page's text with all whitespace removed, so labels split across table cells or lines still match."""
+    return "".join(" ".join(response.xpath("//body//text()").getall()).split())
+
+
+def article_report(response: HtmlResponse, link_text: str) -> tuple[str, int | None] | None:
+    """(title, year or None) if a candidate's article page is an annual report, else None.
+
+    The page's own title — its first heading that speaks of a report (报告/年报; a ``.title``
+    block label like 通知公告 does not) — must not be a look-alike, and its body must carry the
+    report format's headings or table labels (a 政府工作报告 page has none). The title is the
+    first report title among its headings, else the first report-like one, else the link text;
+    the year is the title's, else the one the body states (:data:`BODY_YEARS`)."""
+    headings = page_headings(response)
+    own_title = next((h for h in headings if "报告" in h or "年报" in h), "")
+    if is_lookalike(own_title):
+        return None
+    text = body_text(response)
+    if sum(marker in text for marker in FORMAT_MARKERS) < MIN_FORMAT_MARKERS:
+        return None
+    titles = headings + [link_text]
+    title = next((t for t in titles if is_report_title(t)), None) or next((t for t in titles if is_report_like(t)),
+                                                                        link_text)
+    return title, report_year(title) or body_year(text)
+
+
+def body_year(text: str) -> int | None:
+    for pattern in BODY_YEARS:
+        match = pattern.search(text)
+        if match:
+            return int(match.group(1))
+    return None
 
 
 def page_date(response: HtmlResponse) -> str | None:
@@ -155,6 +228,12 @@ def page_date(response: HtmlResponse) -> str | None:
     meta = response.xpath('//meta[@name="PubDate" or @name="pubdate" or @name="publishdate"]/@content').get()
     labelled = PUBLISHED_LABEL.search(" ".join(response.xpath("//body//text()").getall()))
     return find_date(meta or "") or (find_date(labelled.group(1)) if labelled else None)
+
+
+def listing_of(response: Response) -> str:
+    """The first page of the listing ``response`` belongs to: a later page's request carries it as
+    ``meta["listing"]``; any other page may start a listing of its own."""
+    return response.meta.get("listing", response.url)
 
 
 def attachment_links(response: HtmlResponse) -> list[Link]:
@@ -222,13 +301,16 @@ class ReportSpider(scrapy.Spider):
     :meth:`parse`, fetches the reports ``hints.year_url_template`` names, and turns a
     report page (or a directly linked file) plus its attachments into a
     :class:`ReportItem` in :meth:`parse_report`. Subclasses implement :meth:`parse`:
-    find reports, call :meth:`follow_report`.
+    find a listing's entries and call :meth:`follow_reports` (reports, and candidates judged
+    by their article in :meth:`parse_candidate`), and page through it with :meth:`listing_pages`.
     """
 
     def __init__(self, portals: list[dict] | None = None, portals_file: str | None = None, **kwargs):
         super().__init__(**kwargs)
         self.portals = load_portals(portals_file) if portals_file else validate_portals(portals)
         self.portals_by_name = {p["name"]: p for p in self.portals}
+        self.listings: dict[tuple[str, str], set[str]] = {}  # (portal, listing's first page) → pages requested
+        self.truncated: set[tuple[str, str]] = set()  # listings that hit the cap (reported once each)
 
     async def start(self):
         for portal in self.portals:
@@ -286,16 +368,62 @@ class ReportSpider(scrapy.Spider):
         starts = (portal["url"], portal["hints"].get("column_url"), response.url)
         return site_of(url) in {site_of(u) for u in starts if u}
 
-    def follow_report(self, response: Response, link: Link) -> scrapy.Request:
+    def follow_reports(self, response: Response, links: list[Link]) -> list[scrapy.Request]:
+        """Requests for a listing's reports, and for its candidates: dated entries (listing items,
+        not navigation) whose title may name a report but cannot show it (:func:`is_candidate_title`)."""
+        return ([self.follow_report(response, link, self.parse_report) for link in links
+                 if is_report_title(link.text)]
+                + [self.follow_report(response, link, self.parse_candidate) for link in links
+                   if link.date and is_candidate_title(link.text)])
+
+    def follow_report(self, response: Response, link: Link, callback) -> scrapy.Request:
         return response.follow(
-            link.url, self.parse_report, meta={"portal": response.meta["portal"]},
+            link.url, callback, meta={"portal": response.meta["portal"]},
             cb_kwargs={"listing_url": response.url, "title": link.text, "published": link.date},
         )
 
+    def listing_pages(self, response: Response, urls: list[str]) -> list[str]:
+        """The pages of ``response``'s listing not requested yet, up to ``NIANBAO_MAX_LISTING_PAGES``
+        per listing (its first page included, :func:`listing_of`); beyond, one ``listing_truncated`` error."""
+        portal, first = response.meta["portal"], listing_of(response)
+        requested = self.listings.setdefault((portal, first), {first})
+        new = [url for url in dict.fromkeys(urls) if url not in requested]
+        cap = self.settings.getint("NIANBAO_MAX_LISTING_PAGES")
+        room = max(cap - len(requested), 0)
+        if len(new) > room and (portal, first) not in self.truncated:
+            self.truncated.add((portal, first))
+            self.report_error(portal, first, "listing_truncated",
+                              f"more than {cap} pages (NIANBAO_MAX_LISTING_PAGES); the rest were not read")
+        requested.update(new[:room])
+        return new[:room]
+
+    async def parse_candidate(self, response: Response, listing_url: str, title: str, published: str | None):
+        """A candidate listing entry (:meth:`follow_reports`): a report if its article says so
+        (:func:`article_report`). A file has no article: only a whole report-like title stands for
+        it (a cut-short one might have ended in 解读). Without a year in title or body, the report
+        year is the publication year − 1 (a year's report comes out early the next year),
+        recorded as ``year_inferred``."""
+        year = None
+        if isinstance(response, HtmlResponse):
+            found = article_report(response, title)
+            if found is None:
+                self.logger.debug("not an annual report: %s (%s)", response.url, title)
+                return
+            title, year = found
+            published = published or page_date(response)
+        elif not is_report_like(title):
+            self.logger.debug("a file under a cut-short title, not taken for a report: %s (%s)", response.url, title)
+            return
+        inferred = year is None and published is not None
+        if inferred:
+            year = int(published[:4]) - 1
+        async for item in self.parse_report(response, listing_url, title, published, year, inferred):
+            yield item
+
     async def parse_report(self, response: Response, listing_url: str | None, title: str, published: str | None,
-                           year: int | None = None):
+                           year: int | None = None, year_inferred: bool = False):
         """A report page with its attachments, or a report file linked straight from a listing;
-        ``year`` for a report whose title does not say it (a templated file)."""
+        ``year`` for a report whose title does not say it (a templated file, a candidate)."""
         if isinstance(response, HtmlResponse):
             title = page_title(title, response)
             published = published or page_date(response)
@@ -309,7 +437,8 @@ class ReportSpider(scrapy.Spider):
         portal = self.portal_of(response)
         yield ReportItem(
             portal=portal["name"], portal_url=portal["url"], page_url=response.url, listing_url=listing_url,
-            title=title, year=report_year(title) or year, published=published, documents=documents,
+            title=title, year=report_year(title) or year, year_inferred=year_inferred and not report_year(title),
+            published=published, documents=documents,
         )
 
     async def fetch_attachment(self, link: Link, portal: str) -> dict | None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 
-from crawler.spiders.base import Link, ReportSpider, is_report_title, page_links
+from crawler.spiders.base import Link, ReportSpider, listing_of, page_links
 
 RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
 TOTAL_RECORD = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>")
@@ -108,26 +108,22 @@ class HanwebSpider(ReportSpider):
             return
         self.count_listing(response, "hanweb")
         inline = "\n".join(response.xpath("//script[not(@src)]/text()").getall())
-        yield from self.hanweb_reports(response, record_links(response, inline))
+        yield from self.follow_reports(response, record_links(response, inline))
         # Without a stated total, ask for the next group: its <totalrecord> tells the rest.
-        for url in paging.group_urls(paging.total or paging.inline_records + 1):
+        for url in self.listing_pages(response, paging.group_urls(paging.total or paging.inline_records + 1)):
             yield self.hanweb_group(response, url, paging, hops)
 
     def parse_hanweb(self, response: Response, paging: Jpage, hops: int = 0):
         """A proxy answer: its reports, and any group the column page's count did not announce."""
         text = response.body.decode(getattr(response, "encoding", None) or "utf-8", errors="replace")
-        yield from self.hanweb_reports(response, record_links(response, text))
-        for url in paging.group_urls(total_records(text) or 0):
-            if url != response.url:
-                yield self.hanweb_group(response, url, paging, hops)
-
-    def hanweb_reports(self, response: Response, links: list[Link]):
-        for link in links:
-            if is_report_title(link.text):
-                yield self.follow_report(response, link)
+        yield from self.follow_reports(response, record_links(response, text))
+        for url in self.listing_pages(response, paging.group_urls(total_records(text) or 0)):
+            yield self.hanweb_group(response, url, paging, hops)
 
     def hanweb_group(self, response: Response, url: str, paging: Jpage, hops: int) -> scrapy.FormRequest:
-        # A group asked for twice (from the page and from another group's answer) is dropped by the dupefilter.
+        # A group announced twice (by the page and by another group's answer) is asked for once:
+        # listing_pages knows the groups requested for the column page named in meta["listing"].
         return scrapy.FormRequest(url, formdata=paging.form, callback=self.parse_hanweb,
-                                  meta={"portal": response.meta["portal"]},
+                                  meta={"portal": response.meta["portal"],
+                                        "listing": listing_of(response)},
                                   cb_kwargs={"paging": paging, "hops": hops})

@@ -5,7 +5,9 @@ and on every page it reaches it reads listings — report links and the listing'
 pages (TRS ``createPageHTML``, ``index_N.html``, ``?page=N``, 下一页), a JSON list endpoint
 named in an inline script, a Hanweb jpage data island and proxy (:mod:`crawler.spiders.hanweb`)
 — and follows a JavaScript redirect shell. Meta-refresh shells are followed by Scrapy's
-MetaRefreshMiddleware. A portal's ``hints.cms`` narrows the listing readers to its CMS's
+MetaRefreshMiddleware. A listing's entries whose title cannot prove a report (no year, cut
+short) are fetched as candidates and judged by their article (:mod:`crawler.spiders.base`);
+at most ``NIANBAO_MAX_LISTING_PAGES`` pages of one listing are read. A portal's ``hints.cms`` narrows the listing readers to its CMS's
 (:data:`CMS_LISTINGS`). The finders are module functions so each is tested on its own.
 """
 from __future__ import annotations
@@ -16,7 +18,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 
-from crawler.spiders.base import Link, find_date, is_column_link, is_report_title, page_links
+from crawler.spiders.base import Link, find_date, is_candidate_title, is_column_link, listing_of, page_links
 from crawler.spiders.hanweb import HanwebSpider
 
 TRS_PAGER = re.compile(r"createPageHTML\(([^)]*)\)")
@@ -118,8 +120,16 @@ class PortalSpider(HanwebSpider):
             yield self.follow_page(response, url, self.parse, hops)
         if hops < self.settings.getint("NIANBAO_MAX_HOPS"):
             for link in links:
-                if is_column_link(link.text, link.url) and self.on_site(link.url, response):
+                if self.is_column_hop(response, link):
                     yield self.follow_page(response, link.url, self.parse, hops + 1)
+
+    def is_column_hop(self, response: HtmlResponse, link: Link) -> bool:
+        """A column link on the portal's site that no listing reader owns: a listing's other pages
+        (under …/gknb/ they look like columns) are paged by the readers, within
+        NIANBAO_MAX_LISTING_PAGES, and a dated report-like entry ("本机关政府信息公开年报") is a
+        candidate report."""
+        return (is_column_link(link.text, link.url) and self.on_site(link.url, response)
+                and not is_paging_link(response.url, link) and not (link.date and is_candidate_title(link.text)))
 
     def static_listing(self, response: HtmlResponse, links: list[Link], hops: int):
         """Report links on the page and the listing's other pages (TRS pager, paging links)."""
@@ -140,14 +150,15 @@ class PortalSpider(HanwebSpider):
         yield from self.reports_and_pages(response, links, pages, self.parse_json, hops)
 
     def reports_and_pages(self, response: Response, links: list[Link], pages: list[str], callback, hops: int):
-        """Follow report links; page through the listing only if it lists reports, so news
-        columns passed on the way are not paged through."""
-        reports = [link for link in links if is_report_title(link.text)]
-        for link in reports:
-            yield self.follow_report(response, link)
+        """Follow report (and candidate) links; page through the listing only if it lists some, so
+        news columns passed on the way are not paged through."""
+        reports = self.follow_reports(response, links)
+        yield from reports
         if reports:
-            for url in pages:
-                yield self.follow_page(response, url, callback, hops)
+            for url in self.listing_pages(response, pages):
+                yield self.follow_page(response, url, callback, hops, listing=listing_of(response))
 
-    def follow_page(self, response: Response, url: str, callback, hops: int) -> scrapy.Request:
-        return response.follow(url, callback, meta={"portal": response.meta["portal"]}, cb_kwargs={"hops": hops})
+    def follow_page(self, response: Response, url: str, callback, hops: int, listing: str | None = None):
+        """A request for a page on the way; ``listing``: the first page of the listing it pages through."""
+        meta = {"portal": response.meta["portal"], **({"listing": listing} if listing else {})}
+        return response.follow(url, callback, meta=meta, cb_kwargs={"hops": hops})
