@@ -5,7 +5,7 @@ same command line for anyone who wants to run or adapt it by hand.
 """
 from __future__ import annotations
 
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -28,9 +28,12 @@ def serve_command(db_path: Path, host: str = "127.0.0.1", port: int = 8001) -> l
     return command
 
 
-def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8001) -> int:
-    """Run Datasette on the archive until interrupted; returns its exit code."""
-    try:
-        return subprocess.run(serve_command(db_path, host, port)).returncode
-    except KeyboardInterrupt:
-        return 0
+def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8001):
+    """Become Datasette serving the archive (never returns).
+
+    The process is replaced rather than given a child, so the PID that started
+    ``nianbao serve`` is Datasette's own: a signal to it stops the server, and no
+    orphan is left listening when a supervisor or a test stops that PID.
+    """
+    command = serve_command(db_path, host, port)
+    os.execv(command[0], command)
