@@ -11,7 +11,7 @@ Two versions have tables: ``"2021"`` (国办公开办函〔2021〕30号) and ``"
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 VERSIONS = ("2021", "2019")

@@ -6,7 +6,6 @@ fixtures/extract/SOURCES.md). LibreOffice starts slowly, so the .doc is converte
 """
 from __future__ import annotations
 
-import shutil
 from functools import lru_cache
 
 import pytest
@@ -20,8 +19,6 @@ DOC = FIXTURES / "luoshan-2021-filled-template.doc"
 XLSX = FIXTURES / "luoshan-2021-tables.xlsx"
 XLS = FIXTURES / "luoshan-2021-tables.xls"
 TITLE = "罗山县人民政府2021年政府信息公开工作年度报告"
-needs_libreoffice = pytest.mark.skipif(shutil.which("soffice") is None,
-                                       reason="LibreOffice (Debian libreoffice-writer-nogui) not installed")
 
 
 @lru_cache(maxsize=None)
@@ -29,7 +26,6 @@ def doc_record() -> dict:
     return extract_file(DOC)
 
 
-@needs_libreoffice
 def test_doc_every_cell_exact():
     record = doc_record()
     assert record["media_type"] == "doc"
@@ -74,7 +70,6 @@ def test_missing_converter_is_a_clear_error(monkeypatch):
     assert record["figures"] == {}
 
 
-@needs_libreoffice
 def test_conversion_time_limit_ends_libreoffice():
     with pytest.raises(extract.convert.ReadError, match="did not convert the DOC document within 0.2 s"):
         extract.convert.to_docx(DOC.read_bytes(), "doc", timeout=0.2)

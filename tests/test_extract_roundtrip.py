@@ -11,13 +11,12 @@ import random
 
 import pytest
 
-render = pytest.importorskip("demo_portal.render")
-from demo_portal import pages  # noqa: E402
-from demo_portal.figures import check_results, make_report  # noqa: E402
-from demo_portal.sites import LUOSHAN, HNFGW  # noqa: E402
+from demo_portal import pages, render
+from demo_portal.figures import check_results, make_report
+from demo_portal.sites import LUOSHAN, HNFGW
 
-from extract import extract_document  # noqa: E402
-from extract import standard_format as sf  # noqa: E402
+from extract import extract_document
+from extract import standard_format as sf
 
 CASES = 8
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from crawler.spiders.base import Link, find_date, is_candidate_title, is_column_link, listing_of, page_links
