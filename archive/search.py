@@ -142,5 +142,13 @@ def index_reports(db, first_id: int = 0) -> None:
                         ((id, index_text(title), index_text(text)) for id, title, text in reports))
 
 
+def search(db, words: str, limit: int = 20) -> list[dict]:
+    """The reports matching every word of ``words``, best first (``nianbao search``)."""
+    return list(db.query(
+        f"select r.id, r.year, r.portal, r.title from [{FTS_TABLE}] f join reports r on r.id = f.rowid "
+        f"where [{FTS_TABLE}] match :query order by f.rank limit :limit",
+        {"query": fts_query(words), "limit": limit}))
+
+
 if __name__ == "__main__":
     print(fts_query(" ".join(sys.argv[1:])))

@@ -118,6 +118,30 @@ def build(crawl_dir, db_path):
 
 @cli.command()
 @click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--limit", default=20, show_default=True, type=int)
+@click.argument("words", nargs=-1, required=True)
+def search(db_path, limit, words):
+    """Find reports by any Chinese word, best match first (as in Datasette's search box).
+
+    Prints id, year, portal and title per report; exits 1 when nothing matches.
+
+    \b
+    Examples:
+      nianbao search --db nianbao.db 行政复议
+      nianbao search --db nianbao.db 罗山县 依申请公开
+    """
+    import sqlite_utils
+
+    from archive.search import search as run_search
+
+    rows = run_search(sqlite_utils.Database(db_path), " ".join(words), limit=limit)
+    for row in rows:
+        click.echo(f"{row['id']}\t{row['year']}\t{row['portal']}\t{row['title']}")
+    sys.exit(OK if rows else PARTIAL)
+
+
+@cli.command()
+@click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
 def serve(db_path, host, port):

@@ -18,7 +18,7 @@ def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
-@pytest.mark.parametrize("command", ["crawl", "extract", "build", "serve", "demo"])
+@pytest.mark.parametrize("command", ["crawl", "extract", "build", "search", "serve", "demo"])
 def test_every_subcommand_has_help(command):
     result = run(command, "--help")
     assert result.exit_code == 0
@@ -68,3 +68,15 @@ def test_crawl_usage_errors(tmp_path):
     result = run("crawl", "--portals", bad, "--out", tmp_path / "out")
     assert result.exit_code == 2
     assert "url" in result.output
+
+
+def test_search_finds_reports_by_chinese_words(tmp_path):
+    from archive_crawl import make_archive
+
+    _, db_path, _, _ = make_archive(tmp_path)
+    hits = run("search", "--db", db_path, "依申请公开")
+    assert hits.exit_code == 0
+    assert "罗山县人民政府" in hits.output and "2021" in hits.output
+    one_character = run("search", "--db", db_path, "县")
+    assert one_character.exit_code == 0 and "罗山县人民政府" in one_character.output
+    assert run("search", "--db", db_path, "不存在的词语").exit_code == 1
