@@ -209,7 +209,7 @@ def _add_report(db, item: dict, primary: dict, record: dict | None) -> int:
     agency = _agency_name(record.get("agency"), item.get("portal"))
     sections = record.get("sections") or {}
     row = {
-        "agency_id": _agency_id(db, agency, item) if agency else None,
+        "agency_id": _agency_id(db, agency, item, record) if agency else None,
         "portal": item.get("portal"), "portal_url": item.get("portal_url"),
         "year": item.get("year") or record.get("year"),
         "title": item.get("title") or record.get("title"),
@@ -249,12 +249,14 @@ def _insert_rows(db, table: str, rows) -> None:
         ([row.get(column) for column in columns] for row in rows))
 
 
-def _agency_id(db, name: str, item: dict) -> int:
-    """The body's row, created if new; the portal file's region/level update it."""
-    place = agencies.for_report(name, item)
+def _agency_id(db, name: str, item: dict, record: dict) -> int:
+    """The body's row, created if new; each report's reading fills or updates it (a null
+    never erases what an earlier report or the portal file gave)."""
+    place = agencies.for_report(name, item, record)
     agency_id = db["agencies"].lookup({"name": name}, place)
-    if any(item.get(key) for key in place) and name == item.get("portal"):
-        db["agencies"].update(agency_id, place)
+    known = {key: value for key, value in place.items() if value}
+    if known:
+        db["agencies"].update(agency_id, known)
     return agency_id
 
 

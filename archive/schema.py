@@ -23,7 +23,8 @@ class Table(NamedTuple):
 
 # In creation order (foreign keys point backwards).
 TABLES = {
-    "agencies": Table({"id": int, "name": str, "region": str, "level": str}, "id"),
+    "agencies": Table({"id": int, "name": str, "region": str, "province": str, "city": str, "county": str,
+                       "township": str, "level": str}, "id"),
     "reports": Table(
         {"id": int, "agency_id": int, "portal": str, "portal_url": str, "year": int, "title": str,
          "published": str, "format_version": str, "media_type": str, "source_url": str,
@@ -121,7 +122,8 @@ def _figure_sql(pattern: str) -> str:
 def report_summary_sql() -> str:
     figures = ",\n  ".join(f"{_figure_sql(p)} as [{c}]" for c, p in summary_figures())
     return f"""select
-  r.id, a.name as agency, a.region, a.level, r.year, r.title, r.published, r.format_version,
+  r.id, a.name as agency, a.region, a.province, a.city, a.county, a.level, r.year, r.title, r.published,
+  r.format_version,
   (select count(*) from reports v where v.page_url = r.page_url and v.id <= r.id) as version,
   {_LATEST} as latest,
   {figures},

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 class ReportItem:
     portal: str                   # portal name from the portal file
     portal_url: str               # the portal's home page
+    portal_region: str | None     # the portal file's region and level of the portal's body, as written
+    portal_level: str | None
     page_url: str                 # page announcing the report (or the file itself, if listed directly)
     listing_url: str | None       # listing page the report was found on
     title: str

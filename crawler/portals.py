@@ -5,8 +5,8 @@ A YAML file with a top-level ``portals:`` list::
     portals:
       - name: 罗山县人民政府            # publishing body (required, unique)
         url: http://www.luoshan.gov.cn/ # home page (required)
-        region: 河南省信阳市            # optional
-        level: county                   # optional
+        region: 河南省信阳市            # optional: the body's place names, largest first
+        level: county                   # optional: one of LEVELS
         hints:                          # optional; each one a promise checked by the crawl
           column_url: http://www.luoshan.gov.cn/zfxxgk/gknb/  # start here instead of the home page
           cms: trs                      # read listings the way this CMS writes them: trs | hanweb
@@ -30,6 +30,9 @@ OPTIONAL = ("region", "level", "hints")
 URL_HINTS = ("column_url", "year_url_template")
 HINTS = (*URL_HINTS, "cms", "years")
 CMS = ("trs", "hanweb")
+# The record's level vocabulary (docs/architecture.md): the archive shows the portal file's
+# level for the portal's own body in the same column, so it must speak the same words.
+LEVELS = ("national", "province", "city", "county", "township", "department")
 
 
 class PortalFileError(ValueError):
@@ -78,6 +81,8 @@ def validate_portal(entry: Any, where: str = "portal") -> dict[str, Any]:
         )
     portal = {key: _text(entry, key, where, required=key in REQUIRED) for key in ("name", "url", "region", "level")}
     _check_url(portal["url"], f"{where}: 'url'")
+    if portal["level"] is not None and portal["level"] not in LEVELS:
+        raise PortalFileError(f"{where}: 'level' must be one of {', '.join(LEVELS)}, got {portal['level']!r}")
     portal["hints"] = _hints(entry.get("hints") or {}, where)
     return portal
 

@@ -1,7 +1,8 @@
 """Where the publishing body sits and what kind of body it is, from its name and the text.
 
 "淮安市洪泽区人民政府" → region {city: 淮安市, county: 洪泽区}, level "county";
-"罗山县市场监督管理局" → region {county: 罗山县}, level "department". Only what the
+"罗山县市场监督管理局" → region {county: 罗山县}, level "department"; a central body named
+without a place ("教育部", "国家统计局") is level "national". Only what the
 name or the report's own text prints is recorded: a body named "洪泽区人民政府" gets its
 city when the text calls it "淮安市洪泽区人民政府" somewhere, never from a gazetteer.
 """
@@ -24,8 +25,11 @@ _UNITS = re.compile(
     rf"(?P<city>{_name()}{{2,7}}?(?:市|自治州|地区|盟))?"
     rf"(?P<county>{_name()}{{1,9}}?(?:自治县|县|区|旗|市))?"  # 市 after a city: a county-level city
     rf"(?P<township>{_name('镇乡')}{{1,7}}?(?:镇|乡|街道))?")
-# What follows the units in the name of a government itself (not one of its departments).
-_GOVERNMENT = re.compile(r"^(?:人民政府|政府)(?:办公室|办公厅)?$|^(?:街道)?办事处$|^(?:管理委员会|管委会)$")
+# Bodies of the central government: named without a place, as 国务院's own bodies are.
+_NATIONAL = re.compile(r"^(?:国务院|中华人民共和国|中共中央|国家)|^[^省市县区旗镇乡]{1,12}(?:部|总署|总局)$")
+# What follows the units in the name of a government itself (not one of its departments);
+# a 地区 or 盟 is governed by its 行政公署.
+_GOVERNMENT = re.compile(r"^(?:人民政府|政府|行政公署)(?:办公室|办公厅)?$|^(?:街道)?办事处$|^(?:管理委员会|管委会)$")
 
 
 def read_region(agency: str | None, text: str) -> tuple[dict, str | None]:
@@ -37,10 +41,18 @@ def read_region(agency: str | None, text: str) -> tuple[dict, str | None]:
     name = re.sub(r"\s+", "", agency)
     units, end = _units(name)
     if not any(units.values()):
-        return region, None
+        return region, "national" if _NATIONAL.match(name) else None
     region.update(units)
     _widen_from_text(region, text)
     return region, _level(units, name[end:])
+
+
+def split_region(places: str | None) -> dict:
+    """A region written as one string of place names ("河南省信阳市罗山县", as a portal
+    file gives it) split into its units; None for units it does not name."""
+    places = re.sub(r"\s+", "", places or "")
+    units, end = _units(places)
+    return units if end == len(places) else dict.fromkeys(REGION_KEYS)  # not only places: not split
 
 
 def _units(name: str) -> tuple[dict, int]:

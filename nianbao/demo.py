@@ -77,6 +77,7 @@ def summarise(db_path: Path, expected: dict, echo=print) -> list[str]:
                             f"expected {'none' if want['consistent'] else 'some'}")
     for (portal, year), extra in found.items():
         problems.append(f"not a demo report, but archived: {portal} {year} {extra['page_url']}")
+    problems += _wrong_places(db, expected["portals"])
     echo("\ndocuments and pages that failed:")
     for error in db.query("select source, portal, url, kind, stage, message from errors order by source, portal"):
         where = error["url"] or ""
@@ -94,3 +95,15 @@ def _wrong_figures(db, report_id: int, want: dict) -> list[str]:
         "select key, value from figures where report_id = ?", [report_id])}
     return [f"{key}: {got.get(key)!r} != {value!r}" for key, value in want.items()
             if key not in got or got[key] != value]
+
+
+def _wrong_places(db, portals: list[dict]) -> list[str]:
+    """Each portal's own body must be archived with its portal file's level, in its region."""
+    agencies = {a["name"]: a for a in db["agencies"].rows}
+    wrong = []
+    for portal in portals:
+        agency = agencies.get(portal["name"]) or {"level": None, "region": None}
+        if agency["level"] != portal["level"] or not (agency["region"] or "").startswith(portal["region"]):
+            wrong.append(f"{portal['name']}: archived as {agency['level']} in {agency['region']}, "
+                         f"the portal file says {portal['level']} in {portal['region']}")
+    return wrong

@@ -1,29 +1,59 @@
-"""archive.agencies: region and level of a body, read from its name or given by the portal file."""
+"""archive.agencies: a body's row from the extractor's record, or from the portal file for the portal's body."""
 import doctest
 
-import pytest
-
 from archive import agencies
-from archive.agencies import describe
+from archive.agencies import for_report
+
+PORTAL = {"portal": "淮安市洪泽区人民政府", "portal_region": "江苏省淮安市洪泽区", "portal_level": "county"}
 
 
-@pytest.mark.parametrize("name, region, level", [
-    ("罗山县人民政府", "罗山县", "县级"),
-    ("罗山县教育体育局", "罗山县", "县级"),
-    ("淮安市人民政府", "淮安市", "市级"),
-    ("淮安市市场监督管理局", "淮安市", "市级"),
-    ("淮安市洪泽区人民政府", "淮安市洪泽区", "县级"),
-    ("金华市义乌市人民政府", "金华市义乌市", "县级"),
-    ("河南省人民政府办公厅", "河南省", "省级"),
-    ("广西壮族自治区人民政府", "广西壮族自治区", "省级"),
-    ("上海市人民政府", "上海市", "省级"),
-    ("北京市西城区人民政府", "北京市西城区", "县级"),
-    ("罗山县城关镇人民政府", "罗山县城关镇", "乡级"),
-    ("教育部", None, "国家级"),
-    (None, None, None),
-])
-def test_describe(name, region, level):
-    assert describe(name) == {"region": region, "level": level}
+def record(agency, level, **units) -> dict:
+    return {"agency": agency, "level": level, "text": "",
+            "region": {"province": None, "city": None, "county": None, "township": None, **units}}
+
+
+def test_the_records_region_and_level_for_another_body():
+    row = for_report("淮安市洪泽区教育局", PORTAL, record("淮安市洪泽区教育局", "department", city="淮安市", county="洪泽区"))
+    assert row == {"region": "淮安市洪泽区", "province": None, "city": "淮安市", "county": "洪泽区", "township": None,
+                   "level": "department"}
+
+
+def test_the_portal_file_wins_for_the_portals_body():
+    row = for_report("淮安市洪泽区人民政府", PORTAL, record("淮安市洪泽区人民政府", "county", city="淮安市", county="洪泽区"))
+    assert row == {"region": "江苏省淮安市洪泽区", "province": "江苏省", "city": "淮安市", "county": "洪泽区",
+                   "township": None, "level": "county"}
+
+
+def test_a_portal_region_above_the_body_completes_the_records_units():
+    item = {"portal": "淮安市洪泽区人民政府", "portal_region": "江苏省淮安市", "portal_level": "county"}
+    row = for_report("淮安市洪泽区人民政府", item, record("淮安市洪泽区人民政府", "county", city="淮安市", county="洪泽区"))
+    assert (row["region"], row["province"], row["county"]) == ("江苏省淮安市洪泽区", "江苏省", "洪泽区")
+
+
+def test_a_portal_region_that_is_not_only_place_names_is_kept_as_written():
+    item = {"portal": "淮安市洪泽区人民政府", "portal_region": "江苏北部", "portal_level": "county"}
+    row = for_report("淮安市洪泽区人民政府", item, record("淮安市洪泽区人民政府", "county", city="淮安市", county="洪泽区"))
+    assert (row["region"], row["city"], row["county"]) == ("江苏北部", "淮安市", "洪泽区")
+
+
+def test_a_portal_file_without_region_or_level_leaves_the_records():
+    row = for_report("淮安市洪泽区人民政府", {"portal": "淮安市洪泽区人民政府"},
+                     record("淮安市洪泽区人民政府", "county", city="淮安市", county="洪泽区"))
+    assert (row["region"], row["level"]) == ("淮安市洪泽区", "county")
+
+
+def test_the_portals_name_standing_in_is_read_by_the_extractor():
+    """A report naming no body, or naming it short, is the portal's: its name is read the extractor's way."""
+    item = {"portal": "淮安市洪泽区人民政府"}
+    assert for_report("淮安市洪泽区人民政府", item, {}) == {
+        "region": "淮安市洪泽区", "province": None, "city": "淮安市", "county": "洪泽区", "township": None,
+        "level": "county"}
+    short = for_report("淮安市洪泽区人民政府", item, record("洪泽区人民政府", "county", county="洪泽区"))
+    assert short["city"] == "淮安市"
+
+
+def test_national_body():
+    assert for_report("教育部", {"portal": "教育部"}, record("教育部", "national"))["level"] == "national"
 
 
 def test_docstring_examples():

@@ -81,7 +81,8 @@ def test_luoshan_report_row(archived):
     assert row["problems"].startswith("2021年，政务公开工作取得了一定成效")
     assert row["overview"].startswith("2021 年，信息公开办")
     agency = db["agencies"].get(row["agency_id"])
-    assert (agency["name"], agency["region"], agency["level"]) == ("罗山县人民政府", "罗山县", "县级")
+    assert (agency["name"], agency["region"], agency["county"], agency["level"]) == (
+        "罗山县人民政府", "罗山县", "罗山县", "county")
 
 
 def test_figures_exact_and_described_by_the_format(archived):
@@ -139,7 +140,7 @@ def test_unreadable_documents_record_errors_and_the_batch_goes_on(archived):
 def test_agency_named_in_full_from_the_portal(archived):
     db, _, items = archived
     agency = db["agencies"].get(db["reports"].get(report_id(db, items["hongze"]))["agency_id"])
-    assert (agency["name"], agency["region"], agency["level"]) == ("淮安市洪泽区人民政府", "淮安市洪泽区", "县级")
+    assert (agency["name"], agency["region"], agency["level"]) == ("淮安市洪泽区人民政府", "淮安市洪泽区", "county")
 
 
 def test_pre2019_report_has_text_and_no_figures(archived):
@@ -257,10 +258,27 @@ def test_an_older_archive_gains_the_new_columns(tmp_path):
     assert "time" not in columns and {"first_seen", "last_seen", "observations"} <= set(columns)
 
 
-def test_the_portal_files_region_and_level_win_over_the_name(crawl):
+def test_the_portal_files_region_and_level_win_for_the_portals_own_body(crawl):
     crawl_dir, db_path, _ = crawl
     (item,) = new_reports(crawl_dir)
-    write_jsonl(crawl_dir / "reports.jsonl", [{**item, "region": "河南省信阳市光山县", "level": "county"}], mode="a")
+    write_jsonl(crawl_dir / "reports.jsonl", [{**item, "portal_region": "河南省信阳市光山县", "portal_level": "county"}],
+                mode="a")
     build(crawl_dir, db_path)
     (agency,) = sqlite_utils.Database(db_path)["agencies"].rows_where("name = '光山县人民政府'")
-    assert (agency["region"], agency["level"]) == ("河南省信阳市光山县", "县级")
+    assert {key: agency[key] for key in ("region", "province", "city", "county", "township", "level")} == {
+        "region": "河南省信阳市光山县", "province": "河南省", "city": "信阳市", "county": "光山县", "township": None,
+        "level": "county"}
+
+
+def test_another_bodys_report_on_a_portal_keeps_the_records_region(crawl):
+    """The portal file speaks of the portal's own body, not of a department it lists."""
+    crawl_dir, db_path, _ = crawl
+    (item,) = new_reports(crawl_dir)
+    title = "光山县教育体育局2018年政府信息公开工作年度报告"
+    department = report(crawl_dir, "光山县人民政府", title, 2018, "art_jy", page(title, "<p>2018年。</p>"))
+    write_jsonl(crawl_dir / "reports.jsonl", [{**department, "portal_region": "河南省信阳市光山县",
+                                               "portal_level": "county"}], mode="a")
+    build(crawl_dir, db_path)
+    (agency,) = sqlite_utils.Database(db_path)["agencies"].rows_where("name = '光山县教育体育局'")
+    assert (agency["region"], agency["province"], agency["county"], agency["level"]) == (
+        "光山县", None, "光山县", "department")

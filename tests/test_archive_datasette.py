@@ -116,7 +116,7 @@ def test_facets(server):
     facets = {name: {r["value"]: r["count"] for r in f["results"]} for name, f in data["facet_results"].items()}
     assert facets["year"] == {2017: 1, 2021: 1, 2022: 2, 2023: 1, 2024: 1}
     assert facets["format_version"] == {"2021": 4, "pre2019": 1}
-    assert facets["level"] == {"县级": 4, "市级": 2}
+    assert facets["level"] == {"county": 4, "city": 2}
 
 
 def report_id(server, item) -> int:

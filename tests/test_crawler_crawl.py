@@ -218,6 +218,12 @@ def test_demo_portal_every_report_found(demo_crawl):
     assert first["status"] == "ok"
 
 
+def test_demo_portal_items_carry_the_portal_files_region_and_level(demo_crawl):
+    demo, out, *_ = demo_crawl
+    declared = {p["name"]: (p["region"], p["level"]) for p in demo.portals}
+    assert {r["portal"]: (r["portal_region"], r["portal_level"]) for r in lines(out / "reports.jsonl")} == declared
+
+
 def test_demo_portal_no_noise(demo_crawl):
     demo, out, *_ = demo_crawl
     reported = {(r["portal"], path_of(r["page_url"])) for r in lines(out / "reports.jsonl")}

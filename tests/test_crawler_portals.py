@@ -36,6 +36,7 @@ portals:
     ("portals:\n  - url: http://a/\n", "portal #1 (?): 'name' must be a non-empty string"),
     ("portals:\n  - name: A\n    url: www.a.gov.cn\n", "portal #1 (A): 'url' must be an absolute http(s) URL"),
     ("portals:\n  - name: A\n    url: http://a/\n    hint: {}\n", "unknown key(s) hint"),
+    ("portals:\n  - name: A\n    url: http://a/\n    level: 县级\n", "'level' must be one of national, province"),
     ("portals:\n  - name: A\n    url: http://a/\n    hints: [x]\n", "'hints' must be a mapping"),
     ("portals:\n  - name: A\n    url: http://a/\n    hints: {column_url: /gknb/}\n", "'hints.column_url' must be"),
     ("portals:\n  - {name: A, url: 'http://a/'}\n  - {name: A, url: 'http://b/'}\n", "repeated: A"),

@@ -180,6 +180,17 @@ def test_report_file_linked_straight_from_a_listing(spider):
         ("attachment", "jyj2021.pdf", "application/pdf")]
 
 
+@pytest.mark.parametrize("declared, region_level", [
+    ({"region": "河南省信阳市示例县", "level": "county"}, ("河南省信阳市示例县", "county")),
+    ({}, (None, None)),
+])
+def test_report_item_carries_the_portal_files_region_and_level(declared, region_level):
+    response = file_response("bmnb/jyj2021.pdf", f"{BASE}/bmnb/jyj2021.pdf", headers={"Content-Type": "application/pdf"})
+    item = collect_report(portal_spider({**PORTAL, **declared}), response, listing_url="L",
+                          title="示例县教育局2021年政府信息公开工作年度报告", published=None)
+    assert (item.portal_region, item.portal_level) == region_level
+
+
 @pytest.mark.parametrize("disposition, link_text, name", [
     (b"attachment; filename=\"P0.pdf\"; filename*=UTF-8''%E5%B9%B4%E6%8A%A5.pdf", "x", "年报.pdf"),
     ('attachment; filename="年报.docx"'.encode("gbk"), "x", "年报.docx"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from extract import extract_document, extract_file
-from extract.region import read_region
+from extract.region import read_region, split_region
 from test_extract_support import FIXTURES, SEED
 
 TEXT = "本报告由淮安市洪泽区人民政府办公室根据《条例》编制。\n江苏省淮安市人民政府\n"
@@ -31,11 +31,31 @@ def region(province=None, city=None, county=None, township=None) -> dict:
     ("新乡市卫辉市人民政府", region(city="新乡市", county="卫辉市"), "county"),  # a county-level city
     ("河南省新乡市获嘉县史庄镇人民政府", region("河南省", "新乡市", "获嘉县", "史庄镇"), "township"),
     ("淮安市市场监督管理局", region("江苏省", "淮安市"), "department"),  # province from the text
+    ("重庆市武隆区人民政府", region("重庆市", county="武隆区"), "county"),
+    ("延边朝鲜族自治州人民政府", region(city="延边朝鲜族自治州"), "city"),
+    ("内蒙古自治区阿拉善盟阿拉善左旗人民政府", region("内蒙古自治区", "阿拉善盟", "阿拉善左旗"), "county"),
+    ("锡林郭勒盟行政公署办公室", region(city="锡林郭勒盟"), "city"),  # 行政公署: a 盟 or 地区's government
+    ("教育部", region(), "national"),  # central bodies are named without a place
+    ("国家统计局", region(), "national"),
+    ("人力资源和社会保障部", region(), "national"),
+    ("海关总署", region(), "national"),
+    ("国务院办公厅", region(), "national"),
     ("某局", region(), None),
     (None, region(), None),
 ])
 def test_region_and_level(agency, expected_region, level):
     assert read_region(agency, TEXT) == (expected_region, level)
+
+
+@pytest.mark.parametrize("places, expected", [
+    ("河南省信阳市", region("河南省", "信阳市")),
+    ("河南省信阳市罗山县", region("河南省", "信阳市", "罗山县")),
+    ("北京市 海淀区", region("北京市", county="海淀区")),
+    ("信阳一带", region()),  # not only place names: not split
+    (None, region()),
+])
+def test_split_region(places, expected):
+    assert split_region(places) == expected
 
 
 def test_a_name_run_into_prose_is_not_taken():

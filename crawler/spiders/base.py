@@ -436,7 +436,8 @@ class ReportSpider(scrapy.Spider):
             documents = [document(response, "attachment", attachment_filename(response, title))]
         portal = self.portal_of(response)
         yield ReportItem(
-            portal=portal["name"], portal_url=portal["url"], page_url=response.url, listing_url=listing_url,
+            portal=portal["name"], portal_url=portal["url"], portal_region=portal["region"],
+            portal_level=portal["level"], page_url=response.url, listing_url=listing_url,
             title=title, year=report_year(title) or year, year_inferred=year_inferred and not report_year(title),
             published=published, documents=documents,
         )
