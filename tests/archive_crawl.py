@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 import subprocess
 import tempfile
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from archive.build import build
 from archive.serve import serve_command
+from ports import free_ports
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "extract"
 SEED = (FIXTURES / "seed-report-luoshan-2021.txt").read_bytes()
@@ -116,16 +116,16 @@ def make_archive(directory: Path):
 
 
 @contextmanager
-def datasette(db_path: Path, seconds: float = 20):
+def datasette(db_path: Path, seconds: float = 20, command=None):
     """Datasette serving ``db_path`` as ``nianbao serve`` does, on a free 127.0.0.1 port.
 
+    ``command(port)`` gives the command line (default: ``archive.serve.serve_command``).
     Yields the base URL once the server answers; stops the server (by its PID) afterwards.
     """
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    (port,) = free_ports()
+    command = command(port) if command else serve_command(db_path, port=port)
     log = tempfile.TemporaryFile()  # not a pipe: a full pipe would stall the server
-    process = subprocess.Popen(serve_command(db_path, port=port), stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + seconds

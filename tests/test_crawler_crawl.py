@@ -4,7 +4,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from ports import free_ports
 from tests.crawler_support import SITE, run_crawl, serve_site
 
 WARCIO = str(Path(sys.executable).parent / "warcio")
@@ -79,12 +79,6 @@ def check_crawl_directory(out):
     return records
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 REVISED_PAGE = "zwgk/xxgk/zfxxgknb/202201/t20220120_101.html"
 
 
@@ -97,7 +91,7 @@ def fixture_crawl(tmp_path_factory):
     shutil.copytree(SITE, site)
     with serve_site(site) as base:
         portals = [{"name": "示例县人民政府", "url": f"{base}/index.html"},
-                   {"name": "无人应答", "url": f"http://127.0.0.1:{free_port()}/"}]
+                   {"name": "无人应答", "url": f"http://127.0.0.1:{free_ports()[0]}/"}]
         always_ask = {"NIANBAO_RECHECK_DAYS": 0}
         first = run_crawl(portals, out, always_ask)
         reports_after_first = (out / "reports.jsonl").read_text(encoding="utf-8")

@@ -7,25 +7,15 @@ is archived with every figure exact and none of the look-alikes is.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from urllib.parse import quote
 
 import pytest
 
-
-def free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
+from archive_crawl import datasette
+from ports import free_ports
 
 
 def run_demo(workdir, db, ports):
@@ -65,27 +55,14 @@ def test_demo_rerun_adds_nothing(demo_runs):
 
 def test_demo_archive_opens_in_datasette(demo_runs):
     db, _, _ = demo_runs
-    (port,) = free_ports(1)
-    server = subprocess.Popen([sys.executable, "-m", "nianbao", "serve", "--db", str(db), "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{port}/{db.stem}"
-        rows = get_json(f"{base}/reports.json?_shape=array&_col=year&_col=portal", server)
+    serve = lambda port: [sys.executable, "-m", "nianbao", "serve", "--db", str(db), "--port", str(port)]
+    with datasette(db, command=serve) as base:
+        rows = get_json(f"{base}/{db.stem}/reports.json?_shape=array&_col=year&_col=portal")
         assert len(rows) == 18
-        hits = get_json(f"{base}/reports.json?_search={quote('行政复议')}&_shape=array&_col=title", server)
+        hits = get_json(f"{base}/{db.stem}/reports.json?_search={quote('行政复议')}&_shape=array&_col=title")
         assert len(hits) == 18
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
-def get_json(url, server, seconds=20):
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return json.loads(response.read())
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+def get_json(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
