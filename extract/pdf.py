@@ -23,8 +23,8 @@ _CELL_GAP = 1.5  # characters: a wider gap in a line without ruling separates tw
 __all__ = ["Char", "read_pdf"]
 
 
-def read_pdf(data: bytes, engine: str | None = None) -> Parsed:
-    """Rows and text of a PDF; ``engine`` is "pdfium" (default when installed) or "pdfminer"."""
+def read_pdf(data: bytes, engine: str = "pdfium") -> Parsed:
+    """Rows and text of a PDF; ``engine`` is "pdfium" (the default) or "pdfminer" (the reference)."""
     rows: list[Row] = []
     warnings: list[dict] = []
     broken_pages, image_pages, page_count = [], [], 0

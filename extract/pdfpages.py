@@ -47,17 +47,8 @@ class Char:
         return max(self.y1 - self.y0, self.x1 - self.x0, 1.0)
 
 
-def default_engine() -> str:
-    try:
-        import pypdfium2  # noqa: F401
-    except ImportError:  # an install without the optional fast engine still reads PDFs
-        return "pdfminer"
-    return "pdfium"
-
-
-def pages(data: bytes, engine: str | None = None):
+def pages(data: bytes, engine: str = "pdfium"):
     """Per page: (chars, hlines, vlines, has_image)."""
-    engine = engine or default_engine()
     if engine == "pdfium":
         return _pdfium_pages(data)
     if engine == "pdfminer":
