@@ -75,7 +75,7 @@ def crawl(portals_file, url, name, out_dir, overrides):
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON record per input (JSON Lines).")
 def extract(paths, as_json):
-    """Parse report documents (HTML, PDF, DOCX, text) into report records.
+    """Parse report documents (HTML, PDF, DOCX, DOC/WPS/RTF, XLS/XLSX, text) into report records.
 
     \b
     Examples:

@@ -23,7 +23,7 @@ DEMO_PORTS = (8701, 8702, 8703)
 def run_demo(workdir: Path, db_path: Path, ports=DEMO_PORTS, echo=print) -> int:
     """Run the demo end to end; return the exit code (0 when every expectation holds)."""
     from archive.build import build
-    from crawler.run import crawl
+    from crawler.run import crawl, format_summary
 
     workdir.mkdir(parents=True, exist_ok=True)
     site_dir, crawl_dir = workdir / "sites", workdir / "crawl"
@@ -32,10 +32,7 @@ def run_demo(workdir: Path, db_path: Path, ports=DEMO_PORTS, echo=print) -> int:
         for portal in server.portals:
             echo(f"  {portal['name']}: {portal['url']}")
         crawl_summary = crawl(server.portals, crawl_dir, settings=DEMO_CRAWL_SETTINGS)
-    for name, stats in crawl_summary["portals"].items():
-        echo(f"crawled {name}: {stats['pages']} pages, {stats['reports']} reports "
-             f"({stats['new_reports']} new), {stats['errors']} errors")
-    echo(f"crawl status: {crawl_summary['status']}")
+    echo(format_summary(crawl_summary))
     build_summary = build(crawl_dir, db_path, progress=echo)
     echo(f"archive: {build_summary['reports_added']} reports added, "
          f"{build_summary['reports_total']} in {db_path}")

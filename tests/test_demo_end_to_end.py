@@ -50,7 +50,7 @@ def test_demo_rerun_adds_nothing(demo_runs):
     _, _, second = demo_runs
     assert second.returncode == 0, second.stdout + second.stderr
     assert "archive: 0 reports added, 18 in" in second.stdout
-    assert second.stdout.count("(0 new)") == 3
+    assert second.stdout.count("(0 new, 0 changed)") == 3
 
 
 def test_demo_archive_opens_in_datasette(demo_runs):
