@@ -4,15 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DB ?= data/nianbao.db
-# Debian packages the tests need (installed by `make test` itself, as root, on a fresh machine).
-SYSTEM_PACKAGES := chromium libreoffice-writer-nogui
+# Debian packages, installed (as root, only those missing) by the target that needs them:
+# the demo's PDFs embed a CJK TrueType font; the tests also drive Chromium and LibreOffice.
+DEMO_PACKAGES := fonts-wqy-zenhei
+TEST_PACKAGES := $(DEMO_PACKAGES) chromium libreoffice-writer-nogui
 
-.PHONY: demo test serve setup system-packages clean
+.PHONY: demo test serve setup demo-packages test-packages clean
 
-demo: $(INSTALLED)
+demo: $(INSTALLED) demo-packages
 	$(BIN)/nianbao demo --workdir data/demo --db $(DB)
 
-test: $(INSTALLED) system-packages
+test: $(INSTALLED) test-packages
 	$(BIN)/python -m pytest
 
 serve: $(INSTALLED)
@@ -21,12 +23,17 @@ serve: $(INSTALLED)
 setup: $(INSTALLED)
 
 # Installs only what is missing, so a set-up machine pays nothing.
-system-packages:
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+install_missing = missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages: $$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+
+demo-packages:
+	@$(call install_missing,$(DEMO_PACKAGES))
+
+test-packages:
+	@$(call install_missing,$(TEST_PACKAGES))
 
 # The editable install in "compat" mode puts the repo on sys.path, so new
 # modules are picked up without reinstalling.
