@@ -7,8 +7,14 @@
 * A report *version* is its ``page_url`` plus the sha256 of its primary
   document: the document whose record has the most figures read (ties go to the
   page). A report whose primary document changed gets a second row; the first stays.
+* Every finding of a report is a row of ``report_sources``: a report that two
+  portals reached (a city portal linking to a county's report) is one report with
+  two sources.
+* ``report_summary`` gets each new report's row, the older version of its page
+  stops being ``latest``, and a body's row that changes is copied into its
+  reports' summary rows: the table always equals what its SQL computes.
 * Re-building on the same crawl adds nothing; items whose documents are all in
-  the archive already are skipped without parsing.
+  the archive already are skipped without parsing (their finding is recorded).
 * The whole build is one transaction: an interrupted build (an exception,
   Ctrl-C, a killed process) leaves the previous archive as it was, and a running
   Datasette sees the new rows as soon as the build commits.
@@ -69,8 +75,13 @@ def _load(db, crawl_dir: Path, progress) -> dict:
     for number, item in enumerate(items, 1):
         progress(f"[{number}/{len(items)}] {item.get('title') or item['page_url']}")
         summary["reports_seen"] += 1
-        if item["documents"] and not _already_archived(db, item):
+        if not item["documents"]:
+            continue
+        report_id = _archived_report(db, item)
+        if report_id is None:
             _add_item(db, crawl_dir, item, summary)
+        else:
+            _add_source(db, report_id, item)
     search.index_reports(db, first_new)
     return summary
 
@@ -131,13 +142,20 @@ def _add_error(db, error: dict) -> int:
 
 
 # ------------------------------------------------------------------ reports and documents
-def _already_archived(db, item: dict) -> bool:
-    shas = {doc["sha256"] for doc in item["documents"]}
+def _archived_report(db, item: dict) -> int | None:
+    """The report holding the item's documents if every one is archived under its page
+    (the newest such version, preferring one whose primary document is among them), else None."""
+    shas = sorted({doc["sha256"] for doc in item["documents"]})
+    marks = ", ".join("?" * len(shas))
     found = db.execute(
         "select count(distinct d.sha256) from documents d join reports r on r.id = d.report_id "
-        f"where r.page_url = ? and d.sha256 in ({', '.join('?' * len(shas))})",
-        [item["page_url"], *shas]).fetchone()[0]
-    return found == len(shas)
+        f"where r.page_url = ? and d.sha256 in ({marks})", [item["page_url"], *shas]).fetchone()[0]
+    if found < len(shas):
+        return None
+    return db.execute(
+        "select r.id from reports r join documents d on d.report_id = r.id "
+        f"where r.page_url = ? and d.sha256 in ({marks}) order by r.primary_sha256 in ({marks}) desc, r.id desc",
+        [item["page_url"], *shas, *shas]).fetchone()[0]
 
 
 def _add_item(db, crawl_dir: Path, item: dict, summary: dict) -> None:
@@ -157,6 +175,7 @@ def add_parsed(db, item: dict, parsed: list[tuple], summary: dict) -> None:
     report_id = _report_id(db, item["page_url"], primary["sha256"])
     if report_id is None:
         report_id = _add_report(db, item, primary, record)
+        _add_summary(db, report_id, item["page_url"])
         summary["reports_added"] += 1
         summary["figures_added"] += _figures_read(record)
         summary["checks_failed"] += sum(c["passed"] is False for c in (record or {}).get("checks", ()))
@@ -169,6 +188,23 @@ def add_parsed(db, item: dict, parsed: list[tuple], summary: dict) -> None:
             summary["document_errors"] += _add_error(db, {
                 "source": "extract", "portal": item.get("portal"), "url": doc["url"],
                 "report_id": report_id, "document_sha256": doc["sha256"], **error})
+    _add_source(db, report_id, item)
+
+
+def _add_source(db, report_id: int, item: dict) -> None:
+    """Record that the item's portal found the report (once per report and portal)."""
+    db["report_sources"].insert({
+        "report_id": report_id, **{key: item.get(key) for key in (
+            "portal", "portal_url", "page_url", "listing_url", "title", "year", "published")},
+        "fetched_at": min((doc.get("fetched_at") for doc in item["documents"] if doc.get("fetched_at")),
+                          default=None)}, ignore=True)
+
+
+def _add_summary(db, report_id: int, page_url: str) -> None:
+    """The new report's ``report_summary`` row; the older versions of its page are no longer latest."""
+    db.execute(schema.insert_summary_sql("r.id = ?"), [report_id])
+    db.execute("update report_summary set latest = 0 where page_url = ? and id < ? and latest",
+               [page_url, report_id])
 
 
 def _parse(crawl_dir: Path, doc: dict) -> tuple[dict | None, dict | None]:
@@ -251,12 +287,15 @@ def _insert_rows(db, table: str, rows) -> None:
 
 def _agency_id(db, name: str, item: dict, record: dict) -> int:
     """The body's row, created if new; each report's reading fills or updates it (a null
-    never erases what an earlier report or the portal file gave)."""
+    never erases what an earlier report or the portal file gave), and its reports'
+    ``report_summary`` rows follow."""
     place = agencies.for_report(name, item, record)
     agency_id = db["agencies"].lookup({"name": name}, place)
-    known = {key: value for key, value in place.items() if value}
-    if known:
-        db["agencies"].update(agency_id, known)
+    row = db["agencies"].get(agency_id)
+    changed = {key: value for key, value in place.items() if value and value != row[key]}
+    if changed:
+        db["agencies"].update(agency_id, changed)
+        db.execute(schema.refresh_summary_agency_sql(), [agency_id, agency_id])
     return agency_id
 
 

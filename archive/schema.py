@@ -4,6 +4,13 @@ Table and column meanings are documented for readers in ``metadata.yaml``
 (shown by Datasette); this module holds the shapes. Figures are stored long
 form, one row per report and canonical key, described from
 ``extract.standard_format`` so no key is written down twice.
+
+``report_summary`` (one wide row per report, its figures as columns) is a table
+the build fills from the SQL defined here (:func:`insert_summary_sql`), not a
+view: computed at query time from long-form figures it took seconds at 100,000
+reports, and so did the per-year views. Those views read only ``report_summary``,
+which holds every figure they need (:func:`summary_figures`, :func:`detail_figures`),
+and sum each year first: a scan of one row per report, not of the figures.
 """
 from __future__ import annotations
 
@@ -32,6 +39,11 @@ TABLES = {
          "figures_total": int, "checks_passed": int, "checks_failed": int, "checks_unknown": int,
          "prose_checks_failed": int, "text": str, **{key: str for key in SECTION_KEYS}},
         "id", [("agency_id", "agencies", "id")]),
+    # Every finding of a report: a report reached by two portals is one report row, two sources.
+    "report_sources": Table(
+        {"report_id": int, "portal": str, "portal_url": str, "page_url": str, "listing_url": str,
+         "title": str, "year": int, "published": str, "fetched_at": str},
+        ("report_id", "portal"), [("report_id", "reports", "id")]),
     "documents": Table(
         {"report_id": int, "sha256": str, "role": str, "url": str, "filename": str, "status": int,
          "content_type": str, "size": int, "fetched_at": str, "warc_file": str,
@@ -87,13 +99,18 @@ INDEXES = (
     ("checks", ["rule", "passed"], False),
     ("errors", ["source", "kind"], False),
     ("errors", ["report_id"], False),
+    *((("report_summary", [column], False)
+       for column in ("agency_id", "page_url", "year", "province", "level", "format_version", "latest"))),
 )
 
 
 # The report is the newest version of its page (a corrected re-issue supersedes the first).
 _LATEST = "not exists (select 1 from reports v where v.page_url = r.page_url and v.id > r.id)"
-_REPORT_COLUMNS = "r.id as report_id, a.name as agency, a.region, a.level, r.year"
+# The views of one row per report and something else take the report's columns from the summary.
+_REPORT_COLUMNS = "s.id as report_id, s.agency, s.region, s.level, s.year, s.latest"
 _REFUSALS = ("requests.withheld", "requests.unavailable", "requests.not_processed")
+# Reports whose tables were read: they have a figures row for every cell of their format.
+_HAS_TABLES = f"format_version in ({', '.join(repr(v) for v in fmt.VERSIONS)})"
 
 
 def summary_figures() -> tuple[tuple[str, str], ...]:
@@ -108,8 +125,31 @@ def summary_figures() -> tuple[tuple[str, str], ...]:
         stem = next((g for g in fmt.RESULT_GROUPS if row.key.startswith(g + ".")), row.key)
         columns[stem.removeprefix("requests.")] = f"{stem}.*total"
     for stem, _ in fmt.APPEAL_GROUPS:
-        columns[stem.removeprefix("appeals.") + "_total"] = f"{stem}.total"
+        columns[_appeal_column(stem, "total")] = f"{stem}.total"
     return tuple(columns.items())
+
+
+def detail_figures() -> tuple[tuple[str, str], ...]:
+    """(column, key) of ``report_summary``'s other figures, those the per-year views sum:
+    the 总计 of each reason for 不予公开, 无法提供 and 不予处理 (``withheld_state_secret`` …),
+    and table 4's outcomes (``review_upheld`` …; the totals are main figures)."""
+    reasons = tuple((_reason_column(row), f"{row.key}.total") for row in _refusal_rows())
+    outcomes = tuple((_appeal_column(stem, o.suffix), f"{stem}.{o.suffix}")
+                     for stem, _ in fmt.APPEAL_GROUPS for o in fmt.APPEAL_OUTCOMES if o.suffix != "total")
+    return reasons + outcomes
+
+
+def _refusal_rows():
+    """Table 3's rows giving a reason for 不予公开, 无法提供 or 不予处理 (the same in both formats)."""
+    return [row for row in fmt.TABLE3_ROWS["2021"] if row.key.startswith(tuple(s + "." for s in _REFUSALS))]
+
+
+def _reason_column(row) -> str:
+    return row.key.removeprefix("requests.").replace(".", "_")
+
+
+def _appeal_column(stem: str, suffix: str) -> str:
+    return f"{stem.removeprefix('appeals.')}_{suffix}"
 
 
 def _figure_sql(pattern: str) -> str:
@@ -119,81 +159,161 @@ def _figure_sql(pattern: str) -> str:
             f"from figures f where {where})")
 
 
-def report_summary_sql() -> str:
-    figures = ",\n  ".join(f"{_figure_sql(p)} as [{c}]" for c, p in summary_figures())
-    return f"""select
-  r.id, a.name as agency, a.region, a.province, a.city, a.county, a.level, r.year, r.title, r.published,
-  r.format_version,
-  (select count(*) from reports v where v.page_url = r.page_url and v.id <= r.id) as version,
-  {_LATEST} as latest,
-  {figures},
-  r.checks_passed, r.checks_failed, r.checks_unknown, r.prose_checks_failed, r.page_url, r.source_url,
-  r.primary_sha256
-from reports r left join agencies a on a.id = r.agency_id"""
+# report_summary's columns from the body's row (agencies a): copied, so refreshed when the row changes.
+AGENCY_COLUMNS = {"agency": "a.name", "region": "a.region", "province": "a.province", "city": "a.city",
+                  "county": "a.county", "level": "a.level"}
+
+
+def summary_columns() -> tuple[tuple[str, type, str], ...]:
+    """(column, type, SQL over ``reports r left join agencies a``) of a ``report_summary`` row."""
+    return (
+        ("id", int, "r.id"), ("agency_id", int, "r.agency_id"),
+        *((column, str, sql) for column, sql in AGENCY_COLUMNS.items()),
+        *_copied(int, "year"), *_copied(str, "title", "published", "format_version"),
+        ("version", int, "(select count(*) from reports v where v.page_url = r.page_url and v.id <= r.id)"),
+        ("latest", int, _LATEST),
+        *((column, int, _figure_sql(pattern)) for column, pattern in summary_figures()),
+        *_copied(int, "checks_passed", "checks_failed", "checks_unknown", "prose_checks_failed"),
+        *_copied(str, "page_url", "source_url", "primary_sha256"),
+        *((column, int, _figure_sql(key)) for column, key in detail_figures()),
+    )
+
+
+def _copied(type: type, *names: str) -> tuple:
+    return tuple((name, type, f"r.{name}") for name in names)
+
+
+def insert_summary_sql(where: str) -> str:
+    """Insert the ``report_summary`` rows of the reports matching ``where`` (a condition on ``r``).
+
+    A row is right when inserted; afterwards only ``latest`` (a newer version of the page
+    arrives) and the body's columns (its row is filled in) change, see ``archive/build.py``.
+    """
+    columns = summary_columns()
+    return (f"insert into report_summary ({', '.join(f'[{c}]' for c, _, _ in columns)})\n"
+            f"select {', '.join(sql for _, _, sql in columns)}\n"
+            f"from reports r left join agencies a on a.id = r.agency_id\nwhere {where}")
+
+
+def refresh_summary_agency_sql() -> str:
+    """Copy body ``?``'s row into its reports' ``report_summary`` rows."""
+    return (f"update report_summary set ({', '.join(AGENCY_COLUMNS)}) = "
+            f"(select {', '.join(AGENCY_COLUMNS.values())} from agencies a where a.id = ?) where agency_id = ?")
+
+
+def _latest_by_year(aggregates: str, where: str = "true") -> str:
+    """``aggregates`` of the latest report versions, one row per year.
+
+    NOT INDEXED: nearly every row is read, and reading the table in order is twice as fast
+    as fetching the rows one by one through the ``year`` index the planner would choose.
+    """
+    return (f"select year, {aggregates}\nfrom report_summary not indexed\n"
+            f"where latest and year is not null and {where}\ngroup by year")
 
 
 def applications_by_year_sql() -> str:
     sums = ",\n  ".join(f"sum([{c}]) as [{c}]" for c, _ in summary_figures())
-    return f"""select
-  year, count(*) as reports, count(distinct agency) as agencies,
-  count(new_received) as reports_with_figures,
-  {sums}
-from report_summary where latest and year is not null
-group by year order by year"""
+    return _latest_by_year(f"count(*) as reports, count(distinct agency_id) as agencies,\n"
+                           f"  count(new_received) as reports_with_figures,\n  {sums}") + "\norder by year"
 
 
 def refusal_reasons_sql() -> str:
-    """Table 3's reasons for not giving the information: 不予公开, 无法提供, 不予处理 rows."""
-    group = " ".join(f"when f.key glob '{stem}.*' then '{fmt.RESULT_GROUPS[stem]}'" for stem in _REFUSALS)
-    keys = " or ".join(f"f.key glob '{stem}.*.total'" for stem in _REFUSALS)
-    return f"""select
-  {_REPORT_COLUMNS}, {_LATEST} as latest,
-  case {group} end as result, f.row_label as reason, substr(f.key, 1, length(f.key) - 6) as reason_key,
-  f.value as requests
-from figures f join reports r on r.id = f.report_id left join agencies a on a.id = r.agency_id
-where {keys}"""
+    """Table 3's reasons for not giving the information (不予公开, 无法提供, 不予处理 rows), one row per
+    report and reason."""
+    def branch(row):
+        return (f"select {_REPORT_COLUMNS}, '{_result(row)}' as result, '{row.label}' as reason, "
+                f"'{row.key}' as reason_key, [{_reason_column(row)}] as requests\n"
+                f"from report_summary s where {_HAS_TABLES}")
+    return "\nunion all\n".join(map(branch, _refusal_rows()))
 
 
 def refusal_reasons_by_year_sql() -> str:
-    in_format_order = " ".join(f"when reason_key glob '{stem}.*' then {n}" for n, stem in enumerate(_REFUSALS))
-    return f"""select
-  year, result, reason, reason_key, count(requests) as reports, sum(requests) as requests
-from refusal_reasons where latest and year is not null
-group by year, reason_key order by year, case {in_format_order} end, reason"""
+    rows = _refusal_rows()
+    sums = ", ".join(f"count([{_reason_column(r)}]) as [{n}_reports], sum([{_reason_column(r)}]) as [{n}_requests]"
+                     for n, r in enumerate(rows))
+    reasons = "\nunion all\n".join(
+        f"select year, {n} as position, '{_result(r)}' as result, '{r.label}' as reason, '{r.key}' as reason_key, "
+        f"[{n}_reports] as reports, [{n}_requests] as requests from years" for n, r in enumerate(rows))
+    return f"""with years as ({_latest_by_year(sums, _HAS_TABLES)})
+select year, result, reason, reason_key, reports, requests from (
+{reasons})
+order by year, position"""
+
+
+def _result(row) -> str:
+    return next(label for stem, label in fmt.RESULT_GROUPS.items() if row.key.startswith(stem + "."))
 
 
 def appeal_outcomes_sql() -> str:
     """Table 4 as rows: one per report and appeal (复议, two kinds of 诉讼), outcomes as columns."""
     def branch(stem, label):
-        outcomes = ", ".join(
-            f"(select value from figures f where f.report_id = r.id and f.key = '{stem}.{o.suffix}') as [{o.suffix}]"
-            for o in fmt.APPEAL_OUTCOMES)
-        return (f"select {_REPORT_COLUMNS}, {_LATEST} as latest, '{label}' as appeal, {outcomes}\n"
-                f"from reports r left join agencies a on a.id = r.agency_id\n"
-                f"where exists (select 1 from figures f where f.report_id = r.id and f.key = '{stem}.total')")
+        outcomes = ", ".join(f"[{_appeal_column(stem, o.suffix)}] as [{o.suffix}]" for o in fmt.APPEAL_OUTCOMES)
+        return f"select {_REPORT_COLUMNS}, '{label}' as appeal, {outcomes}\nfrom report_summary s where {_HAS_TABLES}"
     return "\nunion all\n".join(branch(stem, label) for stem, label in fmt.APPEAL_GROUPS)
 
 
 def appeal_outcomes_by_year_sql() -> str:
-    sums = ", ".join(f"sum([{o.suffix}]) as [{o.suffix}]" for o in fmt.APPEAL_OUTCOMES)
-    return f"""select
-  year, appeal, count(*) as reports, {sums},
-  round(100.0 * sum(corrected) / nullif(sum(upheld) + sum(corrected) + sum(other), 0), 1) as corrected_percent
-from appeal_outcomes where latest and year is not null
-group by year, appeal order by year, appeal"""
+    sums = ", ".join(f"sum([{_appeal_column(stem, o.suffix)}]) as [{_appeal_column(stem, o.suffix)}]"
+                     for stem, _ in fmt.APPEAL_GROUPS for o in fmt.APPEAL_OUTCOMES)
+    appeals = "\nunion all\n".join(
+        f"select year, '{label}' as appeal, reports, "
+        + ", ".join(f"[{_appeal_column(stem, o.suffix)}] as [{o.suffix}]" for o in fmt.APPEAL_OUTCOMES)
+        + " from years" for stem, label in fmt.APPEAL_GROUPS)
+    return f"""with years as ({_latest_by_year("count(*) as reports, " + sums, _HAS_TABLES)})
+select year, appeal, reports, {", ".join(o.suffix for o in fmt.APPEAL_OUTCOMES)},
+  round(100.0 * corrected / nullif(upheld + corrected + other, 0), 1) as corrected_percent
+from (
+{appeals})
+order by year, appeal"""
 
 
-VIEWS = {"report_summary": report_summary_sql, "applications_by_year": applications_by_year_sql,
+# Its columns are defined above, after TABLES; its foreign keys point backwards.
+TABLES["report_summary"] = Table({column: type for column, type, _ in summary_columns()}, "id",
+                                 [("id", "reports", "id"), ("agency_id", "agencies", "id")])
+
+VIEWS = {"applications_by_year": applications_by_year_sql,
          "refusal_reasons": refusal_reasons_sql, "refusal_reasons_by_year": refusal_reasons_by_year_sql,
          "appeal_outcomes": appeal_outcomes_sql, "appeal_outcomes_by_year": appeal_outcomes_by_year_sql}
 
 
+# What a table new to an older archive starts with, from the rows the archive holds.
+FILL = {
+    "report_summary": lambda: insert_summary_sql("true"),
+    # The portal that found each report, as the report row records it.
+    "report_sources": lambda: """insert into report_sources
+  (report_id, portal, portal_url, page_url, listing_url, title, year, published, fetched_at)
+select r.id, r.portal, r.portal_url, r.page_url, r.listing_url, r.title, r.year, r.published,
+  (select min(d.fetched_at) from documents d where d.report_id = r.id)
+from reports r""",
+}
+
+
 def create(db) -> None:
-    """Create every table, index, view and the search index that is missing."""
-    for name, table in TABLES.items():  # transform: an older archive gains new columns
+    """Create every table, index, view and the search index that is missing; upgrade an older archive.
+
+    Tables gain new columns (sqlite-utils ``transform``); ``report_summary``, computed
+    from the other tables, is rebuilt if it is the view of older archives or has other
+    columns; a table new to the archive is filled as ``FILL`` says.
+    """
+    _drop_views(db)
+    new = [name for name in TABLES if not db[name].exists()]
+    for name, table in TABLES.items():
         db[name].create(table.columns, pk=table.pk, foreign_keys=table.foreign_keys, transform=True)
     for table, columns, unique in INDEXES:
         db[table].create_index(columns, unique=unique, if_not_exists=True)
+    for name in new:
+        if name in FILL:
+            db.execute(FILL[name]())
     for name, sql in VIEWS.items():
         db.create_view(name, sql(), replace=True)
     search.create_index(db)
+
+
+def _drop_views(db) -> None:
+    """Drop the views (``create`` makes them anew, from the SQL of today), the view
+    ``report_summary`` of older archives included, and a ``report_summary`` table of
+    other columns: no view may refer to a table while ``transform`` rebuilds it."""
+    for name in set(db.view_names()) & {*VIEWS, "report_summary"}:
+        db.execute(f"drop view [{name}]")
+    if db["report_summary"].exists() and db["report_summary"].columns_dict != TABLES["report_summary"].columns:
+        db["report_summary"].drop()

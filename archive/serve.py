@@ -12,7 +12,10 @@ from pathlib import Path
 PLUGINS_DIR = Path(__file__).resolve().parent / "plugins"
 
 # Long cells (full text, sections) are cut in HTML tables; the JSON API is unaffected.
-SETTINGS = {"truncate_cells_html": 300}
+# No suggested facets: Datasette tries every column of a table for them on each page, which at
+# 100,000 reports made report_summary's page take 9 s instead of 0.3 s; the useful facets
+# (year, province, level, format version, check status) are declared in metadata.yaml.
+SETTINGS = {"truncate_cells_html": 300, "suggest_facets": "off"}
 
 
 def serve_command(db_path: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:

@@ -67,6 +67,7 @@ def test_chart_page(served):
     assert dom.count('<svg class="chart"') == 3
     assert re.search(r'<rect class="bar"[^>]*height="[1-9]', dom)
     assert 'class="share"' in dom
+    assert dom.count('class="legend"') == 11 and "年度 · Report year" in dom and "维持 · Upheld" in dom
 
 
 def test_a_script_error_is_caught(served):

@@ -5,12 +5,15 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from collections import defaultdict
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 
 import archive.build
+from archive import schema
 from archive.build import build
 from archive_crawl import PORTAL, SEED, luoshan, make_archive, make_crawl, page, report, write_jsonl
 from extract import standard_format
@@ -45,16 +48,44 @@ def dump(db_path) -> dict:
     return {"schema": sorted(map(repr, db.execute("select * from sqlite_master").fetchall())), **rows}
 
 
+def assert_summary_is_right(db) -> None:
+    """Every ``report_summary`` row as worked out here from ``reports``, ``agencies`` and ``figures``:
+    its figures summed by their key globs (null if a cell is null), version and latest
+    by page, the body's columns as its row has them now."""
+    figures = defaultdict(dict)
+    for report_id, key, value in db.execute("select report_id, key, value from figures"):
+        figures[report_id][key] = value
+    versions = defaultdict(list)
+    for report_id, page_url in db.execute("select id, page_url from reports order by id"):
+        versions[page_url].append(report_id)
+    expected = {}
+    for report in db.query("select r.*, a.name as agency, a.region, a.province, a.city, a.county, a.level "
+                           "from reports r left join agencies a on a.id = r.agency_id"):
+        page = versions[report["page_url"]]
+        row = {"version": page.index(report["id"]) + 1, "latest": int(page[-1] == report["id"])}
+        for column, pattern in (*schema.summary_figures(), *schema.detail_figures()):
+            values = [v for k, v in figures[report["id"]].items() if fnmatchcase(k, pattern)]
+            row[column] = None if not values or None in values else sum(values)
+        expected[report["id"]] = {**{c: report.get(c) for c, _, _ in schema.summary_columns()}, **row}
+    assert {row["id"]: row for row in db["report_summary"].rows} == expected
+
+
 def test_schema_keys_and_foreign_keys(archived):
     db, _, _ = archived
-    assert {"agencies", "reports", "documents", "figures", "checks", "prose_checks", "crawl_runs",
-            "portal_runs", "errors", "reports_fts"} <= set(db.table_names())
-    assert {"report_summary", "applications_by_year"} <= set(db.view_names())
+    assert {"agencies", "reports", "report_sources", "report_summary", "documents", "figures", "checks",
+            "prose_checks", "crawl_runs", "portal_runs", "errors", "reports_fts"} <= set(db.table_names())
+    assert {"applications_by_year", "refusal_reasons_by_year", "appeal_outcomes_by_year"} <= set(db.view_names())
     assert db["figures"].pks == ["report_id", "key"]
     assert db["documents"].pks == ["report_id", "sha256"]
+    assert db["report_summary"].pks == ["id"]
+    assert db["report_sources"].pks == ["report_id", "portal"]
     assert {(fk.column, fk.other_table) for fk in db["reports"].foreign_keys} == {("agency_id", "agencies")}
-    for table in ("documents", "figures", "checks", "prose_checks", "errors"):
+    assert {(fk.column, fk.other_table) for fk in db["report_summary"].foreign_keys} == {
+        ("id", "reports"), ("agency_id", "agencies")}
+    for table in ("documents", "figures", "checks", "prose_checks", "errors", "report_sources"):
         assert ("report_id", "reports") in {(fk.column, fk.other_table) for fk in db[table].foreign_keys}
+    indexed = {tuple(ix.columns) for ix in db["report_summary"].indexes}
+    assert {("year",), ("province",), ("level",), ("agency_id",), ("format_version",), ("latest",)} <= indexed
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     assert any(ix.unique and ix.columns == ["page_url", "primary_sha256"] for ix in db["reports"].indexes)
 
@@ -120,6 +151,18 @@ def test_checks_and_summary_view(archived):
         "review_total": 0, "litigation_direct_total": 3, "version": 1, "latest": 1}
     failing = db.execute("select count(*) from checks where passed = 0").fetchone()[0]
     assert failing == db.execute("select sum(checks_failed) from reports").fetchone()[0]
+    assert_summary_is_right(db)
+    assert db.execute("select count(new_received) from report_summary").fetchone()[0] == 3  # 2021 format
+
+
+def test_each_report_has_its_source(archived):
+    db, _, items = archived
+    sources = {row["report_id"]: row for row in db["report_sources"].rows}
+    assert set(sources) == {row["id"] for row in db["reports"].rows}
+    luoshan = sources[report_id(db, items["luoshan"])]
+    assert {k: luoshan[k] for k in ("portal", "page_url", "listing_url", "year", "fetched_at")} == {
+        "portal": "罗山县人民政府", "page_url": items["luoshan"]["page_url"],
+        "listing_url": items["luoshan"]["listing_url"], "year": 2021, "fetched_at": "2026-11-25T22:00:00Z"}
 
 
 def test_unreadable_documents_record_errors_and_the_batch_goes_on(archived):
@@ -178,6 +221,35 @@ def test_changed_primary_document_adds_a_version(crawl):
     assert versions == [(1, 0, 1), (2, 1, 0)]
     (year,) = db.query("select * from applications_by_year where year = 2021")
     assert (year["reports"], year["new_received"]) == (1, 48)
+    assert_summary_is_right(db)
+    before = dump(db_path)
+    build(crawl_dir, db_path)
+    assert dump(db_path) == before
+
+
+def test_a_report_found_by_two_portals_is_one_report_with_two_sources(crawl):
+    """A city portal linking to a county's report: the same page and documents, found again."""
+    crawl_dir, db_path, items = crawl
+    county = items["luoshan"]
+    city = {**county, "portal": "信阳市人民政府", "portal_url": "http://127.0.0.1:8503/",
+            "listing_url": "http://127.0.0.1:8503/xxgk/xjnb/index.html", "portal_region": "河南省信阳市",
+            "portal_level": "city",
+            "documents": [{**doc, "fetched_at": "2026-11-26T03:00:00Z"} for doc in county["documents"]]}
+    write_jsonl(crawl_dir / "reports.jsonl", [city], mode="a")
+    summary = build(crawl_dir, db_path)
+    assert (summary["reports_added"], summary["documents_added"], summary["reports_total"]) == (0, 0, 5)
+    db = sqlite_utils.Database(db_path)
+    rid = report_id(db, county)
+    sources = db.execute("select portal, portal_url, listing_url, fetched_at from report_sources "
+                         "where report_id = ? order by fetched_at", [rid]).fetchall()
+    assert sources == [("罗山县人民政府", county["portal_url"], county["listing_url"], "2026-11-25T22:00:00Z"),
+                       ("信阳市人民政府", city["portal_url"], city["listing_url"], "2026-11-26T03:00:00Z")]
+    assert db["reports"].get(rid)["portal"] == "罗山县人民政府"  # the first finding
+    agency = db["agencies"].get(db["reports"].get(rid)["agency_id"])
+    assert agency["level"] == "county"  # the city portal's file speaks of the city, not of this body
+    before = dump(db_path)
+    assert build(crawl_dir, db_path)["reports_added"] == 0
+    assert dump(db_path) == before
 
 
 def new_reports(crawl_dir, years=(2018,)) -> list[dict]:
@@ -247,6 +319,49 @@ def test_a_recrawl_hitting_the_same_error_is_one_error_seen_twice(crawl):
     assert db["error_observations"].count_where("error_id = ?", [row["id"]]) == 2
 
 
+def test_an_archive_with_the_summary_view_is_upgraded_in_place(crawl):
+    """Archives built before report_summary was a table have it as a view, and no report_sources."""
+    crawl_dir, db_path, items = crawl
+    db = sqlite_utils.Database(db_path)
+    for table in ("report_summary", "report_sources"):
+        db[table].drop()
+    # The view of the previous code: the main figures only, no agency_id.
+    details = dict(schema.detail_figures())
+    old = {column: sql for column, _, sql in schema.summary_columns() if column != "agency_id" and column not in details}
+    db.create_view("report_summary", "select " + ", ".join(f"{sql} as [{column}]" for column, sql in old.items())
+                   + " from reports r left join agencies a on a.id = r.agency_id")
+    computed = {row["id"]: row for row in db.query("select * from report_summary")}
+    db.close()
+    write_jsonl(crawl_dir / "reports.jsonl", new_reports(crawl_dir), mode="a")
+    assert build(crawl_dir, db_path)["reports_added"] == 1
+    db = sqlite_utils.Database(db_path)
+    assert "report_summary" in db.table_names() and "report_summary" not in db.view_names()
+    stored = {row["id"]: row for row in db["report_summary"].rows}
+    assert {id: {column: row[column] for column in old} for id, row in stored.items() if id in computed} == computed
+    assert len(stored) == len(computed) + 1
+    assert_summary_is_right(db)
+    assert db.execute("select count(*), count(distinct report_id) from report_sources").fetchone() == (6, 6)
+    (luoshan,) = db["report_sources"].rows_where("report_id = ?", [report_id(db, items["luoshan"])])
+    assert (luoshan["portal"], luoshan["listing_url"], luoshan["fetched_at"]) == (
+        "罗山县人民政府", items["luoshan"]["listing_url"], "2026-11-25T22:00:00Z")
+    (year,) = db.query("select * from applications_by_year where year = 2021")
+    assert (year["reports"], year["new_received"]) == (1, 48)
+
+
+def test_a_summary_table_of_other_columns_is_rebuilt(crawl):
+    crawl_dir, db_path, _ = crawl
+    db = sqlite_utils.Database(db_path)
+    for view in db.view_names():  # they read the column
+        db[view].drop()
+    db.execute("alter table report_summary drop column review_upheld")
+    db.execute("update report_summary set new_received = -1")
+    db.close()
+    build(crawl_dir, db_path)
+    db = sqlite_utils.Database(db_path)
+    assert "review_upheld" in db["report_summary"].columns_dict
+    assert_summary_is_right(db)
+
+
 def test_an_older_archive_gains_the_new_columns(tmp_path):
     crawl_dir, db_path = tmp_path / "crawl", tmp_path / "old.db"
     make_crawl(crawl_dir)
@@ -264,10 +379,15 @@ def test_the_portal_files_region_and_level_win_for_the_portals_own_body(crawl):
     write_jsonl(crawl_dir / "reports.jsonl", [{**item, "portal_region": "河南省信阳市光山县", "portal_level": "county"}],
                 mode="a")
     build(crawl_dir, db_path)
-    (agency,) = sqlite_utils.Database(db_path)["agencies"].rows_where("name = '光山县人民政府'")
+    db = sqlite_utils.Database(db_path)
+    (agency,) = db["agencies"].rows_where("name = '光山县人民政府'")
     assert {key: agency[key] for key in ("region", "province", "city", "county", "township", "level")} == {
         "region": "河南省信阳市光山县", "province": "河南省", "city": "信阳市", "county": "光山县", "township": None,
         "level": "county"}
+    # The 2017 report archived before is in the body's province now too.
+    assert [row["province"] for row in db["report_summary"].rows_where("agency_id = ?", [agency["id"]])] == [
+        "河南省", "河南省"]
+    assert_summary_is_right(db)
 
 
 def test_another_bodys_report_on_a_portal_keeps_the_records_region(crawl):

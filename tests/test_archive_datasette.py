@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import urllib.error
 import urllib.request
@@ -108,15 +109,50 @@ def test_table_page_has_search_box_and_metadata(server):
     assert 'name="_search"' in html and "每份年度报告一行" in html
     metadata = get(server, "/-/metadata.json")
     assert metadata["title"].startswith("政府信息公开工作年度报告档案")
+    for note in ("source", "license"):  # shown in every page's footer
+        assert re.search(r"[\u4e00-\u9fff].* · [A-Z]", metadata[note]) and metadata[note] in html
     assert set(metadata["databases"]["archive"]["queries"]) >= {"search", "reports_by_body", "reports_failing_checks"}
 
 
 def test_facets(server):
     data = get(server, "/archive/report_summary.json", _size=0)
     facets = {name: {r["value"]: r["count"] for r in f["results"]} for name, f in data["facet_results"].items()}
+    assert set(facets) == {"year", "format_version", "level", "province", "latest", "checks_failed"}
     assert facets["year"] == {2017: 1, 2021: 1, 2022: 2, 2023: 1, 2024: 1}
     assert facets["format_version"] == {"2021": 4, "pre2019": 1}
     assert facets["level"] == {"county": 4, "city": 2}
+    assert facets["latest"] == {1: 6}
+    assert sum(facets["checks_failed"].values()) == 6
+    reports = get(server, "/archive/reports.json", _size=0)["facet_results"]
+    assert {"year", "format_version", "checks_failed"} <= set(reports)
+    units = get(server, "/archive/figures.json", _size=0)["facet_results"]["unit"]["results"]
+    assert {"件", "万元"} <= {r["value"] for r in units}
+
+
+@pytest.mark.parametrize("table, column", [("report_summary", c) for c in (
+    "year", "agency", "province", "level", "format_version", "new_received", "checks_failed")] + [
+    ("reports", c) for c in ("year", "format_version", "checks_failed")] + [("agencies", c) for c in (
+        "province", "level")])
+def test_sortable_columns(server, table, column):
+    data = get(server, f"/archive/{table}.json", _sort=column, _shape="objects", _size="max")
+    values = [r[column] for r in data["rows"] if r[column] is not None]
+    assert f"sorted by {column}" in data["human_description_en"] and values == sorted(values)
+
+
+def test_every_table_and_column_is_described_in_chinese_and_english(server, archive):
+    db_path, _ = archive
+    tables = get(server, "/-/metadata.json")["databases"]["archive"]["tables"]
+    db = sqlite3.connect(db_path)
+    names = [name for (name,) in db.execute(
+        "select name from sqlite_master where type in ('table', 'view') and name not like 'reports_fts%'")]
+    assert {"report_summary", "report_sources", "applications_by_year"} <= set(names)
+    chinese_and_english = re.compile(r"[\u4e00-\u9fff].*[A-Za-z]{3}", re.S)
+    for name in names:
+        assert chinese_and_english.search(tables[name]["description"]), name
+        columns = [column for _, column, *_ in db.execute(f"pragma table_info([{name}])")]
+        described = tables[name].get("columns", {})
+        assert set(columns) == set(described), name
+        assert [c for c in columns if not chinese_and_english.search(described[c])] == [], name
 
 
 def report_id(server, item) -> int:
@@ -173,6 +209,16 @@ def test_row_page(server, archive):
     assert data[0]["title"] == "罗山县人民政府2021年政府信息公开工作年度报告"
     html = get(server, f"/archive/reports/{row['id']}")
     assert "罗山县人民政府2021年政府信息公开工作年度报告" in html and "figures" in html  # links to related rows
+    assert "report_sources" in html
+
+
+def test_report_sources(server, archive):
+    _, items = archive
+    rows = get(server, "/archive/report_sources.json", report_id=report_id(server, items["luoshan"]),
+               _shape="array")
+    assert [(r["portal"], r["listing_url"]) for r in rows] == [("罗山县人民政府", items["luoshan"]["listing_url"])]
+    html = get(server, "/archive/report_sources")
+    assert "每次发现报告一行" in html and f'href="{items["luoshan"]["page_url"]}"' in html
 
 
 def test_every_page_renders(server):
@@ -231,4 +277,9 @@ def test_charts_page(server, archive):
     assert html.count('<svg class="chart"') == 3 and html.count('class="bar"') == len(years)
     assert html.count('class="share"') >= len(years) * 6
     assert all(f"<title>{year}: " in html for year in years)
+    # Legends, axis titles and the tables beneath in Chinese and English.
+    assert html.count('class="legend"') == 1 + 6 + 4
+    for label in ("本年新收 · New requests received", "予以公开 · Disclosed", "不予处理 · Not processed",
+                  "纠正 · Corrected", "尚未审结 · Pending", "件 · Requests", "占比 · Share", "年度 · Report year"):
+        assert f">{label}<" in html, label
     assert 'href="/-/charts"' in get(server, "/")  # in the menu
