@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from scrapy import signals
 
 from crawler.crawldir import ERRORS, REPORTS, RUNS, append_jsonl, crawl_dir, read_jsonl, utc_now
+from crawler.portals import year_url_template_errors
 from crawler.signals import error_found
 
 #: Per-portal counters of a run record: responses received (attachments included), raw bytes
@@ -22,6 +23,8 @@ from crawler.signals import error_found
 #: conditional requests, responses archived as WARC revisits (304s and identical payloads), and
 #: documents reused without a request (confirmed within NIANBAO_RECHECK_DAYS).
 COUNTERS = ("pages", "bytes", "reports", "new_reports", "changed_reports", "not_modified", "revisits", "reused")
+#: Stats key prefix (under a portal's) of each hints.year_url_template year's outcome: "" or why no report.
+YEAR_ANSWERS = "year_url_template/"
 
 
 def portal_stat(portal: str, counter: str) -> str:
@@ -79,10 +82,7 @@ class CrawlLog:
 
     def spider_closed(self, spider, reason):
         for portal in spider.portals:
-            cms = portal["hints"].get("cms")
-            if cms and not self.stats.get_value(portal_stat(portal["name"], f"listings/{cms}")):
-                self.error_found(portal["name"], portal["url"], "hint_not_found",
-                                 f"hints.cms is {cms}, but no {cms} listing was found")
+            self.check_hints(portal)
             if not self.stats.get_value(portal_stat(portal["name"], "reports")):
                 if portal["name"] in self.had_reports:
                     self.error_found(portal["name"], portal["url"], "broken_portal",
@@ -98,6 +98,20 @@ class CrawlLog:
         }
         append_jsonl(self.root / RUNS, run)
         self.stats.set_value("nianbao/run", run)
+
+    def check_hints(self, portal: dict) -> None:
+        """A hint's broken promises are hint_not_found errors: a ``cms`` no listing matched, the years
+        a ``year_url_template`` should have given (answered by the spider under :data:`YEAR_ANSWERS`)."""
+        hints, name = portal["hints"], portal["name"]
+        if hints.get("cms") and not self.stats.get_value(portal_stat(name, f"listings/{hints['cms']}")):
+            self.error_found(name, portal["url"], "hint_not_found",
+                             f"hints.cms is {hints['cms']}, but no {hints['cms']} listing was found")
+        if hints.get("year_url_template"):
+            prefix = portal_stat(name, YEAR_ANSWERS)
+            answers = {int(key[len(prefix):]): why for key, why in self.stats.get_stats().items()
+                       if key.startswith(prefix)}
+            for url, message in year_url_template_errors(hints, answers, datetime.now(timezone.utc).date()):
+                self.error_found(name, url, "hint_not_found", message)
 
     def portal_summary(self, portal: dict) -> dict:
         def count(counter):

@@ -15,6 +15,13 @@ A document (report page or attachment) whose body an earlier run stored as a blo
 
 Either way the spider parses a known report exactly as the first time, from the stored
 headers and blob, so a report whose item was lost to a crash is still produced.
+
+A page fetched only to be judged (``meta["judge"]``: a candidate's article, a templated
+year's page) that a spider found not to be an annual report (the :data:`not_a_report`
+signal, kept in the state) is treated the same way, except that there is nothing to hand
+on: within ``NIANBAO_RECHECK_DAYS`` it is not requested, later a ``304`` confirms the
+verdict; either way the request is dropped (``IgnoreRequest``, so a request with an errback
+learns why). A changed page is judged again, as the state forgets the verdict with the payload.
 """
 from __future__ import annotations
 
@@ -22,11 +29,13 @@ import time
 from pathlib import Path
 
 from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
 from crawler.crawldir import crawl_dir
 from crawler.extensions import portal_stat
+from crawler.signals import not_a_report
 from crawler.state import CrawlState, Known
 
 CONDITIONAL = (b"If-None-Match", b"If-Modified-Since")
@@ -43,8 +52,10 @@ class ConditionalRequestMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawl_dir(crawler.settings), CrawlState.of(crawler), crawler.stats,
-                   crawler.settings.getfloat("NIANBAO_RECHECK_DAYS") * 86400)
+        middleware = cls(crawl_dir(crawler.settings), CrawlState.of(crawler), crawler.stats,
+                         crawler.settings.getfloat("NIANBAO_RECHECK_DAYS") * 86400)
+        crawler.signals.connect(middleware.state.not_a_report, signal=not_a_report)
+        return middleware
 
     def process_request(self, request: Request) -> Response | None:
         # A redirect copies the previous hop's headers: validators are always set afresh for this URL.
@@ -52,9 +63,12 @@ class ConditionalRequestMiddleware:
             request.headers.pop(name, None)
         request.meta.pop("conditional", None)
         known = self.state.known(request.url)
-        if not (known and known.blob and (self.root / known.blob).exists()):
+        judged = known is not None and self.judged_not_a_report(request, known)
+        if not (judged or known and known.blob and (self.root / known.blob).exists()):
             return None
         if time.time() - known.checked_at < self.recheck_after:
+            if judged:
+                raise IgnoreRequest(not_a_report_message(known))
             self._count(request, "reused")
             return self.stored_response(request, known, flags=["reused"])
         if not (known.etag or known.last_modified):
@@ -70,8 +84,17 @@ class ConditionalRequestMiddleware:
         if response.status != 304 or not request.meta.get("conditional"):
             return response
         self._count(request, "not_modified")
-        return self.stored_response(request, self.state.known(response.url), flags=["not_modified"],
-                           protocol=response.protocol, ip_address=response.ip_address)
+        known = self.state.known(response.url)
+        if self.judged_not_a_report(request, known):
+            raise IgnoreRequest(not_a_report_message(known))
+        return self.stored_response(request, known, flags=["not_modified"],
+                                    protocol=response.protocol, ip_address=response.ip_address)
+
+    @staticmethod
+    def judged_not_a_report(request: Request, known: Known) -> bool:
+        """A page to be judged whose archived payload was judged not to be a report. (Only such
+        requests: the same URL reached any other way, say as a column, is fetched as usual.)"""
+        return request.meta.get("judge", False) and known.not_report
 
     def stored_response(self, request: Request, known: Known, **kwargs) -> Response:
         """The 200 response a document's blob and stored headers stand for."""
@@ -84,3 +107,7 @@ class ConditionalRequestMiddleware:
     def _count(self, request: Request, counter: str) -> None:
         if request.meta.get("portal"):
             self.stats.inc_value(portal_stat(request.meta["portal"], counter))
+
+
+def not_a_report_message(known: Known) -> str:
+    return f"not an annual report (judged on the copy archived {known.warc_date[:10]}; unchanged since)"

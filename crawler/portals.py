@@ -11,7 +11,7 @@ A YAML file with a top-level ``portals:`` list::
           column_url: http://www.luoshan.gov.cn/zfxxgk/gknb/  # start here instead of the home page
           cms: trs                      # read listings the way this CMS writes them: trs | hanweb
           year_url_template: http://www.luoshan.gov.cn/zfxxgk/gknb/{year}nb.html  # fetch these too
-          years: 2019-2024              # for the template (list or range); default NIANBAO_FIRST_YEAR..last year
+          years: 2019-2024              # for the template (list or range); see year_url_template_errors
 
 Every problem is reported as :class:`PortalFileError` naming the file, the entry
 and the field, so a typo is fixed in one go rather than discovered mid-crawl.
@@ -19,6 +19,7 @@ and the field, so a typo is fixed in one go rather than discovered mid-crawl.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -133,3 +134,34 @@ def _check_url(value: Any, what: str) -> None:
     parts = urlsplit(value) if isinstance(value, str) else None
     if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
         raise PortalFileError(f"{what} must be an absolute http(s) URL like http://www.example.gov.cn/, got {value!r}")
+
+
+def due_year(today: date) -> int:
+    """The last year whose report must be out by ``today``: the 条例 (art. 50) has each year's reports
+    published by 31 March of the next."""
+    return today.year - 1 if (today.month, today.day) > (3, 31) else today.year - 2
+
+
+def template_years(hints: dict[str, Any], first_year: int, today: date) -> list[int]:
+    """The years ``hints.year_url_template`` is fetched for: ``hints.years``, else ``first_year`` to
+    last year (a report may be out before it is due)."""
+    return hints.get("years") or list(range(first_year, today.year))
+
+
+def year_url_template_errors(hints: dict[str, Any], answers: dict[int, str], today: date) -> list[tuple[str, str]]:
+    """(URL, message) of each broken promise of ``hints.year_url_template``, given ``answers``: each
+    year fetched → "" if it gave a report, else why not.
+
+    With ``hints.years`` every listed year is promised. Without, the template promises the years from
+    the first one it gave a report for to the last one due (:func:`due_year`): the portal may be younger
+    than ``NIANBAO_FIRST_YEAR`` (or have kept its old reports elsewhere), and last year's report may
+    not be out yet. If it gave no report at all, that is one error, naming the template."""
+    template = hints["year_url_template"]
+    missing = {year: why for year, why in sorted(answers.items()) if why}
+    found = [year for year, why in answers.items() if not why]
+    if "years" not in hints and answers and not found:
+        return [(template, f"year_url_template: no report for any year {min(answers)}–{max(answers)}")]
+    if "years" not in hints and found:
+        missing = {year: why for year, why in missing.items() if min(found) < year <= due_year(today)}
+    return [(template.format(year=year), f"year_url_template: no report for {year} ({why})")
+            for year, why in missing.items()]

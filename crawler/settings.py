@@ -11,12 +11,14 @@ nianbao's own settings (all prefixed ``NIANBAO_``):
 ``NIANBAO_WARC_MAX_SIZE``
     Bytes after which the current ``.warc.gz`` is closed and the next one started.
 ``NIANBAO_RECHECK_DAYS``
-    A report page or attachment a server confirmed (200 or 304) less than this many
-    days ago is not requested again: its stored copy is used. Older ones get a
-    conditional request. 0 asks every run. (crawler.incremental)
+    A report page or attachment a server confirmed (200, 304, or the same payload
+    again) less than this many days ago is not requested again: its stored copy is
+    used; nor is a page judged not to be a report. Older ones get a conditional
+    request. 0 asks every run. (crawler.incremental)
 ``NIANBAO_FIRST_YEAR``
     First report year fetched for a portal's ``hints.year_url_template`` when its
-    ``hints.years`` is not given (the 条例 took effect in 2008).
+    ``hints.years`` is not given (the 条例 took effect in 2008); the years before the
+    first one found there are not missing (crawler.portals.year_url_template_errors).
 ``NIANBAO_RECOVERED``
     Set by ``crawler.run.crawl``: what it repaired after a killed run (crawler.recovery),
     logged as ``interrupted`` errors of this run.
@@ -24,7 +26,7 @@ nianbao's own settings (all prefixed ``NIANBAO_``):
     How many column links (政务公开 → 政府信息公开 → 年报) the spider follows from the
     start page. Paging within a listing does not count as a hop.
 ``NIANBAO_MAX_LISTING_PAGES``
-    Most pages read of one listing (a column's pages, a JSON list's, a Hanweb column's
+    Most pages read of one listing (a column's pages, a list endpoint's, a Hanweb column's
     record groups), so a runaway pager or a huge news column cannot eat a run. Hitting
     it is a ``listing_truncated`` error.
 
@@ -64,6 +66,14 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
+
+# Scrapy starts this many tasks for every callback's output, however short; a callback here yields
+# one report, or a listing's links. 4 instead of 100 took about 40 % off a re-crawl reusing 500
+# stored reports (6.9 s → 4.2 s), and a little off a first crawl.
+CONCURRENT_ITEMS = 4
+
+# Scrapy's downloader lets a slot's whole queue go at once when DOWNLOAD_DELAY is 0; this one keeps the cap.
+DOWNLOADER = "crawler.downloader.CappedDownloader"
 
 # The duplicate filter works per portal: portals sharing URLs each get their whole crawl.
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.PortalRequestFingerprinter"

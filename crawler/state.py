@@ -3,16 +3,19 @@
 One row per URL that answered 200: where its payload sits in the WARC files
 (``warc_file``, ``record_id``, ``warc_date``, ``payload_digest``), the validators
 the server gave (``etag``, ``last_modified``), the response headers a spider needs
-to parse it again (``headers``), when it was last confirmed (``checked_at``), and, once
-a pipeline has stored it as a blob, ``sha256``/``blob``.
+to parse it again (``headers``), when a server last confirmed it (``checked_at``: a 200,
+a 304, or the same payload again), once a pipeline has stored it as a blob,
+``sha256``/``blob``, and whether a spider judged this payload not to be an annual report
+(``not_report``: a candidate whose article or a templated year whose page is something else).
 
 It lets a re-run
 
 * write a WARC ``revisit`` record instead of a second copy when a payload is
   unchanged (:mod:`crawler.warc`), and
 * send conditional requests for report documents, which have a blob to stand in
-  for the body a ``304 Not Modified`` does not carry — or, for a document confirmed
-  within ``NIANBAO_RECHECK_DAYS``, no request at all (:mod:`crawler.incremental`).
+  for the body a ``304 Not Modified`` does not carry, and for pages judged not to be
+  reports, which need no body — or, for those confirmed within ``NIANBAO_RECHECK_DAYS``,
+  no request at all (:mod:`crawler.incremental`).
 
 SQLite in WAL mode. Writes are committed in batches — after each report's documents are
 stored (:class:`crawler.pipelines.BlobStorePipeline`), every :data:`BATCH` writes, and when
@@ -44,9 +47,12 @@ create table if not exists urls (
     headers text not null,          -- JSON [[name, value], ...] of the 200 response
     sha256 text,                    -- of the body as the spider saw it, once stored as a blob
     blob text,
-    checked_at real not null        -- unix time of the last 200 or 304 for this URL
+    checked_at real not null,       -- unix time of the last 200 or 304 for this URL
+    not_report integer not null default 0  -- 1: this payload was judged not to be an annual report
 )
 """
+# Columns added since the first state files were written: (name, definition) for ALTER TABLE.
+ADDED_COLUMNS = (("not_report", "integer not null default 0"),)
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class Known:
     sha256: str | None
     blob: str | None
     checked_at: float
+    not_report: bool
 
 
 class CrawlState:
@@ -75,6 +82,10 @@ class CrawlState:
         self.db.execute("pragma journal_mode=wal")
         self.db.execute("pragma synchronous=normal")
         self.db.execute(SCHEMA)
+        have = {row[1] for row in self.db.execute("pragma table_info(urls)")}
+        for name, definition in ADDED_COLUMNS:
+            if name not in have:  # a state file from an earlier version: keep it, add the column
+                self.db.execute(f"alter table urls add column {name} {definition}")
         self.pending = 0  # writes since the last commit
 
     @classmethod
@@ -95,26 +106,32 @@ class CrawlState:
         if row is None:
             return None
         fields = dict(zip(Known.__dataclass_fields__, row))
-        return Known(**{**fields, "headers": json.loads(fields["headers"])})
+        return Known(**{**fields, "headers": json.loads(fields["headers"]), "not_report": bool(fields["not_report"])})
 
     def archived(self, url: str, payload_digest: str, warc_file: str, record_id: str, warc_date: str,
                  etag: str | None, last_modified: str | None, headers: list) -> None:
         """A full 200 response was written to the WARC. A new payload forgets the old blob, so a
-        conditional request is sent again only once the new version is stored."""
+        conditional request is sent again only once the new version is stored, and the old verdict,
+        so the new version is judged again."""
         self._write(
-            "insert into urls values (?, ?, ?, ?, ?, ?, ?, ?, null, null, ?) on conflict(url) do update set "
+            "insert into urls values (?, ?, ?, ?, ?, ?, ?, ?, null, null, ?, 0) on conflict(url) do update set "
             "payload_digest = excluded.payload_digest, warc_file = excluded.warc_file, "
             "record_id = excluded.record_id, warc_date = excluded.warc_date, etag = excluded.etag, "
             "last_modified = excluded.last_modified, headers = excluded.headers, "
-            "sha256 = null, blob = null, checked_at = excluded.checked_at "
+            "sha256 = null, blob = null, checked_at = excluded.checked_at, not_report = 0 "
             "where urls.payload_digest != excluded.payload_digest",
             (url, payload_digest, warc_file, record_id, warc_date, etag, last_modified, json.dumps(headers),
              time.time()))
 
-    def validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        """Unchanged payload: keep the server's latest validators for the next conditional request."""
-        self._write("update urls set etag = coalesce(?, etag), last_modified = coalesce(?, last_modified) "
-                        "where url = ?", (etag, last_modified, url))
+    def confirmed(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        """A server confirmed the archived payload (a 304, or the same payload again): it counts as
+        checked now, and its latest validators are kept for the next conditional request."""
+        self._write("update urls set etag = coalesce(?, etag), last_modified = coalesce(?, last_modified), "
+                    "checked_at = ? where url = ?", (etag, last_modified, time.time(), url))
+
+    def not_a_report(self, url: str) -> None:
+        """A spider judged this URL's archived payload not to be an annual report."""
+        self._write("update urls set not_report = 1 where url = ?", (url,))
 
     def stored(self, url: str, record_id: str, sha256: str, blob: str) -> None:
         """The body of this URL's record is stored as a blob (only if that record is still the latest;

@@ -182,7 +182,7 @@ class WarcMiddleware:
     def _revisit(self, request: Request, http_request, http_response, profile: str, known: Known) -> dict:
         """Archive the exchange as a revisit; the payload's location is the original record's."""
         self.files.write_revisit(http_request, http_response, known.url, request.body, profile, known)
-        self.state.validators(known.url, http_response.get_header("ETag"), http_response.get_header("Last-Modified"))
+        self.state.confirmed(known.url, http_response.get_header("ETag"), http_response.get_header("Last-Modified"))
         self._count(request, "revisits", 1)
         return original_location(known)
 

@@ -55,14 +55,24 @@ class SiteHandler(SimpleHTTPRequestHandler):
     JSON or PDF type from their first bytes and a UTF-8 Content-Disposition name like a CMS download
     script. POST is answered like GET if the form names a ``columnid`` (a Hanweb data proxy).
     Like the standard library's handler it answers ``If-Modified-Since`` with 304, and it sleeps
-    ``server.delay`` seconds before each answer (a slow portal)."""
+    ``server.delay`` seconds before each answer (a slow portal). Each request's time, path and
+    User-Agent are noted in ``server.requests``, the most it was answering at once in ``server.peak``."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, directory=str(args[2].root), **kwargs)
 
     def send_head(self):
-        time.sleep(self.server.delay)
-        return super().send_head()
+        server = self.server
+        with server.lock:
+            server.requests.append((time.monotonic(), self.path, self.headers.get("User-Agent")))
+            server.busy += 1
+            server.peak = max(server.peak, server.busy)
+        try:
+            time.sleep(server.delay)
+            return super().send_head()
+        finally:
+            with server.lock:
+                server.busy -= 1
 
     def do_POST(self):
         """A Hanweb-style data proxy: the form must name the column, then the URL's file is the answer."""
@@ -96,17 +106,27 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_site(root: Path = SITE, delay: float = 0.0):
-    """A site tree (by default the fixture site) on 127.0.0.1 (a free port); yields its base URL."""
+def site_server(root: Path = SITE, delay: float = 0.0):
+    """A site tree (by default the fixture site) on 127.0.0.1 (a free port); yields the server, which
+    notes what it was asked (:class:`SiteHandler`) and has its base URL in ``url``."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), SiteHandler)
     server.root, server.delay = root, delay
+    server.lock, server.requests, server.busy, server.peak = threading.Lock(), [], 0, 0
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield server
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serve_site(root: Path = SITE, delay: float = 0.0):
+    """:func:`site_server`, for a test that needs only its base URL."""
+    with site_server(root, delay) as server:
+        yield server.url
 
 
 def generate_portal(root: Path, reports: int, per_page: int = 20, attachment_bytes: int = 4096) -> Path:
@@ -137,6 +157,44 @@ def generate_portal(root: Path, reports: int, per_page: int = 20, attachment_byt
             f"<h1>示例县第{i}号单位{2008 + i % 16}年政府信息公开工作年度报告</h1><p>{filler}</p>"
             f'<a href="/files/r{i}.pdf">附件：报告全文.pdf</a>'), encoding="utf-8")
         (root / "files" / f"r{i}.pdf").write_bytes(b"%PDF-1.4\n" + str(i).encode().ljust(attachment_bytes, b"0"))
+    return root
+
+
+def generate_hanweb_portal(root: Path, reports: int, per_page: int, group_size: int) -> Path:
+    """Write a Hanweb (大汉 jcms) portal: a home page linking the 政府信息公开年报 column, whose page
+    carries the first ``per_page × group_size`` records in its XML data island and a jpage call; the
+    data proxy's answer for each later group is the file ``module/web/jpage/dataproxy.jsp_startrecord…``
+    (answered to a POST naming the column, see :class:`SiteHandler`). Every tenth record is a
+    统计公报, which is no report. Returns ``root``."""
+    def page(body: str) -> str:
+        return f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>{body}</body></html>'
+
+    def record(i: int) -> str:
+        title = f"示例市第{i}号单位{2008 + i % 16}年" + ("国民经济和社会发展统计公报" if i % 10 == 9 else "政府信息公开工作年度报告")
+        return (f'<record><![CDATA[<li><a href="/art/{2009 + i % 16}/1/5/art_100_{i}.html" title="{title}">{title}</a>'
+                f"<span>{2009 + i % 16}-01-05</span></li>]]></record>")
+
+    step = per_page * group_size
+    column, proxy = root / "col" / "col100", root / "module" / "web" / "jpage"
+    column.mkdir(parents=True)
+    proxy.mkdir(parents=True)
+    (root / "index.html").write_text(page('<a href="/col/col100/index.html">政府信息公开年报</a>'), encoding="utf-8")
+    jpage = (f"$('#100').jpage({{dataStore: dataStore, totalRecord: {reports}, perPage: {per_page}, "
+             f"groupSize: {group_size}, proxyUrl: '/module/web/jpage/dataproxy.jsp', "
+             "ajaxParam: {col: 1, webid: 3, columnid: 100, unitid: '1001'}});")
+    inline = "".join(record(i) for i in range(min(step, reports)))
+    (column / "index.html").write_text(page(
+        f'<div id="100"><script type="text/xml"><datastore><recordset>{inline}</recordset></datastore></script></div>'
+        f"<script>{jpage}</script>"), encoding="utf-8")
+    for start in range(step, reports, step):
+        records = "".join(record(i) for i in range(start, min(start + step, reports)))
+        name = f"dataproxy.jsp_startrecord{start + 1}endrecord{start + step}perpage{per_page}"
+        (proxy / name).write_text(f'<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>{reports}'
+                                  f"</totalrecord><recordset>{records}</recordset></datastore>", encoding="utf-8")
+    for i in range(reports):
+        article = root / "art" / str(2009 + i % 16) / "1" / "5" / f"art_100_{i}.html"
+        article.parent.mkdir(parents=True, exist_ok=True)
+        article.write_text(page(f"<h1>示例市第{i}号单位{2008 + i % 16}年政府信息公开工作年度报告</h1>"), encoding="utf-8")
     return root
 
 

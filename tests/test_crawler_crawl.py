@@ -268,24 +268,32 @@ def test_demo_portal_rerun_downloads_no_document_again(demo_crawl):
 
 
 def test_a_moved_column_is_flagged_until_the_hint_follows_it(tmp_path):
-    """Run 1 finds the reports through the column hint; the site then moves the column, so run 2
-    (old hint) meets a 404 there: column_gone, and broken_portal because earlier runs found reports;
-    run 3, with the hint updated, finds them again."""
+    """Run 1 finds the reports through the column hint; the site then moves the column (and its redirect
+    shell with it), so run 2 (old hint) meets a 404 there: column_gone, and broken_portal because earlier
+    runs found reports; run 3, with the hint updated, finds them again. The same portal without a hint
+    follows the move by itself."""
     site, out = tmp_path / "site", tmp_path / "crawl"
     shutil.copytree(SITE, site)
     with serve_site(site) as base:
-        def portal(column):
+        def portals(column):
             return [{"name": "示例县人民政府", "url": f"{base}/index.html",
-                     "hints": {"column_url": f"{base}/zwgk/xxgk/{column}/index.html"}}]
+                     "hints": {"column_url": f"{base}/zwgk/xxgk/{column}/index.html"}},
+                    {"name": "示例县人民政府（无提示）", "url": f"{base}/index.html"}]
 
-        first = run_crawl(portal("zfxxgknb"), out)
+        first = run_crawl(portals("zfxxgknb"), out)
         (site / "zwgk/xxgk/zfxxgknb").rename(site / "zwgk/xxgk/gknb")
-        moved = run_crawl(portal("zfxxgknb"), out)
-        rehinted = run_crawl(portal("gknb"), out)
-    assert (first["status"], first["portals"]["示例县人民政府"]["reports"]) == ("ok", 2)
-    assert moved["status"] == "failed" and moved["portals"]["示例县人民政府"]["reports"] == 0
+        shell = site / "zwgk/gknb.html"
+        shell.write_text(shell.read_text(encoding="utf-8").replace("/zfxxgknb/", "/gknb/"), encoding="utf-8")
+        moved = run_crawl(portals("zfxxgknb"), out)
+        rehinted = run_crawl(portals("gknb"), out)
+    hinted = [run["portals"]["示例县人民政府"] for run in (first, moved, rehinted)]
+    discovered = [run["portals"]["示例县人民政府（无提示）"] for run in (first, moved, rehinted)]
+    assert [(p["status"], p["reports"]) for p in hinted] == [("ok", 2), ("failed", 0), ("ok", 2)]
     assert moved["portals"]["示例县人民政府"]["error_kinds"] == {"column_gone": 1, "broken_portal": 1}
-    assert (rehinted["status"], rehinted["portals"]["示例县人民政府"]["reports"]) == ("ok", 2)
+    assert [(p["status"], p["reports"]) for p in discovered] == [("ok", 4)] * 3
+    assert discovered[1]["new_reports"] == 2  # the column's two reports, at their new addresses
     errors = {(e["run_id"], e["kind"], path_of(e["url"])) for e in lines(out / "errors.jsonl")}
     assert (moved["run_id"], "column_gone", "/zwgk/xxgk/zfxxgknb/index.html") in errors
     assert {kind for run_id, kind, _ in errors if run_id == rehinted["run_id"]} == {"http_404", "robots"}  # benign
+    moved_reports = {path_of(r["page_url"]) for r in lines(out / "reports.jsonl") if r["portal"].endswith("（无提示）")}
+    assert "/zwgk/xxgk/gknb/202201/t20220120_101.html" in moved_reports

@@ -179,3 +179,19 @@ def test_a_capped_listing_is_reported(tmp_path):
     errors = [(e["kind"], path_of(e["url"])) for e in lines(tmp_path / "errors.jsonl")]
     assert errors == [("listing_truncated", "/yearless/gknb/index.html")]
     assert summary["status"] == "partial"
+
+
+def test_an_xml_list_endpoint_paged_by_number(tmp_path):
+    """示例乡人民政府's column page is empty HTML whose script names ``/api/xmllist/list?pageNo=``; the
+    endpoint answers a Hanweb-style XML datastore with <totalpage>: every page is read, the 统计公报
+    on page 1 is left alone."""
+    with serve_site() as base:
+        summary = run_crawl([{"name": "示例乡人民政府", "url": f"{base}/xmllist/index.html"}], tmp_path)
+    assert {(path_of(r["page_url"]), r["year"], path_of(r["listing_url"])) for r in lines(tmp_path / "reports.jsonl")} == {
+        ("/xmllist/art/2023/t2022.html", 2022, "/api/xmllist/list?pageNo=1"),
+        ("/xmllist/art/2022/t2021.html", 2021, "/api/xmllist/list?pageNo=2"),
+        ("/xmllist/art/2021/t2020.html", 2020, "/api/xmllist/list?pageNo=3"),
+    }
+    assert summary["status"] == "ok"
+    fetched = {path_of(rec.uri) for rec in check_crawl_directory(tmp_path) if rec.type == "response"}
+    assert "/xmllist/art/2023/tjgb.html" not in fetched

@@ -2,14 +2,15 @@
 (``year_url_template``), and a hint's broken promise reported as ``hint_not_found`` — on saved pages,
 then end to end against the fixture site."""
 import asyncio
+from datetime import date, datetime, timezone
 from urllib.parse import parse_qs
 
 import pytest
 from scrapy import FormRequest
 
-from crawler.portals import PortalFileError, validate_portal
+from crawler.portals import PortalFileError, due_year, validate_portal, year_url_template_errors
 from crawler.spiders.hanweb import Jpage, jpage, record_links, total_records
-from tests.crawler_support import file_response, portal_spider, run_crawl, serve_site
+from tests.crawler_support import file_response, generate_hanweb_portal, portal_spider, run_crawl, serve_site
 from tests.test_crawler_crawl import check_crawl_directory, lines, path_of
 
 BASE = "http://www.example.gov.cn"
@@ -99,6 +100,44 @@ def test_year_url_template_requests_each_year():
     assert all(r.errback.__name__ == "hinted_report_missing" for r in started[1:4])
 
 
+@pytest.mark.parametrize("today, due", [
+    (date(2026, 3, 31), 2024),   # 2025's reports may be published until 31 March 2026 (条例 art. 50)
+    (date(2026, 4, 1), 2025),
+    (date(2026, 12, 31), 2025),
+])
+def test_due_year(today, due):
+    assert due_year(today) == due
+
+
+TEMPLATE = "http://a/{year}nb.html"
+GONE = "HTTP 404"
+
+
+@pytest.mark.parametrize("hints, answers, broken", [
+    # a list: every listed year is promised
+    ({"years": [2019, 2020, 2021]}, {2019: GONE, 2020: "", 2021: GONE}, [2019, 2021]),
+    # no list: from the first year found (the site may be younger than NIANBAO_FIRST_YEAR) to the last due
+    ({}, {2016: GONE, 2017: "", 2018: "not an annual report", 2019: "", 2020: GONE}, [2018, 2020]),
+    ({}, {2016: GONE, 2017: "", 2018: "", 2019: GONE}, [2019]),
+    # (2021's report is not due before 31 March 2022)
+    ({}, {2016: "", 2017: GONE, 2018: "", 2019: "", 2020: "", 2021: GONE}, [2017]),
+    ({}, {2016: "", 2017: "", 2018: ""}, []),
+])
+def test_which_template_years_are_promised(hints, answers, broken):
+    errors = year_url_template_errors({"year_url_template": TEMPLATE, **hints}, answers, date(2021, 4, 1))
+    assert errors == [(TEMPLATE.format(year=year), f"year_url_template: no report for {year} ({answers[year]})")
+                      for year in broken]
+    # before 31 March, last year's report is not due yet: its absence is not an error
+    early = year_url_template_errors({"year_url_template": TEMPLATE, **hints}, answers, date(2021, 3, 1))
+    assert [url for url, _ in early] == [TEMPLATE.format(year=y) for y in broken if y < 2020 or hints]
+
+
+def test_a_template_that_gives_no_report_at_all_is_one_error():
+    answers = dict.fromkeys(range(2008, 2021), GONE)
+    assert year_url_template_errors({"year_url_template": TEMPLATE}, answers, date(2021, 6, 1)) == [
+        (TEMPLATE, "year_url_template: no report for any year 2008–2020")]
+
+
 @pytest.mark.parametrize("hints, message", [
     ({"cms": "dede"}, "'hints.cms' must be one of trs, hanweb"),
     ({"year_url_template": "http://a/nb.html"}, "must contain {year}"),
@@ -122,8 +161,11 @@ def test_hints_end_to_end(tmp_path):
             {"name": "示例区人民政府", "url": f"{base}/nb/index.html",
              "hints": {"year_url_template": f"{base}/nb/{{year}}nb.html", "years": "2021-2023"}},
             {"name": "示例县教育局", "url": f"{base}/bmnb/index.html", "hints": {"cms": "trs"}},
+            # the same template without a year list: tried from NIANBAO_FIRST_YEAR, promised from 2021 on
+            {"name": "示例区人民政府（全部年份）", "url": f"{base}/nb/index.html",
+             "hints": {"year_url_template": f"{base}/nb/{{year}}nb.html"}},
         ]
-        summary = run_crawl(portals, tmp_path)
+        summary = run_crawl(portals, tmp_path, {"NIANBAO_FIRST_YEAR": 2019})
     reports = {(r["portal"], r["year"], path_of(r["page_url"])): r for r in lines(tmp_path / "reports.jsonl")}
     assert set(reports) == {
         ("示例市人民政府", 2022, "/hanweb/art/2023/1/30/art_26044_104.html"),
@@ -131,17 +173,42 @@ def test_hints_end_to_end(tmp_path):
         ("示例市人民政府", 2020, "/hanweb/art/2021/1/20/art_26044_102.html"),   # from the POST proxy
         ("示例市人民政府", 2019, "/hanweb/art/2020/1/15/art_26044_101.html"),
         ("示例区人民政府", 2021, "/nb/2021nb.html"),
+        ("示例区人民政府（全部年份）", 2021, "/nb/2021nb.html"),
     }
     report = reports[("示例区人民政府", 2021, "/nb/2021nb.html")]
     assert (report["title"], report["listing_url"], report["published"]) == (
         "示例区人民政府2021年政府信息公开工作年度报告", None, "2022-01-25")
-    assert [d["role"] for d in report["documents"]] == ["page", "attachment"]
+    # its attachments: the linked PDF, and the table printed as an image (not the linked logo)
+    assert [(d["role"], path_of(d["url"]), d["content_type"]) for d in report["documents"]] == [
+        ("page", "/nb/2021nb.html", "text/html"), ("attachment", "/nb/2021nb.pdf", "application/pdf"),
+        ("attachment", "/nb/2021nb-table.png", "image/png")]
     errors = {(e["portal"], e["kind"], path_of(e["url"])) for e in lines(tmp_path / "errors.jsonl")}
     assert {e for e in errors if e[1] == "hint_not_found"} == {
         ("示例区人民政府", "hint_not_found", "/nb/2022nb.html"),   # 政府工作报告, not an annual report
         ("示例区人民政府", "hint_not_found", "/nb/2023nb.html"),   # 404
         ("示例县教育局", "hint_not_found", "/bmnb/index.html"),    # cms: trs, but a JSON listing
+        # 2019 and 2020 are missing too, but before the first year the template gave
+        *(("示例区人民政府（全部年份）", "hint_not_found", f"/nb/{year}nb.html")
+          for year in range(2022, due_year(datetime.now(timezone.utc).date()) + 1)),
     }
     assert {name: p["status"] for name, p in summary["portals"].items()} == {
-        "示例市人民政府": "ok", "示例区人民政府": "partial", "示例县教育局": "failed"}
+        "示例市人民政府": "ok", "示例区人民政府": "partial", "示例县教育局": "failed", "示例区人民政府（全部年份）": "partial"}
     check_crawl_directory(tmp_path)
+
+
+def test_a_hanweb_portal_is_found_from_its_home_page_and_read_through_its_data_proxy(tmp_path):
+    """No hint: the generic spider finds the column, reads the records on its page, then POSTs the
+    jpage form for each further group of perPage × groupSize records and reads the proxy's XML."""
+    site = generate_hanweb_portal(tmp_path / "site", reports=23, per_page=3, group_size=2)
+    with serve_site(site) as base:
+        summary = run_crawl([{"name": "示例市人民政府", "url": f"{base}/index.html"}], tmp_path / "crawl")
+    found = {path_of(r["page_url"]) for r in lines(tmp_path / "crawl" / "reports.jsonl")}
+    assert found == {f"/art/{2009 + i % 16}/1/5/art_100_{i}.html" for i in range(23) if i % 10 != 9}
+    assert summary["status"] == "ok"
+    records = check_crawl_directory(tmp_path / "crawl")
+    proxy = [rec for rec in records if "dataproxy.jsp" in (rec.uri or "")]
+    responses = [path_of(rec.uri) for rec in proxy if rec.type == "response"]  # each group once
+    assert sorted(responses) == sorted(f"/module/web/jpage/dataproxy.jsp?startrecord={start}&endrecord={start + 5}"
+                                       "&perpage=3" for start in (7, 13, 19))
+    # the request records hold the POSTed jpage form
+    assert {parse_qs(rec.payload.decode())["columnid"][0] for rec in proxy if rec.type == "request"} == {"100"}

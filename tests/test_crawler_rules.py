@@ -73,6 +73,7 @@ def test_column_links(text, url, followed):
     ("文件", "http://a/u/b.doc", True),
     ("附件1：统计表", "http://a/download?id=7", True),
     ("2021年报告.pdf", "http://a/download?id=8", True),
+    ("第1页", "http://a/u/nb1.JPG", True),                # a report published as scanned pages
     ("返回首页", "http://a/index.html", False),
     ("下一篇", "http://a/zwgk/t2.html", False),
 ])

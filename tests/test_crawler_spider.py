@@ -7,7 +7,8 @@ from scrapy.utils.test import get_crawler
 
 from crawler.items import ReportItem
 from crawler.spiders.base import attachment_filename, attachment_links, document, page_links
-from crawler.spiders.portal import PortalSpider, json_endpoints, redirect_targets, trs_pages
+from crawler.spiders.portal import PortalSpider, list_endpoints, redirect_targets
+from crawler.spiders.trs import TrsSpider, trs_pages
 from tests.crawler_support import file_response, portal_spider
 
 BASE = "http://www.example.gov.cn"
@@ -79,6 +80,19 @@ def test_trs_listing_yields_reports_and_every_page(spider):
     assert results[-1].meta["listing"] == url  # page 2 counts towards this listing's NIANBAO_MAX_LISTING_PAGES
 
 
+def test_the_trs_base_alone_reads_static_listings_only():
+    """The thin CMS base, as a spider of its own (``scrapy crawl trs``), on the column hint: the same
+    reports and pages as the generic spider, and no hops to other columns."""
+    url = f"{BASE}/zwgk/xxgk/zfxxgknb/index.html"
+    trs = TrsSpider.from_crawler(get_crawler(TrsSpider, {"NIANBAO_MAX_LISTING_PAGES": 200}),
+                                 portals=[{**PORTAL, "hints": {"column_url": url}}])
+    results = requests(trs.parse(file_response("zwgk/xxgk/zfxxgknb/index.html", url), hops=0))
+    assert [(u, name) for u, name, _ in results] == [
+        (f"{BASE}/zwgk/xxgk/zfxxgknb/202201/t20220120_101.html", "parse_report"),
+        (f"{BASE}/zwgk/xxgk/zfxxgknb/index_1.html", "parse")]
+    assert list(trs.parse(file_response("zwgk/index.html", f"{BASE}/zwgk/index.html"))) == []
+
+
 def test_newer_trs_pager_signature():
     response = file_response("zwgk/xxgk/zfxxgknb/index.html", f"{BASE}/col/")
     response = response.replace(body=b'<script>createPageHTML("page_div", 3, 1, "index", "shtml", 41);</script>')
@@ -101,28 +115,40 @@ def test_listing_without_reports_is_not_paged(spider):
     assert list(spider.parse(response, hops=4)) == []
 
 
-def test_json_endpoint_found_in_inline_script(spider):
+def test_list_endpoint_found_in_inline_script(spider):
     response = file_response("bmnb/index.html", f"{BASE}/bmnb/index.html")
     # the list URL with its page number filled in; not the search box's URL, not the script src
-    assert json_endpoints(response) == [f"{BASE}/api/bmnb/list?page=1"]
-    assert requests(spider.parse(response, hops=2)) == [(f"{BASE}/api/bmnb/list?page=1", "parse_json", {"hops": 2})]
+    assert list_endpoints(response) == [f"{BASE}/api/bmnb/list?page=1"]
+    assert requests(spider.parse(response, hops=2)) == [(f"{BASE}/api/bmnb/list?page=1", "parse_endpoint", {"hops": 2})]
 
 
 def test_json_listing_yields_reports_and_other_pages(spider):
     url = f"{BASE}/api/bmnb/list?page=1"
     response = file_response("api/bmnb/list_page1", url, headers={"Content-Type": "application/json"})
-    results = requests(spider.parse_json(response, hops=2))
+    results = requests(spider.parse_endpoint(response, hops=2))
     assert results == [
         (f"{BASE}/bmnb/jyj2021.pdf", "parse_report",
          {"listing_url": url, "title": "示例县教育局2021年政府信息公开工作年度报告", "published": "2022-01-28"}),
-        (f"{BASE}/api/bmnb/list?page=2", "parse_json", {"hops": 2}),
+        (f"{BASE}/api/bmnb/list?page=2", "parse_endpoint", {"hops": 2}),
+    ]
+
+
+def test_xml_list_endpoint_yields_reports_and_other_pages(spider):
+    """The same reader on an endpoint answering a Hanweb-style XML datastore: records and <totalpage>."""
+    url = f"{BASE}/api/xmllist/list?pageNo=1"
+    response = file_response("api/xmllist/list_pageNo1", url, headers={"Content-Type": "text/xml; charset=utf-8"})
+    assert requests(spider.parse_endpoint(response, hops=2)) == [
+        (f"{BASE}/xmllist/art/2023/t2022.html", "parse_report",
+         {"listing_url": url, "title": "示例乡人民政府2022年政府信息公开工作年度报告", "published": "2023-01-16"}),
+        (f"{BASE}/api/xmllist/list?pageNo=2", "parse_endpoint", {"hops": 2}),
+        (f"{BASE}/api/xmllist/list?pageNo=3", "parse_endpoint", {"hops": 2}),
     ]
 
 
 def test_malformed_json_raises_for_the_crawl_log(spider):
     response = file_response("api/bmnb/list_page1", f"{BASE}/api/x?page=1", headers={"Content-Type": "application/json"})
     with pytest.raises(json.JSONDecodeError):
-        list(spider.parse_json(response.replace(body=b"<html>busy</html>")))
+        list(spider.parse_endpoint(response.replace(body=b"<html>busy</html>")))
 
 
 def collect_report(spider, response, **kwargs):
@@ -159,6 +185,18 @@ def test_report_page_with_attachments(spider, monkeypatch):
     page = item.documents[0]
     assert page["body"] == response.body and page["size"] == len(response.body)
     assert (page["warc_file"], page["warc_record_id"]) == ("warc/test.warc.gz", "<urn:uuid:test>")
+
+
+def test_pictures_in_a_reports_text_are_attachments():
+    url = f"{BASE}/nb/2021nb.html"
+    page = ('<html><body><div class="logo"><a href="/"><img src="/images/logo.png"></a></div>'
+            '<h1>示例区人民政府2021年政府信息公开工作年度报告</h1><p><img src="./W020220125_1.jpg"></p>'
+            '<table><tr><td><img src="http://img.example.gov.cn/t2.png"></td></tr></table>'
+            '<p><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><a href="./W020220125_1.jpg">看大图</a></p>'
+            '<div class="footer"><img src="/images/police.png"></div></body></html>')
+    response = file_response("nb/2021nb.html", url).replace(body=page.encode())
+    assert [link.url for link in attachment_links(response)] == [
+        f"{BASE}/nb/W020220125_1.jpg", "http://img.example.gov.cn/t2.png"]
 
 
 def test_gbk_report_page_is_decoded(spider):

@@ -21,10 +21,10 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 from scrapy.http.request import NO_CALLBACK
 
-from crawler.extensions import portal_stat
+from crawler.extensions import YEAR_ANSWERS, portal_stat
 from crawler.items import ReportItem
-from crawler.portals import load_portals, validate_portals
-from crawler.signals import error_found
+from crawler.portals import load_portals, template_years, validate_portals
+from crawler.signals import error_found, not_a_report
 
 # A report title speaks of 信息公开 and of an annual report (年度报告 / 年报) …
 REPORT_SUBJECT = "信息公开"
@@ -43,7 +43,9 @@ COLUMN_WORDS = ("政务公开", "信息公开", "年报", "年度报告")
 COLUMN_NOT = ("指南", "制度", "申请", "规定")
 COLUMN_HREFS = ("zfxxgknb", "xxgknb", "gknb")
 COLUMN_TEXT_MAX = 12  # nav labels are short; news titles mentioning 政务公开 are not
-ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx")
+# Reports are published as documents, or as pictures: scanned pages, tables printed as images.
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff")
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", *IMAGE_EXTENSIONS)
 SECOND_LEVEL_DOMAINS = ("gov", "edu", "org", "com", "net", "ac")  # as in luoshan.gov.cn
 
 CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789"))
@@ -237,13 +239,24 @@ def listing_of(response: Response) -> str:
 
 
 def attachment_links(response: HtmlResponse) -> list[Link]:
-    """Attachment links on a report page, first occurrence of each URL, in page order."""
+    """A report page's attachments — its attachment links, then the pictures printed in its text —
+    first occurrence of each URL, in page order."""
+    links = [link for link in page_links(response) if is_attachment_link(link.text, link.url)]
     seen, found = set(), []
-    for link in page_links(response):
-        if is_attachment_link(link.text, link.url) and link.url not in seen and link.url != response.url:
+    for link in links + printed_images(response):
+        if link.url not in seen and link.url != response.url:
             seen.add(link.url)
             found.append(link)
     return found
+
+
+def printed_images(response: HtmlResponse) -> list[Link]:
+    """Pictures in a page's text (a paragraph or a table cell): a report printed as scanned pages or
+    with its tables as images has its content there. Pictures inside links are the site's logos and
+    badges, not content."""
+    return [Link(response.urljoin(src), "", None)
+            for src in response.xpath("//body//img[ancestor::p or ancestor::table][not(ancestor::a)]/@src").getall()
+            if src.strip() and not src.strip().startswith("data:")]
 
 
 def attachment_filename(response: Response, link_text: str) -> str | None:
@@ -320,36 +333,40 @@ class ReportSpider(scrapy.Spider):
                                  meta={"portal": portal["name"], "column_hint": bool(column)})
             for year, url in self.hinted_reports(portal):
                 yield scrapy.Request(url, self.parse_hinted_report, errback=self.hinted_report_missing,
-                                     meta={"portal": portal["name"]}, cb_kwargs={"year": year})
+                                     meta={"portal": portal["name"], "judge": True}, cb_kwargs={"year": year})
 
     def hinted_reports(self, portal: dict) -> list[tuple[int, str]]:
-        """(year, URL) of each report ``hints.year_url_template`` promises: for ``hints.years``, or
-        from ``NIANBAO_FIRST_YEAR`` to last year (a year's report appears early the next year)."""
+        """(year, URL) of each report ``hints.year_url_template`` may give (:func:`template_years`)."""
         template = portal["hints"].get("year_url_template")
         if not template:
             return []
-        years = portal["hints"].get("years") or range(self.settings.getint("NIANBAO_FIRST_YEAR"),
-                                                      datetime.now(timezone.utc).year)
+        years = template_years(portal["hints"], self.settings.getint("NIANBAO_FIRST_YEAR"),
+                               datetime.now(timezone.utc).date())
         return [(year, template.format(year=year)) for year in years]
 
     async def parse_hinted_report(self, response: Response, year: int):
         """A report at a templated URL: it has no listing, so its title is the page's heading (or the
-        file's name); a page that is not an annual report breaks the hint's promise."""
+        file's name). Whether each year gave a report is noted for the crawl log, which reports the
+        years the hint promised and did not give (crawler.portals.year_url_template_errors)."""
         if isinstance(response, HtmlResponse):
             title = page_title("", response)
             if not is_report_title(title):
-                self.report_error(response.meta["portal"], response.url, "hint_not_found",
-                                  f"year_url_template: the page for {year} is not an annual report ({title!r})")
+                self.judged_not_a_report(response, title)
+                self.year_answered(response.meta["portal"], year, f"not an annual report: {title!r}")
                 return
         else:
             title = attachment_filename(response, "") or ""
+        self.year_answered(response.meta["portal"], year, "")
         async for item in self.parse_report(response, listing_url=None, title=title, published=None, year=year):
             yield item
 
     def hinted_report_missing(self, failure):
         request = failure.request
-        self.report_error(request.meta["portal"], request.url, "hint_not_found",
-                          f"year_url_template: no report for {request.cb_kwargs['year']} ({failure.getErrorMessage()})")
+        self.year_answered(request.meta["portal"], request.cb_kwargs["year"], failure.getErrorMessage())
+
+    def year_answered(self, portal: str, year: int, why_not: str) -> None:
+        """A templated year's outcome, for the crawl log: "" for a report, else why not."""
+        self.crawler.stats.set_value(portal_stat(portal, f"{YEAR_ANSWERS}{year}"), why_not)
 
     def report_error(self, portal: str, url: str, kind: str, message: str) -> None:
         self.crawler.signals.send_catch_log(error_found, portal=portal, url=url, kind=kind, message=message)
@@ -373,14 +390,21 @@ class ReportSpider(scrapy.Spider):
         not navigation) whose title may name a report but cannot show it (:func:`is_candidate_title`)."""
         return ([self.follow_report(response, link, self.parse_report) for link in links
                  if is_report_title(link.text)]
-                + [self.follow_report(response, link, self.parse_candidate) for link in links
+                + [self.follow_report(response, link, self.parse_candidate, judge=True) for link in links
                    if link.date and is_candidate_title(link.text)])
 
-    def follow_report(self, response: Response, link: Link, callback) -> scrapy.Request:
+    def follow_report(self, response: Response, link: Link, callback, judge: bool = False) -> scrapy.Request:
+        """``judge``: the page is fetched to be judged, so a verdict of an earlier run may stand
+        in for it (crawler.incremental)."""
         return response.follow(
-            link.url, callback, meta={"portal": response.meta["portal"]},
+            link.url, callback, meta={"portal": response.meta["portal"], "judge": judge},
             cb_kwargs={"listing_url": response.url, "title": link.text, "published": link.date},
         )
+
+    def judged_not_a_report(self, response: Response, why: str) -> None:
+        """Remember that this page is no annual report, so the next run need not fetch it again."""
+        self.logger.debug("not an annual report: %s (%s)", response.url, why)
+        self.crawler.signals.send_catch_log(not_a_report, url=response.url)
 
     def listing_pages(self, response: Response, urls: list[str]) -> list[str]:
         """The pages of ``response``'s listing not requested yet, up to ``NIANBAO_MAX_LISTING_PAGES``
@@ -397,6 +421,20 @@ class ReportSpider(scrapy.Spider):
         requested.update(new[:room])
         return new[:room]
 
+    def reports_and_pages(self, response: Response, links: list[Link], pages: list[str], callback, hops: int):
+        """Follow report (and candidate) links; page through the listing only if it lists some, so
+        news columns passed on the way are not paged through."""
+        reports = self.follow_reports(response, links)
+        yield from reports
+        if reports:
+            for url in self.listing_pages(response, pages):
+                yield self.follow_page(response, url, callback, hops, listing=listing_of(response))
+
+    def follow_page(self, response: Response, url: str, callback, hops: int, listing: str | None = None):
+        """A request for a page on the way; ``listing``: the first page of the listing it pages through."""
+        meta = {"portal": response.meta["portal"], **({"listing": listing} if listing else {})}
+        return response.follow(url, callback, meta=meta, cb_kwargs={"hops": hops})
+
     async def parse_candidate(self, response: Response, listing_url: str, title: str, published: str | None):
         """A candidate listing entry (:meth:`follow_reports`): a report if its article says so
         (:func:`article_report`). A file has no article: only a whole report-like title stands for
@@ -407,12 +445,12 @@ class ReportSpider(scrapy.Spider):
         if isinstance(response, HtmlResponse):
             found = article_report(response, title)
             if found is None:
-                self.logger.debug("not an annual report: %s (%s)", response.url, title)
+                self.judged_not_a_report(response, title)
                 return
             title, year = found
             published = published or page_date(response)
         elif not is_report_like(title):
-            self.logger.debug("a file under a cut-short title, not taken for a report: %s (%s)", response.url, title)
+            self.judged_not_a_report(response, f"a file under a cut-short title: {title}")
             return
         inferred = year is None and published is not None
         if inferred:
