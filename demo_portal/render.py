@@ -13,6 +13,7 @@ import html
 import io
 import zipfile
 from functools import lru_cache
+from pathlib import Path
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -24,7 +25,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from extract import standard_format as sf
@@ -109,16 +110,30 @@ def render_text(report: Report) -> str:
 
 
 # ---------------------------------------------------------------- PDF
-FONT = "STSong-Light"  # a CID font every PDF reader has; pdfminer extracts its text
+FONT = "WenQuanYiZenHei"
+# Where Debian's fonts-wqy-zenhei (and Fedora's wqy-zenhei-fonts) put the font. It is embedded
+# (subset) in every PDF, as published reports embed theirs: a CID font left to the reader
+# (STSong-Light) has readers substitute glyphs, and pdfium then drops one-glyph text objects.
+FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc")
+FONT_PACKAGE = "fonts-wqy-zenhei"
 # Widths (mm) of each table's label columns; value columns share the rest.
 LABEL_WIDTHS = {2: (42,), 3: (9, 22, 50), 4: ()}
 PAGE_WIDTH_MM = 160
 
 
+def font_path() -> Path:
+    """The TrueType collection holding WenQuanYi Zen Hei; an error naming the package if absent."""
+    for path in map(Path, FONT_PATHS):
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"the demo's PDFs embed the font WenQuanYi Zen Hei, not found at any of "
+                            f"{', '.join(FONT_PATHS)}; install the Debian package {FONT_PACKAGE}")
+
+
 @lru_cache(maxsize=1)
 def _pdf_styles():
-    """Registered once: registering the CID font is a process-wide side effect."""
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    """Registered once: registering the font is a process-wide side effect."""
+    pdfmetrics.registerFont(TTFont(FONT, str(font_path()), subfontIndex=0))  # 0: the proportional face
     body = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=20, firstLineIndent=22,
                           wordWrap="CJK")
     return {
@@ -132,7 +147,7 @@ def _pdf_styles():
 
 
 def render_pdf(report: Report) -> bytes:
-    """A text PDF (A4, 宋体 CID font) with grid tables and "- N -" page footers."""
+    """A text PDF (A4, an embedded CJK TrueType font) with grid tables and "- N -" page footers."""
     styles = _pdf_styles()
     story = []
     for block in outline(report):

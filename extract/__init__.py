@@ -26,7 +26,8 @@ __all__ = ["extract_document", "extract_file", "standard_format"]
 def extract_document(data: bytes, *, filename: str | None = None, media_type: str | None = None,
                      source: str | None = None) -> dict:
     """The report record of one document. Never raises on bad input: problems go to
-    ``errors`` (document unreadable) or ``warnings`` (read, with doubts)."""
+    ``errors`` (the document, or part of it, could not be read) or ``warnings`` (read, with
+    doubts)."""
     kind = sniff(data, filename, media_type)
     record = _empty_record(data, source or filename or "", kind)
     try:
@@ -41,6 +42,7 @@ def extract_document(data: bytes, *, filename: str | None = None, media_type: st
 
 def _analyse(record: dict, parsed: Parsed) -> None:
     """Fill the record from a reader's rows and text: one path for every format."""
+    record["errors"] += parsed.errors
     record["warnings"] += parsed.warnings
     record["text"] = parsed.text
     record.update(read_metadata(parsed.text, parsed.title, parsed.published))
@@ -51,7 +53,7 @@ def _analyse(record: dict, parsed: Parsed) -> None:
     record["format_version"] = version
     if version == standard_format.PRE2019:
         record["raw_tables"] = raw_tables(parsed.rows)
-    tables = read_tables(parsed.rows, version, parsed.missing_reason)
+    tables = read_tables(parsed.rows, version, parsed.missing_reason, parsed.breaks)
     record.update(figures=tables.figures, cells=tables.cells, null_reasons=tables.null_reasons)
     record["warnings"] += tables.warnings
     record["checks"] = identity_checks(tables.figures, version)

@@ -30,7 +30,9 @@ class Parsed:
     title: str | None = None  # a title the container states (HTML heading or <title>, DOCX properties)
     published: str | None = None  # a date the container states, if any
     warnings: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)  # parts of the document that could not be read
     missing_reason: str | None = None  # why cells may be missing (e.g. pages without a text layer)
+    breaks: list[int] = field(default_factory=list)  # row indices where unread text (a page) was left out
 
 
 class ReadError(Exception):

@@ -9,6 +9,7 @@ also how a table drawn without borders is read).
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from .grid import Cell, Parsed, ReadError, Row, rows_text
@@ -24,34 +25,43 @@ __all__ = ["Char", "read_pdf"]
 
 
 def read_pdf(data: bytes, engine: str = "pdfium") -> Parsed:
-    """Rows and text of a PDF; ``engine`` is "pdfium" (the default) or "pdfminer" (the reference)."""
+    """Rows and text of a PDF; ``engine`` is "pdfium" (the default) or "pdfminer" (the reference).
+
+    A page that cannot be read (its content stream damaged, its text layer broken) is left
+    out with an error naming it, and the other pages are read; the cells it held are null
+    with the reason, and no label or value is joined across it."""
     rows: list[Row] = []
-    warnings: list[dict] = []
-    broken_pages, image_pages, page_count = [], [], 0
-    for number, (chars, hlines, vlines, has_image) in enumerate(pages(data, engine), start=1):
-        page_count += 1
-        if not chars:
-            if has_image:
-                image_pages.append(number)
+    breaks: list[int] = []
+    lost: dict[int, str] = {}  # page number → why it was not read
+    image_pages: list[int] = []
+    page_count = 0
+    for number, page in enumerate(pages(data, engine), start=1):
+        page_count = number
+        if page.damage or (page.chars and _broken(page.chars)):
+            lost[number] = page.damage or "text layer broken (unmapped glyphs or garbage)"
+        elif not page.chars and page.has_image:
+            image_pages.append(number)
+        else:
+            rows.extend(_page_rows(page.chars, page.hlines, page.vlines))  # a blank page adds nothing
             continue
-        if _broken(chars):
-            broken_pages.append(number)
-            continue
-        rows.extend(_page_rows(chars, hlines, vlines))
+        if len(rows) not in breaks:
+            breaks.append(len(rows))
     if page_count == 0:
         raise ReadError("pdf", "the PDF has no pages")
-    if broken_pages:
-        warnings.append({"stage": "pdf", "message": f"text layer broken (unmapped glyphs or garbage) on page(s) "
-                                                    f"{_list(broken_pages)}; their text and cells were not read"})
+    unread = [f"page {n} not read ({why})" for n, why in lost.items()]
     if image_pages:
-        warnings.append({"stage": "pdf", "message": f"page(s) {_list(image_pages)} are images without a text "
-                                                    "layer (scanned?); OCR is not supported"})
+        unread.append(f"page(s) {_list(image_pages)} are images without a text layer (scanned?); "
+                      "OCR is not supported")
     if not rows:
-        raise ReadError("pdf", "no readable text layer on any page (" + "; ".join(w["message"] for w in warnings)
-                        + ")" if warnings else "the PDF contains no text")
-    parsed = Parsed(rows=rows, text=rows_text(rows), warnings=warnings)
-    if broken_pages or image_pages:
-        parsed.missing_reason = "not readable: " + warnings[0]["message"]
+        raise ReadError("pdf", f"no readable text layer on any page: {'; '.join(unread)}" if unread
+                        else "the PDF contains no text")
+    errors = [{"stage": "pdf", "message": f"document incomplete: page {n} of {page_count} not read ({why}); "
+                                          "its text and cells are missing"} for n, why in lost.items()]
+    parsed = Parsed(rows=rows, text=rows_text(rows), errors=errors, breaks=breaks)
+    if image_pages:
+        parsed.warnings.append({"stage": "pdf", "message": unread[-1]})
+    if unread:
+        parsed.missing_reason = "not in the pages that could be read: " + "; ".join(unread)
     return parsed
 
 
@@ -89,14 +99,14 @@ def _page_rows(chars: list[Char], hlines, vlines) -> list[Row]:
     free = []
     bands = _bands(hlines, vlines)
     band_cells = [[[] for _ in range(len(xs) - 1)] for _top, _bottom, xs in bands]
+    below = [-bottom for _top, bottom, _xs in bands]  # ascending, for bisect
     for ch in chars:
-        n = next((n for n, (top, bottom, xs) in enumerate(bands)
-                  if bottom <= ch.cy <= top and xs[0] <= ch.cx <= xs[-1]), None)
+        n = _band_of(bands, below, ch)
         if n is None:
             free.append(ch)
             continue
         xs = bands[n][2]
-        band_cells[n][max(i for i in range(len(xs) - 1) if xs[i] <= ch.cx)].append(ch)
+        band_cells[n][min(bisect_right(xs, ch.cx), len(xs) - 1) - 1].append(ch)
     for (top, _bottom, _xs), cells in zip(bands, band_cells):
         if any(cells):
             placed.extend(_band_rows(top, cells))
@@ -104,6 +114,18 @@ def _page_rows(chars: list[Char], hlines, vlines) -> list[Row]:
         placed.append((max(c.y1 for c in line), [Cell(t) for t in _split_gaps(line)]))
     placed.sort(key=lambda p: -p[0])
     return [row for _y, row in placed]
+
+
+def _band_of(bands, below: list[float], ch: Char) -> int | None:
+    """Index of the first band (top to bottom) holding the character, if any. Bands do not
+    overlap, so only the first whose bottom is below the character and the next (sharing
+    that edge) can hold it."""
+    first = bisect_left(below, -ch.cy)
+    for n in range(first, min(first + 2, len(bands))):
+        top, bottom, xs = bands[n]
+        if bottom <= ch.cy <= top and xs[0] <= ch.cx <= xs[-1]:
+            return n
+    return None
 
 
 def _band_rows(top: float, cells: list[list[Char]]) -> list[tuple[float, Row]]:

@@ -1,8 +1,9 @@
 """PDF pages as positioned characters and ruling segments, from either of two engines.
 
-``pdf.py`` lays the cells out from what this module yields per page: the characters
-with their boxes, the horizontal and vertical ruling segments as (position, start, end),
-and whether the page draws an image. Two engines give the same output:
+``pdf.py`` lays the cells out from what this module yields per page (a ``Page``): the
+characters with their boxes, the horizontal and vertical ruling segments as (position,
+start, end), whether the page draws an image, and why the page could not be read when it
+is damaged. Two engines give the same output:
 
 * pdfium (pypdfium2), the default: a C library, several times faster than pdfminer
   (bench/extract_bench.py);
@@ -16,7 +17,8 @@ from __future__ import annotations
 
 import ctypes
 import io
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 
 from .grid import ReadError
 
@@ -26,34 +28,107 @@ _MAX_LOOSE_BOX = 40.0  # points: a larger loose box is pdfium's misreading of a 
 ENGINES = ("pdfium", "pdfminer")
 
 
-@dataclass
+@dataclass(slots=True)
 class Char:
     text: str
     x0: float
     y0: float
     x1: float
     y1: float
+    # computed once: the layout reads them for every character many times over
+    cx: float = field(init=False)
+    cy: float = field(init=False)
+    size: float = field(init=False)
 
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
+    def __post_init__(self):
+        self.cx = (self.x0 + self.x1) / 2
+        self.cy = (self.y0 + self.y1) / 2
+        self.size = max(self.y1 - self.y0, self.x1 - self.x0, 1.0)
 
-    @property
-    def cy(self) -> float:
-        return (self.y0 + self.y1) / 2
 
-    @property
-    def size(self) -> float:
-        return max(self.y1 - self.y0, self.x1 - self.x0, 1.0)
+@dataclass
+class Page:
+    chars: list[Char] = field(default_factory=list)
+    hlines: list = field(default_factory=list)
+    vlines: list = field(default_factory=list)
+    has_image: bool = False
+    damage: str | None = None  # why the page was not read (then it holds nothing)
 
 
 def pages(data: bytes, engine: str = "pdfium"):
-    """Per page: (chars, hlines, vlines, has_image)."""
+    """Yield a ``Page`` per page of the document, in page-tree order."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown PDF engine {engine!r}; one of {ENGINES}")
+    if b"%%EOF" not in data[-2048:]:
+        # pdfium and pdfminer both rebuild a cut-off file's cross-reference table and read
+        # what is left; a report missing its end may be missing table pages: not read at all.
+        raise ReadError("pdf", "not a readable PDF (truncated or corrupt): no %%EOF marker at the end")
+    document = _pdfminer_document(data)
+    slots = page_slots(document)
     if engine == "pdfium":
-        return _pdfium_pages(data)
-    if engine == "pdfminer":
-        return _pdfminer_pages(data)
-    raise ValueError(f"unknown PDF engine {engine!r}; one of {ENGINES}")
+        return _pdfium_pages(data, document, slots)
+    return _pdfminer_pages(document, slots)
+
+
+def page_slots(document) -> list[tuple[int | None, str | None]]:
+    """(object id, why the page cannot be read or None) of every page, in page-tree order.
+
+    Both engines pass over damage without a word: pdfminer leaves a broken page object
+    out of its page list (numbering the pages after it wrongly), and both decode a damaged
+    content stream as far as it goes and show the rest of the page blank, though the text
+    before the damage may end inside a number ("48" drawn as "4"). Such a page is not read."""
+    from pdfminer.pdftypes import resolve1
+    from pdfminer.psparser import LIT
+
+    slots: list[tuple[int | None, str | None]] = []
+    seen: set[int] = set()
+
+    def walk(ref) -> None:
+        objid = getattr(ref, "objid", None)
+        if objid is not None and objid in seen:
+            return  # a page tree that loops
+        seen.add(objid)
+        try:
+            node = resolve1(ref)
+        except Exception:
+            node = None
+        if isinstance(node, dict) and "Kids" in node:
+            kids = resolve1(node["Kids"])
+            for kid in kids if isinstance(kids, list) else ():
+                walk(kid)
+        elif isinstance(node, dict) and node.get("Type") is LIT("Page"):
+            slots.append((objid, _stream_problem(node.get("Contents"))))
+        else:
+            slots.append((objid, f"its page object (object {objid}) is damaged"))
+
+    walk(document.catalog.get("Pages"))
+    return slots
+
+
+def _stream_problem(contents) -> str | None:
+    """Why a page's content streams cannot be decoded to their end, or None."""
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
+
+    streams = resolve1(contents)
+    streams = streams if isinstance(streams, list) else [contents] if contents is not None else []
+    for ref in streams:
+        stream = resolve1(ref)
+        if not isinstance(stream, PDFStream):
+            return f"its content stream (object {getattr(ref, 'objid', '?')}) is missing"
+        filters = stream.get_filters()
+        if not filters or filters[0][0] not in LITERALS_FLATE_DECODE:
+            continue  # not compressed (nothing to check), or by a filter nobody uses for pages
+        raw = stream.rawdata
+        if stream.decipher:  # an encrypted document opened with its empty user password
+            raw = stream.decipher(stream.objid, stream.genno, raw, stream.attrs)
+        inflate = zlib.decompressobj()
+        try:
+            inflate.decompress(raw)
+        except zlib.error as e:
+            return f"its content stream (object {stream.objid}) is damaged: {e}"
+        if not inflate.eof:
+            return f"its content stream (object {stream.objid}) is cut short"
+    return None
 
 
 def segment(a, b, hlines, vlines) -> None:
@@ -66,7 +141,7 @@ def segment(a, b, hlines, vlines) -> None:
 
 
 # ---------------------------------------------------------------- pdfium
-def _pdfium_pages(data: bytes):
+def _pdfium_pages(data: bytes, pdfminer_document, slots):
     """Pages read by pdfium; a page pdfium cannot see fully is read by pdfminer instead.
 
     pdfium's text page leaves out text objects whose box it computes as empty (a single
@@ -77,34 +152,36 @@ def _pdfium_pages(data: bytes):
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
-    if b"%%EOF" not in data[-2048:]:
-        # pdfium rebuilds a cut-off file's cross-reference table and reads what is left;
-        # a report missing its end may be missing table pages, so it is not read at all.
-        raise ReadError("pdf", "not a readable PDF (truncated or corrupt): no %%EOF marker at the end")
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
         if getattr(e, "err_code", None) == raw.FPDF_ERR_PASSWORD:
             raise ReadError("pdf", "encrypted PDF, cannot be read without its password") from e
         raise ReadError("pdf", f"not a readable PDF (truncated or corrupt): {e}") from e
+    if len(document) != len(slots):
+        document.close()
+        raise ReadError("pdf", f"page tree damaged: pdfium counts {len(document)} pages, the tree holds {len(slots)}")
     reference = None  # pdfminer's reader, opened at the first page pdfium cannot read fully
     try:
-        for index in range(len(document)):
+        for index, (_objid, problem) in enumerate(slots):
+            if problem:
+                yield Page(damage=problem)
+                continue
             page = document[index]
             textpage = page.get_textpage()
             try:
-                hlines, vlines, found = [], [], {"image": False, "unseen_text": False}
-                _pdfium_objects(raw, page.raw, textpage.raw, hlines, vlines, found)
-                chars = _pdfium_chars(raw, textpage.raw)
+                found = Page()
+                unseen_text = _pdfium_objects(raw, page.raw, textpage.raw, found)
+                found.chars = _pdfium_chars(raw, textpage.raw)
                 rotated = page.get_rotation() != 0
             finally:
                 textpage.close()
                 page.close()
-            if found["unseen_text"] or rotated:
-                reference = reference or _pdfminer_reader(data)
+            if unseen_text or rotated:
+                reference = reference or _pdfminer_reader(pdfminer_document, slots)
                 yield reference(index)
             else:
-                yield chars, hlines, vlines, found["image"]
+                yield found
     except ReadError:
         raise
     except Exception as e:
@@ -147,20 +224,21 @@ def _pdfium_chars(raw, textpage) -> list[Char]:
     return out
 
 
-def _pdfium_objects(raw, page, textpage, hlines, vlines, found) -> None:
-    """Ruling segments of a page, whether it draws an image, and whether pdfium's text page
-    leaves out one of its text objects; form XObjects are descended into."""
+def _pdfium_objects(raw, page, textpage, found: Page) -> bool:
+    """The page's ruling segments and whether it draws an image, into ``found``; True when
+    pdfium's text page leaves out one of its text objects. Form XObjects are descended into."""
     stack = [(raw.FPDFPage_GetObject(page, i), (1, 0, 0, 1, 0, 0)) for i in range(raw.FPDFPage_CountObjects(page))]
     matrix = raw.FS_MATRIX()
+    unseen_text = False
     while stack:
         obj, outer = stack.pop()
         kind = raw.FPDFPageObj_GetType(obj)
         if kind == raw.FPDF_PAGEOBJ_IMAGE:
-            found["image"] = True
+            found.has_image = True
             continue
         if kind == raw.FPDF_PAGEOBJ_TEXT:
             # an empty string is 2 bytes (the UTF-16 terminator)
-            found["unseen_text"] |= raw.FPDFTextObj_GetText(obj, textpage, None, 0) <= 2
+            unseen_text |= raw.FPDFTextObj_GetText(obj, textpage, None, 0) <= 2
             continue
         if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM):
             continue
@@ -169,7 +247,8 @@ def _pdfium_objects(raw, page, textpage, hlines, vlines, found) -> None:
         if kind == raw.FPDF_PAGEOBJ_FORM:
             stack.extend((raw.FPDFFormObj_GetObject(obj, i), m) for i in range(raw.FPDFFormObj_CountObjects(obj)))
         else:
-            _pdfium_path(raw, obj, m, hlines, vlines)
+            _pdfium_path(raw, obj, m, found.hlines, found.vlines)
+    return unseen_text
 
 
 def _pdfium_path(raw, obj, m, hlines, vlines) -> None:
@@ -198,62 +277,65 @@ def _compose(inner, outer):
 
 
 # ---------------------------------------------------------------- pdfminer
-def _pdfminer_pages(data: bytes):
-    read = _pdfminer_reader(data)
-    index = 0
-    while (page := read(index)) is not None:
-        yield page
-        index += 1
+def _pdfminer_pages(document, slots):
+    read = _pdfminer_reader(document, slots)
+    return (read(index) for index in range(len(slots)))
 
 
-def _pdfminer_reader(data: bytes):
-    """A function reading page ``index`` (asked for in increasing order), None past the last.
-    Pages skipped over are not interpreted: the pdfium reader asks only for those it needs."""
-    from pdfminer.converter import PDFPageAggregator
+def _pdfminer_document(data: bytes):
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
-    from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
 
     try:
-        document = PDFDocument(PDFParser(io.BytesIO(data)))
+        return PDFDocument(PDFParser(io.BytesIO(data)))
     except (PDFEncryptionError, PDFPasswordIncorrect) as e:
         raise ReadError("pdf", f"encrypted PDF, cannot be read without its password ({type(e).__name__})") from e
     except Exception as e:
         raise ReadError("pdf", f"not a readable PDF (truncated or corrupt): {type(e).__name__}: {e}") from e
+
+
+def _pdfminer_reader(document, slots):
+    """A function reading page ``index`` of ``page_slots``; the damaged ones are not interpreted."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
     manager = PDFResourceManager()
     device = PDFPageAggregator(manager, laparams=None)
     interpreter = PDFPageInterpreter(manager, device)
-    numbered = enumerate(PDFPage.create_pages(document))
+    try:
+        by_id = {page.pageid: page for page in PDFPage.create_pages(document)}
+    except Exception as e:
+        raise ReadError("pdf", f"PDF damaged while reading pages: {type(e).__name__}: {e}") from e
 
-    def read(index: int):
+    def read(index: int) -> Page:
+        objid, problem = slots[index]
+        if problem:
+            return Page(damage=problem)
         try:
-            for number, page in numbered:
-                if number == index:
-                    interpreter.process_page(page)
-                    chars, hlines, vlines, images = [], [], [], [False]
-                    _pdfminer_collect(device.get_result(), chars, hlines, vlines, images)
-                    return chars, hlines, vlines, images[0]
-            return None
+            interpreter.process_page(by_id[objid])
         except Exception as e:
-            raise ReadError("pdf", f"PDF damaged while reading pages: {type(e).__name__}: {e}") from e
+            return Page(damage=f"pdfminer cannot interpret it ({type(e).__name__}: {e})")
+        found = Page()
+        _pdfminer_collect(device.get_result(), found)
+        return found
 
     return read
 
 
-def _pdfminer_collect(container, chars, hlines, vlines, images) -> None:
+def _pdfminer_collect(container, found: Page) -> None:
     from pdfminer.layout import LTChar, LTContainer, LTCurve, LTImage, LTLine, LTRect
 
     for obj in container:
         if isinstance(obj, LTChar):
             if obj.get_text().strip():
-                chars.append(Char(obj.get_text(), obj.x0, obj.y0, obj.x1, obj.y1))
+                found.chars.append(Char(obj.get_text(), obj.x0, obj.y0, obj.x1, obj.y1))
         elif isinstance(obj, (LTLine, LTRect, LTCurve)):
-            _pdfminer_edges(obj, hlines, vlines, LTRect)
+            _pdfminer_edges(obj, found.hlines, found.vlines, LTRect)
         elif isinstance(obj, LTImage):
-            images[0] = True
+            found.has_image = True
         if isinstance(obj, LTContainer):
-            _pdfminer_collect(obj, chars, hlines, vlines, images)
+            _pdfminer_collect(obj, found)
 
 
 def _pdfminer_edges(obj, hlines, vlines, rect_type) -> None:

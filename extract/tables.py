@@ -8,6 +8,7 @@ cannot be placed unambiguously yields nulls with a reason, never a guessed numbe
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -56,75 +57,109 @@ def detect_version(rows: list[Row]) -> str:
     return sf.PRE2019
 
 
-def read_tables(rows: list[Row], version: str, missing_reason: str | None = None) -> Tables:
+def read_tables(rows: list[Row], version: str, missing_reason: str | None = None,
+                breaks: Sequence[int] = ()) -> Tables:
     """Figures, printed cells and null reasons for every key of ``version``.
 
     ``missing_reason`` explains keys no row supplied when the reader knows part of the
-    document was unreadable (a page without a text layer)."""
+    document was unreadable (a page without a text layer); ``breaks`` are the row indices
+    where such a part was left out. Nothing read before a break is joined to what follows
+    it, and after it the table is known again only from a heading or a row's own label."""
     out = Tables()
     if version not in sf.VERSIONS:
         return out
     targets = _targets(version)
     table = 0
+    unsure = False  # after a break: the part left out may have opened the next table
     anchor: int | None = None  # grid column of the first value column, from the last header row
     found: set[str] = set()
     stray: list[str] = []
-    procurement_in_10k = False
+    procurement_in_10k: bool | None = False  # None: its header may have been in a part left out
+    procurement_scale: bool | None = False  # the unit in force where the 采购 row was read
     wrapped: list[str] = []  # label-only lines just above: the start of a wrapped label
     pending: tuple[str, list] | None = None  # an unmatched value row whose label may end below it
-    for row in rows:
-        table = _table_start(row) or table
+    for index, row in enumerate(rows):
+        if index in breaks:
+            if pending:
+                stray.append(pending[0])
+            wrapped, pending, anchor, procurement_in_10k, unsure = [], None, None, None, True
+        start = _table_start(row)
+        if start:
+            table, unsure = start, False
         procurement_in_10k = _procurement_unit(row, procurement_in_10k)
         anchor = _anchor(row) or anchor  # column 0 holds labels, never the first value
         label, values = _split(row)
-        if not table or (len(row) == 1 and not row[0].text.strip()):
+        if not (table or unsure) or (len(row) == 1 and not row[0].text.strip()):
             continue  # before the tables, or an empty line (an empty grid row is a blank table row)
-        label, values = _digits_off_label(label, values, [t for t in targets.get(table, ()) if t.key not in found])
+        label, values = _digits_off_label(label, values, _open_targets(targets, table, unsure, found))
         if table == 4 and not label and not found & _STEMS_4 and (
                 _fit(values, 15, None) or glued.is_glued([t for _i, t in values], 15)):
             _assign(out, [k for t in targets[4] for k in t.keys], values, "table 4 row", None)
             found |= _STEMS_4
             continue
-        candidates = [t for t in targets.get(table, ()) if t.key not in found]
+        candidates = _open_targets(targets, table, unsure, found)
         if not values:  # a label-only line: the end of a label wrapped around its values, or a start
-            if label and pending:
-                target = _best_target(core(pending[0] + label), candidates)
-                if target is not None:
-                    found.add(target.key)
-                    _assign(out, list(target.keys), pending[1], pending[0] + label, anchor)
-                    pending, wrapped = None, []
-                    continue
-            if label:
-                wrapped.append(label)
-            continue
-        if pending:
-            stray.append(pending[0])
-            pending = None
-        blank = not any(text.strip() for _i, text in values)
-        target = _best_target(core(label), candidates) if label else None
-        if target is None and not blank and wrapped:
-            # the label began on the lines above ("（二）部分公开（…只计这一情" / "形，不计其他情形） 0 0 …")
-            joined = "".join(wrapped[-_WRAP_LINES:]) + label
-            target = _best_target(core(joined), candidates)
-            label = joined if target is not None else label
-        if target is None:
-            if table in (2, 3) and not blank:
-                # maybe the label goes on below the values ("5.要求…重新出" / "1 0 …" / "具已获取信息")
-                pending = ("".join(wrapped[-_WRAP_LINES:]) + label, values)
-            wrapped = []
-            continue
+            target = _best_target(core(pending[0] + label), candidates) if label and pending else None
+            if target is None:
+                if label:
+                    wrapped.append(label)
+                continue
+            label, values, pending = pending[0] + label, pending[1], None
+        else:
+            if pending:
+                stray.append(pending[0])
+                pending = None
+            blank = not any(text.strip() for _i, text in values)
+            target = _best_target(core(label), candidates) if label else None
+            if target is None and not blank and wrapped:
+                # the label began on the lines above ("（二）部分公开（…只计这一情" / "形，不计其他情形） 0 0 …")
+                joined = "".join(wrapped[-_WRAP_LINES:]) + label
+                target = _best_target(core(joined), candidates)
+                label = joined if target is not None else label
+            if target is None:
+                if table < 4 and not blank:
+                    # maybe the label goes on below the values ("5.要求…重新出" / "1 0 …" / "具已获取信息")
+                    pending = ("".join(wrapped[-_WRAP_LINES:]) + label, values)
+                wrapped = []
+                continue
+            if blank and not _only_row_label(core(label), target):
+                wrapped = []
+                continue  # a header row ending in a column label such as 总计, not a blank data row
         wrapped = []
-        if blank and not _only_row_label(core(label), target):
-            continue  # a header row ending in a column label such as 总计, not a blank data row
         found.add(target.key)
+        table, unsure = _table_of(targets, target), False
+        if _PROCUREMENT_AMOUNT in target.keys:
+            procurement_scale = procurement_in_10k
         _assign(out, list(target.keys), values, label, anchor)
     if pending:
         stray.append(pending[0])
     _fill_missing(out, version, stray, missing_reason or "row not found in the document's tables")
     _settle_by_columns(out, version)
-    if procurement_in_10k and out.figures.get(_PROCUREMENT_AMOUNT) is not None:
-        out.figures[_PROCUREMENT_AMOUNT] = _times_10k(out.figures[_PROCUREMENT_AMOUNT])
+    _procurement_in_yuan(out, procurement_scale, missing_reason)
     return out
+
+
+def _open_targets(targets: dict[int, list[Target]], table: int, unsure: bool, found: set[str]) -> list[Target]:
+    """The rows still to find in the current table; after a break, in it or any later table."""
+    tables = range(max(table, 2), 5) if unsure else (table,)
+    return [t for n in tables for t in targets.get(n, ()) if t.key not in found]
+
+
+def _table_of(targets: dict[int, list[Target]], target: Target) -> int:
+    return next(n for n, members in targets.items() if target in members)
+
+
+def _procurement_in_yuan(out: Tables, in_10k: bool | None, missing_reason: str | None) -> None:
+    """采购总金额 in 元: × 10000 under a 万元 header; null when the header was in a part left out."""
+    value = out.figures.get(_PROCUREMENT_AMOUNT)
+    if value is None or in_10k is False:
+        return
+    if in_10k:
+        out.figures[_PROCUREMENT_AMOUNT] = _times_10k(value)
+        return
+    out.figures[_PROCUREMENT_AMOUNT] = None
+    out.null_reasons[_PROCUREMENT_AMOUNT] = (f"unit (元 or 万元) unknown: the column header was not read; "
+                                             f"{missing_reason}")
 
 
 # 2019 format: 采购总金额 is recorded in 元; a header printing it in 万元 is converted.

@@ -6,6 +6,11 @@ fixtures/extract/SOURCES.md). LibreOffice starts slowly, so the .doc is converte
 """
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import tempfile
+import time
 from functools import lru_cache
 
 import pytest
@@ -73,6 +78,53 @@ def test_missing_converter_is_a_clear_error(monkeypatch):
 def test_conversion_time_limit_ends_libreoffice():
     with pytest.raises(extract.convert.ReadError, match="did not convert the DOC document within 0.2 s"):
         extract.convert.to_docx(DOC.read_bytes(), "doc", timeout=0.2)
+
+
+def _pipe(command: list[str]):
+    """The pipe LibreOffice makes in /tmp for the profile named on its command line."""
+    profile = next(a for a in command if a.startswith("-env:UserInstallation=")).split("=", 1)[1]
+    return extract.convert.pipe_paths(profile)[0]
+
+
+def test_conversion_leaves_nothing_behind(tmp_path, monkeypatch):
+    """Profile, HOME and TMPDIR (LibreOffice's lu*.tmp) live in the conversion's own
+    temporary directory, and LibreOffice removes its pipe when it ends."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    pipes = []
+    run = extract.convert._run
+
+    def spy(command, env, timeout, kind):
+        pipes.append(_pipe(command))
+        assert env["TMPDIR"].startswith(str(tmp_path)) and env["HOME"].startswith(str(tmp_path))
+        return run(command, env, timeout, kind)
+
+    monkeypatch.setattr(extract.convert, "_run", spy)
+    assert extract.convert.to_docx(DOC.read_bytes(), "doc").startswith(b"PK")
+    assert list(tmp_path.iterdir()) == [] and len(pipes) == 1 and not pipes[0].exists()
+
+
+def test_killed_conversion_leaves_nothing_behind(tmp_path, monkeypatch):
+    """LibreOffice killed once running (as at the time limit) leaves its pipe in /tmp,
+    named after the profile: the conversion removes it, and its directory with the rest."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    pipes = []
+
+    def kill_when_started(command, env, _timeout, _kind):
+        pipes.append(_pipe(command))
+        process = subprocess.Popen(command, env=env, start_new_session=True,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not pipes[0].exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        assert pipes[0].exists()
+        raise extract.convert.ReadError("convert", "killed")
+
+    monkeypatch.setattr(extract.convert, "_run", kill_when_started)
+    with pytest.raises(extract.convert.ReadError, match="killed"):
+        extract.convert.to_docx(DOC.read_bytes(), "doc")
+    assert list(tmp_path.iterdir()) == [] and not pipes[0].exists()
 
 
 @pytest.mark.parametrize("path", [XLSX, XLS], ids=["xlsx", "xls"])

@@ -1,5 +1,6 @@
 """Property tests: random consistent reports rendered by the demo portal in every format
-(text, HTML inside portal chrome in UTF-8 and GBK, DOCX, PDF) are read back exactly.
+(text, HTML inside portal chrome in UTF-8 and GBK, DOCX, PDF), and their tables alone as
+an XLSX workbook, are read back exactly.
 
 A seeded loop rather than hypothesis (not installed): each case draws a format version,
 cells printed as "—", "/", "无" or blank, a perturbed cell that breaks an identity, and a
@@ -7,16 +8,19 @@ prose figure that disagrees with the table.
 """
 from __future__ import annotations
 
+import io
 import random
 
+import openpyxl
 import pytest
 
-from demo_portal import pages, render
+from demo_portal import pages, render, tables
 from demo_portal.figures import check_results, make_report
 from demo_portal.sites import LUOSHAN, HNFGW
 
 from extract import extract_document
 from extract import standard_format as sf
+from extract.pdf import read_pdf
 
 CASES = 8
 
@@ -65,3 +69,40 @@ def test_rendered_reports_read_back_exactly(fmt):
         assert [p["prose_value"] for p in record["prose_checks"]] == [report.prose_requests], context
         if fmt.startswith("html-portal"):
             assert record["published"] == report.published, context
+
+
+def test_rendered_pdfs_read_alike_by_both_engines():
+    """The demo's PDFs embed their font, so pdfium reads every page itself; pdfminer.six,
+    the reference engine, gives the same rows."""
+    for case in range(CASES):
+        data = render.render_pdf(random_report(case))
+        assert read_pdf(data, "pdfium").text == read_pdf(data, "pdfminer").text, f"case {case}"
+
+
+def workbook(report) -> bytes:
+    """The report's three tables alone, one sheet each, spanned cells merged, text as printed."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for number, rows in tables.standard_tables(report.version, report.cells, report.labels).items():
+        sheet = book.create_sheet(f"表{number}")
+        for r, c, cell in tables.grid(rows)[1]:
+            sheet.cell(r + 1, c + 1, cell.text or None)
+            if cell.rowspan > 1 or cell.colspan > 1:
+                sheet.merge_cells(start_row=r + 1, start_column=c + 1,
+                                  end_row=r + cell.rowspan, end_column=c + cell.colspan)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def test_rendered_tables_as_workbooks_read_back_exactly():
+    for case in range(CASES):
+        report = random_report(case)
+        record = extract_document(workbook(report), source=f"case-{case}.xlsx")
+        context = f"case {case} ({report.version}) as xlsx"
+        assert record["errors"] == [] and record["media_type"] == "xlsx", context
+        assert record["format_version"] == report.version, context
+        assert record["cells"] == report.cells, context
+        assert record["figures"] == report.figures, context
+        assert set(record["null_reasons"]) == {k for k, v in report.figures.items() if v is None}, context
+        assert {c["name"]: c["passed"] for c in record["checks"]} == check_results(report.figures, report.version)

@@ -180,6 +180,12 @@ def test_title_from_page_title_without_site_name_and_signature_date():
     assert (record["agency"], record["year"], record["published"]) == ("某县人民政府", 2022, "2023-01-18")
 
 
+def test_gb18030_beyond_gbk_decodes():
+    """GB18030 adds characters GBK lacks (䶮, and four-byte ones such as 𠮷), found in names."""
+    text = "某县人民政府2021年政府信息公开工作年度报告\n刘䶮、𠮷林"
+    assert decode(text.encode("gb18030")) == (text, "gb18030", [])
+
+
 def test_decode_uses_charset_from_media_type():
     big5 = "政府信息公開".encode("big5")
     assert decode(big5, "text/html; charset=big5") == ("政府信息公開", "big5", [])

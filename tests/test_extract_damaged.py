@@ -1,0 +1,212 @@
+"""PDFs damaged part-way: the readable pages are read, the unreadable ones are named in the
+record's errors, and every cell they held is null with the reason; nothing is taken across
+a page left out."""
+from __future__ import annotations
+
+import io
+import re
+
+from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from demo_portal.render import font_path
+from extract import extract_document
+from extract.grid import text_rows
+from extract.pdf import read_pdf
+from extract.tables import read_tables
+from test_extract_support import FIXTURES, expand
+
+HUAIAN = (FIXTURES / "huaian-city-gov-2024.pdf").read_bytes()
+
+
+def damage_page(data: bytes, page: int) -> bytes:
+    """A copy with 16 bytes in the middle of page ``page``'s compressed content stream zeroed
+    (same length, so the cross-reference offsets stay right: only that stream is broken)."""
+    pages = list(PDFPage.create_pages(PDFDocument(PDFParser(io.BytesIO(data)))))
+    objid = pages[page - 1].contents[0].objid
+    header = re.search(rb"(?<![0-9])%d 0 obj" % objid, data)
+    start = data.index(b"stream", header.end()) + len(b"stream")
+    start += 2 if data[start:start + 2] == b"\r\n" else 1
+    middle = (start + data.index(b"endstream", start)) // 2
+    return data[:middle] + bytes(16) + data[middle + 16:]
+
+
+PAGE_4 = ("page 4 not read (its content stream (object 49) is damaged: "
+          "Error -3 while decompressing data: invalid distance too far back)")
+NOT_READ = "not in the pages that could be read: " + PAGE_4
+LOST = (None,) * 7  # a table 3 row printed on page 4
+
+# huaian-city-gov-2024.pdf without its page 4: table 2 from 行政处罚 on and table 3 down to
+# （四）无法提供 1.本机关不掌握相关政府信息 were printed there.
+HUAIAN_WITHOUT_PAGE_4 = expand("2021", {
+    "rules": ("1", "0", "11"),
+    "normative_documents": ("8", "26", "66"),
+    "licensing": ("447228",),
+    "penalties": (None,),
+    "coercion": (None,),
+    "fees": (None,),
+}, {
+    "new_received": LOST,
+    "carried_over": LOST,
+    "disclosed": LOST,
+    "partially_disclosed": LOST,
+    "withheld.state_secret": LOST,
+    "withheld.prohibited_by_law": LOST,
+    "withheld.security_stability": LOST,
+    "withheld.third_party_rights": LOST,
+    "withheld.internal_affairs": LOST,
+    "withheld.process_information": LOST,
+    "withheld.enforcement_files": LOST,
+    "withheld.inquiry_matters": LOST,
+    "unavailable.not_held": LOST,
+    "unavailable.needs_creation": ("11", "0", "0", "0", "0", "0", "11"),
+    "unavailable.unclear_after_correction": ("1", "0", "0", "0", "0", "0", "1"),
+    "not_processed.petition_complaint": ("56", "6", "0", "0", "0", "0", "62"),
+    "not_processed.duplicate": ("25", "0", "0", "0", "0", "0", "25"),
+    "not_processed.publications": ("0", "0", "0", "0", "0", "0", "0"),
+    "not_processed.mass_repeated": ("0", "0", "0", "0", "0", "0", "0"),
+    "not_processed.confirm_or_reissue": ("1", "0", "0", "0", "0", "0", "1"),
+    "other_handling.overdue_correction": ("67", "3", "0", "0", "1", "0", "71"),
+    "other_handling.unpaid_fees": ("6", "0", "0", "0", "0", "0", "6"),
+    "other_handling.other": ("108", "2", "0", "0", "0", "0", "110"),
+    "handled_total": ("2932", "53", "0", "0", "61", "4", "3050"),
+    "carried_forward": ("103", "0", "0", "0", "0", "0", "103"),
+}, {
+    "review": ("72", "64", "178", "37", "351"),
+    "litigation_direct": ("13", "4", "8", "1", "26"),
+    "litigation_after_review": ("12", "1", "1", "6", "20"),
+})
+
+
+def test_a_damaged_page_is_named_and_the_other_pages_are_read():
+    record = extract_document(damage_page(HUAIAN, 4), filename="huaian.pdf")
+    assert record["errors"] == [{"stage": "pdf", "message": "document incomplete: page 4 of 6 not read (its content "
+                                 "stream (object 49) is damaged: Error -3 while decompressing data: invalid distance "
+                                 "too far back); its text and cells are missing"}]
+    assert record["warnings"] == []
+    assert record["cells"] == HUAIAN_WITHOUT_PAGE_4
+    assert record["null_reasons"] == {k: NOT_READ for k, v in HUAIAN_WITHOUT_PAGE_4.items() if v is None}
+    assert (record["title"], record["year"], record["format_version"]) == (
+        "淮安市人民政府 2024年政府信息公开工作年度报告", 2024, "2021")
+    # the table 3 heading was on page 4: the rows of page 5 are known by their own labels
+    assert record["figures"]["requests.unavailable.needs_creation.total"] == 11
+    assert "行政处罚" not in record["text"] and "规章\t1\t0\t11" in record["text"].splitlines()
+
+
+def test_checks_on_a_table_cut_by_a_damaged_page_are_undecided_not_guessed():
+    record = extract_document(damage_page(HUAIAN, 4))
+    checks = {c["name"]: c for c in record["checks"]}
+    balance = checks["balance.total"]
+    assert (balance["passed"], balance["lhs"], balance["rhs"]) == (None, None, 3153)
+    assert balance["missing"] == ["requests.new_received.total", "requests.carried_over.total"]
+    results = checks["results_sum.total"]
+    assert (results["passed"], results["lhs"], results["rhs"]) == (None, 3050, None)
+    undecided = sorted(name for name, c in checks.items() if c["passed"] is None)
+    assert undecided == sorted(
+        [f"{rule}.{column}" for rule in ("balance", "results_sum") for column in (
+            "natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total")]
+        + [f"applicants_sum.{row}" for row in (
+            "new_received", "carried_over", "disclosed", "partially_disclosed", "withheld.state_secret",
+            "withheld.prohibited_by_law", "withheld.security_stability", "withheld.third_party_rights",
+            "withheld.internal_affairs", "withheld.process_information", "withheld.enforcement_files",
+            "withheld.inquiry_matters", "unavailable.not_held")])
+    assert all(c["passed"] for c in checks.values() if c["passed"] is not None)
+    prose = {p["key"]: (p["prose_value"], p["table_value"], p["passed"]) for p in record["prose_checks"]}
+    assert prose["requests.new_received.total"] == (3119, None, None)
+    assert prose["requests.handled_total.total"] == (3050, 3050, True)
+
+
+def test_both_engines_leave_out_the_same_damaged_page():
+    damaged = damage_page(HUAIAN, 4)
+    pdfium, pdfminer = read_pdf(damaged, "pdfium"), read_pdf(damaged, "pdfminer")
+    assert pdfium.text == pdfminer.text
+    assert pdfium.errors == pdfminer.errors and pdfium.breaks == pdfminer.breaks
+    assert pdfium.missing_reason == NOT_READ
+
+
+def test_a_damaged_page_object_is_named_by_both_engines():
+    """pdfminer alone would leave the page out of its page list and number the rest wrongly."""
+    header = re.search(rb"(?<![0-9])48 0 obj", HUAIAN)  # page 4's page object
+    damaged = HUAIAN[:header.start()] + b"x" * len(header.group(0)) + HUAIAN[header.end():]
+    pdfium, pdfminer = read_pdf(damaged, "pdfium"), read_pdf(damaged, "pdfminer")
+    assert pdfium.errors == pdfminer.errors == [{"stage": "pdf", "message": "document incomplete: page 4 of 6 not read "
+                                                 "(its page object (object 48) is damaged); its text and cells are "
+                                                 "missing"}]
+    assert pdfium.text == pdfminer.text
+    record = extract_document(damaged)
+    assert record["cells"] == HUAIAN_WITHOUT_PAGE_4
+
+
+def _table_pdf(pages: list[list[tuple[str, tuple[str, ...]]]], fonts: list[str]) -> bytes:
+    """A PDF with one list of (label, values) lines per page, each page in its font."""
+    buf = io.BytesIO()
+    page = canvas.Canvas(buf, invariant=1)
+    for lines, font in zip(pages, fonts):
+        for n, (label, values) in enumerate(lines):
+            page.setFont(font, 9)
+            page.drawString(40, 780 - 20 * n, label)
+            for i, value in enumerate(values):
+                page.drawRightString(330 + 35 * i, 780 - 20 * n, value)
+        page.showPage()
+    page.save()
+    return buf.getvalue()
+
+
+def _fonts() -> tuple[str, str]:
+    """An embedded TrueType font and the non-embedded CID font whose text layer is broken below."""
+    pdfmetrics.registerFont(TTFont("WenQuanYiZenHei", str(font_path()), subfontIndex=0))
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "WenQuanYiZenHei", "STSong-Light"
+
+
+TABLE_2 = [("某县人民政府2022年政府信息公开工作年度报告", ()), ("第二十条第（一）项", ()),
+           ("信息内容", ("本年制发件数", "本年废止件数", "现行有效件数")), ("规章", ("2", "0", "9"))]
+TABLE_3 = [("申请人情况", ()), ("一、本年新收政府信息公开申请数量", ("12", "1", "0", "0", "0", "0", "13")),
+           ("（一）予以公开", ("10", "1", "0", "0", "0", "0", "11"))]
+
+
+def test_a_page_with_a_broken_text_layer_is_an_error_and_the_others_are_read():
+    embedded, cid = _fonts()
+    data = _table_pdf([TABLE_2, TABLE_3], [embedded, cid])
+    broken = data.replace(b"/UniGB-UCS2-H", b"/Identity-H  ")  # no character map: (cid:N) on page 2 only
+    record = extract_document(broken)
+    reason = "page 2 not read (text layer broken (unmapped glyphs or garbage))"
+    assert record["errors"] == [{"stage": "pdf", "message": f"document incomplete: page 2 of 2 not read (text layer "
+                                 "broken (unmapped glyphs or garbage)); its text and cells are missing"}]
+    cells = record["cells"]
+    assert [cells[f"active.rules.{c}"] for c in ("issued", "repealed", "in_force")] == ["2", "0", "9"]
+    assert cells["requests.new_received.total"] is None and cells["requests.disclosed.total"] is None
+    assert record["null_reasons"]["requests.new_received.total"] == f"not in the pages that could be read: {reason}"
+    assert record["null_reasons"]["active.normative_documents.issued"] == (
+        f"not in the pages that could be read: {reason}")
+
+
+def test_a_label_is_not_joined_across_a_part_left_out():
+    """Values under a label cut short ("5.要求行政机关确认或重新出") and a label end
+    ("具已获取信息") on the next line join; with a page left out between them, where the
+    label went on is unknown."""
+    rows = text_rows("申请人情况\n5.要求行政机关确认或重新出\t1\t0\t0\t0\t0\t0\t1\n具已获取信息")
+    key = "requests.not_processed.confirm_or_reissue.total"
+    assert read_tables(rows, "2021").cells[key] == "1"
+    reason = "not in the pages that could be read: page 2 not read (…)"
+    cut = read_tables(rows, "2021", reason, [2])
+    assert (cut.cells[key], cut.null_reasons[key]) == (None, reason)
+    assert cut.warnings == [{"stage": "tables", "message": "row '申请人情况5.要求行政机关确认或重新出' matches no standard row"}]
+
+
+def test_procurement_unit_header_left_out_nulls_the_amount():
+    """采购总金额 may be printed in 元 or 万元: with its header on a part left out, the unit is unknown."""
+    rows = text_rows("第二十条第（九）项\n信息内容\t采购项目数量\t采购总金额（万元）\n政府集中采购\t12\t35.5")
+    reason = "not in the pages that could be read: page 3 not read (…)"
+    assert read_tables(rows, "2019", reason, [1]).figures["active.procurement.amount_yuan"] == 355000
+    cut = read_tables(rows, "2019", reason, [2])
+    assert cut.figures["active.procurement.amount_yuan"] is None
+    assert cut.cells["active.procurement.amount_yuan"] == "35.5"
+    assert cut.null_reasons["active.procurement.amount_yuan"] == (
+        f"unit (元 or 万元) unknown: the column header was not read; {reason}")
+    assert cut.figures["active.procurement.projects"] == 12
