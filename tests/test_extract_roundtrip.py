@@ -1,6 +1,6 @@
 """Property tests: random consistent reports rendered by the demo portal in every format
-(text, HTML inside portal chrome in UTF-8 and GBK, DOCX, PDF), and their tables alone as
-an XLSX workbook, are read back exactly.
+(text, HTML inside portal chrome in UTF-8 and GBK, DOCX, PDF, and the DOCX saved as Word
+97–2003 .doc by LibreOffice), and their tables alone as an XLSX workbook, are read back exactly.
 
 A seeded loop rather than hypothesis (not installed): each case draws a format version,
 cells printed as "—", "/", "无" or blank, a perturbed cell that breaks an identity, and a
@@ -21,8 +21,10 @@ from demo_portal.sites import LUOSHAN, HNFGW
 from extract import extract_document
 from extract import standard_format as sf
 from extract.pdf import read_pdf
+from test_extract_support import docx_to_doc
 
 CASES = 8
+DOC_CASES = 3  # reading each .doc back starts LibreOffice (1.5–5 s); cases 0–2 cover both versions
 
 
 def random_report(case: int):
@@ -53,22 +55,39 @@ FORMATS = {
 }
 
 
+def assert_read_back(record, report, context):
+    """The whole document read back: tables, checks, title, year and the prose figure."""
+    assert record["errors"] == [], context
+    assert record["format_version"] == report.version, context
+    assert record["cells"] == report.cells, context
+    assert record["figures"] == report.figures, context
+    assert set(record["null_reasons"]) == {k for k, v in report.figures.items() if v is None}, context
+    assert {c["name"]: c["passed"] for c in record["checks"]} == check_results(report.figures, report.version)
+    assert (record["title"], record["year"]) == (report.title, report.year), context
+    assert [p["prose_value"] for p in record["prose_checks"]] == [report.prose_requests], context
+
+
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_rendered_reports_read_back_exactly(fmt):
     for case in range(CASES):
         report = random_report(case)
         record = extract_document(FORMATS[fmt](report), source=f"case-{case}.{fmt}")
         context = f"case {case} ({report.version}) as {fmt}"
-        assert record["errors"] == [], context
-        assert record["format_version"] == report.version, context
-        assert record["cells"] == report.cells, context
-        assert record["figures"] == report.figures, context
-        assert set(record["null_reasons"]) == {k for k, v in report.figures.items() if v is None}, context
-        assert {c["name"]: c["passed"] for c in record["checks"]} == check_results(report.figures, report.version)
-        assert (record["title"], record["year"]) == (report.title, report.year), context
-        assert [p["prose_value"] for p in record["prose_checks"]] == [report.prose_requests], context
+        assert_read_back(record, report, context)
         if fmt.startswith("html-portal"):
             assert record["published"] == report.published, context
+
+
+def test_rendered_reports_as_doc_read_back_exactly():
+    """Word 97–2003: the DOCX rendering saved as .doc, then read through extract's own
+    LibreOffice conversion back to DOCX. The .doc files are written in one LibreOffice call."""
+    reports = [random_report(case) for case in range(DOC_CASES)]
+    docs = docx_to_doc([render.render_docx(report) for report in reports])
+    for case, (report, data) in enumerate(zip(reports, docs)):
+        record = extract_document(data, source=f"case-{case}.doc")
+        context = f"case {case} ({report.version}) as doc"
+        assert record["media_type"] == "doc", context
+        assert_read_back(record, report, context)
 
 
 def test_rendered_pdfs_read_alike_by_both_engines():

@@ -3,12 +3,17 @@
 Every expected cell is written out below, row by row in printed order (table 3 rows as the
 seven applicant columns 自然人 … 总计; table 4 as three groups of 维持 纠正 其他 尚未审结 总计).
 The values were read off the documents themselves (the seed text; the real PDFs rendered
-with pdftoppm and read by eye). No tests here: the test files import this module.
+with pdftoppm and read by eye). Also ``docx_to_doc``, which writes Word 97–2003 files
+for the tests. No tests here: the test files import this module.
 """
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
+from extract import convert
 from extract import standard_format as sf
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
@@ -216,3 +221,34 @@ def assert_cells(record: dict, expected: dict[str, str | None]) -> None:
     figures = {k: as_number(v) for k, v in expected.items()}
     assert record["figures"] == figures
     assert set(record["null_reasons"]) == {k for k, v in figures.items() if v is None}
+
+
+def docx_to_doc(documents: list[bytes], timeout: float = convert.TIMEOUT) -> list[bytes]:
+    """Each DOCX saved as Word 97–2003 by LibreOffice, all in one call so its start-up is
+    paid once. Fails, never skips, when LibreOffice is missing: .doc support needs it.
+
+    Run like extract/convert.py runs its conversions, reusing its pieces: a temporary
+    directory holding profile, HOME and TMPDIR; a time limit that ends every process
+    LibreOffice started; and its pipe in /tmp removed even when it was killed."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, f"writing .doc files needs LibreOffice (Debian package {convert.PACKAGE})"
+    with tempfile.TemporaryDirectory(prefix="nianbao-test-doc-") as tmp:
+        work = Path(tmp)
+        (work / "tmp").mkdir()
+        sources = [work / f"report-{i}.docx" for i in range(len(documents))]
+        for source, data in zip(sources, documents):
+            source.write_bytes(data)
+        profile = (work / "profile").as_uri()
+        command = [soffice, "--headless", "--norestore", "--nolockcheck", "--nodefault",
+                   f"-env:UserInstallation={profile}", "--convert-to", "doc:MS Word 97",
+                   "--outdir", str(work / "out"), *map(str, sources)]
+        env = {**os.environ, "HOME": tmp, "TMPDIR": str(work / "tmp")}
+        try:
+            stderr = convert._run(command, env, timeout, "docx")
+        finally:
+            for pipe in convert.pipe_paths(profile):
+                pipe.unlink(missing_ok=True)
+        targets = [work / "out" / f"{source.stem}.doc" for source in sources]
+        missing = [t.name for t in targets if not t.exists() or t.stat().st_size == 0]
+        assert not missing, f"LibreOffice wrote no {missing}: {stderr.strip()}"
+        return [t.read_bytes() for t in targets]
