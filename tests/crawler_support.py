@@ -58,6 +58,11 @@ class SiteHandler(SimpleHTTPRequestHandler):
     ``server.delay`` seconds before each answer (a slow portal). Each request's time, path and
     User-Agent are noted in ``server.requests``, the most it was answering at once in ``server.peak``."""
 
+    # Keep-alive, as real portals answer. (The standard library's HTTP/1.0 closes after each
+    # answer without saying so; Twisted then may reuse the closed connection, and a POST sent on it
+    # fails with ConnectionDone, which Twisted retries only for GET.)
+    protocol_version = "HTTP/1.1"
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, directory=str(args[2].root), **kwargs)
 
