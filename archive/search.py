@@ -1,56 +1,64 @@
-"""Chinese full-text search: a bigram index in plain SQLite FTS5, and the query rewrite.
+"""Chinese full-text search: an n-gram index in plain SQLite FTS5, and the query rewrite.
 
 The problem: SQLite's ``unicode61`` tokenizer splits text only at spaces and
 punctuation, so ``依法做好依申请公开工作`` is one token and a search for
 ``依申请公开`` finds nothing; the ``trigram`` tokenizer finds nothing shorter
 than three characters, and most Chinese words (复议, 诉讼, 公开) are two.
 
-The index: ``reports_fts`` is an FTS5 table with the stock ``unicode61``
-tokenizer, fed not the text but its *bigram stream* (:func:`index_text`): every
-pair of neighbouring characters, space-separated. ``行政复议、诉讼`` is fed as
-``行政 政复 复议 议、 、诉 诉讼 讼`` and ``unicode61`` keeps pairs of word
-characters whole (行政, 复议) and cuts pairs that hold punctuation down to one
-character (议、 → 议). So every character of the text starts exactly one token,
-in order, and:
+The index: ``reports_fts`` is an FTS5 table with the stock ``ascii`` tokenizer,
+fed not the text but its *n-gram stream* (:func:`index_text`): every sequence of
+one to four characters inside a run of letters and digits, space-separated, so
+each is one token. ``行政复议、诉讼`` is fed as ``行 政 复 议 诉 讼 行政 政复 复议
+诉讼 行政复 政复议 行政复议``. Runs repeated in a text (boilerplate clauses, table
+labels) are fed once (that leaves a third of the benchmark's synthetic texts).
+``ascii`` splits at ASCII spaces and punctuation only and folds ASCII case; the
+stream is lower-cased first and holds no other punctuation, so ``ascii`` reads it
+as ``unicode61`` would, at about half the cost.
 
-* a term of two or more characters is the phrase of its bigrams
-  (``行政复议`` → ``"行政 政复 复议"``, three tokens at consecutive positions);
-* a one-character term is a prefix query (``县`` → ``"县"*``: every token that
-  starts with 县); the ``prefix='1'`` index makes that one lookup.
+* a term of one to four characters is one token, so it is found exactly, by one
+  lookup, as typed: ``行政复议`` → ``"行政复议"``;
+* a longer term is the AND of its overlapping four-grams (``依申请公开`` →
+  ``"依申请公" "申请公开"``), and a term holding punctuation the AND of its runs'
+  tokens. That finds every report holding the term, and also the rare report that
+  holds all those pieces but never the whole term. The ranked search (the
+  ``search`` canned query, ``nianbao search``) drops those with
+  :func:`contains_words`; a table view's ``?_search=``, ``sqlite-utils search``
+  and plain SQLite return them.
 
-Letters and digits are paired the same way, so ``2021年`` or ``ipv6`` are found
-anywhere, also inside longer words. Ranking is FTS5's ``bm25`` over the bigrams,
-with title matches weighted ``TITLE_WEIGHT`` times text matches.
+Ranking is FTS5's ``bm25`` with title matches weighted ``TITLE_WEIGHT`` times text
+matches; a term's frequency is the number of distinct runs (clauses) holding it.
+bm25 reads every match's positions and length, so the ranked search ranks the
+``RANKED_CANDIDATES`` matching reports archived last: a term found in more reports
+than that is boilerplate found in nearly every report, and its rank says little.
 
 Where the rewrite happens (:func:`fts_query`):
 
 * Datasette: the project's plugin (``archive/plugins/nianbao_search.py``)
   replaces Datasette's ``escape_fts()`` SQL function, which the table search box
-  (``?_search=``) goes through, and adds the ranked ``search`` canned query.
-* ``sqlite-utils search`` (ranked by bm25): two-character terms work as typed;
-  for others pass the rewritten query, printed by ``python -m archive.search``::
+  (``?_search=``) goes through, registers :func:`register_functions`, and sends
+  the search box to the ranked ``search`` canned query.
+* ``sqlite-utils search`` (ranked by bm25) and a stock Datasette: terms of one to
+  four characters work as typed; for longer ones pass the rewritten query,
+  printed by ``python -m archive.search``::
 
-      sqlite-utils search nianbao.db reports "$(python -m archive.search 行政复议 罗山县)"
+      sqlite-utils search nianbao.db reports "$(python -m archive.search 依申请公开 罗山县)"
 
-* plain ``sqlite3``: ``... where reports_fts match '"行政 政复 复议"' order by rank``.
+* plain ``sqlite3``: ``... where reports_fts match '"依申请公" "申请公开"' order by rank``.
 
-The trade-off (measured by ``bench/archive_bench.py``, figures in
-``docs/archive.md``): the index holds about one token per character, so building
-it costs about four times a plain ``unicode61`` index of the same text, and a
-stock Datasette without the plugin finds only two-character terms (the archive
-itself stays an ordinary SQLite file: no extension or custom tokenizer is needed
-to open, query or index it). A common term's bigrams occur in nearly every
-report, and finding every match (as a table view must, to count and facet) or
-ranking it reads all their positions: the ranked ``search`` canned query
-(``metadata.yaml``) therefore ranks at most the 1,000 newest matches. The alternative that needs no rewrite
-at all, indexing every 1–8 character substring as a token, made the index 8.5
-times the text and could not build 100,000 reports in reasonable time. A
-tokenizer extension (jieba, ICU) would rank by words but make the archive
-unreadable without it.
+The trade-offs, measured by ``bench/archive_bench.py`` (figures in
+``docs/archive.md``): about four index tokens per distinct character, so the
+index is some 1.7 times the text's UTF-8 size (the previous bigram index: 1.45)
+and building it costs about as much; longer terms are supersets outside the
+ranked search. The index keeps positions (``detail=full``) although no query
+needs them: with ``detail=column`` FTS5 computes ``bm25`` by re-tokenizing each
+match's stored text, which is not the n-gram stream, so ranking would be both
+wrong and slow. A tokenizer extension (jieba, ICU) would rank by words but make
+the archive unreadable without it. The archive stays an ordinary SQLite file: no extension
+or custom tokenizer is needed to open, query or index it.
 
 ``reports_fts`` declares ``content="reports"``, so Datasette and sqlite-utils
 find it for ``reports`` and reading its columns returns the real title and text.
-Because the index holds the bigram stream, not that text, FTS5's
+Because the index holds the n-gram stream, not that text, FTS5's
 ``'rebuild'``/``'delete'`` commands and ``snippet()``/``highlight()`` must not be
 used on it (``sqlite-utils rebuild-fts`` would break search); :func:`create_index`
 re-indexes with :func:`index_reports` instead. Reports are only ever inserted.
@@ -64,58 +72,98 @@ import sys
 FTS_TABLE = "reports_fts"
 FTS_COLUMNS = ("title", "text")
 TITLE_WEIGHT = 10.0
+LONGEST_GRAM = 4
+RANKED_CANDIDATES = 1000
 DECLARATION = (f"CREATE VIRTUAL TABLE [{FTS_TABLE}] USING fts5({', '.join(FTS_COLUMNS)}, "
-               "content=\"reports\", content_rowid=\"id\", tokenize=\"unicode61\", prefix='1')")
+               "content=\"reports\", content_rowid=\"id\", tokenize=\"ascii\")")
 
 _SPACE = array.array("I", [ord(" ")])
 # One search-box word: a quoted phrase or a run of non-space characters, as Datasette splits it.
 _WORD = re.compile(r'"([^"]*)"?|(\S+)')
-_WORD_CHARACTER = re.compile(r"[^\W_]")
+_RUN = re.compile(r"[^\W_]+")
 
 
 def index_text(text: str | None) -> str:
-    """The bigram stream of ``text``: each character followed by its successor, space-separated.
+    """The n-gram stream of ``text``: the 1- to 4-character sequences of its distinct runs.
 
-    >>> index_text("行政复议、诉讼")
-    '行政 政复 复议 议、 、诉 诉讼 讼  '
+    >>> index_text("行政复议、行政复议。").split()
+    ['行', '政', '复', '议', '行政', '政复', '复议', '行政复', '政复议', '行政复议']
     """
-    # Interleaving UTF-32 code points with array slices is about five times as fast as a
-    # join over the characters, which matters at 10,000 characters a report.
-    text = text or ""
-    codes = array.array("I", (text + " ").encode("utf-32-le", "surrogatepass"))
-    stream = array.array("I", bytes(12 * len(text)))
-    stream[0::3], stream[1::3], stream[2::3] = codes[:-1], codes[1:], _SPACE * len(text)
+    # The distinct runs are joined by spaces and cut into n-grams with array slices
+    # (about ten times as fast as slicing strings); an n-gram that spans a space is
+    # split there by the tokenizer into pieces that are n-grams of a run anyway.
+    runs = " ".join(dict.fromkeys(_RUN.findall((text or "").lower())))
+    codes = array.array("I", (runs + " " * LONGEST_GRAM).encode("utf-32-le", "surrogatepass"))
+    stream = array.array("I")
+    for n in range(1, LONGEST_GRAM + 1):
+        count = max(len(runs) - n + 1, 0)
+        grams = array.array("I", bytes(4 * (n + 1) * count))
+        for k in range(n):
+            grams[k::n + 1] = codes[k:k + count]
+        grams[n::n + 1] = _SPACE * count
+        stream += grams
     return stream.tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def term_query(term: str) -> str | None:
-    """The FTS5 query for one term: a bigram phrase, or a prefix for one character.
+    """The FTS5 query for one term: its token, or the AND of the tokens that cover it.
 
     None for a term with no letters or digits (punctuation alone finds nothing).
 
-    >>> term_query("行政复议"), term_query("县"), term_query("2021年")
-    ('"行政 政复 复议"', '"县"*', '"20 02 21 1年"')
+    >>> term_query("行政复议"), term_query("依申请公开"), term_query("复议、诉讼")
+    ('"行政复议"', '"依申请公" "申请公开"', '"复议" "诉讼"')
     """
-    if not _WORD_CHARACTER.search(term):
-        return None
-    if len(term) == 1:
-        return f'"{term}"*'
-    bigrams = " ".join(a + b for a, b in zip(term, term[1:]))
-    return '"{}"'.format(bigrams.replace('"', '""'))
+    tokens = [token for run in _RUN.findall(term.lower()) for token in _covering_tokens(run)]
+    return " ".join(f'"{token}"' for token in dict.fromkeys(tokens)) or None
+
+
+def _covering_tokens(run: str) -> list[str]:
+    """The run itself if it is an index token, else its overlapping longest n-grams."""
+    if len(run) <= LONGEST_GRAM:
+        return [run]
+    return [run[i:i + LONGEST_GRAM] for i in range(len(run) - LONGEST_GRAM + 1)]
+
+
+def search_words(search: str) -> list[str]:
+    """What was typed in a search box, as words: split at spaces, a double-quoted phrase is one word."""
+    return [match.group(1) if match.group(1) is not None else match.group(2) for match in _WORD.finditer(search)]
 
 
 def fts_query(search: str) -> str:
     """The FTS5 query for what was typed in a search box: every word must occur.
 
-    Words are separated by spaces; a double-quoted phrase counts as one word.
-
     >>> fts_query('罗山县 复议')
-    '"罗山 山县" "复议"'
+    '"罗山县" "复议"'
     """
-    words = (match.group(1) if match.group(1) is not None else match.group(2)
-             for match in _WORD.finditer(search))
-    queries = [q for q in map(term_query, words) if q]
+    queries = [q for q in map(term_query, search_words(search)) if q]
     return " ".join(queries) or '""'
+
+
+def is_exact(search: str) -> bool:
+    """Whether :func:`fts_query` finds exactly the reports holding every word (each is one token)."""
+    return all(_RUN.fullmatch(word) and len(word) <= LONGEST_GRAM for word in search_words(search) if word.strip())
+
+
+def contains_words(search: str, title: str | None, text: str | None) -> bool:
+    """Whether every word of ``search`` occurs in ``title`` or ``text``, read as the index reads
+    them: ignoring case, and punctuation between a word's letters and digits.
+
+    >>> contains_words("依申请公开 复议、诉讼", "", "依申请公开。行政复议，诉讼")
+    True
+    """
+    texts = [(title or "").lower(), (text or "").lower()]
+    return all(any(map(pattern.search, texts)) for pattern in map(_word_pattern, search_words(search)))
+
+
+def _word_pattern(word: str) -> re.Pattern:
+    return re.compile(r"[\W_]*".join(map(re.escape, _RUN.findall(word.lower()))))
+
+
+def register_functions(conn) -> None:
+    """The SQL functions the ranked search filters with: ``nianbao_exact(q)`` and
+    ``nianbao_contains(q, title, text)`` (:func:`is_exact`, :func:`contains_words`)."""
+    conn.create_function("nianbao_exact", 1, is_exact, deterministic=True)
+    conn.create_function("nianbao_contains", 3, contains_words, deterministic=True)
 
 
 def create_index(db) -> None:
@@ -142,12 +190,26 @@ def index_reports(db, first_id: int = 0) -> None:
                         ((id, index_text(title), index_text(text)) for id, title, text in reports))
 
 
+# The ranked search: bm25 among the RANKED_CANDIDATES matches archived last, checked for
+# the whole words where the index query is a superset (``nianbao_exact(:q) or …`` reads
+# no text when it is exact). ``m`` comes materialized in rank order; with no ORDER BY
+# after it (its LIMIT keeps SQLite from merging it into the outer query), SQLite checks
+# the words row by row in that order and stops at :limit, instead of reading the text of
+# every candidate before sorting. The ``search`` canned query (archive/metadata.yaml) is
+# the same query.
+RANKED_SEARCH = f"""select r.id, r.year, r.portal, r.title
+from (select rowid, rank from (select rowid, rank from [{FTS_TABLE}] where [{FTS_TABLE}] match :query
+                               order by rowid desc limit {RANKED_CANDIDATES})
+      order by rank limit {RANKED_CANDIDATES}) m
+join reports r on r.id = m.rowid
+where nianbao_exact(:q) or nianbao_contains(:q, r.title, r.text)
+limit :limit"""
+
+
 def search(db, words: str, limit: int = 20) -> list[dict]:
-    """The reports matching every word of ``words``, best first (``nianbao search``)."""
-    return list(db.query(
-        f"select r.id, r.year, r.portal, r.title from [{FTS_TABLE}] f join reports r on r.id = f.rowid "
-        f"where [{FTS_TABLE}] match :query order by f.rank limit :limit",
-        {"query": fts_query(words), "limit": limit}))
+    """The reports holding every word of ``words``, best first (``nianbao search``)."""
+    register_functions(db.conn)
+    return list(db.query(RANKED_SEARCH, {"query": fts_query(words), "q": words, "limit": limit}))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 * ``escape_fts()`` is the SQL function Datasette's ``?_search=`` goes through;
   this plugin registers :func:`archive.search.fts_query` under that name (after
   Datasette's own, ``trylast``), so the search box of ``reports`` and
-  ``report_summary`` searches the bigram index (see ``archive/search.py``).
+  ``report_summary`` searches the n-gram index (see ``archive/search.py``); it
+  also registers the functions the ranked ``search`` canned query filters with
+  (:func:`archive.search.register_functions`).
 * Datasette 0.65 orders a table by its columns only, never by relevance, so a
   search typed into the box on the ``reports`` page (an HTML request with
   ``_search`` and nothing else but the form's untouched fields) is redirected to
@@ -19,17 +21,22 @@ from urllib.parse import parse_qsl, urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from archive.search import fts_query
+from archive.search import fts_query, register_functions
 
 _TABLE_PAGE = re.compile(r"^/(?P<database>[^/.]+)/reports$")
 # What the table page's form sends along with the search when nothing else was chosen
-# (blank fields are dropped): the filter operator, and the default sort, year descending.
-_UNTOUCHED_FORM = {"_filter_op": "exact", "_sort": "year", "_sort_by_desc": "on", "_sort_desc": "year"}
+# (blank fields are dropped): the filter operator, and the default sort, id descending.
+_UNTOUCHED_FORM = {"_filter_op": "exact", "_sort": "id", "_sort_by_desc": "on", "_sort_desc": "id"}
 
 
 @hookimpl(trylast=True)
 def prepare_connection(conn):
     conn.create_function("escape_fts", 1, fts_query, deterministic=True)
+    register_functions(conn)
+    # A search through the table view sorted by a column (year, say) reads the row of every
+    # match: at 100,000 reports that is some 200 MB of pages, which SQLite's default 2 MB page
+    # cache would read again from the file for every search.
+    conn.execute("PRAGMA cache_size = -262144")
 
 
 @hookimpl
