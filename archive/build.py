@@ -142,20 +142,26 @@ def _add_error(db, error: dict) -> int:
 
 
 # ------------------------------------------------------------------ reports and documents
+# The reports found on a page: those of that page_url, and those another page's item led to
+# (a report attachment re-hosted on a second page, see _report_id).
+_FOUND_ON_PAGE = "(r.page_url = :page or r.id in (select report_id from report_sources where page_url = :page))"
+
+
 def _archived_report(db, item: dict) -> int | None:
     """The report holding the item's documents if every one is archived under its page
     (the newest such version, preferring one whose primary document is among them), else None."""
-    shas = sorted({doc["sha256"] for doc in item["documents"]})
-    marks = ", ".join("?" * len(shas))
+    shas = {f"s{n}": sha for n, sha in enumerate(sorted({doc["sha256"] for doc in item["documents"]}))}
+    marks = ", ".join(f":{name}" for name in shas)
+    params = {"page": item["page_url"], **shas}
     found = db.execute(
         "select count(distinct d.sha256) from documents d join reports r on r.id = d.report_id "
-        f"where r.page_url = ? and d.sha256 in ({marks})", [item["page_url"], *shas]).fetchone()[0]
+        f"where {_FOUND_ON_PAGE} and d.sha256 in ({marks})", params).fetchone()[0]
     if found < len(shas):
         return None
     return db.execute(
         "select r.id from reports r join documents d on d.report_id = r.id "
-        f"where r.page_url = ? and d.sha256 in ({marks}) order by r.primary_sha256 in ({marks}) desc, r.id desc",
-        [item["page_url"], *shas, *shas]).fetchone()[0]
+        f"where {_FOUND_ON_PAGE} and d.sha256 in ({marks}) order by r.primary_sha256 in ({marks}) desc, r.id desc",
+        params).fetchone()[0]
 
 
 def _add_item(db, crawl_dir: Path, item: dict, summary: dict) -> None:
@@ -172,7 +178,7 @@ def add_parsed(db, item: dict, parsed: list[tuple], summary: dict) -> None:
     The benchmark writes synthetic records through here.
     """
     primary, record, _ = max(parsed, key=_primary_score)
-    report_id = _report_id(db, item["page_url"], primary["sha256"])
+    report_id = _report_id(db, item["page_url"], primary)
     if report_id is None:
         report_id = _add_report(db, item, primary, record)
         _add_summary(db, report_id, item["page_url"])
@@ -233,9 +239,16 @@ def _primary_score(parsed) -> tuple:
     return _figures_read(record), record is not None, doc["role"] == "page"
 
 
-def _report_id(db, page_url: str, sha256: str) -> int | None:
+def _report_id(db, page_url: str, primary: dict) -> int | None:
+    """The archived version of this report: the same page and primary document, or, when the
+    primary document is an attachment, the report whose primary attachment has the same bytes
+    (a city portal re-hosting a county's PDF on its own page is one report, two sources)."""
     row = db.execute("select id from reports where page_url = ? and primary_sha256 = ?",
-                     [page_url, sha256]).fetchone()
+                     [page_url, primary["sha256"]]).fetchone()
+    if row is None and primary["role"] == "attachment":
+        row = db.execute("select r.id from reports r join documents d on d.report_id = r.id "
+                         "and d.sha256 = r.primary_sha256 where r.primary_sha256 = ? and d.role = 'attachment' "
+                         "order by r.id limit 1", [primary["sha256"]]).fetchone()
     return row[0] if row else None
 
 

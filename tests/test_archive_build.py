@@ -15,7 +15,7 @@ import sqlite_utils
 import archive.build
 from archive import schema
 from archive.build import build
-from archive_crawl import PORTAL, SEED, luoshan, make_archive, make_crawl, page, report, write_jsonl
+from archive_crawl import FIXTURES, PORTAL, SEED, luoshan, make_archive, make_crawl, page, report, write_jsonl
 from extract import standard_format
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -249,6 +249,29 @@ def test_a_report_found_by_two_portals_is_one_report_with_two_sources(crawl):
     assert agency["level"] == "county"  # the city portal's file speaks of the city, not of this body
     before = dump(db_path)
     assert build(crawl_dir, db_path)["reports_added"] == 0
+    assert dump(db_path) == before
+
+
+def test_a_report_attachment_rehosted_on_another_page_is_one_report(crawl):
+    """A city portal's own page carrying the county's PDF (same bytes): one report, the city's page
+    archived as one more of its documents, two sources; a rebuild skips the item."""
+    crawl_dir, db_path, items = crawl
+    county = items["huaian"]
+    pdf = (FIXTURES / "huaian-city-gov-2024.pdf").read_bytes()
+    city = report(crawl_dir, "江苏省人民政府", "淮安市人民政府2024年政府信息公开工作年度报告", 2024, "art_js_huaian",
+                  page("淮安市人民政府2024年政府信息公开工作年度报告", links=("huaian2024.pdf",)),
+                  [("huaian2024.pdf", "application/pdf", pdf)])
+    write_jsonl(crawl_dir / "reports.jsonl", [city], mode="a")
+    summary = build(crawl_dir, db_path)
+    assert (summary["reports_added"], summary["documents_added"], summary["reports_total"]) == (0, 1, 5)
+    db = sqlite_utils.Database(db_path)
+    rid = report_id(db, county)
+    assert db.execute("select portal, page_url from report_sources where report_id = ? order by portal",
+                      [rid]).fetchall() == [("江苏省人民政府", city["page_url"]), ("淮安市人民政府", county["page_url"])]
+    assert db["documents"].count_where("report_id = ?", [rid]) == 3  # two pages, one PDF
+    assert db["reports"].get(rid)["page_url"] == county["page_url"]
+    before = dump(db_path)
+    assert build(crawl_dir, db_path)["documents_added"] == 0
     assert dump(db_path) == before
 
 
