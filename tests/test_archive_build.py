@@ -53,20 +53,20 @@ def assert_summary_is_right(db) -> None:
     its figures summed by their key globs (null if a cell is null), version and latest
     by page, the body's columns as its row has them now."""
     figures = defaultdict(dict)
-    for report_id, key, value in db.execute("select report_id, key, value from figures"):
-        figures[report_id][key] = value
+    for rid, key, value in db.execute("select report_id, key, value from figures"):
+        figures[rid][key] = value
     versions = defaultdict(list)
-    for report_id, page_url in db.execute("select id, page_url from reports order by id"):
-        versions[page_url].append(report_id)
+    for rid, page_url in db.execute("select id, page_url from reports order by id"):
+        versions[page_url].append(rid)
     expected = {}
-    for report in db.query("select r.*, a.name as agency, a.region, a.province, a.city, a.county, a.level "
-                           "from reports r left join agencies a on a.id = r.agency_id"):
-        page = versions[report["page_url"]]
-        row = {"version": page.index(report["id"]) + 1, "latest": int(page[-1] == report["id"])}
+    for found in db.query("select r.*, a.name as agency, a.region, a.province, a.city, a.county, a.level "
+                          "from reports r left join agencies a on a.id = r.agency_id"):
+        same_page = versions[found["page_url"]]
+        row = {"version": same_page.index(found["id"]) + 1, "latest": int(same_page[-1] == found["id"])}
         for column, pattern in (*schema.summary_figures(), *schema.detail_figures()):
-            values = [v for k, v in figures[report["id"]].items() if fnmatchcase(k, pattern)]
+            values = [v for k, v in figures[found["id"]].items() if fnmatchcase(k, pattern)]
             row[column] = None if not values or None in values else sum(values)
-        expected[report["id"]] = {**{c: report.get(c) for c, _, _ in schema.summary_columns()}, **row}
+        expected[found["id"]] = {**{c: found.get(c) for c, _, _ in schema.summary_columns()}, **row}
     assert {row["id"]: row for row in db["report_summary"].rows} == expected
 
 

@@ -141,7 +141,7 @@ def test_a_page_with_a_broken_text_layer_is_an_error_and_the_others_are_read():
     broken = data.replace(b"/UniGB-UCS2-H", b"/Identity-H  ")  # no character map: (cid:N) on page 2 only
     record = extract_document(broken)
     reason = "page 2 not read (text layer broken (unmapped glyphs or garbage))"
-    assert record["errors"] == [{"stage": "pdf", "message": f"document incomplete: page 2 of 2 not read (text layer "
+    assert record["errors"] == [{"stage": "pdf", "message": "document incomplete: page 2 of 2 not read (text layer "
                                  "broken (unmapped glyphs or garbage)); its text and cells are missing"}]
     cells = record["cells"]
     assert [cells[f"active.rules.{c}"] for c in ("issued", "repealed", "in_force")] == ["2", "0", "9"]
