@@ -42,7 +42,8 @@ CACHE_SIZE = "PRAGMA cache_size = -262144"  # KiB: 256 MiB
 def build(crawl_dir: Path, db_path: Path, *, progress=None) -> dict:
     """Add what is new in ``crawl_dir`` to the archive at ``db_path`` (created if missing).
 
-    ``progress``, if given, is called with a one-line message per report item.
+    ``progress``, if given, is called with a one-line message per report item, and
+    before a long upgrade of the archive (a search re-index).
     Returns counts for the caller to print: ``reports_seen``, ``reports_added``,
     ``documents_added``, ``figures_added``, ``checks_failed`` (failed identity
     checks in the added reports), ``document_errors`` (extraction error rows added),
@@ -52,11 +53,12 @@ def build(crawl_dir: Path, db_path: Path, *, progress=None) -> dict:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(db_path)
     db.execute(CACHE_SIZE)
+    progress = progress or (lambda message: None)
     try:
         with db.atomic():
-            schema.create(db)
+            schema.create(db, progress)
             db["crawl_dirs"].insert({"path": str(crawl_dir.resolve())}, ignore=True)
-            summary = _load(db, crawl_dir, progress or (lambda message: None))
+            summary = _load(db, crawl_dir, progress)
             summary["reports_total"] = db["reports"].count
     finally:
         db.close()

@@ -288,8 +288,10 @@ from reports r""",
 }
 
 
-def create(db) -> None:
+def create(db, progress=None) -> None:
     """Create every table, index, view and the search index that is missing; upgrade an older archive.
+
+    ``progress``, if given, is told of upgrades that take long (:func:`search.create_index`).
 
     Tables gain new columns (sqlite-utils ``transform``); ``report_summary``, computed
     from the other tables, is rebuilt if it is the view of older archives or has other
@@ -306,7 +308,7 @@ def create(db) -> None:
             db.execute(FILL[name]())
     for name, sql in VIEWS.items():
         db.create_view(name, sql(), replace=True)
-    search.create_index(db)
+    search.create_index(db, progress)
 
 
 def _drop_views(db) -> None:

@@ -7,7 +7,7 @@ than three characters, and most Chinese words (复议, 诉讼, 公开) are two.
 
 The index: ``reports_fts`` is an FTS5 table with the stock ``ascii`` tokenizer,
 fed not the text but its *n-gram stream* (:func:`index_text`): every sequence of
-one to four characters inside a run of letters and digits, space-separated, so
+one to five characters inside a run of letters and digits, space-separated, so
 each is one token. ``行政复议、诉讼`` is fed as ``行 政 复 议 诉 讼 行政 政复 复议
 诉讼 行政复 政复议 行政复议``. Runs repeated in a text (boilerplate clauses, table
 labels) are fed once (that leaves a third of the benchmark's synthetic texts).
@@ -15,10 +15,12 @@ labels) are fed once (that leaves a third of the benchmark's synthetic texts).
 stream is lower-cased first and holds no other punctuation, so ``ascii`` reads it
 as ``unicode61`` would, at about half the cost.
 
-* a term of one to four characters is one token, so it is found exactly, by one
-  lookup, as typed: ``行政复议`` → ``"行政复议"``;
-* a longer term is the AND of its overlapping four-grams (``依申请公开`` →
-  ``"依申请公" "申请公开"``), and a term holding punctuation the AND of its runs'
+* a term of one to five characters is one token, so it is found exactly, by one
+  lookup, as typed: ``依申请公开`` → ``"依申请公开"``. Five, not four, because the
+  five-character terms of these reports (依申请公开, 罗山县政府) are what people
+  search for, and so a stock Datasette or ``sqlite-utils search`` finds them too;
+* a longer term is the AND of its overlapping five-grams (``政府信息公开`` →
+  ``"政府信息公" "府信息公开"``), and a term holding punctuation the AND of its runs'
   tokens. That finds every report holding the term, and also the rare report that
   holds all those pieces but never the whole term. The ranked search (the
   ``search`` canned query, ``nianbao search``) drops those with
@@ -38,12 +40,12 @@ Where the rewrite happens (:func:`fts_query`):
   (``?_search=``) goes through, registers :func:`register_functions`, and sends
   the search box to the ranked ``search`` canned query.
 * ``sqlite-utils search`` (ranked by bm25) and a stock Datasette: terms of one to
-  four characters work as typed; for longer ones pass the rewritten query,
+  five characters work as typed; for longer ones pass the rewritten query,
   printed by ``python -m archive.search``::
 
-      sqlite-utils search nianbao.db reports "$(python -m archive.search 依申请公开 罗山县)"
+      sqlite-utils search nianbao.db reports "$(python -m archive.search 政府信息公开 罗山县)"
 
-* plain ``sqlite3``: ``... where reports_fts match '"依申请公" "申请公开"' order by rank``.
+* plain ``sqlite3``: ``... where reports_fts match '"政府信息公" "府信息公开"' order by rank``.
 
 The trade-offs, measured by ``bench/archive_bench.py`` (figures in
 ``docs/archive.md``): about four index tokens per distinct character, so the
@@ -72,10 +74,13 @@ import sys
 FTS_TABLE = "reports_fts"
 FTS_COLUMNS = ("title", "text")
 TITLE_WEIGHT = 10.0
-LONGEST_GRAM = 4
+LONGEST_GRAM = 5
 RANKED_CANDIDATES = 1000
+# The comment names what the index holds: SQLite keeps it in the schema, so an index
+# of other n-grams (an archive built by an older nianbao) is told apart and re-indexed.
 DECLARATION = (f"CREATE VIRTUAL TABLE [{FTS_TABLE}] USING fts5({', '.join(FTS_COLUMNS)}, "
-               "content=\"reports\", content_rowid=\"id\", tokenize=\"ascii\")")
+               "content=\"reports\", content_rowid=\"id\", tokenize=\"ascii\" "
+               f"/* fed the 1- to {LONGEST_GRAM}-character n-grams of archive/search.py */)")
 
 _SPACE = array.array("I", [ord(" ")])
 # One search-box word: a quoted phrase or a run of non-space characters, as Datasette splits it.
@@ -84,10 +89,12 @@ _RUN = re.compile(r"[^\W_]+")
 
 
 def index_text(text: str | None) -> str:
-    """The n-gram stream of ``text``: the 1- to 4-character sequences of its distinct runs.
+    """The n-gram stream of ``text``: the 1- to 5-character sequences of its distinct runs.
 
     >>> index_text("行政复议、行政复议。").split()
     ['行', '政', '复', '议', '行政', '政复', '复议', '行政复', '政复议', '行政复议']
+    >>> index_text("依申请公开").split()[-2:]
+    ['申请公开', '依申请公开']
     """
     # The distinct runs are joined by spaces and cut into n-grams with array slices
     # (about ten times as fast as slicing strings); an n-gram that spans a space is
@@ -110,8 +117,8 @@ def term_query(term: str) -> str | None:
 
     None for a term with no letters or digits (punctuation alone finds nothing).
 
-    >>> term_query("行政复议"), term_query("依申请公开"), term_query("复议、诉讼")
-    ('"行政复议"', '"依申请公" "申请公开"', '"复议" "诉讼"')
+    >>> term_query("依申请公开"), term_query("政府信息公开"), term_query("复议、诉讼")
+    ('"依申请公开"', '"政府信息公" "府信息公开"', '"复议" "诉讼"')
     """
     tokens = [token for run in _RUN.findall(term.lower()) for token in _covering_tokens(run)]
     return " ".join(f'"{token}"' for token in dict.fromkeys(tokens)) or None
@@ -148,7 +155,7 @@ def contains_words(search: str, title: str | None, text: str | None) -> bool:
     """Whether every word of ``search`` occurs in ``title`` or ``text``, read as the index reads
     them: ignoring case, and punctuation between a word's letters and digits.
 
-    >>> contains_words("依申请公开 复议、诉讼", "", "依申请公开。行政复议，诉讼")
+    >>> contains_words("政府信息公开 复议、诉讼", "", "政府信息公开。行政复议，诉讼")
     True
     """
     texts = [(title or "").lower(), (text or "").lower()]
@@ -166,12 +173,18 @@ def register_functions(conn) -> None:
     conn.create_function("nianbao_contains", 3, contains_words, deterministic=True)
 
 
-def create_index(db) -> None:
-    """Create ``reports_fts``; an index of any other shape is dropped and re-indexed."""
+def create_index(db, progress=None) -> None:
+    """Create ``reports_fts``; an index of any other shape is dropped and re-indexed.
+
+    ``progress``, if given, is told before a re-index: minutes per 10,000 reports.
+    """
     existing = db.execute("select sql from sqlite_master where name = ?", [FTS_TABLE]).fetchone()
     if existing and existing[0] == DECLARATION:
         return
     if existing:
+        if progress:
+            progress(f"search index: re-indexing {db['reports'].count:,} reports for the "
+                     f"1- to {LONGEST_GRAM}-character n-grams (once, after an upgrade)")
         db.execute(f"DROP TABLE [{FTS_TABLE}]")
     db.execute(DECLARATION)
     db.execute(f"INSERT INTO [{FTS_TABLE}] ([{FTS_TABLE}], rank) VALUES ('rank', 'bm25({TITLE_WEIGHT}, 1.0)')")

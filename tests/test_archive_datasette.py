@@ -61,7 +61,7 @@ def test_no_suggested_facets_but_the_declared_ones(server):
     assert {"year", "province", "level", "format_version"} <= set(data["facet_results"])
 
 
-SEARCH_TERMS = ("县", "复议", "罗山县", "行政复议", "依申请公开")  # 1 to 5 characters
+SEARCH_TERMS = ("县", "复议", "罗山县", "行政复议", "依申请公开", "政府信息公开")  # 1 to 6 characters
 
 
 @pytest.mark.parametrize("term", SEARCH_TERMS)

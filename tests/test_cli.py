@@ -80,3 +80,23 @@ def test_search_finds_reports_by_chinese_words(tmp_path):
     one_character = run("search", "--db", db_path, "县")
     assert one_character.exit_code == 0 and "罗山县人民政府" in one_character.output
     assert run("search", "--db", db_path, "不存在的词语").exit_code == 1
+
+
+def test_build_upgrades_the_search_index_of_an_older_archive_and_says_so(tmp_path):
+    """An archive whose index holds other n-grams (nianbao before five-grams) is re-indexed once."""
+    import sqlite_utils
+    from archive_crawl import make_archive
+
+    crawl_dir, db_path, _, _ = make_archive(tmp_path)
+    db = sqlite_utils.Database(db_path)
+    db.execute("drop table reports_fts")
+    db.execute('CREATE VIRTUAL TABLE [reports_fts] USING fts5(title, text, content="reports", '
+               'content_rowid="id", tokenize="ascii")')  # the 1-4-gram index's declaration
+    db.conn.commit()
+    assert list(db["reports"].search("依申请公开")) == []
+
+    upgrade = run("build", "--from", crawl_dir, "--db", db_path)
+    assert "search index: re-indexing" in upgrade.output and "1- to 5-character" in upgrade.output
+    assert {r["title"] for r in db["reports"].search("依申请公开")} >= {"罗山县人民政府2021年政府信息公开工作年度报告"}
+    again = run("build", "--from", crawl_dir, "--db", db_path)
+    assert upgrade.exit_code == again.exit_code == 0 and "re-indexing" not in again.output
