@@ -199,6 +199,30 @@ def test_pictures_in_a_reports_text_are_attachments():
         f"{BASE}/nb/W020220125_1.jpg", "http://img.example.gov.cn/t2.png"]
 
 
+def test_pictures_of_a_table_laid_out_portal_are_the_reports_only():
+    """An old portal lays out the whole page with tables: its banner, menu bullets, icons and
+    footer badges sit in table cells, as the report's own pictures do."""
+    url = f"{BASE}/nb/2021nb.html"
+    page = ('<html><head><title>示例县人民政府2021年政府信息公开工作年度报告_示例县人民政府</title></head><body>'
+            '<table width="1000"><tr><td><img src="/images/banner.jpg" width="1000" height="150"></td></tr>'
+            '<tr><td class="nav"><table><tr><td><img src="/images/dot.gif">首页</td></tr></table></td></tr>'
+            '<tr><td><table><tr><td><img src="/images/arrow.gif"> 当前位置：首页 &gt; 年报</td></tr>'
+            '<tr><td class="title">示例县人民政府2021年政府信息公开工作年度报告</td></tr>'
+            '<tr><td><p>二、主动公开政府信息情况</p><p><img src="/uploads/t2.jpg" width="600"></p>'
+            '<p><img src="/uploads/t3.jpg"></p></td></tr>'
+            '<tr><td><img src="/images/print.gif" width="16" height="16">打印本页 '
+            '<img src="/images/close.gif" width="16px" height="16px">关闭窗口</td></tr></table></td></tr>'
+            '<tr><td class="bottom"><p><img src="/images/jiucuo.png">政府网站找错</p>'
+            '<p><img src="/images/gongan.png">豫公网安备 41152102000001号</p></td></tr></table></body></html>')
+    response = file_response("nb/2021nb.html", url).replace(body=page.encode())
+    assert [link.url for link in attachment_links(response)] == [f"{BASE}/uploads/t2.jpg", f"{BASE}/uploads/t3.jpg"]
+    # A page that shows its title only in <title>: every picture is considered, the chrome still left out.
+    body_title = '<tr><td class="title">示例县人民政府2021年政府信息公开工作年度报告</td></tr>'
+    untitled = response.replace(body=page.replace(body_title, "").encode())
+    assert [link.url for link in attachment_links(untitled)] == [
+        f"{BASE}/images/banner.jpg", f"{BASE}/images/arrow.gif", f"{BASE}/uploads/t2.jpg", f"{BASE}/uploads/t3.jpg"]
+
+
 def test_gbk_report_page_is_decoded(spider):
     url = f"{BASE}/zwgk/xxgk/zfxxgknb/202101/t20210115_90.html"
     response = file_response("zwgk/xxgk/zfxxgknb/202101/t20210115_90.html", url, headers={"Content-Type": "text/html"})

@@ -54,6 +54,9 @@ DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*
 PUBLISHED_LABEL = re.compile(r"(?:发布|发表|成文|公开)(?:日期|时间)\s*[:：]?\s*([^<\n]{0,40})")
 TRUNCATED = ("...", "…", "。。。")
 ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*\s*[:：]?\s*")  # "附件1：" before a file name
+# Ids and classes of a page's own parts, whose pictures are not a report's (see printed_images).
+PAGE_CHROME = re.compile(r"header|footer|bottom|nav|menu|banner|logo|copyright|share", re.IGNORECASE)
+ICON_PIXELS = 100
 # Section headings and table labels of the report format (2019 on, and the 2008 one): a report's
 # body carries several; a 政府工作报告 or a news item mentioning the report hardly two.
 FORMAT_MARKERS = (
@@ -251,12 +254,29 @@ def attachment_links(response: HtmlResponse) -> list[Link]:
 
 
 def printed_images(response: HtmlResponse) -> list[Link]:
-    """Pictures in a page's text (a paragraph or a table cell): a report printed as scanned pages or
-    with its tables as images has its content there. Pictures inside links are the site's logos and
-    badges, not content."""
-    return [Link(response.urljoin(src), "", None)
-            for src in response.xpath("//body//img[ancestor::p or ancestor::table][not(ancestor::a)]/@src").getall()
-            if src.strip() and not src.strip().startswith("data:")]
+    """Pictures in a report's text (a paragraph or a table cell): a report printed as scanned pages
+    or with its tables as images has its content there.
+
+    The site's own pictures are left out: those before the report's title in the body (banners,
+    breadcrumb arrows; a page not showing its title keeps them), inside links (logos, badges),
+    inside the page's header, footer, menus or banners (by their id or class), and icons (a
+    declared width or height under ``ICON_PIXELS``). Old portals lay out the whole page with
+    tables, so being in a table cell alone says nothing."""
+    holders = response.xpath("//body//*[text()][not(self::script or ancestor-or-self::a)]")
+    title = next((node for node in holders if is_report_title("".join(node.xpath("text()").getall()))), None)
+    images = title.xpath("following::img") if title else response.xpath("//body//img")
+    sources = [image.attrib.get("src", "").strip() for image in images if _is_printed(image)]
+    return [Link(response.urljoin(src), "", None) for src in sources if src and not src.startswith("data:")]
+
+
+def _is_printed(image) -> bool:
+    if not image.xpath("ancestor::p or ancestor::table") or image.xpath("ancestor::a"):
+        return False
+    if any(PAGE_CHROME.search(f"{node.attrib.get('id', '')} {node.attrib.get('class', '')}")
+           for node in image.xpath("ancestor::*")):
+        return False
+    sizes = [image.attrib.get(side, "").strip().removesuffix("px") for side in ("width", "height")]
+    return not any(size.isdigit() and int(size) < ICON_PIXELS for size in sizes)
 
 
 def attachment_filename(response: Response, link_text: str) -> str | None:
