@@ -173,15 +173,20 @@ def register_functions(conn) -> None:
     conn.create_function("nianbao_contains", 3, contains_words, deterministic=True)
 
 
+def index_is_current(db) -> bool:
+    """Whether ``reports_fts`` is the index this code queries (not an older nianbao's)."""
+    existing = db.execute("select sql from sqlite_master where name = ?", [FTS_TABLE]).fetchone()
+    return bool(existing) and existing[0] == DECLARATION
+
+
 def create_index(db, progress=None) -> None:
     """Create ``reports_fts``; an index of any other shape is dropped and re-indexed.
 
     ``progress``, if given, is told before a re-index: minutes per 10,000 reports.
     """
-    existing = db.execute("select sql from sqlite_master where name = ?", [FTS_TABLE]).fetchone()
-    if existing and existing[0] == DECLARATION:
+    if index_is_current(db):
         return
-    if existing:
+    if db[FTS_TABLE].exists():
         if progress:
             progress(f"search index: re-indexing {db['reports'].count:,} reports for the "
                      f"1- to {LONGEST_GRAM}-character n-grams (once, after an upgrade)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -134,7 +135,9 @@ def search(db_path, limit, words):
 
     from archive.search import search as run_search
 
-    rows = run_search(sqlite_utils.Database(db_path), " ".join(words), limit=limit)
+    db = sqlite_utils.Database(db_path)
+    _warn_if_index_is_older(db, db_path)
+    rows = run_search(db, " ".join(words), limit=limit)
     for row in rows:
         click.echo(f"{row['id']}\t{row['year']}\t{row['portal']}\t{row['title']}")
     sys.exit(OK if rows else PARTIAL)
@@ -151,8 +154,12 @@ def serve(db_path, host, port):
     Example:
       nianbao serve --db nianbao.db --port 8001
     """
+    import sqlite_utils
+
     from archive.serve import serve as run_serve
 
+    with closing(sqlite_utils.Database(db_path)) as db:
+        _warn_if_index_is_older(db, db_path)
     run_serve(db_path, host=host, port=port)
 
 
@@ -183,6 +190,14 @@ def _parse_overrides(pairs):
         key, value = pair.split("=", 1)
         settings[key.strip()] = value.strip()
     return settings
+
+
+def _warn_if_index_is_older(db, db_path):
+    from archive.search import index_is_current
+
+    if not index_is_current(db):
+        click.echo(f"warning: {db_path}'s search index was made by an older nianbao and may miss terms; "
+                   "`nianbao build` re-indexes it once", err=True)
 
 
 def _progress(message):

@@ -94,9 +94,13 @@ def test_build_upgrades_the_search_index_of_an_older_archive_and_says_so(tmp_pat
                'content_rowid="id", tokenize="ascii")')  # the 1-4-gram index's declaration
     db.conn.commit()
     assert list(db["reports"].search("依申请公开")) == []
+    stale = run("search", "--db", db_path, "依申请公开")
+    assert stale.exit_code == 1 and "search index was made by an older nianbao" in stale.output
 
     upgrade = run("build", "--from", crawl_dir, "--db", db_path)
     assert "search index: re-indexing" in upgrade.output and "1- to 5-character" in upgrade.output
     assert {r["title"] for r in db["reports"].search("依申请公开")} >= {"罗山县人民政府2021年政府信息公开工作年度报告"}
     again = run("build", "--from", crawl_dir, "--db", db_path)
     assert upgrade.exit_code == again.exit_code == 0 and "re-indexing" not in again.output
+    found = run("search", "--db", db_path, "依申请公开")
+    assert found.exit_code == 0 and "older" not in found.output and "罗山县人民政府" in found.output
