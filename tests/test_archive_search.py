@@ -89,13 +89,26 @@ def test_sqlite_utils_search_up_to_five_characters_as_typed(db_path, term):
     assert {r["id"] for r in db["reports"].search(term)} == containing(db_path, term)
 
 
+def sqlite_utils_cli_search(db_path, query) -> list[int]:
+    cli = subprocess.run([sys.executable, "-m", "sqlite_utils", "search", str(db_path), "reports", query,
+                          "-c", "id", "--csv"], capture_output=True, text=True, check=True)
+    return [int(line) for line in cli.stdout.split()[1:]]
+
+
+@pytest.mark.parametrize("term", ("复议", "行政复议", "依申请公开", "罗山县"))  # the terms the issue names
+def test_sqlite_utils_cli_as_typed(db_path, term):
+    found = sqlite_utils_cli_search(db_path, term)
+    assert set(found) == containing(db_path, term)
+    rank = dict(sqlite3.connect(db_path).execute(
+        "select rowid, rank from reports_fts where reports_fts match ?", [f'"{term}"']).fetchall())
+    assert [rank[id] for id in found] == sorted(rank.values())  # best (lowest bm25) first
+
+
 @pytest.mark.parametrize("term", ("县", "政府信息公开", "罗山县人民政府"))
 def test_sqlite_utils_cli_with_the_rewritten_query(db_path, term):
     query = subprocess.run([sys.executable, "-m", "archive.search", term], capture_output=True, text=True,
                            check=True).stdout.strip()
-    cli = subprocess.run([sys.executable, "-m", "sqlite_utils", "search", str(db_path), "reports", query,
-                          "-c", "id", "--csv"], capture_output=True, text=True, check=True)
-    assert {int(line) for line in cli.stdout.split()[1:]} == containing(db_path, term)
+    assert set(sqlite_utils_cli_search(db_path, query)) == containing(db_path, term)
 
 
 def ranked(texts: dict[str, tuple[str, str]], query: str) -> list[str]:
