@@ -48,15 +48,15 @@ Where the rewrite happens (:func:`fts_query`):
 * plain ``sqlite3``: ``... where reports_fts match '"政府信息公" "府信息公开"' order by rank``.
 
 The trade-offs, measured by ``bench/archive_bench.py`` (figures in
-``docs/archive.md``): about four index tokens per distinct character, so the
-index is some 1.7 times the text's UTF-8 size (the previous bigram index: 1.45)
-and building it costs about as much; longer terms are supersets outside the
-ranked search. The index keeps positions (``detail=full``) although no query
-needs them: with ``detail=column`` FTS5 computes ``bm25`` by re-tokenizing each
-match's stored text, which is not the n-gram stream, so ranking would be both
-wrong and slow. A tokenizer extension (jieba, ICU) would rank by words but make
-the archive unreadable without it. The archive stays an ordinary SQLite file: no extension
-or custom tokenizer is needed to open, query or index it.
+``docs/archive.md``): about five index tokens per distinct character, so the
+index is some 2.3 times the text's UTF-8 size (1.7 with four-grams, 1.45 for the
+previous bigram index); longer terms are supersets outside the ranked search.
+The index keeps positions (``detail=full``) although no query needs them: with
+``detail=column`` FTS5 computes ``bm25`` by re-tokenizing each match's stored
+text, which is not the n-gram stream, so ranking would be both wrong and slow. A
+tokenizer extension (jieba, ICU) would rank by words but make the archive
+unreadable without it. The archive stays an ordinary SQLite file: no extension or
+custom tokenizer is needed to open, query or index it.
 
 ``reports_fts`` declares ``content="reports"``, so Datasette and sqlite-utils
 find it for ``reports`` and reading its columns returns the real title and text.
