@@ -182,7 +182,7 @@ def index_is_current(db) -> bool:
 def create_index(db, progress=None) -> None:
     """Create ``reports_fts``; an index of any other shape is dropped and re-indexed.
 
-    ``progress``, if given, is told before a re-index: minutes per 10,000 reports.
+    ``progress``, if given, is told before a re-index: some two minutes per 10,000 reports.
     """
     if index_is_current(db):
         return
