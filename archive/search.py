@@ -16,9 +16,9 @@ stream is lower-cased first and holds no other punctuation, so ``ascii`` reads i
 as ``unicode61`` would, at about half the cost.
 
 * a term of one to five characters is one token, so it is found exactly, by one
-  lookup, as typed: ``依申请公开`` → ``"依申请公开"``. Five, not four, because the
-  five-character terms of these reports (依申请公开, 罗山县政府) are what people
-  search for, and so a stock Datasette or ``sqlite-utils search`` finds them too;
+  lookup, as typed: ``依申请公开`` → ``"依申请公开"``. Five, not four, so that
+  five-character terms such as 依申请公开 work as typed in a stock Datasette and
+  ``sqlite-utils search`` too;
 * a longer term is the AND of its overlapping five-grams (``政府信息公开`` →
   ``"政府信息公" "府信息公开"``), and a term holding punctuation the AND of its runs'
   tokens. That finds every report holding the term, and also the rare report that
