@@ -124,9 +124,9 @@ def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
 def address_kind(address: IPAddress) -> str | None:
     """What makes an address unfit to fetch from (``loopback``, ``private`` …), None for a public one."""
     inner = embedded_ipv4(address)
-    if inner is not None and address_kind(inner):
-        return f"{address_kind(inner)} (as {inner})"
-    for kind in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
+    if inner is not None:  # what is connected to in the end
+        return address_kind(inner) and f"{address_kind(inner)} (as {inner})"
+    for kind in ("unspecified", "loopback", "link_local", "multicast", "reserved", "private"):
         if getattr(address, f"is_{kind}"):
             return kind.replace("_", "-")
     return None if address.is_global else "not globally reachable"
