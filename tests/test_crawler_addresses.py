@@ -365,15 +365,11 @@ def hostile_crawl(tmp_path_factory):
         ]
         hosts = {name: "127.0.0.1" for name in ("www.luoshan.gov.cn", "xxgk.luoshan.gov.cn", "intranet.luoshan.gov.cn",
                                                 "files.henan-cdn.com", "www.xinyang.gov.cn")}
-        env = {"http_proxy": f"http://127.0.0.1:{proxy.port}", "https_proxy": f"http://127.0.0.1:{proxy.port}",
-               "no_proxy": "luoshan.gov.cn,xinyang.gov.cn,files.henan-cdn.com,127.0.0.1"}
-        saved = {name: os.environ.get(name) for name in env}
-        os.environ.update(env)
-        try:
+        with pytest.MonkeyPatch.context() as env:  # the crawl's subprocess inherits these
+            env.setenv("http_proxy", f"http://127.0.0.1:{proxy.port}")
+            env.setenv("https_proxy", f"http://127.0.0.1:{proxy.port}")
+            env.setenv("no_proxy", "luoshan.gov.cn,xinyang.gov.cn,files.henan-cdn.com,127.0.0.1")
             summary = run_crawl(portals, out, {"NIANBAO_HOSTS": hosts, "NIANBAO_HOSTS_ONLY": True})
-        finally:
-            for name, value in saved.items():
-                os.environ.pop(name) if value is None else os.environ.__setitem__(name, value)
     return out, summary, port, other, proxy, portal_server
 
 
@@ -427,3 +423,62 @@ def test_hostile_crawl_keeps_what_is_allowed(hostile_crawl):
     # each run is partial: documents of a report were refused, so they are missing
     assert {name: (p["status"], p["refused_documents"]) for name, p in summary["portals"].items()} == {
         "罗山县人民政府": ("partial", 11), "信阳市人民政府": ("partial", 2)}  # 10 attachments, 1 report link
+
+
+# ------------------------------------------------------------------------- no way in to a crawl
+def listening_ports(pid: int) -> set[int]:
+    """TCP ports a process listens on (its socket inodes in the kernel's tables of LISTEN sockets)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    ports = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def killed_crawl(tmp_path: Path, name: str, settings: dict) -> tuple[set[int], list[Path]]:
+    """A crawl of a slow portal, killed with SIGKILL once it is fetching: the ports it listened on
+    meanwhile, and the files left in its Scrapy state directory (XDG_STATE_HOME)."""
+    state = tmp_path / name / "state"
+    portal = generate_portal(tmp_path / name / "site", reports=6)
+    with site_server(portal, delay=0.2) as server:
+        code = ("import json, sys; from pathlib import Path; from crawler.run import crawl; "
+                "a = json.load(sys.stdin); crawl(a['portals'], Path(a['out']), a['settings'])")
+        args = json.dumps({"portals": [{"name": "示例县人民政府", "url": f"{server.url}/index.html"}],
+                           "out": str(tmp_path / name / "out"), "settings": {**FAST, **settings}})
+        env = {**os.environ, "XDG_STATE_HOME": str(state), "HOME": str(tmp_path / name)}
+        child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, cwd=REPO, env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+        child.stdin.write(args)
+        child.stdin.close()
+        ports, deadline = set(), time.monotonic() + 60
+        try:
+            while len(server.requests) < 3 and child.poll() is None and time.monotonic() < deadline:
+                ports |= listening_ports(child.pid)
+                time.sleep(0.05)
+            ports |= listening_ports(child.pid)
+            assert child.poll() is None, "the crawl ended before it could be killed"
+        finally:
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+    return ports, [path for path in state.rglob("*") if path.is_file()] if state.exists() else []
+
+
+def test_a_killed_crawl_listened_on_no_port_and_leaves_no_job_file(tmp_path):
+    # Scrapy's defaults, as a check that this test sees what it looks for: a telnet console and a
+    # remote-control server listening, and a job file with the access token left by the killed run
+    ports, files = killed_crawl(tmp_path, "scrapy-defaults", {"TELNETCONSOLE_ENABLED": True,
+                                                              "REMOTE_CONTROL_ENABLED": True})
+    assert len(ports) == 2 and [path.parent.name for path in files] == ["job_files"]
+    assert '"token"' in files[0].read_text()
+    # nianbao's settings
+    assert killed_crawl(tmp_path, "nianbao", {}) == (set(), [])
