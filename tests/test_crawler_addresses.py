@@ -291,7 +291,8 @@ def hostile_routes(port, other):
     intranet = f"http://intranet.luoshan.gov.cn:{other}"
     listing = (
         f'<ul><li><a href="/gknb/t2021.html">{title.format(2021)}</a><span>2022-01-20</span></li>'
-        f'<li><a href="file:///etc/passwd">{title.format(2020)}</a><span>2021-01-20</span></li></ul>'
+        f'<li><a href="file:///etc/passwd">{title.format(2020)}</a><span>2021-01-20</span></li>'
+        f'<li><a href="/gknb/t2019.html">{title.format(2019)}</a><span>2020-01-20</span></li></ul>'
         '<script>var listUrl = "http://www.example.com/api/gknb/list?page=";</script>'
         '<script>if (0) { location.replace("http://169.254.169.254/latest/meta-data/iam/security-credentials/"); }</script>'
         '<script>location.replace("http://10.1.2.3/zwgk/");</script>'
@@ -315,6 +316,8 @@ def hostile_routes(port, other):
     return {
         "/gknb/index.html": html(listing),
         "/gknb/t2021.html": html(report),
+        "/gknb/t2019.html": (200, {"Content-Type": "text/html"}, f'<html><head><meta http-equiv="refresh" '
+                             f'content="0;url={intranet}/t2019.html"></head><body></body></html>'.encode()),
         "/files/report2021.pdf": (200, {"Content-Type": "application/pdf"}, REPORT_PDF),
         "/tables2021.xlsx": (200, {"Content-Type": "application/vnd.ms-excel"}, TABLES_XLSX),
         "/files/moved.pdf": (302, {"Location": f"{intranet}/moved.pdf"}, b""),
@@ -340,6 +343,7 @@ def expected_refusals(port, other):
         (luoshan, f"{intranet}/secret.pdf"): (1, "address 127.0.0.1 is loopback"),
         (luoshan, f"{intranet}/scan2021.png"): (1, "address 127.0.0.1 is loopback"),
         (luoshan, f"{intranet}/moved.pdf"): (1, "address 127.0.0.1 is loopback"),   # an HTTP redirect's target
+        (luoshan, f"{intranet}/t2019.html"): (1, "address 127.0.0.1 is loopback"),  # a meta refresh's
         (luoshan, "http://169.254.169.254/latest/meta-data/"): (1, "host"),         # another one's
         (luoshan, "http://www.example.com/report2021.pdf"): (1, "host"),
         (xinyang, "http://169.254.169.254/latest/meta-data/"): (1, "address 169.254.169.254 is link-local"),
@@ -422,7 +426,7 @@ def test_hostile_crawl_keeps_what_is_allowed(hostile_crawl):
     assert [d["role"] for d in reports["信阳市人民政府2021年政府信息公开工作年度报告"]["documents"]] == ["page"]
     # each run is partial: documents of a report were refused, so they are missing
     assert {name: (p["status"], p["refused_documents"]) for name, p in summary["portals"].items()} == {
-        "罗山县人民政府": ("partial", 11), "信阳市人民政府": ("partial", 2)}  # 10 attachments, 1 report link
+        "罗山县人民政府": ("partial", 12), "信阳市人民政府": ("partial", 2)}  # 10 attachments, 2 report pages
 
 
 # ------------------------------------------------------------------------- no way in to a crawl
