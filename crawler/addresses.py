@@ -5,7 +5,8 @@ on the crawl host, a host on another domain — in a link, an ``<img>``, a JavaS
 list endpoint or an HTTP redirect. Whatever it names, a request is fetched only if:
 
 1. its scheme is ``http`` or ``https`` (Scrapy's ``file``, ``data``, ``ftp`` and ``s3`` handlers are
-   off as well, crawler/settings.py);
+   off as well, crawler/settings.py), with no credentials and a plain host name or address
+   (so every parser reads the same host from it);
 2. for a request of a portal (``meta["portal"]``), its host is on one of the portal's sites — the
    registrable domain (:func:`site_of`) of its home page and of its URL hints — or listed in the
    portal file's ``allow_hosts`` (a host and its sub-domains: platforms and file servers on another
@@ -32,6 +33,7 @@ Addresses written in a URL (``http://169.254.169.254/``, ``http://[::ffff:a00:1]
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -50,6 +52,7 @@ ALLOWED_SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 SECOND_LEVEL_DOMAINS = ("gov", "edu", "org", "com", "net", "ac")  # as in luoshan.gov.cn
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+PLAIN_HOST = re.compile(r"[a-z0-9_.-]+")
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -69,10 +72,19 @@ def site_of(url: str) -> str:
     return ".".join(labels[-3:] if second_level else labels[-2:])
 
 
-def scheme_refusal(url: str) -> str | None:
-    """Why a URL's scheme is refused (anything but http/https), or None."""
-    scheme = urlsplit(url).scheme
-    return None if scheme in ALLOWED_SCHEMES else f"scheme {scheme or '(none)'!r} is not http or https"
+def url_refusal(url: str) -> str | None:
+    """Why a URL is refused whatever its host: a scheme other than http/https, credentials
+    (``http://www.luoshan.gov.cn@10.1.2.3/``, which parsers split differently), or a host that is
+    neither a plain DNS name nor an address; None for a fetchable URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ALLOWED_SCHEMES:
+        return f"scheme {parts.scheme or '(none)'!r} is not http or https"
+    if "@" in parts.netloc:
+        return "the URL carries credentials (user@host)"
+    host = parts.hostname or ""
+    if not PLAIN_HOST.fullmatch(host) and literal_address(host) is None:
+        return f"host {host or '(none)'!r} is not a plain host name"
+    return None
 
 
 def portal_sites(portal: dict) -> set[str]:
@@ -232,7 +244,7 @@ class AddressRuleMiddleware:
 
     async def process_request(self, request):
         portal = self.portals().get(request.meta.get("portal"))
-        refusal = scheme_refusal(request.url) or (portal and host_refusal(request.url, portal))
+        refusal = url_refusal(request.url) or (portal and host_refusal(request.url, portal))
         refusal = refusal or await self.address_check(request.url, portal)
         if refusal:
             if portal and request.meta.get("report_document"):

@@ -28,7 +28,7 @@ from twisted.internet.task import Clock
 
 import crawler.addresses as addresses
 from crawler.addresses import (PinnedResolver, address_kind, address_refusal, host_refusal, literal_address,
-                               scheme_refusal)
+                               url_refusal)
 from crawler.portals import validate_portal
 from crawler.run import portal_status
 from crawler.spiders.portal import script_redirects
@@ -50,9 +50,14 @@ PORTAL = validate_portal({"name": "罗山县人民政府", "url": "http://www.lu
     ("s3://bucket/key", True),
     ("gopher://127.0.0.1:6379/_FLUSHALL", True),
     ("//www.luoshan.gov.cn/a.pdf", True),  # no scheme: only absolute http(s) URLs are requested
+    ("http://[::1]:8001/", False),          # an address: the address rule decides
+    ("http://www.luoshan.gov.cn@10.1.2.3/", True),            # Twisted would read the host differently
+    ("http://a.luoshan.gov.cn:80@10.1.2.3:80/", True),
+    ("http://www.luoshan.gov.cn%2F@10.1.2.3/", True),
+    ("http://10.1.2.3%23.luoshan.gov.cn/", True),
 ])
-def test_scheme_rule(url, refused):
-    assert (scheme_refusal(url) is not None) is refused
+def test_url_rule(url, refused):
+    assert (url_refusal(url) is not None) is refused
 
 
 @pytest.mark.parametrize("url, refused", [
