@@ -441,6 +441,13 @@ class ReportSpider(scrapy.Spider):
         requested.update(new[:room])
         return new[:room]
 
+    def listing_limit(self) -> int:
+        """How many page URLs a listing's declared page count is expanded to (TRS ``createPageHTML``,
+        ``pageCount``, ``<totalpage>``, Hanweb ``totalRecord``): one past ``NIANBAO_MAX_LISTING_PAGES``,
+        enough for every page that may be read and for :meth:`listing_pages` to see that the listing
+        goes on — not the 20,000,000 a server may claim."""
+        return self.settings.getint("NIANBAO_MAX_LISTING_PAGES") + 1
+
     def reports_and_pages(self, response: Response, links: list[Link], pages: list[str], callback, hops: int):
         """Follow report (and candidate) links; page through the listing only if it lists some, so
         news columns passed on the way are not paged through."""
