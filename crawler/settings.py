@@ -37,7 +37,7 @@ nianbao's own settings (all prefixed ``NIANBAO_``):
     ``redirect_times``; it feeds ``REDIRECT_MAX_TIMES``). A chain cut off is a
     ``redirect_limit`` error.
 ``NIANBAO_PORTAL_MAX_PAGES`` / ``NIANBAO_PORTAL_MAX_SECONDS``
-    A portal's budget for one run: responses received, and seconds since the run started.
+    A portal's budget for one run: requests made, and seconds since the run started.
     Once either is spent, the portal's further requests are dropped and one
     ``budget_exhausted`` error is written (crawler.budget); other portals go on. Sized for a
     portal hosting 60 units: about 1,000 reports of 2008 on with ~1.5 attachments each, plus
@@ -148,8 +148,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HttpCompressionMiddleware": 590,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.RedirectMiddleware": 600,
-    # First of all: a portal whose budget is spent sends nothing more.
-    "crawler.budget.PortalBudgetMiddleware": 50,
+    # Just inside the conditional middleware (which answers reused documents without a request): a
+    # portal whose budget is spent sends nothing more.
+    "crawler.budget.PortalBudgetMiddleware": 945,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.BlobStorePipeline": 100,
