@@ -4,12 +4,13 @@ Each test crawls a fault-injecting portal served on 127.0.0.1 (:func:`fault_serv
 crawl may ask for is on that one address and port) and counts what the server was asked: an
 endless redirect chain, listings declaring 20,000,000 pages, a portal over its page or time budget,
 attachments in a redirect loop, oversize or a gzip bomb, and servers answering 429 with a
-``Retry-After``; then a stuck lock."""
+``Retry-After``; then a stuck lock, and the crontab printed in the docs."""
 from __future__ import annotations
 
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -18,6 +19,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import pytest
 
 from crawler.lock import LOCK
 from crawler.run import build_settings
@@ -361,3 +364,32 @@ def test_the_longest_allowed_run_follows_the_portal_time_budget(tmp_path):
     settings = build_settings(tmp_path, {"NIANBAO_PORTAL_MAX_SECONDS": "600", "NIANBAO_MAX_DOCUMENT_BYTES": "4000"})
     assert settings.getint("NIANBAO_STUCK_AFTER_SECONDS") == 4200
     assert (settings.getint("DOWNLOAD_MAXSIZE"), settings.getint("DOWNLOAD_WARNSIZE")) == (4000, 1000)
+
+
+def cron_lines(doc: str) -> list[str]:
+    """The commands of the weekly crontab printed in ``doc``: the crawl line, then the build line."""
+    lines_ = [line for line in (REPO / doc).read_text(encoding="utf-8").splitlines()
+              if re.match(r"^\d+ \d+ \* \* 1 ", line)]
+    return [line.split(None, 5)[5] for line in lines_]
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/crawling.md"])
+def test_the_crontab_mails_a_stuck_crawl_and_every_failed_build(tmp_path, doc):
+    """Each printed cron line run by sh, with a ``nianbao`` that exits with each code and a ``mail``
+    that notes its subject."""
+    crawl_line, build_line = cron_lines(doc)
+    (tmp_path / "bin").mkdir()
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / "data").mkdir()
+    for path, script in ((tmp_path / "bin" / "mail", 'cat > /dev/null; echo "$2" >> "$MAILBOX"'),
+                         (tmp_path / ".venv" / "bin" / "nianbao", 'exit "$EXIT_CODE"')):
+        path.write_text(f"#!/bin/sh\n{script}\n")
+        path.chmod(0o755)
+    mailbox = tmp_path / "mailbox"
+    for line in (crawl_line, build_line):
+        for code in range(6):
+            env = {"PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}", "EXIT_CODE": str(code), "MAILBOX": str(mailbox)}
+            subprocess.run(["sh", "-c", line.replace("cd /srv/nianbao", f"cd {tmp_path}")], env=env, check=False)
+    subjects = mailbox.read_text().splitlines()
+    assert subjects == [f"nianbao crawl exit {code}" for code in (1, 2, 3, 5)] + \
+        [f"nianbao build exit {code}" for code in (1, 2, 3, 4, 5)]
