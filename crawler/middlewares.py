@@ -55,6 +55,7 @@ EXCEPTION_KINDS = (
 IGNORED_KINDS = (
     ("robots.txt", "robots"),
     ("max redirections reached", "redirect_limit"),
+    ("redirect loop", "redirect_limit"),
     ("DOWNLOAD_MAXSIZE", "too_large"),  # HttpCompressionMiddleware: too large once decompressed
 )
 
@@ -91,13 +92,14 @@ def exception_kind(exc: Exception) -> str | None:
     return "network"
 
 
-def exception_message(kind: str, exc: Exception, settings) -> str:
+def exception_message(kind: str, exc: Exception, request: Request, settings) -> str:
     """What the error line says: the exception, and for a limit the nianbao setting that set it."""
     message = str(exc) or type(exc).__name__
     if kind == "too_large":
         return f"larger than NIANBAO_MAX_DOCUMENT_BYTES ({settings.getint('DOWNLOAD_MAXSIZE'):,} bytes): {message}"
-    if kind == "redirect_limit":
-        return f"more than NIANBAO_MAX_REDIRECTS ({settings.getint('REDIRECT_MAX_TIMES')}) redirects: {message}"
+    if kind == "redirect_limit" and "redirect loop" not in message:
+        return (f"more than NIANBAO_MAX_REDIRECTS ({settings.getint('REDIRECT_MAX_TIMES')}) redirects: {message}; "
+                f"the last was {request.url}")
     return message
 
 
@@ -121,7 +123,7 @@ class ErrorMiddleware:
     def process_exception(self, request: Request, exception: Exception) -> None:
         kind = exception_kind(exception)
         if kind:
-            self._send(request, kind, exception_message(kind, exception, self.crawler.settings))
+            self._send(request, kind, exception_message(kind, exception, request, self.crawler.settings))
 
     def _send(self, request: Request, kind: str, message: str) -> None:
         if urlsplit(request.url).path == "/robots.txt":
@@ -147,12 +149,23 @@ class ReportsDrops:
             raise
 
 
-class RedirectMiddleware(ReportsDrops, redirect.RedirectMiddleware):
-    """Scrapy's, reporting a chain cut off at ``REDIRECT_MAX_TIMES`` (``redirect_limit``)."""
+class StopsLoops:
+    """Mixin for Scrapy's redirect middlewares: a redirect back to a URL of its own chain is a loop,
+    dropped at once. (Scrapy would follow it until ``REDIRECT_MAX_TIMES`` for a download the spider
+    awaits, and for a scheduled request its duplicate filter would drop it without a word.)"""
+
+    def _redirect(self, redirected: Request, request: Request, reason):
+        if redirected.url in (*request.meta.get("redirect_urls", ()), request.url):
+            raise IgnoreRequest(f"redirect loop: {request.url} leads back to {redirected.url}")
+        return super()._redirect(redirected, request, reason)
 
 
-class MetaRefreshMiddleware(ReportsDrops, redirect.MetaRefreshMiddleware):
-    """Scrapy's, reporting a chain cut off at ``REDIRECT_MAX_TIMES`` (``redirect_limit``)."""
+class RedirectMiddleware(ReportsDrops, StopsLoops, redirect.RedirectMiddleware):
+    """Scrapy's, reporting a loop or a chain cut off at ``REDIRECT_MAX_TIMES`` (``redirect_limit``)."""
+
+
+class MetaRefreshMiddleware(ReportsDrops, StopsLoops, redirect.MetaRefreshMiddleware):
+    """Scrapy's, reporting a loop or a chain cut off at ``REDIRECT_MAX_TIMES`` (``redirect_limit``)."""
 
 
 class HttpCompressionMiddleware(ReportsDrops, httpcompression.HttpCompressionMiddleware):
@@ -160,9 +173,11 @@ class HttpCompressionMiddleware(ReportsDrops, httpcompression.HttpCompressionMid
 
 
 def send_error(crawler, request: Request, kind: str, message: str) -> None:
-    """An errors.jsonl line about ``request`` (crawler.extensions.CrawlLog writes it)."""
-    crawler.signals.send_catch_log(error_found, portal=request.meta.get("portal"), url=request.url,
-                                   kind=kind, message=message)
+    """An errors.jsonl line about ``request`` (crawler.extensions.CrawlLog writes it). A redirect chain
+    cut off is named by the URL it started from — the link followed, the document a report names."""
+    url = request.meta.get("redirect_urls", [request.url])[0] if kind == "redirect_limit" else request.url
+    crawler.signals.send_catch_log(error_found, portal=request.meta.get("portal"), url=url, kind=kind,
+                                   message=message)
 
 
 RETRY_AFTER_STATUSES = (429, 503)

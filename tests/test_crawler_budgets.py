@@ -148,7 +148,8 @@ def test_an_endless_redirect_chain_ends_at_the_hop_limit(tmp_path):
     hops = asked(server, "/hop/")
     assert hops == [f"/hop/{n}" for n in range(7)], hops  # the home page's shell was the first redirect
     [cut] = errors(tmp_path, "redirect_limit")
-    assert cut["url"].endswith("/hop/6") and "NIANBAO_MAX_REDIRECTS (7)" in cut["message"]
+    assert cut["url"] == server.url + "/" and "NIANBAO_MAX_REDIRECTS (7)" in cut["message"]
+    assert f"redirect of {server.url}/hop/6 to {server.url}/hop/7 was not" in cut["message"]
     stats = summary["portals"]["示例县人民政府"]
     assert stats["reports"] == 1 and stats["status"] == "partial" and summary["status"] == "partial"
 
@@ -244,6 +245,8 @@ def bad_attachments(path: str, n: int):
         return 302, {"Location": "/files/loop-b.pdf"}, b""
     if path == "/files/loop-b.pdf":
         return 302, {"Location": "/files/loop-a.pdf"}, b""
+    if path.startswith("/files/chain/"):  # fresh URLs for ever
+        return 302, {"Location": f"/files/chain/{int(path.rsplit('/', 1)[1]) + 1}"}, b""
     if path == "/files/large.pdf":
         return 200, PDF, b"%PDF-1.4\n" + b"0" * 300_000
     if path == "/files/large-unannounced.pdf":
@@ -261,15 +264,18 @@ BOMB = gzip.compress(bytes(20_000_000), compresslevel=9)
 
 
 def test_every_attachment_not_archived_is_an_error_saying_why(tmp_path):
-    names = ("loop-a", "large", "large-unannounced", "bomb", "moved", "good")
-    links = "".join(f'<p><a href="/files/{name}.pdf">附件：{name}.pdf</a></p>' for name in names)
+    names = ("loop-a.pdf", "chain/0", "large.pdf", "large-unannounced.pdf", "bomb.pdf", "moved.pdf", "good.pdf")
+    links = "".join(f'<p><a href="/files/{name}">附件：{name}</a></p>' for name in names)
     with fault_server(routes(report_column(links), bad_attachments)) as server:
         summary = run_crawl([portal(server)], tmp_path, {"NIANBAO_MAX_DOCUMENT_BYTES": 100_000,
                                                         "NIANBAO_MAX_REDIRECTS": 4})
     assert len(BOMB) < 30_000
     why = {e["url"].rsplit("/", 1)[1]: e for e in errors(tmp_path)}
-    assert why["loop-a.pdf"]["kind"] == "redirect_limit" and "NIANBAO_MAX_REDIRECTS (4)" in why["loop-a.pdf"]["message"]
-    assert len(asked(server, "/files/loop-")) == 5  # the request and four redirects
+    assert why["loop-a.pdf"]["kind"] == "redirect_limit" and "redirect loop" in why["loop-a.pdf"]["message"]
+    assert asked(server, "/files/loop-") == ["/files/loop-a.pdf", "/files/loop-b.pdf"]  # not round again
+    assert why["0"]["kind"] == "redirect_limit" and "NIANBAO_MAX_REDIRECTS (4)" in why["0"]["message"]
+    assert why["0"]["message"].endswith("the last was " + server.url + "/files/chain/4")
+    assert len(asked(server, "/files/chain/")) == 5  # the request and four redirects
     for name in ("large.pdf", "large-unannounced.pdf", "bomb.pdf"):
         assert why[name]["kind"] == "too_large", why[name]
         assert "NIANBAO_MAX_DOCUMENT_BYTES (100,000 bytes)" in why[name]["message"]

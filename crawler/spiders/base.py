@@ -509,7 +509,10 @@ class ReportSpider(scrapy.Spider):
 
     async def fetch_attachment(self, link: Link, portal: str) -> dict | None:
         """Download one attachment now (through the downloader middlewares, so it is archived and
-        failures are logged); a failed attachment leaves the rest of the report intact."""
+        failures are logged); a failed attachment leaves the rest of the report intact. Every way it can
+        fail is an error line written on the way (crawler.middlewares: a status, a transport error, a
+        redirect loop or chain too long, a body too large, a host given up; crawler.budget: the
+        portal's budget spent), so None here is never silent."""
         request = scrapy.Request(link.url, callback=NO_CALLBACK, meta={"portal": portal})
         try:
             response = await self.crawler.engine.download_async(request)

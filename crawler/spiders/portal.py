@@ -105,16 +105,17 @@ class PortalSpider(TrsSpider, HanwebSpider):
         """A JavaScript redirect is one more hop on Scrapy's redirect counter (``redirect_times``, which
         HTTP and meta-refresh redirects of the same chain advance too), so a ``location.replace`` chain
         of ever new URLs ends at ``REDIRECT_MAX_TIMES`` (NIANBAO_MAX_REDIRECTS): a ``redirect_limit``
-        error."""
+        error naming where the chain started (``redirect_urls``, kept as Scrapy keeps it)."""
         redirects = response.meta.get("redirect_times", 0) + 1
+        chain = [*response.meta.get("redirect_urls", []), response.url]
         limit = self.settings.getint("REDIRECT_MAX_TIMES")
         if redirects > limit:
-            self.report_error(response.meta["portal"], response.url, "redirect_limit",
-                              f"more than NIANBAO_MAX_REDIRECTS ({limit}) redirects: "
-                              f"the JavaScript redirect to {url} was not followed")
+            self.report_error(response.meta["portal"], chain[0], "redirect_limit",
+                              f"more than NIANBAO_MAX_REDIRECTS ({limit}) redirects: the JavaScript redirect "
+                              f"of {response.url} to {url} was not followed")
             return
         request = self.follow_page(response, url, self.parse, hops)
-        request.meta["redirect_times"] = redirects
+        request.meta.update(redirect_times=redirects, redirect_urls=chain)
         yield request
 
     def is_column_hop(self, response: HtmlResponse, link: Link) -> bool:
