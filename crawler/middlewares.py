@@ -94,9 +94,11 @@ def exception_kind(exc: Exception) -> str | None:
 
 def exception_message(kind: str, exc: Exception, request: Request, settings) -> str:
     """What the error line says: the exception, and for a limit the nianbao setting that set it."""
-    message = str(exc) or type(exc).__name__
+    message = str(exc)
     if kind == "too_large":
-        return f"larger than NIANBAO_MAX_DOCUMENT_BYTES ({settings.getint('DOWNLOAD_MAXSIZE'):,} bytes): {message}"
+        return (f"larger than NIANBAO_MAX_DOCUMENT_BYTES ({settings.getint('DOWNLOAD_MAXSIZE'):,} bytes): "
+                f"{message or 'the body grew past it as it arrived'}")
+    message = message or type(exc).__name__
     if kind == "redirect_limit" and "redirect loop" not in message:
         return (f"more than NIANBAO_MAX_REDIRECTS ({settings.getint('REDIRECT_MAX_TIMES')}) redirects: {message}; "
                 f"the last was {request.url}")
@@ -150,14 +152,19 @@ class ReportsDrops:
 
 
 class StopsLoops:
-    """Mixin for Scrapy's redirect middlewares: a redirect back to a URL of its own chain is a loop,
-    dropped at once. (Scrapy would follow it until ``REDIRECT_MAX_TIMES`` for a download the spider
-    awaits, and for a scheduled request its duplicate filter would drop it without a word.)"""
+    """Mixin for Scrapy's redirect middlewares: a redirect to a URL its chain has visited twice is a
+    loop, dropped at once. One return is let through, the duplicate filter included (a cookie
+    bounce: ``A → set cookie → A``), which Scrapy's filter would drop without a word for a scheduled
+    request, as it would a loop; a download the spider awaits Scrapy would follow round a loop until
+    ``REDIRECT_MAX_TIMES``."""
 
     def _redirect(self, redirected: Request, request: Request, reason):
-        if redirected.url in (*request.meta.get("redirect_urls", ()), request.url):
-            raise IgnoreRequest(f"redirect loop: {request.url} leads back to {redirected.url}")
-        return super()._redirect(redirected, request, reason)
+        visits = [*request.meta.get("redirect_urls", ()), request.url].count(redirected.url)
+        if visits >= 2:
+            raise IgnoreRequest(f"redirect loop: {request.url} leads back to {redirected.url} once more")
+        redirected = super()._redirect(redirected, request, reason)
+        redirected.dont_filter = redirected.dont_filter or visits == 1
+        return redirected
 
 
 class RedirectMiddleware(ReportsDrops, StopsLoops, redirect.RedirectMiddleware):

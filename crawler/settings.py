@@ -34,16 +34,16 @@ nianbao's own settings (all prefixed ``NIANBAO_``):
 ``NIANBAO_MAX_REDIRECTS``
     Most redirects followed from one request: HTTP 3xx, ``<meta http-equiv="refresh">`` and
     JavaScript ``location.replace`` shells count alike, on one counter (Scrapy's
-    ``redirect_times``; it feeds ``REDIRECT_MAX_TIMES``). A chain cut off is a
-    ``redirect_limit`` error.
+    ``redirect_times``; it feeds ``REDIRECT_MAX_TIMES``). A chain cut off, or a redirect back
+    into its own chain (a loop, dropped at once), is a ``redirect_limit`` error.
 ``NIANBAO_PORTAL_MAX_PAGES`` / ``NIANBAO_PORTAL_MAX_SECONDS``
     A portal's budget for one run: requests made, and seconds since the run started.
     Once either is spent, the portal's further requests are dropped and one
     ``budget_exhausted`` error is written (crawler.budget); other portals go on. Sized for a
     portal hosting 60 units: about 1,000 reports of 2008 on with ~1.5 attachments each, plus
-    their listings and candidates, is some 3,000-4,000 responses on a first crawl; at the
+    their listings and candidates, is some 3,000-4,000 requests on a first crawl; at the
     politeness pace of a slow government server (2-3 s a request over 2 connections) that is
-    2-3 hours. The budget allows five times the pages (20,000) and four times the time (12 h).
+    2-3 hours. The budget allows five times the requests (20,000) and four times the time (12 h).
 ``NIANBAO_STUCK_AFTER_SECONDS``
     A crawl holding the lock longer than this is stuck (``nianbao crawl`` exits 5): the longest
     allowed run, ``NIANBAO_PORTAL_MAX_SECONDS`` (every portal's clock starts with the run) plus an

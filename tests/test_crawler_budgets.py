@@ -45,12 +45,15 @@ HOME = page('<a href="/gknb/index.html">政府信息公开年报</a>')
 NOT_FOUND = (404, HTML, page("not found"))
 
 
-def report_column(attachments: str = "") -> dict:
-    """Routes of a 年报 column with one report whose page links ``attachments`` (HTML)."""
+def report_column(attachments: str = "", more_reports: tuple[str, ...] = ()) -> dict:
+    """Routes of a 年报 column with one report whose page links ``attachments`` (HTML); the column also
+    lists ``more_reports`` (URLs) under report titles."""
+    rows = "".join(f'<li><a href="{url}">示例县人民政府{2020 - n}年政府信息公开工作年度报告</a><span>2021-01-20</span></li>'
+                   for n, url in enumerate(more_reports))
     return {
         "/": (200, HTML, HOME),
         "/gknb/index.html": (200, HTML, page(f'<ul><li><a href="/gknb/t1.html">{REPORT_TITLE}</a>'
-                                             "<span>2022-01-20</span></li></ul>")),
+                                             f"<span>2022-01-20</span></li>{rows}</ul>")),
         "/gknb/t1.html": (200, HTML, page(f"<h1>{REPORT_TITLE}</h1><p>正文。</p>{attachments}")),
     }
 
@@ -241,10 +244,18 @@ def test_a_portal_over_its_time_budget_stops(tmp_path):
 # --- documents a report links that could not be archived ---------------------------------------------
 
 def bad_attachments(path: str, n: int):
+    if path == "/gknb/loop.html":  # a report page in a redirect loop
+        return 302, {"Location": "/gknb/loop-b.html"}, b""
+    if path == "/gknb/loop-b.html":
+        return 302, {"Location": "/gknb/loop.html"}, b""
     if path == "/files/loop-a.pdf":
         return 302, {"Location": "/files/loop-b.pdf"}, b""
     if path == "/files/loop-b.pdf":
         return 302, {"Location": "/files/loop-a.pdf"}, b""
+    if path == "/files/bounce.pdf":  # a cookie bounce: the second visit gets the file
+        return (302, {"Location": "/files/set-cookie"}, b"") if n == 0 else (200, PDF, PDF_BODY)
+    if path == "/files/set-cookie":
+        return 302, {"Location": "/files/bounce.pdf", "Set-Cookie": "visited=1; Path=/"}, b""
     if path.startswith("/files/chain/"):  # fresh URLs for ever
         return 302, {"Location": f"/files/chain/{int(path.rsplit('/', 1)[1]) + 1}"}, b""
     if path == "/files/large.pdf":
@@ -264,24 +275,27 @@ BOMB = gzip.compress(bytes(20_000_000), compresslevel=9)
 
 
 def test_every_attachment_not_archived_is_an_error_saying_why(tmp_path):
-    names = ("loop-a.pdf", "chain/0", "large.pdf", "large-unannounced.pdf", "bomb.pdf", "moved.pdf", "good.pdf")
+    names = ("loop-a.pdf", "chain/0", "large.pdf", "large-unannounced.pdf", "bomb.pdf", "moved.pdf", "bounce.pdf",
+             "good.pdf")
     links = "".join(f'<p><a href="/files/{name}">附件：{name}</a></p>' for name in names)
-    with fault_server(routes(report_column(links), bad_attachments)) as server:
+    with fault_server(routes(report_column(links, ("/gknb/loop.html",)), bad_attachments)) as server:
         summary = run_crawl([portal(server)], tmp_path, {"NIANBAO_MAX_DOCUMENT_BYTES": 100_000,
                                                         "NIANBAO_MAX_REDIRECTS": 4})
     assert len(BOMB) < 30_000
     why = {e["url"].rsplit("/", 1)[1]: e for e in errors(tmp_path)}
     assert why["loop-a.pdf"]["kind"] == "redirect_limit" and "redirect loop" in why["loop-a.pdf"]["message"]
-    assert asked(server, "/files/loop-") == ["/files/loop-a.pdf", "/files/loop-b.pdf"]  # not round again
+    assert asked(server, "/files/loop-") == ["/files/loop-a.pdf", "/files/loop-b.pdf"] * 2  # not round a third time
+    assert why["loop.html"]["kind"] == "redirect_limit" and "redirect loop" in why["loop.html"]["message"]
     assert why["0"]["kind"] == "redirect_limit" and "NIANBAO_MAX_REDIRECTS (4)" in why["0"]["message"]
     assert why["0"]["message"].endswith("the last was " + server.url + "/files/chain/4")
     assert len(asked(server, "/files/chain/")) == 5  # the request and four redirects
     for name in ("large.pdf", "large-unannounced.pdf", "bomb.pdf"):
         assert why[name]["kind"] == "too_large", why[name]
-        assert "NIANBAO_MAX_DOCUMENT_BYTES (100,000 bytes)" in why[name]["message"]
+        assert "NIANBAO_MAX_DOCUMENT_BYTES (100,000 bytes): " in why[name]["message"]
+    assert why["large-unannounced.pdf"]["message"].endswith("the body grew past it as it arrived")
     assert why["moved.pdf"]["kind"] == "http_3xx"
     [report] = lines(tmp_path / "reports.jsonl")
-    assert [d["url"].rsplit("/", 1)[1] for d in report["documents"]] == ["t1.html", "good.pdf"]
+    assert [d["url"].rsplit("/", 1)[1] for d in report["documents"]] == ["t1.html", "bounce.pdf", "good.pdf"]
     assert summary["status"] == "partial"
 
 
