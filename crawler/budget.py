@@ -5,7 +5,9 @@ included; documents reused from the archive, which are answered before they get 
 take ``NIANBAO_PORTAL_MAX_SECONDS`` from the start of the run. Requests are counted as they leave,
 not as their responses come back: up to ``CONCURRENT_REQUESTS`` of them wait in the downloader at
 any time, and those would all go out after the budget was spent. So the ``pages`` of the run
-record stay within the budget. Every portal's clock starts with the
+record stay within the budget. The time budget is checked at the same point, so the requests already
+waiting in the downloader when it runs out (at most ``CONCURRENT_REQUESTS``) still go: seconds at
+the end of hours. Every portal's clock starts with the
 run, so the whole run ends within that time plus its last downloads, whatever the number of
 portals: that is what makes a lock held longer than ``NIANBAO_STUCK_AFTER_SECONDS`` a stuck crawl
 (crawler.lock). Once a portal's budget is spent, its further requests are dropped here, before

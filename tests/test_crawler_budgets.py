@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -163,14 +164,16 @@ def test_declared_page_counts_are_cut_before_their_urls_are_made():
     from scrapy.http import HtmlResponse
     response = HtmlResponse("http://127.0.0.1:1/col/index.html", encoding="utf-8",
                             body=page('<script>createPageHTML(20000000, 0, "index", "html");</script>'))
-    started = time.monotonic()
+    tracemalloc.start()
     assert trs_pages(response, limit=201)[-1] == "http://127.0.0.1:1/col/index_200.html"
     assert len(trs_pages(response, limit=201)) == 201
     assert endpoint_pages("http://127.0.0.1:1/api/list?page=1", 20_000_000, limit=201)[-1].endswith("page=202")
     assert len(endpoint_pages("http://127.0.0.1:1/api/list?page=1", 20_000_000, limit=201)) == 201
     jpage = Jpage("http://127.0.0.1:1/proxy", per_page=15, group_size=3, form={}, inline_records=45, total=None)
     assert len(jpage.group_urls(2_000_000_000, limit=201)) == 201
-    assert time.monotonic() - started < 1  # no 20,000,000-item list was built on the way
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 2_000_000, peak  # no 20,000,000-item list was built on the way (that is 160 MB of pointers)
 
 
 def huge_listings(path: str, n: int):
@@ -198,18 +201,15 @@ def test_listings_declaring_twenty_million_pages_read_at_most_the_cap(tmp_path):
              "/api/index.html": (200, HTML, page('<script>var listUrl = "/api/list?page=";</script>')),
              "/hanweb/index.html": (200, HTML, hanweb)}
     with fault_server(routes(table, huge_listings)) as server:
-        started = time.monotonic()
         summary = run_crawl([portal(server, "甲", "/trs/index.html"), portal(server, "乙", "/api/index.html"),
                              portal(server, "丙", "/hanweb/index.html")], tmp_path,
                             {"NIANBAO_MAX_LISTING_PAGES": 5})
-        took = time.monotonic() - started
     assert len(set(asked(server, "/trs/index"))) == 5
     assert len(set(asked(server, "/api/list"))) == 5
     assert len(set(asked(server, "/proxy"))) == 4  # the column page is the listing's first page
     truncated = {e["portal"] for e in errors(tmp_path, "listing_truncated")}
     assert truncated == {"甲", "乙", "丙"}, errors(tmp_path)
     assert all(summary["portals"][name]["status"] == "partial" for name in ("甲", "乙", "丙"))
-    assert took < 60
 
 
 # --- the per-portal budget ---------------------------------------------------------------------------
@@ -231,13 +231,11 @@ def test_a_portal_over_its_page_budget_stops_and_the_others_go_on(tmp_path):
 def test_a_portal_over_its_time_budget_stops(tmp_path):
     generate_portal(tmp_path / "slow", 30)  # 65 pages; at 0.3 s each over 2 connections, 10 s
     with site_server(tmp_path / "slow", delay=0.3) as server:
-        started = time.monotonic()
         summary = run_crawl([{"name": "慢", "url": server.url + "/"}], tmp_path / "out",
                             {"NIANBAO_PORTAL_MAX_SECONDS": 2, "CONCURRENT_REQUESTS_PER_DOMAIN": 2})
-        took = time.monotonic() - started
     [spent] = errors(tmp_path / "out", "budget_exhausted")
     assert "NIANBAO_PORTAL_MAX_SECONDS is 2" in spent["message"]
-    assert len(server.requests) < 30 and took < 9, (len(server.requests), took)
+    assert len(server.requests) < 30, server.requests  # at most 2 s × 2 connections / 0.3 s, and the robots.txt
     assert summary["portals"]["慢"]["status"] in ("partial", "failed")
 
 
@@ -308,15 +306,13 @@ def test_a_host_asking_for_an_hours_rest_is_given_up_and_not_asked_again(tmp_pat
         return (429, {"Retry-After": "3600"}, b"slow down") if path.startswith("/files/") else None
 
     with fault_server(routes(report_column(links), rate_limited)) as server:
-        started = time.monotonic()
-        summary = run_crawl([portal(server)], tmp_path, {"RETRY_TIMES": 2})
-        took = time.monotonic() - started
+        summary = run_crawl([portal(server)], tmp_path, {"RETRY_TIMES": 2})  # (within run_crawl's 120 s)
     assert asked(server, "/files/") == ["/files/a.pdf"]  # not retried, and b and c not asked at all
     gave_up = errors(tmp_path, "host_gave_up")
     assert [e["url"].rsplit("/", 1)[1] for e in gave_up] == ["a.pdf", "b.pdf", "c.pdf"]
     assert "Retry-After 3600 s, more than NIANBAO_MAX_RETRY_AFTER" in gave_up[0]["message"]
     assert [e["kind"] for e in errors(tmp_path) if e["url"].endswith("a.pdf")] == ["host_gave_up", "blocked"]
-    assert summary["status"] == "partial" and took < 30
+    assert summary["status"] == "partial"
 
 
 def test_a_short_retry_after_is_waited_before_the_retry(tmp_path):
