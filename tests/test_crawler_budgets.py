@@ -409,3 +409,21 @@ def test_the_crontab_mails_a_stuck_crawl_and_every_failed_build(tmp_path, doc):
     subjects = mailbox.read_text().splitlines()
     assert subjects == [f"nianbao crawl exit {code}" for code in (1, 2, 3, 5)] + \
         [f"nianbao build exit {code}" for code in (1, 2, 3, 4, 5)]
+
+
+def test_retry_after_in_seconds_or_as_an_http_date():
+    from scrapy.http import Response
+
+    from crawler.middlewares import retry_after
+
+    now = datetime(2026, 12, 2, 5, 0, tzinfo=timezone.utc)
+
+    def answer(status, value):
+        return Response("http://127.0.0.1:1/a.pdf", status=status, headers={"Retry-After": value} if value else {})
+
+    assert retry_after(answer(429, "120"), now) == 120
+    assert retry_after(answer(503, "Wed, 02 Dec 2026 06:00:00 GMT"), now) == 3600
+    assert retry_after(answer(503, "Wed, 02 Dec 2026 04:00:00 GMT"), now) == 0  # already past: no wait
+    assert retry_after(answer(429, "soon"), now) is None
+    assert retry_after(answer(429, None), now) is None
+    assert retry_after(answer(200, "120"), now) is None
