@@ -12,6 +12,7 @@ BLOBS = "blobs"
 REPORTS = "reports.jsonl"
 ERRORS = "errors.jsonl"
 RUNS = "runs.jsonl"
+TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"  # UTC, the timestamp format of every crawl file
 
 
 def crawl_dir(settings) -> Path:
@@ -49,4 +50,4 @@ def read_jsonl(path: Path) -> Iterator[dict]:
 
 def utc_now() -> str:
     """Current time as ``2026-11-25T22:00:00Z``, the timestamp format of every crawl file."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(timezone.utc).strftime(TIMESTAMP)

@@ -9,14 +9,16 @@ Status, for the CLI's exit code (0 / 1 / 3), per portal and overall:
              refusals and URLs the address rule refused (refused_url: crawler.addresses), which
              are recorded but normal on a live site;
 ``partial``  reports found, but something failed that may have hidden others (dns, refused,
-             timeout, network, blocked, column_gone, http_4xx/5xx, parse, hint_not_found), or a
-             report's own document was refused (refused_documents);
+             timeout, network, blocked, column_gone, http_3xx/4xx/5xx, parse, hint_not_found,
+             redirect_limit, budget_exhausted, too_large, host_gave_up), or a report's own
+             document was refused (refused_documents);
              overall: some portals ok or partial, some failed;
 ``failed``   no report found (no_reports, or broken_portal if earlier runs found some);
              overall: every portal failed.
 
 A crawl holds the crawl directory's lock (:mod:`crawler.lock`) from start to end;
-:func:`crawl` raises :class:`crawler.lock.CrawlLocked` at once if another run holds it.
+:func:`crawl` raises :class:`crawler.lock.CrawlLocked` at once if another run holds it, and
+:class:`crawler.lock.CrawlStuck` if that run is older than ``NIANBAO_STUCK_AFTER_SECONDS``.
 If the previous run was killed, the directory is repaired first (:mod:`crawler.recovery`)
 and what was repaired is logged as an ``interrupted`` error of this run.
 """
@@ -33,7 +35,7 @@ from crawler.extensions import COUNTERS
 from crawler.lock import crawl_lock
 from crawler.portals import validate_portals
 from crawler.recovery import repair
-from crawler.settings import user_agent
+from crawler.settings import derived_settings, user_agent
 from crawler.spiders.portal import PortalSpider
 
 logger = logging.getLogger(__name__)
@@ -51,12 +53,14 @@ def crawl(portals: list[dict], out_dir: Path, settings: dict[str, Any] | None = 
     """
     portals = validate_portals(portals)
     out_dir = Path(out_dir)
-    with crawl_lock(out_dir) as interrupted:
+    scrapy_settings = build_settings(out_dir, settings or {})
+    with crawl_lock(out_dir, stuck_after=scrapy_settings.getfloat("NIANBAO_STUCK_AFTER_SECONDS")) as interrupted:
         recovered = []
         if interrupted:
             recovered = [f"the previous run (pid {interrupted['pid']}, started {interrupted['started']}) "
                          f"did not finish; {note}" for note in repair(out_dir) or ["nothing needed repair"]]
-        process = CrawlerProcess(build_settings(out_dir, {"NIANBAO_RECOVERED": recovered, **(settings or {})}))
+        scrapy_settings.set("NIANBAO_RECOVERED", recovered, priority="cmdline")
+        process = CrawlerProcess(scrapy_settings)
         crawler = process.create_crawler(PortalSpider)
         process.crawl(crawler, portals=portals)
         process.start()
@@ -64,10 +68,14 @@ def crawl(portals: list[dict], out_dir: Path, settings: dict[str, Any] | None = 
 
 
 def build_settings(out_dir: Path, overrides: dict[str, Any]) -> Settings:
-    """Project settings, then the caller's overrides, then the output directory."""
+    """Project settings, then the caller's overrides (and what follows from them, unless given too:
+    crawler.settings.derived_settings), then the output directory."""
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.update(overrides, priority="cmdline")
+    for name, value in derived_settings(settings.getint).items():
+        if name not in overrides:
+            settings.set(name, value, priority="cmdline")
     if "NIANBAO_CONTACT" in overrides and "USER_AGENT" not in overrides:
         settings.set("USER_AGENT", user_agent(overrides["NIANBAO_CONTACT"]), priority="cmdline")
     elif "NIANBAO_CONTACT" not in overrides and "USER_AGENT" not in overrides:

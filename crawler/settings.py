@@ -33,7 +33,35 @@ nianbao's own settings (all prefixed ``NIANBAO_``):
 ``NIANBAO_MAX_LISTING_PAGES``
     Most pages read of one listing (a column's pages, a list endpoint's, a Hanweb column's
     record groups), so a runaway pager or a huge news column cannot eat a run. Hitting
-    it is a ``listing_truncated`` error.
+    it is a ``listing_truncated`` error. Page counts a listing declares (TRS
+    ``createPageHTML(20000000, …)``, ``pageCount``, ``<totalpage>``, Hanweb ``totalRecord``)
+    are cut to it before their URLs are made.
+``NIANBAO_MAX_REDIRECTS``
+    Most redirects followed from one request: HTTP 3xx, ``<meta http-equiv="refresh">`` and
+    JavaScript ``location.replace`` shells count alike, on one counter (Scrapy's
+    ``redirect_times``; it feeds ``REDIRECT_MAX_TIMES``). A chain cut off, or a redirect back
+    into its own chain (a loop, dropped at once), is a ``redirect_limit`` error.
+``NIANBAO_PORTAL_MAX_PAGES`` / ``NIANBAO_PORTAL_MAX_SECONDS``
+    A portal's budget for one run: requests made, and seconds since the run started.
+    Once either is spent, the portal's further requests are dropped and one
+    ``budget_exhausted`` error is written (crawler.budget); other portals go on. Sized for a
+    portal hosting 60 units: about 1,000 reports of 2008 on with ~1.5 attachments each, plus
+    their listings and candidates, is some 3,000-4,000 requests on a first crawl; at the
+    politeness pace of a slow government server (2-3 s a request over 2 connections) that is
+    2-3 hours. The budget allows five times the requests (20,000) and four times the time (12 h).
+``NIANBAO_STUCK_AFTER_SECONDS``
+    A crawl holding the lock longer than this is stuck (``nianbao crawl`` exits 5): the longest
+    allowed run, ``NIANBAO_PORTAL_MAX_SECONDS`` (every portal's clock starts with the run) plus an
+    hour for the downloads under way, their retries and the closing.
+``NIANBAO_MAX_DOCUMENT_BYTES``
+    Largest response (documents included) read, before and after HTTP decompression; it feeds
+    ``DOWNLOAD_MAXSIZE``, and a quarter of it ``DOWNLOAD_WARNSIZE``. A larger one is a
+    ``too_large`` error naming this setting. Annual reports are a few MB; scanned ones reach
+    tens of MB.
+``NIANBAO_MAX_RETRY_AFTER``
+    Longest ``Retry-After`` (seconds) of a 429 or 503 that is waited before the retry
+    (crawler.middlewares.RetryAfterMiddleware). A host asking for longer is given up for the run:
+    one ``host_gave_up`` error, and each request to it dropped afterwards is another.
 
 Tests and the demo lower ``DOWNLOAD_DELAY`` / ``AUTOTHROTTLE_*`` through the
 ``settings`` argument of ``crawler.run.crawl``; the defaults below are for real,
@@ -54,6 +82,28 @@ NIANBAO_FIRST_YEAR = 2008
 NIANBAO_RECHECK_DAYS = 30
 NIANBAO_HOSTS = {}
 NIANBAO_HOSTS_ONLY = False
+NIANBAO_MAX_REDIRECTS = 10
+NIANBAO_PORTAL_MAX_PAGES = 20_000
+NIANBAO_PORTAL_MAX_SECONDS = 12 * 3600
+NIANBAO_MAX_DOCUMENT_BYTES = 200_000_000
+NIANBAO_MAX_RETRY_AFTER = 120
+CLOSING_SECONDS = 3600  # a run's last downloads, their retries and its closing, after the budgets are spent
+
+
+def derived_settings(get) -> dict:
+    """The settings that follow from others (``get``: a setting's value by name). Set here from the
+    defaults, and again by ``crawler.run.build_settings`` when a caller overrides only the source."""
+    max_bytes = get("NIANBAO_MAX_DOCUMENT_BYTES")
+    return {"REDIRECT_MAX_TIMES": get("NIANBAO_MAX_REDIRECTS"),
+            "DOWNLOAD_MAXSIZE": max_bytes, "DOWNLOAD_WARNSIZE": max_bytes // 4,
+            "NIANBAO_STUCK_AFTER_SECONDS": get("NIANBAO_PORTAL_MAX_SECONDS") + CLOSING_SECONDS}
+
+
+_derived = derived_settings(globals().get)
+REDIRECT_MAX_TIMES = _derived["REDIRECT_MAX_TIMES"]
+DOWNLOAD_MAXSIZE = _derived["DOWNLOAD_MAXSIZE"]
+DOWNLOAD_WARNSIZE = _derived["DOWNLOAD_WARNSIZE"]
+NIANBAO_STUCK_AFTER_SECONDS = _derived["NIANBAO_STUCK_AFTER_SECONDS"]
 
 
 def user_agent(contact: str) -> str:
@@ -106,6 +156,20 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.incremental.ConditionalRequestMiddleware": 940,
     # Below RetryMiddleware (550) so a failure is recorded once, after the last retry.
     "crawler.middlewares.ErrorMiddleware": 540,
+    # Above RetryMiddleware (550), so it sees a 429/503 before the retry is made: waits out a short
+    # Retry-After, gives the host up for a long one.
+    "crawler.middlewares.RetryAfterMiddleware": 560,
+    # Scrapy's, in their places, reporting the responses they drop (redirect chains too long, bodies
+    # too large once decompressed), which no process_exception sees.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.HttpCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.RedirectMiddleware": 600,
+    # Just inside the conditional middleware (which answers reused documents without a request): a
+    # portal whose budget is spent sends nothing more.
+    "crawler.budget.PortalBudgetMiddleware": 945,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.BlobStorePipeline": 100,

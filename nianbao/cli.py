@@ -3,7 +3,8 @@
 Exit codes, the same for every subcommand so cron can act on them:
 0 everything worked; 1 partial failure (some portals or documents failed, the rest
 is done); 2 usage error; 3 total failure (nothing could be done); 4 (crawl only)
-another crawl is running into the same directory, so this one did not start.
+another crawl is running into the same directory, so this one did not start; 5 (crawl only)
+that other crawl has run longer than any run may (NIANBAO_STUCK_AFTER_SECONDS): it is stuck.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import click
 
-OK, PARTIAL, USAGE, FAILED, LOCKED = 0, 1, 2, 3, 4
+OK, PARTIAL, USAGE, FAILED, LOCKED, STUCK = 0, 1, 2, 3, 4, 5
 _STATUS_EXIT = {"ok": OK, "partial": PARTIAL, "failed": FAILED}
 
 
@@ -43,14 +44,21 @@ def crawl(portals_file, url, name, out_dir, overrides):
 
     Safe from cron: a re-run fetches listings again but known documents only if
     changed; a run that finds another one crawling into --out exits at once with
-    code 4; a run killed mid-crawl is finished by the next. See docs/crawling.md.
+    code 4, or 5 if that one has run longer than any run may (a stuck crawl); a run
+    killed mid-crawl is finished by the next. Every portal has a budget of pages and
+    time (NIANBAO_PORTAL_MAX_PAGES, NIANBAO_PORTAL_MAX_SECONDS), so no run goes on forever.
+
+    \b
+    Exit codes: 0 ok; 1 partial (some portal failed, or something failed that may
+    have hidden reports); 2 usage error; 3 every portal failed; 4 another crawl holds
+    --out; 5 that crawl is stuck. See docs/crawling.md.
 
     \b
     Examples:
       nianbao crawl --portals portals.yaml --out crawl/
       nianbao crawl --url http://www.luoshan.gov.cn/ --name 罗山县人民政府 --out crawl/
     """
-    from crawler.lock import CrawlLocked
+    from crawler.lock import CrawlLocked, CrawlStuck
     from crawler.portals import PortalFileError, load_portals
     from crawler.run import crawl as run_crawl
     from crawler.run import format_summary
@@ -67,7 +75,7 @@ def crawl(portals_file, url, name, out_dir, overrides):
         summary = run_crawl(portals, out_dir, settings=_parse_overrides(overrides))
     except CrawlLocked as locked:
         click.echo(f"nianbao crawl: {locked}", err=True)
-        sys.exit(LOCKED)
+        sys.exit(STUCK if isinstance(locked, CrawlStuck) else LOCKED)
     click.echo(format_summary(summary))
     sys.exit(_STATUS_EXIT[summary["status"]])
 

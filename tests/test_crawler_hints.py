@@ -43,11 +43,11 @@ def test_jpage_call_is_read_from_the_column_page():
 
 def test_groups_start_after_the_inline_records():
     paging = jpage(column_page())
-    assert paging.group_urls(6) == [f"{PROXY}?startrecord=5&endrecord=8&perpage=2"]
-    assert paging.group_urls(13) == [f"{PROXY}?startrecord=5&endrecord=8&perpage=2",
+    assert paging.group_urls(6, limit=10) == [f"{PROXY}?startrecord=5&endrecord=8&perpage=2"]
+    assert paging.group_urls(13, limit=10) == [f"{PROXY}?startrecord=5&endrecord=8&perpage=2",
                                      f"{PROXY}?startrecord=9&endrecord=12&perpage=2",
                                      f"{PROXY}?startrecord=13&endrecord=16&perpage=2"]
-    assert paging.group_urls(4) == []
+    assert paging.group_urls(4, limit=10) == []
 
 
 def test_column_page_yields_inline_reports_and_the_proxy_request():

@@ -158,7 +158,7 @@ def test_binary_response_kept_byte_for_byte(tmp_path):
     assert records(tmp_path / request.meta["warc"]["warc_file"])[1][3] == pdf
 
 
-@pytest.mark.parametrize("status, kind", [(200, None), (301, None), (403, "blocked"), (412, "blocked"),
+@pytest.mark.parametrize("status, kind", [(200, None), (301, "http_3xx"), (304, None), (403, "blocked"), (412, "blocked"),
                                           (429, "blocked"), (404, "http_404"), (410, "http_4xx"), (500, "http_5xx"),
                                           (503, "http_5xx")])
 def test_status_kinds(status, kind):

@@ -429,6 +429,13 @@ class ReportSpider(scrapy.Spider):
         requested.update(new[:room])
         return new[:room]
 
+    def listing_limit(self) -> int:
+        """How many page URLs a listing's declared page count is expanded to (TRS ``createPageHTML``,
+        ``pageCount``, ``<totalpage>``, Hanweb ``totalRecord``): one past ``NIANBAO_MAX_LISTING_PAGES``,
+        enough for every page that may be read and for :meth:`listing_pages` to see that the listing
+        goes on — not the 20,000,000 a server may claim."""
+        return self.settings.getint("NIANBAO_MAX_LISTING_PAGES") + 1
+
     def reports_and_pages(self, response: Response, links: list[Link], pages: list[str], callback, hops: int):
         """Follow report (and candidate) links; page through the listing only if it lists some, so
         news columns passed on the way are not paged through."""
@@ -490,7 +497,10 @@ class ReportSpider(scrapy.Spider):
 
     async def fetch_attachment(self, link: Link, portal: str) -> dict | None:
         """Download one attachment now (through the downloader middlewares, so it is archived and
-        failures are logged); a failed attachment leaves the rest of the report intact."""
+        failures are logged); a failed attachment leaves the rest of the report intact. Every way it can
+        fail is an error line written on the way (crawler.middlewares: a status, a transport error, a
+        redirect loop or chain too long, a body too large, a host given up; crawler.budget: the
+        portal's budget spent), so None here is never silent."""
         request = scrapy.Request(link.url, callback=NO_CALLBACK, meta={"portal": portal, "report_document": True})
         try:
             response = await self.crawler.engine.download_async(request)

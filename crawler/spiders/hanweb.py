@@ -42,11 +42,13 @@ class Jpage:
     inline_records: int      # records already on the column page
     total: int | None        # totalRecord, if the page states it
 
-    def group_urls(self, total: int) -> list[str]:
-        """The proxy URL of every group after the inline records, up to ``total`` records."""
+    def group_urls(self, total: int, limit: int) -> list[str]:
+        """The proxy URL of every group after the inline records, up to ``total`` records and at most
+        ``limit`` groups (a ``totalRecord`` of billions makes no list of millions)."""
         step = self.per_page * self.group_size
+        starts = range(self.inline_records + 1, total + 1, step)[:limit]
         return [f"{self.proxy_url}?startrecord={start}&endrecord={start + step - 1}&perpage={self.per_page}"
-                for start in range(self.inline_records + 1, total + 1, step)]
+                for start in starts]
 
 
 def records(text: str) -> list[str]:
@@ -110,14 +112,15 @@ class HanwebSpider(ReportSpider):
         inline = "\n".join(response.xpath("//script[not(@src)]/text()").getall())
         yield from self.follow_reports(response, record_links(response, inline))
         # Without a stated total, ask for the next group: its <totalrecord> tells the rest.
-        for url in self.listing_pages(response, paging.group_urls(paging.total or paging.inline_records + 1)):
+        total = paging.total or paging.inline_records + 1
+        for url in self.listing_pages(response, paging.group_urls(total, self.listing_limit())):
             yield self.hanweb_group(response, url, paging, hops)
 
     def parse_hanweb(self, response: Response, paging: Jpage, hops: int = 0):
         """A proxy answer: its reports, and any group the column page's count did not announce."""
         text = response.body.decode(getattr(response, "encoding", None) or "utf-8", errors="replace")
         yield from self.follow_reports(response, record_links(response, text))
-        for url in self.listing_pages(response, paging.group_urls(total_records(text) or 0)):
+        for url in self.listing_pages(response, paging.group_urls(total_records(text) or 0, self.listing_limit())):
             yield self.hanweb_group(response, url, paging, hops)
 
     def hanweb_group(self, response: Response, url: str, paging: Jpage, hops: int) -> scrapy.FormRequest:

@@ -50,9 +50,9 @@ def list_endpoints(response: TextResponse) -> list[str]:
     ]
 
 
-def endpoint_pages(url: str, count: int) -> list[str]:
-    """The other pages of a list endpoint that says it has ``count`` pages."""
-    return [PAGE_PARAM.sub(lambda m: f"{m.group(1)}{n}", url) for n in range(2, count + 1)]
+def endpoint_pages(url: str, count: int, limit: int) -> list[str]:
+    """The other pages of a list endpoint that says it has ``count`` pages, at most ``limit`` of them."""
+    return [PAGE_PARAM.sub(lambda m: f"{m.group(1)}{n}", url) for n in range(2, min(count, limit + 1) + 1)]
 
 
 def endpoint_page(response: TextResponse) -> tuple[list[Link], int]:
@@ -143,11 +143,28 @@ class PortalSpider(TrsSpider, HanwebSpider):
         for listing in CMS_LISTINGS.get(cms, ALL_LISTINGS):
             yield from getattr(self, listing)(response, links, hops)
         for url in redirect_targets(response):
-            yield self.follow_page(response, url, self.parse, hops)
+            yield from self.follow_redirect_shell(response, url, hops)
         if hops < self.settings.getint("NIANBAO_MAX_HOPS"):
             for link in links:
                 if self.is_column_hop(response, link):
                     yield self.follow_page(response, link.url, self.parse, hops + 1)
+
+    def follow_redirect_shell(self, response: HtmlResponse, url: str, hops: int):
+        """A JavaScript redirect is one more hop on Scrapy's redirect counter (``redirect_times``, which
+        HTTP and meta-refresh redirects of the same chain advance too), so a ``location.replace`` chain
+        of ever new URLs ends at ``REDIRECT_MAX_TIMES`` (NIANBAO_MAX_REDIRECTS): a ``redirect_limit``
+        error naming where the chain started (``redirect_urls``, kept as Scrapy keeps it)."""
+        redirects = response.meta.get("redirect_times", 0) + 1
+        chain = [*response.meta.get("redirect_urls", []), response.url]
+        limit = self.settings.getint("REDIRECT_MAX_TIMES")
+        if redirects > limit:
+            self.report_error(response.meta["portal"], chain[0], "redirect_limit",
+                              f"more than NIANBAO_MAX_REDIRECTS ({limit}) redirects: the JavaScript redirect "
+                              f"of {response.url} to {url} was not followed")
+            return
+        request = self.follow_page(response, url, self.parse, hops)
+        request.meta.update(redirect_times=redirects, redirect_urls=chain)
+        yield request
 
     def is_column_hop(self, response: HtmlResponse, link: Link) -> bool:
         """A column link on the portal's site that no listing reader owns: a listing's other pages
@@ -164,5 +181,5 @@ class PortalSpider(TrsSpider, HanwebSpider):
     def parse_endpoint(self, response: TextResponse, hops: int = 0):
         """A page of a list endpoint (:func:`endpoint_page`): its reports, and its other pages."""
         links, count = endpoint_page(response)
-        pages = endpoint_pages(response.url, count)
+        pages = endpoint_pages(response.url, count, self.listing_limit())
         yield from self.reports_and_pages(response, links, pages, self.parse_endpoint, hops)

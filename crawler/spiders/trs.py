@@ -21,20 +21,21 @@ TRS_PAGE_FILE = re.compile(r"^index(?:_\d+)?\.s?html?$")
 PAGING_WORDS = ("下一页", "下页", "上一页", "上页", "首页", "尾页", "末页", "最后一页", ">", ">>", "»")
 
 
-def trs_pages(response: TextResponse) -> list[str]:
+def trs_pages(response: TextResponse, limit: int) -> list[str]:
     """Listing pages announced by TRS's ``createPageHTML(total, current, "index", "html")``
     (also the newer ``createPageHTML("div_id", total, current, "index", "html", records)``):
-    ``index.html``, ``index_1.html`` … ``index_{total-1}.html`` next to the current page."""
+    ``index.html``, ``index_1.html`` … ``index_{total-1}.html`` next to the current page — at most
+    ``limit`` of them, however many the script claims (``createPageHTML(20000000, …)``)."""
     urls = []
     for args in TRS_PAGER.findall(response.text):
         values = [v.strip().strip("'\"") for v in args.split(",")]
         numbers = [int(v) for v in values if v.isdigit()]
         names = [v for v in values if v and not v.isdigit()]
-        if not numbers or len(names) < 2:
+        if not numbers or len(names) < 2 or len(urls) >= limit:
             continue
         prefix, ext = names[-2], names[-1]
         urls += [response.urljoin(f"{prefix}.{ext}")]
-        urls += [response.urljoin(f"{prefix}_{n}.{ext}") for n in range(1, numbers[0])]
+        urls += [response.urljoin(f"{prefix}_{n}.{ext}") for n in range(1, min(numbers[0], limit - len(urls) + 1))]
     return urls
 
 
@@ -63,7 +64,7 @@ class TrsSpider(ReportSpider):
 
     def static_listing(self, response: HtmlResponse, links: list[Link], hops: int):
         """Report links on the page and the listing's other pages (TRS pager, paging links)."""
-        trs = trs_pages(response)
+        trs = trs_pages(response, self.listing_limit())
         if trs:
             self.count_listing(response, "trs")
         pages = trs + [link.url for link in links if is_paging_link(response.url, link)]
