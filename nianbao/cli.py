@@ -4,6 +4,8 @@ Exit codes, the same for every subcommand so cron can act on them:
 0 everything worked; 1 partial failure (some portals or documents failed, the rest
 is done); 2 usage error; 3 total failure (nothing could be done); 4 (crawl only)
 another crawl is running into the same directory, so this one did not start.
+A crawl whose directory cannot be written (disk full) stops: 1 if it stored reports
+first, else 3, the summary naming the file and the reason.
 """
 from __future__ import annotations
 
@@ -50,6 +52,7 @@ def crawl(portals_file, url, name, out_dir, overrides):
       nianbao crawl --portals portals.yaml --out crawl/
       nianbao crawl --url http://www.luoshan.gov.cn/ --name 罗山县人民政府 --out crawl/
     """
+    from crawler.crawldir import STORAGE_ERRORS
     from crawler.lock import CrawlLocked
     from crawler.portals import PortalFileError, load_portals
     from crawler.run import crawl as run_crawl
@@ -68,6 +71,9 @@ def crawl(portals_file, url, name, out_dir, overrides):
     except CrawlLocked as locked:
         click.echo(f"nianbao crawl: {locked}", err=True)
         sys.exit(LOCKED)
+    except STORAGE_ERRORS as error:  # before the crawl began: the lock, the repair, the state file
+        click.echo(f"nianbao crawl: cannot write the crawl directory {out_dir}: {error}", err=True)
+        sys.exit(FAILED)
     click.echo(format_summary(summary))
     sys.exit(_STATUS_EXIT[summary["status"]])
 
