@@ -35,7 +35,10 @@ logger = logging.getLogger(__name__)
 
 
 def not_stored(crawler, path: Path, error: Exception, item: ReportItem, url: str | None = None) -> DropItem:
-    """Tell the crawl that ``path`` could not be written for ``item``; the DropItem to raise."""
+    """Tell the crawl that ``path`` could not be written for ``item``; the DropItem to raise. (Bodies not
+    yet stored are dropped too: Scrapy logs the dropped item, and a log is no place for a PDF.)"""
+    for doc in item.documents:
+        doc.pop("body", None)
     crawler.signals.send_catch_log(storage_failed, path=path, error=error, portal=item.portal,
                                    url=url or item.page_url)
     return DropItem(f"report not stored: {describe_storage_error(path, error)}")

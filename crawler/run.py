@@ -54,17 +54,20 @@ def crawl(portals: list[dict], out_dir: Path, settings: dict[str, Any] | None = 
     portals = validate_portals(portals)
     out_dir = Path(out_dir)
     with crawl_lock(out_dir) as interrupted:
-        notes = repair(out_dir)
-        if interrupted:
-            recovered = [f"the previous run (pid {interrupted['pid']}, started {interrupted['started']}) "
-                         f"did not finish; {note}" for note in notes or ["nothing needed repair"]]
-        else:
-            recovered = [f"an earlier run left the crawl directory damaged; {note}" for note in notes]
+        recovered = recovery_notes(interrupted, repair(out_dir))
         process = CrawlerProcess(build_settings(out_dir, {"NIANBAO_RECOVERED": recovered, **(settings or {})}))
         crawler = process.create_crawler(PortalSpider)
         process.crawl(crawler, portals=portals)
         process.start()
     return summarize(crawler.stats.get_value("nianbao/run"), portals)
+
+
+def recovery_notes(interrupted: dict | None, repairs: list[str]) -> list[str]:
+    """The ``interrupted`` error of this run (none if the directory was whole after a finished run)."""
+    if interrupted:
+        return [f"the previous run (pid {interrupted['pid']}, started {interrupted['started']}) did not finish; "
+                + ("; ".join(repairs) or "nothing needed repair")]
+    return [f"an earlier run left the crawl directory damaged; {'; '.join(repairs)}"] if repairs else []
 
 
 def build_settings(out_dir: Path, overrides: dict[str, Any]) -> Settings:

@@ -126,7 +126,7 @@ class WarcFiles:
     def _append(self, fd: int) -> None:
         """Append the records composed in ``buffer`` to ``fd`` whole, or nothing; empty the buffer."""
         try:
-            append_whole(fd, self.buffer.getbuffer())
+            append_whole(fd, self.buffer.getvalue())
             self.size = os.lseek(fd, 0, os.SEEK_END)
         finally:
             self.buffer.seek(0)
