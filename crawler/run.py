@@ -14,8 +14,8 @@ Status, for the CLI's exit code (0 / 1 / 3), per portal and overall:
              overall: every portal failed.
 
 A storage error (the crawl directory could not be written: a full disk, an I/O error) stops
-the crawl (:mod:`crawler.extensions`): every portal is then ``failed``, as none was finished,
-and overall the run is ``partial`` if it stored a new or changed report before it stopped,
+the crawl (:mod:`crawler.extensions`): every portal is then ``failed`` (its crawl was cut short,
+or what it found could not all be kept), and overall the run is ``partial`` if it stored a new or changed report before it stopped,
 else ``failed``; the summary says which file could not be written and why.
 
 A crawl holds the crawl directory's lock (:mod:`crawler.lock`) from start to end;

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -20,9 +21,11 @@ from scrapy.utils.test import get_crawler
 
 from crawler import crawldir
 from crawler.crawldir import append_jsonl, read_jsonl
+from crawler.incremental import ConditionalRequestMiddleware
 from crawler.lock import LOCK
 from crawler.pipelines import ReportsJsonLinesPipeline
 from crawler.recovery import ends_with_whole_exchange, gzip_members
+from crawler.signals import storage_failed
 from tests.crawler_support import FAST, REPO, generate_portal, run_crawl, serve_site
 from tests.test_crawler_crawl import check_crawl_directory, lines
 
@@ -72,6 +75,22 @@ def test_a_write_that_makes_no_progress_is_a_full_disk(tmp_path, monkeypatch):
     with pytest.raises(OSError) as raised:
         append_jsonl(path, RECORD)
     assert raised.value.errno == errno.ENOSPC and path.read_bytes() == b""
+
+
+class FullStateFile:
+    """A crawl state whose file has no room left (what SQLite says then)."""
+
+    def not_a_report(self, url):
+        raise sqlite3.OperationalError("database or disk is full")
+
+
+def test_a_verdict_the_state_file_cannot_keep_is_a_storage_error(tmp_path):
+    crawler, sent = get_crawler(), []
+    crawler.signals.connect(lambda path, error, url: sent.append((path, str(error), url)), signal=storage_failed,
+                            weak=False)
+    middleware = ConditionalRequestMiddleware(tmp_path, FullStateFile(), crawler.stats, 0, crawler.signals)
+    middleware.keep_verdict("http://127.0.0.1:1/news.html")
+    assert sent == [(tmp_path / "state.sqlite", "database or disk is full", "http://127.0.0.1:1/news.html")]
 
 
 # ------------------------------------------------------------------ readers skip a bad line
