@@ -40,9 +40,11 @@ logger = logging.getLogger(__name__)
 
 #: Per-portal counters of a run record: responses received (attachments included), raw bytes
 #: received, reports found / appended as new / appended as a changed version, 304 answers to
-#: conditional requests, responses archived as WARC revisits (304s and identical payloads), and
-#: documents reused without a request (confirmed within NIANBAO_RECHECK_DAYS).
-COUNTERS = ("pages", "bytes", "reports", "new_reports", "changed_reports", "not_modified", "revisits", "reused")
+#: conditional requests, responses archived as WARC revisits (304s and identical payloads),
+#: documents reused without a request (confirmed within NIANBAO_RECHECK_DAYS), and report documents
+#: the address rule refused (crawler.addresses; counted by its middleware).
+COUNTERS = ("pages", "bytes", "reports", "new_reports", "changed_reports", "not_modified", "revisits", "reused",
+            "refused_documents")
 #: Stats key prefix (under a portal's) of each hints.year_url_template year's outcome: "" or why no report.
 YEAR_ANSWERS = "year_url_template/"
 #: The close reason of a crawl stopped because the crawl directory could not be written.

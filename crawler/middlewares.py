@@ -17,6 +17,7 @@ from scrapy.exceptions import (
 )
 from scrapy.http import Response
 
+from crawler.addresses import RefusedURL
 from crawler.signals import error_found
 
 EXCEPTION_KINDS = (
@@ -45,6 +46,8 @@ def status_kind(status: int, column_hint: bool = False) -> str | None:
 
 def exception_kind(exc: Exception) -> str | None:
     """The error kind of a download exception; None for requests deliberately skipped."""
+    if isinstance(exc, RefusedURL):
+        return "refused_url"
     if isinstance(exc, IgnoreRequest):
         return "robots" if "robots.txt" in str(exc) else None
     for cls, kind in EXCEPTION_KINDS:

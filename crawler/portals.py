@@ -7,6 +7,8 @@ A YAML file with a top-level ``portals:`` list::
         url: http://www.luoshan.gov.cn/ # home page (required)
         region: 河南省信阳市            # optional: the body's place names, largest first
         level: county                   # optional: one of LEVELS
+        allow_hosts: [xxgk.henan.gov.cn] # optional: hosts (and their sub-domains) on another domain
+                                        # its pages, attachments and pictures may come from
         hints:                          # optional; each one a promise checked by the crawl
           column_url: http://www.luoshan.gov.cn/zfxxgk/gknb/  # start here instead of the home page
           cms: trs                      # read listings the way this CMS writes them: trs | hanweb
@@ -27,7 +29,8 @@ from urllib.parse import urlsplit
 import yaml
 
 REQUIRED = ("name", "url")
-OPTIONAL = ("region", "level", "hints")
+OPTIONAL = ("region", "level", "hints", "allow_hosts")
+HOST_NAME = re.compile(r"(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*")
 URL_HINTS = ("column_url", "year_url_template")
 HINTS = (*URL_HINTS, "cms", "years")
 CMS = ("trs", "hanweb")
@@ -85,7 +88,19 @@ def validate_portal(entry: Any, where: str = "portal") -> dict[str, Any]:
     if portal["level"] is not None and portal["level"] not in LEVELS:
         raise PortalFileError(f"{where}: 'level' must be one of {', '.join(LEVELS)}, got {portal['level']!r}")
     portal["hints"] = _hints(entry.get("hints") or {}, where)
+    portal["allow_hosts"] = _hosts(entry.get("allow_hosts") or [], f"{where}: 'allow_hosts'")
     return portal
+
+
+def _hosts(value: Any, what: str) -> list[str]:
+    """Host names (lower case), each allowing itself and its sub-domains (crawler.addresses)."""
+    if not isinstance(value, list) or not all(isinstance(host, str) for host in value):
+        raise PortalFileError(f"{what} must be a list of host names like files.example.gov.cn, got {value!r}")
+    hosts = [host.strip().lower().rstrip(".") for host in value]
+    bad = [host for host in hosts if not HOST_NAME.fullmatch(host)]
+    if bad:
+        raise PortalFileError(f"{what}: not a host name (no scheme, port or path): {', '.join(map(repr, bad))}")
+    return hosts
 
 
 def _hints(hints: Any, where: str) -> dict[str, Any]:

@@ -5,10 +5,12 @@ tests and long-lived callers run it in a subprocess.
 
 Status, for the CLI's exit code (0 / 1 / 3), per portal and overall:
 
-``ok``       reports found, and nothing failed beyond dead links (http_404) and robots.txt
-             refusals, which are recorded but normal on a live site;
+``ok``       reports found, and nothing failed beyond dead links (http_404), robots.txt
+             refusals and URLs the address rule refused (refused_url: crawler.addresses), which
+             are recorded but normal on a live site;
 ``partial``  reports found, but something failed that may have hidden others (dns, refused,
-             timeout, network, blocked, column_gone, http_4xx/5xx, parse, hint_not_found);
+             timeout, network, blocked, column_gone, http_4xx/5xx, parse, hint_not_found), or a
+             report's own document was refused (refused_documents);
              overall: some portals ok or partial, some failed;
 ``failed``   no report found (no_reports, or broken_portal if earlier runs found some);
              overall: every portal failed.
@@ -41,7 +43,8 @@ from crawler.spiders.portal import PortalSpider
 
 logger = logging.getLogger(__name__)
 
-BENIGN_ERRORS = {"http_404", "robots"}
+# A refused URL (crawler.addresses) is benign unless it was a report's own document (refused_documents).
+BENIGN_ERRORS = {"http_404", "robots", "refused_url"}
 
 
 def crawl(portals: list[dict], out_dir: Path, settings: dict[str, Any] | None = None) -> dict:
@@ -88,7 +91,7 @@ def portal_status(stats: dict, stopped: bool = False) -> str:
     """A portal's status; every portal of a crawl ``stopped`` by a storage error is failed."""
     if stopped or not stats["reports"]:
         return "failed"
-    return "partial" if set(stats["error_kinds"]) - BENIGN_ERRORS else "ok"
+    return "partial" if set(stats["error_kinds"]) - BENIGN_ERRORS or stats.get("refused_documents") else "ok"
 
 
 def summarize(run: dict | None, portals: list[dict]) -> dict:

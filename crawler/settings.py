@@ -25,6 +25,11 @@ nianbao's own settings (all prefixed ``NIANBAO_``):
 ``NIANBAO_MAX_HOPS``
     How many column links (政务公开 → 政府信息公开 → 年报) the spider follows from the
     start page. Paging within a listing does not count as a hop.
+``NIANBAO_HOSTS``
+    Host names → address (or list of addresses), read before DNS like /etc/hosts, e.g.
+    ``{"www.luoshan.gov.cn": "127.0.0.1"}`` (crawler.addresses.PinnedResolver).
+``NIANBAO_HOSTS_ONLY``
+    Resolve no name but those in ``NIANBAO_HOSTS`` (tests: no DNS query leaves the machine).
 ``NIANBAO_MAX_LISTING_PAGES``
     Most pages read of one listing (a column's pages, a list endpoint's, a Hanweb column's
     record groups), so a runaway pager or a huge news column cannot eat a run. Hitting
@@ -47,6 +52,8 @@ NIANBAO_MAX_LISTING_PAGES = 200
 NIANBAO_RECOVERED = []
 NIANBAO_FIRST_YEAR = 2008
 NIANBAO_RECHECK_DAYS = 30
+NIANBAO_HOSTS = {}
+NIANBAO_HOSTS_ONLY = False
 
 
 def user_agent(contact: str) -> str:
@@ -78,7 +85,19 @@ DOWNLOADER = "crawler.downloader.CappedDownloader"
 # The duplicate filter works per portal: portals sharing URLs each get their whole crawl.
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.PortalRequestFingerprinter"
 
+# Only http and https are ever fetched: no file://, data:, ftp:// or s3:// (crawler.addresses checks too).
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+# One answer per host name, shared by the address rule's check and the connection (crawler.addresses).
+TWISTED_DNS_RESOLVER = "crawler.addresses.PinnedResolver"
+# No way in to a running crawl: Scrapy's telnet console and its remote-control HTTP server (which
+# also writes a job file with its access token under ~/.local/state/scrapy/job_files) stay off.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
 DOWNLOADER_MIDDLEWARES = {
+    # First of all (before RobotsTxtMiddleware, 100): only http(s), the portal's hosts, public
+    # addresses or the portal's own; a redirected request comes through here again.
+    "crawler.addresses.AddressRuleMiddleware": 60,
     # Closest to the network, before redirect, retry and decompression handle the
     # response, so every response is archived as received (3xx and 5xx included).
     "crawler.warc.WarcMiddleware": 950,

@@ -40,7 +40,7 @@ def test_errors_and_run_record(tmp_path):
         (run["run_id"], "B", "http://b/", "broken_portal",
          "no annual report found, but earlier runs found some (crawl finished: finished)")]
     assert run["portals"]["A"] == {"url": "http://a/", "pages": 1, "bytes": 0, "reports": 0, "new_reports": 0,
-                                   "changed_reports": 0, "not_modified": 0, "revisits": 0, "reused": 0, "errors": 3,
+                                   "changed_reports": 0, "not_modified": 0, "revisits": 0, "reused": 0, "refused_documents": 0, "errors": 3,
                                    "error_kinds": {"parse": 1, "http_404": 1, "no_reports": 1}}
     assert run["portals"]["B"]["error_kinds"] == {"broken_portal": 1}
     assert crawler.stats.get_value("nianbao/run") == run

@@ -20,14 +20,16 @@ portals:
     region: 河南省信阳市
     level: county
     hints: {column_url: "http://www.luoshan.gov.cn/zfxxgk/gknb/", cms: trs}
+    allow_hosts: [XXGK.henan.gov.cn, files.luoshan-cdn.com.]
   - name: " 信阳市教育局 "
     url: https://jyj.xinyang.gov.cn/
 """)
     first, second = load_portals(path)
     assert first == {"name": "罗山县人民政府", "url": "http://www.luoshan.gov.cn/", "region": "河南省信阳市",
-                     "level": "county", "hints": {"column_url": "http://www.luoshan.gov.cn/zfxxgk/gknb/", "cms": "trs"}}
+                     "level": "county", "hints": {"column_url": "http://www.luoshan.gov.cn/zfxxgk/gknb/", "cms": "trs"},
+                     "allow_hosts": ["xxgk.henan.gov.cn", "files.luoshan-cdn.com"]}
     assert second == {"name": "信阳市教育局", "url": "https://jyj.xinyang.gov.cn/", "region": None,
-                      "level": None, "hints": {}}
+                      "level": None, "hints": {}, "allow_hosts": []}
 
 
 @pytest.mark.parametrize("text, message", [
@@ -40,6 +42,10 @@ portals:
     ("portals:\n  - name: A\n    url: http://a/\n    hints: [x]\n", "'hints' must be a mapping"),
     ("portals:\n  - name: A\n    url: http://a/\n    hints: {column_url: /gknb/}\n", "'hints.column_url' must be"),
     ("portals:\n  - {name: A, url: 'http://a/'}\n  - {name: A, url: 'http://b/'}\n", "repeated: A"),
+    ("portals:\n  - name: A\n    url: http://a/\n    allow_hosts: files.a.com\n", "'allow_hosts' must be a list of host names"),
+    ("portals:\n  - name: A\n    url: http://a/\n    allow_hosts: [http://files.a.com/]\n",
+     "'allow_hosts': not a host name (no scheme, port or path): 'http://files.a.com/'"),
+    ("portals:\n  - name: A\n    url: http://a/\n    allow_hosts: [files.a.com, 'b.com:8080']\n", "'b.com:8080'"),
     ("portals:\n  - name: [\n", "not valid YAML"),
 ])
 def test_bad_files_name_the_problem(tmp_path, text, message):

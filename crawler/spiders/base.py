@@ -21,6 +21,7 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 from scrapy.http.request import NO_CALLBACK
 
+from crawler.addresses import site_of
 from crawler.extensions import YEAR_ANSWERS, portal_stat
 from crawler.items import ReportItem
 from crawler.portals import load_portals, template_years, validate_portals
@@ -46,7 +47,6 @@ COLUMN_TEXT_MAX = 12  # nav labels are short; news titles mentioning 政务公�
 # Reports are published as documents, or as pictures: scanned pages, tables printed as images.
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff")
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", *IMAGE_EXTENSIONS)
-SECOND_LEVEL_DOMAINS = ("gov", "edu", "org", "com", "net", "ac")  # as in luoshan.gov.cn
 
 CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789"))
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年|([〇零一二三四五六七八九]{4})\s*年")
@@ -140,18 +140,6 @@ def find_date(text: str) -> str | None:
         if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
             return f"{year}-{int(month):02d}-{int(day):02d}"
     return None
-
-
-def site_of(url: str) -> str:
-    """The site a URL belongs to: its registered domain, so ``xxgk.luoshan.gov.cn`` (where many
-    portals keep their 信息公开 platform) counts as ``www.luoshan.gov.cn``; an IP address keeps
-    its port, as every port may be a different server."""
-    parts = urlsplit(url)
-    labels = (parts.hostname or "").split(".")
-    if labels[-1].isdigit() or len(labels) < 3:
-        return parts.netloc
-    second_level = labels[-2] in SECOND_LEVEL_DOMAINS and len(labels[-1]) == 2
-    return ".".join(labels[-3:] if second_level else labels[-2:])
 
 
 @dataclass(frozen=True)
@@ -415,9 +403,9 @@ class ReportSpider(scrapy.Spider):
 
     def follow_report(self, response: Response, link: Link, callback, judge: bool = False) -> scrapy.Request:
         """``judge``: the page is fetched to be judged, so a verdict of an earlier run may stand
-        in for it (crawler.incremental)."""
+        in for it (crawler.incremental). ``report_document``: refusing it loses a document (crawler.addresses)."""
         return response.follow(
-            link.url, callback, meta={"portal": response.meta["portal"], "judge": judge},
+            link.url, callback, meta={"portal": response.meta["portal"], "judge": judge, "report_document": True},
             cb_kwargs={"listing_url": response.url, "title": link.text, "published": link.date},
         )
 
@@ -503,7 +491,7 @@ class ReportSpider(scrapy.Spider):
     async def fetch_attachment(self, link: Link, portal: str) -> dict | None:
         """Download one attachment now (through the downloader middlewares, so it is archived and
         failures are logged); a failed attachment leaves the rest of the report intact."""
-        request = scrapy.Request(link.url, callback=NO_CALLBACK, meta={"portal": portal})
+        request = scrapy.Request(link.url, callback=NO_CALLBACK, meta={"portal": portal, "report_document": True})
         try:
             response = await self.crawler.engine.download_async(request)
         except Exception:  # noqa: BLE001 - any download failure; ErrorMiddleware has recorded it

@@ -4,7 +4,7 @@ It walks column links (政务公开 → 政府信息公开 → 年报, at most `
 and on every page it reaches it reads listings with the readers of both CMS bases — static
 pages (TRS ``createPageHTML``, ``index_N.html``, ``?page=N``, 下一页; :mod:`crawler.spiders.trs`)
 and a Hanweb jpage data island and proxy (:mod:`crawler.spiders.hanweb`) — and its own: a list
-endpoint named in an inline script, paged by number, answering JSON or Hanweb-style XML. It follows a JavaScript redirect shell; meta-refresh
+endpoint named in an inline script, paged by number, answering JSON or Hanweb-style XML. It follows a JavaScript redirect shell (only a redirect its script makes when it runs, :func:`redirect_targets`); meta-refresh
 shells are followed by Scrapy's MetaRefreshMiddleware. A listing's entries whose title cannot
 prove a report (no year, cut short) are fetched as candidates and judged by their article
 (:mod:`crawler.spiders.base`); at most ``NIANBAO_MAX_LISTING_PAGES`` pages of one listing are
@@ -21,10 +21,16 @@ from crawler.spiders.base import Link, find_date, is_candidate_title, is_column_
 from crawler.spiders.hanweb import HanwebSpider, record_links
 from crawler.spiders.trs import PAGE_PARAM, TrsSpider, is_paging_link
 
-JS_REDIRECT = re.compile(
-    r"""location\.replace\(\s*["']([^"']+)["']\s*\)"""
-    r"""|location(?:\.href)?\s*=\s*["']([^"']+)["']\s*(?:;|$|\n)""",
-    re.MULTILINE,
+# JavaScript as tokens: comments (also the <!-- --> hiding old scripts), string literals, words (names, numbers), newlines, other characters.
+JS_TOKEN = re.compile(r"""(?P<comment>//[^\n]*|/\*.*?(?:\*/|$)|<!--[^\n]*|-->[^\n]*)
+                         |(?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`)
+                         |(?P<word>[\w$]+)|(?P<newline>\n)|(?P<other>\S)""", re.DOTALL | re.VERBOSE)
+LOCATION_OWNERS = ("window", "document", "self", "top")
+NOT_A_STATEMENT_END = ("if", "else", "do", "while", "for", "return", "typeof", "new", "in", "of", "void", "case")
+STRING = "<string>"
+REDIRECT_STATEMENTS = (
+    ["location", ".", "replace", "(", STRING, ")"], ["location", ".", "assign", "(", STRING, ")"],
+    ["location", ".", "href", "=", STRING], ["location", "=", STRING],
 )
 TOTAL_PAGE = re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>")
 QUOTED_URL = re.compile(r"""["']((?:https?://|/|\.\.?/)[^"'\s<>]+)["']""")
@@ -71,9 +77,51 @@ def json_links(response: TextResponse, data: dict) -> list[Link]:
 
 
 def redirect_targets(response: TextResponse) -> list[str]:
-    """Targets of ``location.replace("…")`` / ``location.href = "…"`` in inline scripts (redirect shells).
-    Only whole string literals count, so search boxes building URLs are not followed."""
-    return [response.urljoin(a or b) for a, b in JS_REDIRECT.findall(inline_scripts(response))]
+    """Targets of the redirects inline scripts make when they run (redirect shells): a top-level
+    statement ``location.replace("…")``, ``location.assign("…")`` or ``location.href = "…"``
+    (also ``window.location = "…"`` …), :func:`script_redirects`."""
+    return [response.urljoin(target) for script in response.xpath("//script[not(@src)]/text()").getall()
+            for target in script_redirects(script)]
+
+
+def script_redirects(script: str) -> list[str]:
+    """The target of each statement of the script's top level that is a redirect and nothing else.
+    Code that may not run is left out: a ``{…}`` block (a function body, an ``if (0) {…}`` branch)
+    ends a statement without being part of it, ``if (0) location.replace(…)`` or ``0 &&
+    location.replace(…)`` is no bare redirect, comments and strings are no code, and a target must be
+    one string literal (a search box's ``location.href = "/search?q=" + q`` builds a URL)."""
+    targets = []
+    for statement in top_level_statements(script):
+        texts = [STRING if kind == "string" else text for kind, text in statement]
+        if texts[:2] in ([owner, "."] for owner in LOCATION_OWNERS):
+            texts, statement = texts[2:], statement[2:]
+        if texts in REDIRECT_STATEMENTS:
+            literal = statement[texts.index(STRING)][1]
+            targets.append(re.sub(r"\\(.)", r"\1", literal[1:-1]))
+    return targets
+
+
+def top_level_statements(script: str) -> list[list[tuple[str, str]]]:
+    """The script's top-level statements as (kind, text) tokens, without comments and ``{…}`` blocks:
+    a statement ends at ``;``, at a block, and at a line end after a name, number or string that
+    cannot continue it (not after ``)``: ``if (0)`` ⏎ ``location.replace(…)`` is one statement)."""
+    statements, current, depth = [], [], 0
+    for match in JS_TOKEN.finditer(script):
+        kind, text = match.lastgroup, match.group()
+        if kind == "comment" or (depth and text not in "{}"):
+            continue
+        ends_line = kind == "newline" and current and current[-1][0] in ("word", "string") \
+            and current[-1][1] not in NOT_A_STATEMENT_END
+        if text == "{":
+            depth += 1
+        elif text == "}":
+            depth = max(depth - 1, 0)
+        elif kind != "newline" and text != ";":
+            current.append((kind, text))
+        if text in (";", "}") and not depth or ends_line:
+            statements.append(current)
+            current = []
+    return [statement for statement in statements + [current] if statement]
 
 
 #: The listing readers (PortalSpider methods) a ``hints.cms`` allows; without the hint, all of them.
