@@ -142,8 +142,8 @@ def check_whole(out: Path) -> None:
 
 
 def test_a_full_disk_stops_the_crawl_with_an_error_and_the_next_run_goes_on(tmp_path):
-    """150 reports with 64 KB attachments (9.6 MB of blobs) into a 5 MB tmpfs."""
-    site = generate_portal(tmp_path / "site", reports=150, per_page=50, attachment_bytes=64_000)
+    """80 reports with 128 KB attachments (10 MB of blobs) into a 5 MB tmpfs."""
+    site = generate_portal(tmp_path / "site", reports=80, per_page=40, attachment_bytes=128_000)
     with serve_site(site) as base, tmpfs(tmp_path / "disk", "5m") as disk:
         out = disk / "crawl"
         full = cli_crawl(base, out)
@@ -151,7 +151,7 @@ def test_a_full_disk_stops_the_crawl_with_an_error_and_the_next_run_goes_on(tmp_
         assert f"{PORTAL}: failed:" in full.stdout and "status: partial" in full.stdout
         assert re.search(rf"^storage error: {out}/\S+: {FULL}; the crawl stopped", full.stdout, re.M)
         stored = lines(out / "reports.jsonl")
-        assert 0 < len(stored) < 150
+        assert 0 < len(stored) < 80
         check_whole(out)
         check_crawl_directory(out)  # warcio check; every report on file has its blobs and records
         # each failed write is a storage line where errors.jsonl still took one, and in the log anyway
@@ -164,7 +164,7 @@ def test_a_full_disk_stops_the_crawl_with_an_error_and_the_next_run_goes_on(tmp_
         assert again.returncode == 0, again.stdout + again.stderr[-3000:]
         assert "status: ok" in again.stdout and "storage error" not in again.stdout
         pages = [r["page_url"] for r in lines(out / "reports.jsonl")]
-        assert sorted(pages) == sorted(f"{base}/zwgk/zfxxgknb/t{i}.html" for i in range(150))  # each once
+        assert sorted(pages) == sorted(f"{base}/zwgk/zfxxgknb/t{i}.html" for i in range(80))  # each once
         check_whole(out)
         check_crawl_directory(out)
 
