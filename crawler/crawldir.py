@@ -1,8 +1,13 @@
-"""The crawl directory layout (docs/architecture.md), written down once for every component."""
+"""The crawl directory layout (docs/architecture.md), written down once for every component,
+and the two ways its files grow: :func:`append_whole` (WARC exchanges, JSONL lines) and blobs
+renamed into place (:func:`crawler.pipelines.store_blob`)."""
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
+import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,6 +18,13 @@ REPORTS = "reports.jsonl"
 ERRORS = "errors.jsonl"
 RUNS = "runs.jsonl"
 TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"  # UTC, the timestamp format of every crawl file
+TMP_PREFIX = ".tmp-"  # a blob being written (crawler.pipelines.store_blob)
+
+#: What writing the crawl directory can raise: the file system's errors (ENOSPC, EDQUOT, EIO …)
+#: and SQLite's for the state file ("database or disk is full"). Each is an error of the run.
+STORAGE_ERRORS = (OSError, sqlite3.OperationalError)
+
+logger = logging.getLogger(__name__)
 
 
 def crawl_dir(settings) -> Path:
@@ -32,20 +44,63 @@ def blob_path(sha256: str) -> str:
 
 
 def append_jsonl(path: Path, record: dict) -> None:
-    """Append one line with a single write to an O_APPEND file, so a ``kill -9`` leaves whole lines
-    only (a buffered text file may flush a long line in pieces)."""
+    """Append ``record`` as one whole line, or nothing (:func:`append_whole`)."""
     data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        os.write(fd, data)
+        append_whole(fd, data)
     finally:
         os.close(fd)
 
 
+def append_whole(fd: int, data: bytes) -> None:
+    """Append ``data`` to the ``O_APPEND`` file ``fd`` whole or not at all.
+
+    ``os.write`` may write less than asked (a disk filling up writes what fits, then fails): the rest
+    is written in further calls, and if one fails the file is cut back to its size before, then the
+    error raised. So a full disk leaves no partial line or record behind; a ``kill -9`` part-way
+    can, which the next run repairs (:mod:`crawler.recovery`)."""
+    start = os.lseek(fd, 0, os.SEEK_END)
+    rest = memoryview(data)
+    try:
+        while rest:
+            written = os.write(fd, rest)
+            if not written:  # no progress and no error: a file system out of space that does not say so
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            rest = rest[written:]
+    except OSError as error:
+        try:
+            os.ftruncate(fd, start)
+        except OSError as cut:
+            error.add_note(f"cutting the file back to {start} bytes failed too: {cut.strerror}")
+        raise
+
+
 def read_jsonl(path: Path) -> Iterator[dict]:
-    if path.exists():
-        with path.open(encoding="utf-8") as f:
-            yield from (json.loads(line) for line in f if line.strip())
+    """The JSON objects of a JSONL file; a line that is not one is logged and skipped, so one bad
+    line (an edit by hand, a damaged disk) does not stop every later crawl."""
+    if not path.exists():
+        return
+    with path.open("rb") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as error:
+                logger.warning("%s line %d is not JSON, skipped: %s", path, number, error)
+                continue
+            if isinstance(record, dict):
+                yield record
+            else:
+                logger.warning("%s line %d is not a JSON object, skipped", path, number)
+
+
+def describe_storage_error(path: Path | str, error: Exception) -> str:
+    """``path: reason`` of a failed write, for errors.jsonl and the log (``strerror`` without the
+    errno number when the error has one)."""
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return f"{path}: {reason}"
 
 
 def utc_now() -> str:

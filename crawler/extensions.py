@@ -6,17 +6,37 @@ dump. A portal that yields no report is an error of kind ``no_reports``, or
 ``broken_portal`` if reports.jsonl holds reports of it from earlier runs: silence is
 the failure that would otherwise go unnoticed. Every error line carries the
 ``run_id``, so the same dead link found by two runs is two distinguishable lines.
+
+A crawl directory that cannot be written (:data:`crawler.signals.storage_failed`: a full
+disk, an I/O error) stops the crawl, since nothing more could be kept: each failure is a
+``storage`` error line if errors.jsonl can still take one (else it is only logged), the
+first one's ``path: reason`` is the run record's ``storage_error`` (null when none), and the
+spider is closed with reason :data:`STORAGE_ERROR`.
 """
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timezone
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 
-from crawler.crawldir import ERRORS, REPORTS, RUNS, append_jsonl, crawl_dir, read_jsonl, utc_now
+from crawler.crawldir import (
+    ERRORS,
+    REPORTS,
+    RUNS,
+    STORAGE_ERRORS,
+    append_jsonl,
+    crawl_dir,
+    describe_storage_error,
+    read_jsonl,
+    utc_now,
+)
 from crawler.portals import year_url_template_errors
-from crawler.signals import error_found
+from crawler.signals import error_found, storage_failed
+
+logger = logging.getLogger(__name__)
 
 #: Per-portal counters of a run record: responses received (attachments included), raw bytes
 #: received, reports found / appended as new / appended as a changed version, 304 answers to
@@ -27,6 +47,8 @@ COUNTERS = ("pages", "bytes", "reports", "new_reports", "changed_reports", "not_
             "refused_documents")
 #: Stats key prefix (under a portal's) of each hints.year_url_template year's outcome: "" or why no report.
 YEAR_ANSWERS = "year_url_template/"
+#: The close reason of a crawl stopped because the crawl directory could not be written.
+STORAGE_ERROR = "storage_error"
 
 
 def portal_stat(portal: str, counter: str) -> str:
@@ -38,12 +60,15 @@ class CrawlLog:
     """Single writer of errors.jsonl and runs.jsonl."""
 
     def __init__(self, crawler):
+        self.crawler = crawler
         self.stats = crawler.stats
         self.settings = crawler.settings
         self.root = crawl_dir(crawler.settings)
         self.started = datetime.now(timezone.utc)
         self.run_id = f"{self.started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
         self.had_reports = set()
+        self.storage_error = None  # "path: reason" of the first write that failed
+        self.closing = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -54,6 +79,7 @@ class CrawlLog:
             (log.item_scraped, signals.item_scraped),
             (log.spider_error, signals.spider_error),
             (log.error_found, error_found),
+            (log.storage_failed, storage_failed),
             (log.spider_closed, signals.spider_closed),
         ):
             crawler.signals.connect(handler, signal=signal)
@@ -61,7 +87,7 @@ class CrawlLog:
 
     def spider_opened(self, spider):
         self.started = datetime.now(timezone.utc)
-        self.had_reports = {report["portal"] for report in read_jsonl(self.root / REPORTS)}
+        self.had_reports = {report.get("portal") for report in read_jsonl(self.root / REPORTS)}
         for note in self.settings.getlist("NIANBAO_RECOVERED"):
             self.error_found(None, None, "interrupted", note)
 
@@ -77,12 +103,55 @@ class CrawlLog:
         self.error_found(response.meta.get("portal"), response.url, "parse", failure.getErrorMessage())
 
     def error_found(self, portal, url, kind, message):
-        append_jsonl(self.root / ERRORS, {"run_id": self.run_id, "portal": portal, "url": url, "kind": kind,
-                                          "message": message, "time": utc_now()})
+        self._count_error(portal, kind)
+        try:
+            self._append_error(portal, url, kind, message)
+        except STORAGE_ERRORS as error:
+            self.storage_failed(self.root / ERRORS, error)
+
+    def storage_failed(self, path, error, portal=None, url=None):
+        """The crawl directory could not be written: record it where possible, and stop the crawl
+        (once; writes still in flight may fail too, and are recorded the same way)."""
+        message = describe_storage_error(path, error)
+        logger.error("cannot write the crawl directory: %s", message)
+        if self.storage_error is None:
+            self.storage_error = message
+            if not self.closing:
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason=STORAGE_ERROR))
+        self._count_error(portal, "storage")
+        try:
+            self._append_error(portal, url, "storage", message)
+        except STORAGE_ERRORS as again:
+            logger.error("errors.jsonl cannot be written either: %s", describe_storage_error(self.root / ERRORS, again))
+
+    def _count_error(self, portal, kind):
         if portal:
             self.stats.inc_value(portal_stat(portal, f"errors/{kind}"))
 
+    def _append_error(self, portal, url, kind, message):
+        append_jsonl(self.root / ERRORS, {"run_id": self.run_id, "portal": portal, "url": url, "kind": kind,
+                                          "message": message, "time": utc_now()})
+
     def spider_closed(self, spider, reason):
+        self.closing = True
+        if self.storage_error is None:  # a crawl stopped early proves nothing about what it did not reach
+            self.check_portals(spider, reason)
+        run = {
+            "run_id": self.run_id,
+            "started": f"{self.started:%Y-%m-%dT%H:%M:%SZ}",
+            "finished": utc_now(),
+            "portals": {p["name"]: self.portal_summary(p) for p in spider.portals},
+            "storage_error": self.storage_error,
+        }
+        self.stats.set_value("nianbao/run", run)
+        try:
+            append_jsonl(self.root / RUNS, run)
+        except STORAGE_ERRORS as error:
+            self.storage_failed(self.root / RUNS, error)
+            run["storage_error"] = self.storage_error
+
+    def check_portals(self, spider, reason):
+        """A portal that gave no report, or broke a hint's promise, is an error of the run."""
         for portal in spider.portals:
             self.check_hints(portal)
             if not self.stats.get_value(portal_stat(portal["name"], "reports")):
@@ -92,14 +161,6 @@ class CrawlLog:
                 else:
                     self.error_found(portal["name"], portal["url"], "no_reports",
                                      f"no annual report found (crawl finished: {reason})")
-        run = {
-            "run_id": self.run_id,
-            "started": f"{self.started:%Y-%m-%dT%H:%M:%SZ}",
-            "finished": utc_now(),
-            "portals": {p["name"]: self.portal_summary(p) for p in spider.portals},
-        }
-        append_jsonl(self.root / RUNS, run)
-        self.stats.set_value("nianbao/run", run)
 
     def check_hints(self, portal: dict) -> None:
         """A hint's broken promises are hint_not_found errors: a ``cms`` no listing matched, the years

@@ -33,10 +33,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
-from crawler.crawldir import crawl_dir
+from crawler.crawldir import STORAGE_ERRORS, crawl_dir
 from crawler.extensions import portal_stat
-from crawler.signals import not_a_report
-from crawler.state import CrawlState, Known
+from crawler.signals import not_a_report, storage_failed
+from crawler.state import STATE, CrawlState, Known
 
 CONDITIONAL = (b"If-None-Match", b"If-Modified-Since")
 
@@ -44,18 +44,27 @@ CONDITIONAL = (b"If-None-Match", b"If-Modified-Since")
 class ConditionalRequestMiddleware:
     """Downloader middleware just inside :class:`crawler.warc.WarcMiddleware`."""
 
-    def __init__(self, root: Path, state: CrawlState, stats, recheck_after: float):
+    def __init__(self, root: Path, state: CrawlState, stats, recheck_after: float, signals):
         self.root = root
         self.state = state
         self.stats = stats
         self.recheck_after = recheck_after  # seconds
+        self.signals = signals
 
     @classmethod
     def from_crawler(cls, crawler):
         middleware = cls(crawl_dir(crawler.settings), CrawlState.of(crawler), crawler.stats,
-                         crawler.settings.getfloat("NIANBAO_RECHECK_DAYS") * 86400)
-        crawler.signals.connect(middleware.state.not_a_report, signal=not_a_report)
+                         crawler.settings.getfloat("NIANBAO_RECHECK_DAYS") * 86400, crawler.signals)
+        crawler.signals.connect(middleware.keep_verdict, signal=not_a_report)
         return middleware
+
+    def keep_verdict(self, url: str) -> None:
+        """Note in the state that ``url`` is not a report; a state file that cannot be written is a
+        storage error of the run (:data:`crawler.signals.storage_failed`)."""
+        try:
+            self.state.not_a_report(url)
+        except STORAGE_ERRORS as error:
+            self.signals.send_catch_log(storage_failed, path=self.root / STATE, error=error, url=url)
 
     def process_request(self, request: Request) -> Response | None:
         # A redirect copies the previous hop's headers: validators are always set afresh for this URL.

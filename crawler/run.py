@@ -16,11 +16,16 @@ Status, for the CLI's exit code (0 / 1 / 3), per portal and overall:
 ``failed``   no report found (no_reports, or broken_portal if earlier runs found some);
              overall: every portal failed.
 
+A storage error (the crawl directory could not be written: a full disk, an I/O error) stops
+the crawl (:mod:`crawler.extensions`): every portal is then ``failed`` (its crawl was cut short,
+or what it found could not all be kept), and overall the run is ``partial`` if it stored a new or changed report before it stopped,
+else ``failed``; the summary says which file could not be written and why.
+
 A crawl holds the crawl directory's lock (:mod:`crawler.lock`) from start to end;
 :func:`crawl` raises :class:`crawler.lock.CrawlLocked` at once if another run holds it, and
 :class:`crawler.lock.CrawlStuck` if that run is older than ``NIANBAO_STUCK_AFTER_SECONDS``.
-If the previous run was killed, the directory is repaired first (:mod:`crawler.recovery`)
-and what was repaired is logged as an ``interrupted`` error of this run.
+Before crawling, it repairs what an earlier run left damaged (:mod:`crawler.recovery`: after a
+kill, or a storage error) and logs what was repaired as an ``interrupted`` error of this run.
 """
 from __future__ import annotations
 
@@ -55,16 +60,21 @@ def crawl(portals: list[dict], out_dir: Path, settings: dict[str, Any] | None = 
     out_dir = Path(out_dir)
     scrapy_settings = build_settings(out_dir, settings or {})
     with crawl_lock(out_dir, stuck_after=scrapy_settings.getfloat("NIANBAO_STUCK_AFTER_SECONDS")) as interrupted:
-        recovered = []
-        if interrupted:
-            recovered = [f"the previous run (pid {interrupted['pid']}, started {interrupted['started']}) "
-                         f"did not finish; {note}" for note in repair(out_dir) or ["nothing needed repair"]]
+        recovered = recovery_notes(interrupted, repair(out_dir))
         scrapy_settings.set("NIANBAO_RECOVERED", recovered, priority="cmdline")
         process = CrawlerProcess(scrapy_settings)
         crawler = process.create_crawler(PortalSpider)
         process.crawl(crawler, portals=portals)
         process.start()
     return summarize(crawler.stats.get_value("nianbao/run"), portals)
+
+
+def recovery_notes(interrupted: dict | None, repairs: list[str]) -> list[str]:
+    """The ``interrupted`` error of this run (none if the directory was whole after a finished run)."""
+    if interrupted:
+        return [f"the previous run (pid {interrupted['pid']}, started {interrupted['started']}) did not finish; "
+                + ("; ".join(repairs) or "nothing needed repair")]
+    return [f"an earlier run left the crawl directory damaged; {'; '.join(repairs)}"] if repairs else []
 
 
 def build_settings(out_dir: Path, overrides: dict[str, Any]) -> Settings:
@@ -85,21 +95,26 @@ def build_settings(out_dir: Path, overrides: dict[str, Any]) -> Settings:
     return settings
 
 
-def portal_status(stats: dict) -> str:
-    if not stats["reports"]:
+def portal_status(stats: dict, stopped: bool = False) -> str:
+    """A portal's status; every portal of a crawl ``stopped`` by a storage error is failed."""
+    if stopped or not stats["reports"]:
         return "failed"
     return "partial" if set(stats["error_kinds"]) - BENIGN_ERRORS or stats.get("refused_documents") else "ok"
 
 
 def summarize(run: dict | None, portals: list[dict]) -> dict:
-    """The run record with statuses; a crawl that never finished counts as failed for every portal."""
+    """The run record with statuses; a crawl that never finished counts as failed for every portal,
+    one stopped by a storage error as partial if it stored a report first (module docstring)."""
     if run is None:
-        run = {"run_id": None, "started": None, "finished": None,
+        run = {"run_id": None, "started": None, "finished": None, "storage_error": None,
                "portals": {p["name"]: {"url": p["url"], **dict.fromkeys(COUNTERS, 0), "errors": 0, "error_kinds": {}}
                            for p in portals}}
-    entries = {name: {**stats, "status": portal_status(stats)} for name, stats in run["portals"].items()}
+    stopped = bool(run.get("storage_error"))
+    entries = {name: {**stats, "status": portal_status(stats, stopped)} for name, stats in run["portals"].items()}
     statuses = {entry["status"] for entry in entries.values()}
     overall = "ok" if statuses == {"ok"} else "failed" if statuses <= {"failed"} else "partial"
+    if stopped and any(stats["new_reports"] or stats["changed_reports"] for stats in entries.values()):
+        overall = "partial"
     return {**run, "portals": entries, "status": overall}
 
 
@@ -113,5 +128,8 @@ def format_summary(summary: dict) -> str:
         if stats["error_kinds"]:
             kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(stats["error_kinds"].items()))
             lines.append(f"  errors: {kinds}")
+    if summary.get("storage_error"):
+        lines.append(f"storage error: {summary['storage_error']}; the crawl stopped, as nothing more could be kept "
+                     "(free space and run again: it goes on from what is stored)")
     lines.append(f"status: {summary['status']} (run {summary['run_id']})")
     return "\n".join(lines)

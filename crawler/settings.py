@@ -20,7 +20,7 @@ nianbao's own settings (all prefixed ``NIANBAO_``):
     ``hints.years`` is not given (the 条例 took effect in 2008); the years before the
     first one found there are not missing (crawler.portals.year_url_template_errors).
 ``NIANBAO_RECOVERED``
-    Set by ``crawler.run.crawl``: what it repaired after a killed run (crawler.recovery),
+    Set by ``crawler.run.crawl``: what it repaired after a killed or damaged run (crawler.recovery),
     logged as ``interrupted`` errors of this run.
 ``NIANBAO_MAX_HOPS``
     How many column links (政务公开 → 政府信息公开 → 年报) the spider follows from the

@@ -18,11 +18,19 @@ whose payload digest equals the one archived for that URL as a ``revisit`` with
 profile ``identical-payload-digest``; both name the archived record in
 ``WARC-Refers-To`` / ``-Target-URI`` / ``-Date``, and ``request.meta["warc"]`` then
 points at that record, the one that holds the payload.
+
+An exchange is composed in memory and appended whole or not at all
+(:func:`crawler.crawldir.append_whole`), so a full disk never tears a WARC file. A response
+that cannot be archived (a storage error: WARC file or state) is sent as
+:data:`crawler.signals.storage_failed`, which stops the crawl, and goes no further
+(``IgnoreRequest``): nothing is parsed that is not archived.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
+import os
+import sqlite3
 from datetime import datetime, timezone
 from http import HTTPStatus
 from io import BytesIO
@@ -30,13 +38,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy import Request, signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.crawldir import WARC, crawl_dir
+from crawler.crawldir import STORAGE_ERRORS, WARC, append_whole, crawl_dir, describe_storage_error
 from crawler.extensions import portal_stat
-from crawler.state import CrawlState, Known
+from crawler.signals import storage_failed
+from crawler.state import STATE, CrawlState, Known
 
 WARC_VERSION = "1.1"
 SOFTWARE = "nianbao/0.1 (Scrapy, warcio)"
@@ -58,7 +68,8 @@ class WarcFiles:
 
     Each file starts with a ``warcinfo`` record; a new file is started once the
     current one reaches ``max_size`` bytes (checked between exchanges, so a
-    request/response pair is never split across files).
+    request/response pair is never split across files). Records are composed in
+    ``buffer`` and appended to the file whole (:meth:`_append`).
     """
 
     def __init__(self, root: Path, max_size: int, info: dict[str, str]):
@@ -67,9 +78,11 @@ class WarcFiles:
         self.info = info
         self.stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
         self.serial = 0
-        self.file = None
+        self.fd: int | None = None
+        self.size = 0
         self.name = None  # relative to the crawl directory, as items cite it
-        self.writer: WARCWriter | None = None
+        self.buffer = BytesIO()
+        self.writer = WARCWriter(self.buffer, gzip=True, warc_version=WARC_VERSION)
 
     def write_exchange(self, request: StatusAndHeaders, response: StatusAndHeaders,
                        url: str, body: bytes, request_body: bytes, ip: str | None, digest: str) -> dict[str, str]:
@@ -93,7 +106,7 @@ class WarcFiles:
     def writer_for_next(self) -> WARCWriter:
         """The writer for the next exchange, after rolling over if the current file is full
         (checked between exchanges, so a request is never split from its response)."""
-        if self.file is None or self.file.tell() >= self.max_size:
+        if self.fd is None or self.size >= self.max_size:
             self._roll()
         return self.writer
 
@@ -101,7 +114,7 @@ class WarcFiles:
         req = self.writer.create_warc_record(url, "request", payload=BytesIO(request_body),
                                              length=len(request_body), http_headers=request)
         self.writer.write_request_response_pair(req, resp)
-        self.file.flush()  # into the OS before anyone records where it is: survives kill -9
+        self._append(self.fd)  # in the OS before anyone records where it is: survives kill -9
         date = resp.rec_headers.get_header("WARC-Date")
         return {
             "warc_file": self.name,
@@ -110,35 +123,56 @@ class WarcFiles:
             "warc_date": date,
         }
 
+    def _append(self, fd: int) -> None:
+        """Append the records composed in ``buffer`` to ``fd`` whole, or nothing; empty the buffer."""
+        try:
+            append_whole(fd, self.buffer.getvalue())
+            self.size = os.lseek(fd, 0, os.SEEK_END)
+        finally:
+            self.buffer.seek(0)
+            self.buffer.truncate()
+
+    def path(self) -> Path:
+        """The file being written (or about to be), for error messages."""
+        return self.root / (self.name or WARC)
+
     def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
-            self.file = None
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
     def _roll(self) -> None:
-        """Close the current file and open the next free serial (never overwrite an earlier run)."""
+        """Close the current file and open the next free serial (never overwrite an earlier run). A file
+        whose ``warcinfo`` could not be written is removed: no file is left without one."""
         self.close()
         (self.root / WARC).mkdir(parents=True, exist_ok=True)
         while True:
             self.serial += 1
             self.name = f"{WARC}/nianbao-{self.stamp}-{self.serial:05d}.warc.gz"
             try:
-                self.file = open(self.root / self.name, "xb")
+                fd = os.open(self.root / self.name, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o644)
                 break
             except FileExistsError:
                 continue
-        self.writer = WARCWriter(self.file, gzip=True, warc_version=WARC_VERSION)
-        self.writer.write_record(self.writer.create_warcinfo_record(Path(self.name).name, self.info))
+        try:
+            self.writer.write_record(self.writer.create_warcinfo_record(Path(self.name).name, self.info))
+            self._append(fd)
+        except BaseException:
+            os.close(fd)
+            os.unlink(self.root / self.name)
+            raise
+        self.fd = fd
 
 
 class WarcMiddleware:
     """Downloader middleware writing every response (and its request) to :class:`WarcFiles`,
     as a revisit when :class:`crawler.state.CrawlState` shows the payload is already archived."""
 
-    def __init__(self, files: WarcFiles, state: CrawlState, stats):
+    def __init__(self, files: WarcFiles, state: CrawlState, crawler):
         self.files = files
         self.state = state
-        self.stats = stats
+        self.crawler = crawler
+        self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -151,25 +185,36 @@ class WarcMiddleware:
             "operator": settings.get("NIANBAO_CONTACT"),
         }
         files = WarcFiles(crawl_dir(settings), settings.getint("NIANBAO_WARC_MAX_SIZE"), info)
-        middleware = cls(files, CrawlState.of(crawler), crawler.stats)
+        middleware = cls(files, CrawlState.of(crawler), crawler)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
     def process_response(self, request: Request, response: Response) -> Response:
+        try:
+            self.archive(request, response)
+        except STORAGE_ERRORS as error:
+            path = self.files.root / STATE if isinstance(error, sqlite3.Error) else self.files.path()
+            self.crawler.signals.send_catch_log(storage_failed, path=path, error=error,
+                                                portal=request.meta.get("portal"), url=request.url)
+            raise IgnoreRequest(f"not archived: {describe_storage_error(path, error)}") from error
+        return response
+
+    def archive(self, request: Request, response: Response) -> None:
+        """Write the exchange (or its revisit) and note it in the crawl state and ``request.meta``."""
         if "reused" in response.flags:  # not fetched (crawler.incremental): nothing to archive
             request.meta["warc"] = original_location(self.state.known(response.url))
-            return response
+            return
         self._count(request, "bytes", len(response.body))
         known = self.state.known(response.url)
         http_request, http_response = request_headers(request), response_headers(response)
         if response.status == 304 and known and request.meta.get("conditional"):
             request.meta["warc"] = self._revisit(request, http_request, http_response, "server-not-modified", known)
-            return response
+            return
         digest = payload_digest(response.body)
         if response.status == 200 and known and known.payload_digest == digest:
             request.meta["warc"] = self._revisit(request, http_request, http_response, "identical-payload-digest",
                                                  known)
-            return response
+            return
         where = self.files.write_exchange(http_request, http_response, url=response.url, body=response.body,
                                           request_body=request.body, ip=_ip(response), digest=digest)
         request.meta["warc"] = where
@@ -177,7 +222,6 @@ class WarcMiddleware:
             self.state.archived(response.url, digest, where["warc_file"], where["warc_record_id"], where["warc_date"],
                                 _header(response, b"ETag"), _header(response, b"Last-Modified"),
                                 parse_headers(http_response))
-        return response
 
     def _revisit(self, request: Request, http_request, http_response, profile: str, known: Known) -> dict:
         """Archive the exchange as a revisit; the payload's location is the original record's."""

@@ -5,6 +5,8 @@ Exit codes, the same for every subcommand so cron can act on them:
 is done); 2 usage error; 3 total failure (nothing could be done); 4 (crawl only)
 another crawl is running into the same directory, so this one did not start; 5 (crawl only)
 that other crawl has run longer than any run may (NIANBAO_STUCK_AFTER_SECONDS): it is stuck.
+A crawl whose directory cannot be written (disk full) stops: 1 if it stored reports
+first, else 3, the summary naming the file and the reason.
 """
 from __future__ import annotations
 
@@ -58,6 +60,7 @@ def crawl(portals_file, url, name, out_dir, overrides):
       nianbao crawl --portals portals.yaml --out crawl/
       nianbao crawl --url http://www.luoshan.gov.cn/ --name 罗山县人民政府 --out crawl/
     """
+    from crawler.crawldir import STORAGE_ERRORS
     from crawler.lock import CrawlLocked, CrawlStuck
     from crawler.portals import PortalFileError, load_portals
     from crawler.run import crawl as run_crawl
@@ -76,6 +79,9 @@ def crawl(portals_file, url, name, out_dir, overrides):
     except CrawlLocked as locked:
         click.echo(f"nianbao crawl: {locked}", err=True)
         sys.exit(STUCK if isinstance(locked, CrawlStuck) else LOCKED)
+    except STORAGE_ERRORS as error:  # before the crawl began: the lock, the repair, the state file
+        click.echo(f"nianbao crawl: cannot write the crawl directory {out_dir}: {error}", err=True)
+        sys.exit(FAILED)
     click.echo(format_summary(summary))
     sys.exit(_STATUS_EXIT[summary["status"]])
 

@@ -151,7 +151,8 @@ def test_rerun_adds_no_duplicates(fixture_crawl):
     assert second["portals"]["示例县人民政府"]["new_reports"] == second["portals"]["示例县人民政府"]["changed_reports"] == 0
     runs = lines(out / "runs.jsonl")
     assert [r["run_id"] for r in runs] == [first["run_id"], second["run_id"], third["run_id"]]
-    assert set(runs[0]) == {"run_id", "started", "finished", "portals"}
+    assert set(runs[0]) == {"run_id", "started", "finished", "portals", "storage_error"}
+    assert runs[0]["storage_error"] is None
     assert len(list((out / "warc").glob("*.warc.gz"))) == 3  # each run archives into its own file
     # the same dead link in two runs: two error lines, told apart by run_id
     dead = [e["run_id"] for e in lines(out / "errors.jsonl") if e["kind"] == "http_404"]
