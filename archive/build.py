@@ -348,12 +348,12 @@ def _remember_failure(db, sha256: str, failure: dict) -> int:
 
 
 def _forget_failures(db) -> None:
-    """``--retry-failed``: forget the failed documents so this build reads them again. Their
-    documents rows go (so the items holding them are not archived any more), with their
-    limit errors, and so does each report made from a failed main document (with its rows and
-    errors): the build adds it again from what it reads now."""
+    """``--retry-failed``: forget the failed documents so this build reads them again. Each
+    report holding one goes, with all its rows and errors (its main document may now be the
+    one that failed), and the build adds it again from what it reads now: the same report
+    with the same finding, not a second version."""
     failed = "select sha256 from failed_documents"
-    reports = [row[0] for row in db.execute(f"select id from reports where primary_sha256 in ({failed})")]
+    reports = [row[0] for row in db.execute(f"select distinct report_id from documents where sha256 in ({failed})")]
     if reports:
         search.unindex_reports(db, reports)
     marks = ", ".join("?" * len(reports))

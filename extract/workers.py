@@ -9,8 +9,8 @@ memory, out of CPU time, crash or overrun the wall time comes back as a *failure
 the limit, e.g. ``{"stage": "limit", "message": "exceeded the 768 MiB memory limit per
 document (NIANBAO_WORKER_MEMORY_MB)"}``; the dead worker is replaced and the batch goes on.
 
-:class:`WorkerPool` is the one pool of the project: ``nianbao build`` and ``nianbao
-extract`` use it, with ``--jobs N`` workers (default 1). :meth:`WorkerPool.map` yields
+:class:`WorkerPool` is the one pool of the project: ``nianbao build`` (``archive.build``) and
+``nianbao extract`` (:func:`extract_files`) use it, with ``--jobs N`` workers (default 1). :meth:`WorkerPool.map` yields
 one ``(record, failure)`` per task, in input order, with at most ``2 × jobs`` documents
 in flight, so memory stays bounded whatever the batch size.
 
@@ -39,10 +39,11 @@ import sys
 import time
 from collections import deque
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterable, Iterator
 
-from . import extract_document
+from . import _empty_record, extract_document, extract_file
 
 MIB = 1 << 20
 
@@ -168,6 +169,18 @@ class WorkerPool:
         deadline = min(w.deadline for w in busy)
         ready = wait([w.connection for w in busy], timeout=max(deadline - time.monotonic(), 0))
         return [w.finish() for w in busy if w.connection in ready or time.monotonic() >= w.deadline]
+
+
+def extract_files(paths: Iterable, jobs: int = 1, limits: Limits | None = None) -> Iterator[dict]:
+    """``extract_file`` of each path, in order, read by ``jobs`` workers: a file that took its
+    worker past a limit is a record holding only that failure as its error."""
+    paths = list(paths)
+    with WorkerPool(jobs, limits, work=extract_file) as pool:
+        for path, (record, failure) in zip(paths, pool.map(((str(path),), {}) for path in paths)):
+            if failure:
+                record = _empty_record(Path(path).read_bytes(), str(path), None)
+                record["errors"].append(failure)
+            yield record
 
 
 class _Worker:

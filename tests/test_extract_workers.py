@@ -6,7 +6,6 @@ test takes seconds; the work functions below stand in for a reader that spins or
 from __future__ import annotations
 
 import os
-import resource
 import time
 
 from extract.workers import Limits, WorkerPool
@@ -15,6 +14,7 @@ from archive_crawl import SEED
 
 SMALL = Limits(memory_mb=200, cpu_seconds=2, wall_seconds=3, documents_per_worker=3)
 SMALL_MEMORY = Limits(memory_mb=200)  # the XLSX takes some 4 s of CPU to reach it
+SMALL_CPU = Limits(cpu_seconds=2, wall_seconds=60)  # on a busy machine CPU time accrues slower than wall time
 
 
 def seed_task(name: str = "report.txt"):
@@ -44,7 +44,6 @@ def crash() -> dict:
 
 
 def test_a_document_over_the_memory_limit_fails_by_name_and_the_batch_goes_on():
-    children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     with WorkerPool(limits=SMALL_MEMORY) as pool:
         outcomes = list(pool.map([seed_task("a.txt"), ((xlsx_sheet_corners(),), {"filename": "corners.xlsx"}),
                                   seed_task("b.txt")]))
@@ -54,13 +53,11 @@ def test_a_document_over_the_memory_limit_fails_by_name_and_the_batch_goes_on():
                                                    "(NIANBAO_WORKER_MEMORY_MB)"}
     assert first["source"] == "a.txt" and last["source"] == "b.txt"
     assert first["figures"]["requests.new_received.total"] == last["figures"]["requests.new_received.total"] == 48
-    # The worker really allocated up to its cap, and not past it.
-    peak_mib = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, children_before) / 1024
-    assert 100 < peak_mib < 200
+    # (The peak memory of a build's workers is measured in tests/test_archive_build_limits.py.)
 
 
 def test_cpu_limit_wall_limit_and_a_crash_each_fail_by_name_and_the_worker_is_replaced():
-    with WorkerPool(limits=SMALL, work=spin) as pool:
+    with WorkerPool(limits=SMALL_CPU, work=spin) as pool:
         ((_, cpu),) = pool.map([((30,), {})])
     assert cpu == {"stage": "limit", "message": "exceeded the 2 s CPU time limit per document "
                                                "(NIANBAO_WORKER_CPU_SECONDS)"}
