@@ -15,11 +15,20 @@
   reports' summary rows: the table always equals what its SQL computes.
 * Re-building on the same crawl adds nothing; items whose documents are all in
   the archive already are skipped without parsing (their finding is recorded).
-* The whole build is one transaction: an interrupted build (an exception,
-  Ctrl-C, a killed process) leaves the previous archive as it was, and a running
-  Datasette sees the new rows as soon as the build commits.
-* A document that cannot be read or parsed gets rows in ``errors`` and the
-  build goes on.
+* Report items are committed in batches of ``BATCH_ITEMS``: each batch (its reports
+  with their documents, figures, checks, summary rows and search index) is one
+  transaction, so an interrupted build (an exception, Ctrl-C, a killed process, a
+  full disk) leaves the archive as of its last batch, and the next build goes on
+  from there (items already archived are skipped). A running Datasette sees each
+  batch as it commits.
+* Documents are read by ``extract.workers.WorkerPool`` (``jobs`` processes under
+  memory, CPU and wall-time limits). A document that cannot be read or parsed gets
+  rows in ``errors`` and the build goes on; one that took its worker past a limit
+  (stage ``limit``) is also kept in ``failed_documents`` and not read again by later
+  builds unless ``retry_failed`` (``nianbao build --retry-failed``).
+* A line of ``reports.jsonl``, ``errors.jsonl`` or ``runs.jsonl`` that is torn, not
+  JSON or lacks a key the build needs is skipped, with an ``errors`` row (source
+  ``build``, kind ``bad_line``) and a progress line.
 """
 from __future__ import annotations
 
