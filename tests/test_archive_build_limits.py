@@ -219,3 +219,25 @@ def test_a_build_that_cannot_run_exits_3_with_one_line_and_no_traceback(tmp_path
     (crawl_dir / "reports.jsonl").mkdir()  # unreadable
     result = CliRunner().invoke(cli, ["build", "--from", str(crawl_dir), "--db", str(tmp_path / "nianbao.db")])
     assert result.exit_code == 3 and "IsADirectoryError" in result.output and "Traceback" not in result.output
+
+
+def test_a_full_disk_exits_3_and_keeps_the_committed_batches(tmp_path):
+    crawl_dir, disk = tmp_path / "crawl", tmp_path / "disk"
+    crawl_dir.mkdir()
+    disk.mkdir()
+    write_jsonl(crawl_dir / "reports.jsonl", many_reports(crawl_dir, 40))
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True, text=True)
+    assert mounted.returncode == 0, f"cannot mount a 1 MB tmpfs for the full disk: {mounted.stderr}"
+    try:
+        result = subprocess.run([sys.executable, "-m", "nianbao", "build", "--from", crawl_dir,
+                                 "--db", disk / "nianbao.db"], cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 3, result.stderr
+        assert "Traceback" not in result.stderr and "disk is full" in result.stderr.splitlines()[-1]
+        db = sqlite3.connect(disk / "nianbao.db")
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        reports = db.execute("select count(*) from reports").fetchone()[0]
+        assert reports == db.execute("select count(distinct report_id) from documents").fetchone()[0]
+        assert reports < 40
+        db.close()
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
