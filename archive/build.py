@@ -168,34 +168,47 @@ def _bad_run(run: dict) -> str | None:
     portals = run.get("portals") or {}
     if not (isinstance(portals, dict) and all(isinstance(stats, dict) for stats in portals.values())):
         return "portals is not an object of objects"
-    return None
+    counts = [stats.get(key) for stats in portals.values() for key in _RUN_COUNTS]
+    if not all(count is None or isinstance(count, int) for count in counts):
+        return f"a portal's {'/'.join(_RUN_COUNTS)} is not a number"
+    return _not_text(run, ("started", "finished"))
 
 
 def _bad_error(error: dict) -> str | None:
-    return None  # every key of an error line is optional
+    return _not_text(error, (*schema.ERROR_IDENTITY, "run_id", "time"))
 
 
 def _bad_item(item: dict) -> str | None:
     if not isinstance(item.get("page_url"), str):
         return "no page_url"
     documents = item.get("documents")
-    if not isinstance(documents, list):
+    if not isinstance(documents, list) or not all(isinstance(doc, dict) for doc in documents):
         return "no documents list"
     for doc in documents:
-        missing = [key for key in ("url", "role", "sha256", "blob") if not isinstance(doc, dict)
-                   or not isinstance(doc.get(key), str)]
+        missing = [key for key in ("url", "role", "sha256", "blob") if not isinstance(doc.get(key), str)]
         if missing:
             return f"a document lacks {', '.join(missing)}"
-    return None
+        wrong = _not_text(doc, ("filename", "content_type", "fetched_at"))
+        if wrong:
+            return f"a document's {wrong}"
+    return _not_text(item, ("portal", "title", "listing_url", "published"))
+
+
+def _not_text(row: dict, keys) -> str | None:
+    """What is wrong if one of ``keys`` holds something other than text or null."""
+    wrong = [key for key in keys if not (row.get(key) is None or isinstance(row.get(key), str))]
+    return f"{', '.join(wrong)} not text" if wrong else None
 
 
 # ------------------------------------------------------------------ crawl runs and errors
+_RUN_COUNTS = ("pages", "reports", "new_reports", "errors")
+
+
 def _add_run(db, run: dict) -> int:
     if db["crawl_runs"].count_where("run_id = ?", [run["run_id"]]):
         return 0
     portals = run.get("portals") or {}
-    totals = {k: sum(p.get(k) or 0 for p in portals.values())
-              for k in ("pages", "reports", "new_reports", "errors")}
+    totals = {k: sum(p.get(k) or 0 for p in portals.values()) for k in _RUN_COUNTS}
     db["crawl_runs"].insert({"run_id": run["run_id"], "started": run.get("started"),
                              "finished": run.get("finished"), "portals": len(portals), **totals})
     db["portal_runs"].insert_all(

@@ -94,6 +94,9 @@ class Limits:
 _OUT_OF_MEMORY = ("MemoryError", "Memory allocation failed")
 
 
+OUT_OF_MEMORY = "out of memory"  # what a worker answers when an allocation was refused
+
+
 def _out_of_memory(record: dict) -> bool:
     return any(sign in error["message"] for error in record["errors"] for sign in _OUT_OF_MEMORY)
 
@@ -222,9 +225,9 @@ class _Worker:
         number, self.task_number = self.task_number, None
         if self.connection.poll():
             try:
-                record, out_of_memory = self.connection.recv()
-                self.retiring = out_of_memory  # it leaves: see _serve
-                return number, ((None, self.limits.failure("memory_mb")) if out_of_memory else (record, None))
+                record, trouble = self.connection.recv()
+                self.retiring = trouble == OUT_OF_MEMORY  # it leaves: see _serve
+                return number, (record, None) if trouble is None else (None, self._failure(trouble))
             except (EOFError, OSError):
                 pass  # it died: see how below
             self.stop()
@@ -232,16 +235,23 @@ class _Worker:
         self.stop()  # no answer: over its wall time
         return number, (None, self.limits.failure("wall_seconds"))
 
+    def _failure(self, trouble: str) -> dict:
+        """The failure a worker reported: its memory limit, or what ``work`` raised (a bug)."""
+        if trouble == OUT_OF_MEMORY:
+            return self.limits.failure("memory_mb")
+        return {"stage": "extract", "message": f"unexpected {trouble}"}
+
     def _death(self, exitcode: int) -> dict:
         """What a worker's exit status says about the document it was reading."""
         if exitcode == -signal.SIGXCPU:
             return self.limits.failure("cpu_seconds")
         if exitcode == -signal.SIGKILL:  # not by us: the kernel's OOM killer
             return self.limits.failure("memory_mb", ": the worker was killed by the kernel")
-        cause = f"signal {signal.Signals(-exitcode).name}" if exitcode < 0 else f"exit status {exitcode}"
-        return {"stage": "limit", "message": f"the worker reading it died ({cause}); an allocation refused under "
-                f"the {self.limits.memory_mb} MiB memory limit per document (NIANBAO_WORKER_MEMORY_MB) "
-                "ends a C library this way"}
+        if exitcode > 0:
+            return {"stage": "limit", "message": f"the worker reading it exited with status {exitcode}"}
+        return {"stage": "limit", "message": f"the worker reading it died (signal {signal.Signals(-exitcode).name}); "
+                f"an allocation refused under the {self.limits.memory_mb} MiB memory limit per document "
+                "(NIANBAO_WORKER_MEMORY_MB) ends a C library this way"}
 
     def stop(self) -> None:
         """End the process (at once: it holds nothing worth finishing) and reap it."""
@@ -264,11 +274,13 @@ def _serve(connection, limits: Limits, work: Callable) -> None:
             return
         try:
             record = work(*args, **kwargs)
-            out_of_memory = _out_of_memory(record)
+            trouble = OUT_OF_MEMORY if _out_of_memory(record) else None
         except MemoryError:
-            record, out_of_memory = None, True
-        connection.send((None if out_of_memory else record, out_of_memory))
-        if out_of_memory:
+            trouble = OUT_OF_MEMORY
+        except Exception as e:  # a bug in work: that document's error, not the worker's end
+            trouble = f"{type(e).__name__}: {e}"
+        connection.send((None if trouble else record, trouble))
+        if trouble == OUT_OF_MEMORY:
             return  # its heap is not to be trusted after a refused allocation
 
 

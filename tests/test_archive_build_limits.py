@@ -190,19 +190,24 @@ def test_bad_lines_of_the_crawl_files_are_reported_and_skipped(tmp_path):
         f.write(b"[1, 2]\n")  # not an object
         f.write(good + b"\n")
         f.write(good[:-40])  # torn: the disk filled while it was written (a multibyte character cut, too)
+        f.write(b"\n")
     with open(crawl_dir / "runs.jsonl", "ab") as f:
         f.write(b'{"started": "2026-11-26T22:00:00Z"}\n')
+        f.write(b'{"run_id": "x", "portals": {"a": {"pages": "12"}}}\n')
     with open(crawl_dir / "errors.jsonl", "ab") as f:
         f.write(b"\xff\xfe not utf-8\n")
+        f.write(b'{"run_id": ["20261126T220000Z"], "kind": "timeout"}\n')
     messages = []
     summary = build(crawl_dir, db_path, progress=messages.append)
-    assert summary["bad_lines"] == 5 and summary["reports_added"] == len(items) + 1
+    assert summary["bad_lines"] == 7 and summary["reports_added"] == len(items) + 1
     bad = {row["message"] for row in sqlite_utils.Database(db_path)["errors"].rows_where("kind = 'bad_line'")}
     assert bad == {"reports.jsonl line 6: no documents list; skipped",
                    "reports.jsonl line 7: not a JSON object; skipped",
                    next(m for m in bad if m.startswith("reports.jsonl line 9: not JSON")),
                    "runs.jsonl line 2: no run_id; skipped",
-                   next(m for m in bad if m.startswith("errors.jsonl line 3: not JSON"))}
+                   "runs.jsonl line 3: a portal's pages/reports/new_reports/errors is not a number; skipped",
+                   next(m for m in bad if m.startswith("errors.jsonl line 3: not JSON")),
+                   "errors.jsonl line 4: run_id not text; skipped"}
     assert bad <= set(messages)
     assert build(crawl_dir, db_path)["bad_lines"] == 0  # seen before: no second row
 

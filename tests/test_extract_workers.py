@@ -8,10 +8,14 @@ from __future__ import annotations
 import os
 import time
 
+from click.testing import CliRunner
+
+from archive_crawl import FIXTURES, SEED
 from extract.workers import Limits, WorkerPool
 from hostile_documents import xlsx_sheet_corners
-from archive_crawl import SEED
+from nianbao.cli import cli
 
+SEED_FILE = FIXTURES / "seed-report-luoshan-2021.txt"
 SMALL = Limits(memory_mb=200, cpu_seconds=2, wall_seconds=3, documents_per_worker=3)
 SMALL_MEMORY = Limits(memory_mb=200)  # the XLSX takes some 4 s of CPU to reach it
 SMALL_CPU = Limits(cpu_seconds=2, wall_seconds=60)  # on a busy machine CPU time accrues slower than wall time
@@ -43,6 +47,13 @@ def crash() -> dict:
     os.abort()
 
 
+def buggy(fail: bool) -> dict:
+    """A reader with a bug: it raises, where extract_document would record the error."""
+    if fail:
+        raise ValueError("a bug")
+    return {"errors": [], "pid": os.getpid()}
+
+
 def test_a_document_over_the_memory_limit_fails_by_name_and_the_batch_goes_on():
     with WorkerPool(limits=SMALL_MEMORY) as pool:
         outcomes = list(pool.map([seed_task("a.txt"), ((xlsx_sheet_corners(),), {"filename": "corners.xlsx"}),
@@ -70,6 +81,24 @@ def test_cpu_limit_wall_limit_and_a_crash_each_fail_by_name_and_the_worker_is_re
     with WorkerPool(limits=SMALL, work=crash) as pool:
         ((_, died),) = pool.map([((), {})])
     assert died["stage"] == "limit" and "died (signal SIGABRT)" in died["message"]
+
+
+def test_a_reader_that_raises_is_that_documents_error_and_the_worker_goes_on():
+    with WorkerPool(limits=SMALL, work=buggy) as pool:
+        (before, _), (_, bug), (after, _) = pool.map([((False,), {}), ((True,), {}), ((False,), {})])
+    assert bug == {"stage": "extract", "message": "unexpected ValueError: a bug"}
+    assert before["pid"] == after["pid"]
+
+
+def test_nianbao_extract_reads_in_the_pool_and_names_the_limit(tmp_path):
+    corners = tmp_path / "corners.xlsx"
+    corners.write_bytes(xlsx_sheet_corners())
+    result = CliRunner().invoke(cli, ["extract", str(corners), str(SEED_FILE)],
+                                env={"NIANBAO_WORKER_MEMORY_MB": "200"})
+    assert result.exit_code == 1, result.output  # one of two failed
+    assert ("error [limit]: exceeded the 200 MiB memory limit per document (NIANBAO_WORKER_MEMORY_MB)"
+            in result.output)
+    assert "200/200 figures" in result.output
 
 
 def test_workers_are_recycled_and_results_come_in_input_order_with_several_jobs():
