@@ -83,10 +83,10 @@ def build(crawl_dir: Path, db_path: Path, *, progress=None, jobs: int = 1, retry
             items = _load_crawl_log(db, crawl_dir, summary, progress)
             if retry_failed:
                 _forget_failures(db)
+        numbered = list(enumerate(items, 1))
         with WorkerPool(jobs, limits) as pool:
             for first in range(0, len(items), batch_items):
-                _add_batch(db, crawl_dir, pool, items, range(first, min(first + batch_items, len(items))),
-                           summary, progress)
+                _add_batch(db, crawl_dir, pool, numbered[first:first + batch_items], len(items), summary, progress)
         summary["reports_total"] = db["reports"].count
     finally:
         db.close()
@@ -102,27 +102,27 @@ def _load_crawl_log(db, crawl_dir: Path, summary: dict, progress) -> list[dict]:
     return _read_jsonl(db, crawl_dir / "reports.jsonl", _bad_item, summary, progress)
 
 
-def _add_batch(db, crawl_dir: Path, pool: WorkerPool, items: list[dict], numbers: range, summary: dict,
+def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dict]], total: int, summary: dict,
                progress) -> None:
-    """Read the new documents of ``items[numbers]`` in the pool, then write them in one transaction:
-    a build killed at any point leaves the archive as of its last batch, whole reports only
-    (their documents, figures, checks, summary rows and search index), and the next build
-    goes on from there."""
-    batch = [(number, item) for number, item in zip(numbers, items[numbers.start:numbers.stop])
-             if item["documents"]]
-    todo = [(number, doc) for number, item in batch if _archived_report(db, item) is None
+    """Read the new documents of the ``(number, item)`` of ``batch`` in the pool, then write
+    the items in one transaction: a build killed at any point leaves the archive as of its
+    last batch, whole reports only (their documents, figures, checks, summary rows and
+    search index), and the next build goes on from there."""
+    todo = [(number, doc) for number, item in batch if item["documents"] and _archived_report(db, item) is None
             for doc in item["documents"]]
+    if todo:
+        progress(f"reading {len(todo)} documents of items {batch[0][0]}-{batch[-1][0]}")
     parsed = dict(_parse_all(db, crawl_dir, pool, todo, progress))
     with db.atomic():
         first_new = next_report_id(db)
-        for number, item in zip(numbers, items[numbers.start:numbers.stop]):
-            progress(f"[{number + 1}/{len(items)}] {item.get('title') or item['page_url']}")
+        for number, item in batch:
+            progress(f"[{number}/{total}] {item.get('title') or item['page_url']}")
             summary["reports_seen"] += 1
             if not item["documents"]:
                 continue
             report_id = _archived_report(db, item)  # again: an item earlier in the batch may have added it
             if report_id is None:
-                _add_item(db, item, [(doc, *parsed[number, doc["sha256"]]) for doc in item["documents"]], summary)
+                add_parsed(db, item, [(doc, *parsed[number, doc["sha256"]]) for doc in item["documents"]], summary)
             else:
                 _add_source(db, report_id, item)
         for (_, sha), (_, failure) in parsed.items():
@@ -132,7 +132,7 @@ def _add_batch(db, crawl_dir: Path, pool: WorkerPool, items: list[dict], numbers
 
 
 def next_report_id(db) -> int:
-    """The id the next report added will get (reports are only ever appended)."""
+    """The id the next report added will get."""
     return db.execute("select coalesce(max(id), 0) + 1 from reports").fetchone()[0]
 
 
@@ -266,10 +266,6 @@ def _archived_report(db, item: dict) -> int | None:
         "select r.id from reports r join documents d on d.report_id = r.id "
         f"where {_FOUND_ON_PAGE} and d.sha256 in ({marks}) order by r.primary_sha256 in ({marks}) desc, r.id desc",
         params).fetchone()[0]
-
-
-def _add_item(db, item: dict, parsed: list[tuple], summary: dict) -> None:
-    add_parsed(db, item, parsed, summary)
 
 
 def add_parsed(db, item: dict, parsed: list[tuple], summary: dict) -> None:

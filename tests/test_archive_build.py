@@ -305,7 +305,7 @@ def test_interrupted_batch_keeps_the_previous_archive(crawl, monkeypatch):
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(archive.build, "_add_item", interrupted)
+    monkeypatch.setattr(archive.build, "add_parsed", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build(crawl_dir, db_path)
     assert dump(db_path) == before
