@@ -129,7 +129,8 @@ class WorkerPool:
 
     def map(self, tasks: Iterable[tuple[tuple, dict]]) -> Iterator[tuple[dict | None, dict | None]]:
         """For each ``(args, kwargs)`` of ``work``, in input order: ``(record, None)``, or
-        ``(None, failure)`` when the document took its worker past a limit."""
+        ``(None, failure)`` when the document took its worker past a limit (stage ``limit``)
+        or ``work`` raised (stage ``extract``: a bug, which ``extract_document`` never lets out)."""
         tasks = iter(tasks)
         pending: deque[int] = deque()  # task numbers not yet yielded, in order
         done: dict[int, tuple] = {}
