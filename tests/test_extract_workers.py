@@ -1,7 +1,7 @@
 """extract.workers: documents read in worker processes under memory, CPU and wall-time limits.
 
-The hostile documents are real (tests/hostile_documents.py) and the caps lowered so each
-test takes seconds; the work functions below stand in for a reader that spins or hangs.
+The work functions below stand in for a reader that needs much memory, spins, hangs, crashes
+or has a bug; the real hostile documents go through whole builds in test_archive_build_limits.py.
 """
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ import time
 from click.testing import CliRunner
 
 from archive_crawl import FIXTURES, SEED
-from extract.workers import Limits, WorkerPool
-from hostile_documents import xlsx_sheet_corners
+from extract import extract_document
+from extract.workers import MIB, Limits, WorkerPool
 from nianbao.cli import cli
+from test_archive_build_limits import many_page_pdf
 
 SEED_FILE = FIXTURES / "seed-report-luoshan-2021.txt"
 SMALL = Limits(memory_mb=200, cpu_seconds=2, wall_seconds=3, documents_per_worker=3)
-SMALL_MEMORY = Limits(memory_mb=200)  # the XLSX takes some 4 s of CPU to reach it
+SMALL_MEMORY = Limits(memory_mb=200)
 SMALL_CPU = Limits(cpu_seconds=2, wall_seconds=60)  # on a busy machine CPU time accrues slower than wall time
 
 
@@ -54,15 +55,21 @@ def buggy(fail: bool) -> dict:
     return {"errors": [], "pid": os.getpid()}
 
 
+def allocate_then_extract(data: bytes, allocate_mib: int = 0, **options) -> dict:
+    """A reader that needs ``allocate_mib`` MiB for this document, then reads it."""
+    held = bytearray(allocate_mib * MIB)
+    return extract_document(data, **options) | {"held": len(held)}
+
+
 def test_a_document_over_the_memory_limit_fails_by_name_and_the_batch_goes_on():
-    with WorkerPool(limits=SMALL_MEMORY) as pool:
-        outcomes = list(pool.map([seed_task("a.txt"), ((xlsx_sheet_corners(),), {"filename": "corners.xlsx"}),
-                                  seed_task("b.txt")]))
+    seed = {"filename": "report.txt"}
+    with WorkerPool(limits=SMALL_MEMORY, work=allocate_then_extract) as pool:
+        outcomes = list(pool.map([((SEED, 100), seed), ((SEED, 400), seed), ((SEED, 0), seed)]))
     (first, none1), (none2, failure), (last, none3) = outcomes
     assert none1 is none2 is none3 is None
     assert failure == {"stage": "limit", "message": "exceeded the 200 MiB memory limit per document "
                                                    "(NIANBAO_WORKER_MEMORY_MB)"}
-    assert first["source"] == "a.txt" and last["source"] == "b.txt"
+    assert first["held"] == 100 * MIB and last["held"] == 0
     assert first["figures"]["requests.new_received.total"] == last["figures"]["requests.new_received.total"] == 48
     # (The peak memory of a build's workers is measured in tests/test_archive_build_limits.py.)
 
@@ -91,25 +98,13 @@ def test_a_reader_that_raises_is_that_documents_error_and_the_worker_goes_on():
 
 
 def test_nianbao_extract_reads_in_the_pool_and_names_the_limit(tmp_path):
-    corners = tmp_path / "corners.xlsx"
-    corners.write_bytes(xlsx_sheet_corners())
-    result = CliRunner().invoke(cli, ["extract", str(corners), str(SEED_FILE)],
-                                env={"NIANBAO_WORKER_MEMORY_MB": "200"})
+    long_pdf = tmp_path / "long.pdf"
+    long_pdf.write_bytes(many_page_pdf(120))
+    result = CliRunner().invoke(cli, ["extract", str(long_pdf), str(SEED_FILE)],
+                                env={"NIANBAO_WORKER_CPU_SECONDS": "1"})
     assert result.exit_code == 1, result.output  # one of two failed
-    assert ("error [limit]: exceeded the 200 MiB memory limit per document (NIANBAO_WORKER_MEMORY_MB)"
-            in result.output)
+    assert "error [limit]: exceeded the 1 s CPU time limit per document (NIANBAO_WORKER_CPU_SECONDS)" in result.output
     assert "200/200 figures" in result.output
-
-
-def test_workers_are_recycled_and_results_come_in_input_order_with_several_jobs():
-    with WorkerPool(jobs=2, limits=SMALL, work=pid) as pool:
-        pids = [record["pid"] for record, _ in pool.map(((), {}) for _ in range(12))]
-    assert os.getpid() not in pids
-    # 12 documents, at most 3 per worker: at least 4 workers, each used at most 3 times.
-    assert len(set(pids)) >= 4 and max(map(pids.count, pids)) <= 3
-    with WorkerPool(jobs=2, limits=SMALL, work=hang) as pool:
-        # The slow first task does not let the quick second one overtake it.
-        assert [record for record, _ in pool.map([((1,), {}), ((0,), {})])] == [{"errors": []}] * 2
 
 
 def test_limits_come_from_the_environment():
