@@ -39,13 +39,15 @@ def hostile_crawl(crawl_dir: Path) -> dict:
         "corners.xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx_sheet_corners()),
         "huge.docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                       docx_huge_xml(256 << 20)),
-        "deep.html": ("text/html", deep_html()),
         "random.doc": ("application/msword", random_bytes()),
         "long.pdf": ("application/pdf", many_page_pdf(300)),
     }
     for name, (content_type, data) in hostile.items():
         items[name] = attachment_report(crawl_dir, name, content_type, data)
-    write_jsonl(crawl_dir / "reports.jsonl", [items[name] for name in hostile], mode="a")
+    # A report page nested 100,000 elements deep: the page is the report.
+    items["deep"] = report(crawl_dir, "某县人民政府", "某县人民政府2021年政府信息公开工作年度报告", 2021, "art_deep",
+                           deep_html())
+    write_jsonl(crawl_dir / "reports.jsonl", [items[name] for name in (*hostile, "deep")], mode="a")
     return items
 
 
@@ -74,8 +76,10 @@ def test_a_build_over_hostile_documents_finishes_under_1_gb_with_an_error_for_ea
     assert db["reports"].count == len(items) and measured["summary"]["reports_total"] == len(items)
     errors = {row["url"].rsplit("/", 1)[1]: row for row in db["errors"].rows_where("source = 'extract'")}
     assert errors["long.pdf"]["stage"] == "limit" and "160 MiB memory limit per document" in errors["long.pdf"]["message"]
-    for name in ("corners.xlsx", "huge.docx", "deep.html", "random.doc"):
+    for name in ("corners.xlsx", "huge.docx", "random.doc"):
         assert name in errors, name  # refused by its reader or by a limit, never silently read as nothing
+    (deep,) = db["reports"].rows_where("page_url = ?", [items["deep"]["page_url"]])
+    assert "art_deep.html" in errors or "本报告由某县人民政府办公室编制" in deep["text"]  # its text read, or an error
     failed = {row["sha256"] for row in db["failed_documents"].rows}
     sha = {name: items[name]["documents"][1]["sha256"] for name in ("long.pdf", "corners.xlsx", "huge.docx")}
     # The XLSX and DOCX: refused by their readers' limits, or stopped by this one.
