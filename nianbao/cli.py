@@ -1,14 +1,14 @@
 """The ``nianbao`` command line: a thin layer over crawler/, extract/ and archive/.
 
+``build`` and ``extract`` read documents in worker processes under the limits of
+``extract.workers.Limits``. ``build`` exits 3 with a one-line message (no traceback) when it
+could not run (crawl directory unreadable, archive not writable, disk full, a bug): the
+archive then holds every batch committed before (docs/archive.md).
+
 Exit codes, the same for every subcommand so cron can act on them:
 0 everything worked; 1 partial failure (some portals or documents failed, the rest
 is done); 2 usage error; 3 total failure (nothing could be done); 4 (crawl only)
 another crawl is running into the same directory, so this one did not start.
-
-``nianbao build`` exits 3 with a one-line message (no traceback) when it could not run
-(crawl directory unreadable, archive not writable, disk full, a bug): the archive then
-holds every batch committed before (docs/archive.md). ``build`` and ``extract`` read
-documents in worker processes under the limits of ``extract.workers.Limits``.
 """
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from pathlib import Path
 import click
 
 OK, PARTIAL, USAGE, FAILED, LOCKED = 0, 1, 2, 3, 4
-_JOBS_HELP = "Worker processes reading documents (each under the memory limit: count it per job)."
 _STATUS_EXIT = {"ok": OK, "partial": PARTIAL, "failed": FAILED}
 
 
@@ -76,6 +75,9 @@ def crawl(portals_file, url, name, out_dir, overrides):
         sys.exit(LOCKED)
     click.echo(format_summary(summary))
     sys.exit(_STATUS_EXIT[summary["status"]])
+
+
+_JOBS_HELP = "Worker processes reading documents (each under the memory limit: count it per job)."
 
 
 @cli.command()
