@@ -129,7 +129,7 @@ def test_a_killed_build_keeps_its_batches_and_the_next_build_completes_it_withou
     db.close()
     summary = build(crawl_dir, killed)
     assert (summary["reports_added"], summary["reports_total"]) == (15, 30)
-    build(crawl_dir, whole)
+    build(crawl_dir, whole, jobs=2)  # two workers: the same archive
     assert logical_dump(killed) == logical_dump(whole)
 
 
