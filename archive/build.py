@@ -15,98 +15,200 @@
   reports' summary rows: the table always equals what its SQL computes.
 * Re-building on the same crawl adds nothing; items whose documents are all in
   the archive already are skipped without parsing (their finding is recorded).
-* The whole build is one transaction: an interrupted build (an exception,
-  Ctrl-C, a killed process) leaves the previous archive as it was, and a running
-  Datasette sees the new rows as soon as the build commits.
-* A document that cannot be read or parsed gets rows in ``errors`` and the
-  build goes on.
+* Report items are committed in batches of ``BATCH_ITEMS``: each batch (its reports
+  with their documents, figures, checks, summary rows and search index) is one
+  transaction, so an interrupted build (an exception, Ctrl-C, a killed process, a
+  full disk) leaves the archive as of its last batch, and the next build goes on
+  from there (items already archived are skipped). A running Datasette sees each
+  batch as it commits.
+* Documents are read by ``extract.workers.WorkerPool`` (``jobs`` processes under
+  memory, CPU and wall-time limits). A document that cannot be read or parsed gets
+  rows in ``errors`` and the build goes on; one that took its worker past a limit
+  (stage ``limit``) is also kept in ``failed_documents`` and not read again by later
+  builds unless ``retry_failed`` (``nianbao build --retry-failed``).
+* A line of ``reports.jsonl``, ``errors.jsonl`` or ``runs.jsonl`` that is torn, not
+  JSON or lacks a key the build needs is skipped, with an ``errors`` row (source
+  ``build``, kind ``bad_line``) and a progress line.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import sqlite_utils
 
 from archive import agencies, schema, search
-from extract import extract_document, standard_format
+from extract import standard_format
+from extract.workers import Limits, WorkerPool
 
 
 # A build writes into every index of a large archive at random places: SQLite's default
 # 2 MiB page cache would re-read pages from the OS at every report.
 CACHE_SIZE = "PRAGMA cache_size = -262144"  # KiB: 256 MiB
+# Report items per transaction: a killed build loses at most this many items' work, and the
+# search index is written once per batch (FTS5 flushes its pending index at each commit).
+BATCH_ITEMS = 100
 
 
-def build(crawl_dir: Path, db_path: Path, *, progress=None) -> dict:
+def build(crawl_dir: Path, db_path: Path, *, progress=None, jobs: int = 1, retry_failed: bool = False,
+          limits: Limits | None = None, batch_items: int = BATCH_ITEMS) -> dict:
     """Add what is new in ``crawl_dir`` to the archive at ``db_path`` (created if missing).
 
-    ``progress``, if given, is called with a one-line message per report item, and
-    before a long upgrade of the archive (a search re-index).
+    ``progress``, if given, is called with a one-line message per report item, per line of
+    the crawl's JSONL files that is skipped, and before a long upgrade of the archive (a
+    search re-index). Documents are read by ``jobs`` worker processes under ``limits``
+    (``extract.workers``); ``retry_failed`` reads again the documents that took a worker
+    past a limit in an earlier build. Report items are committed ``batch_items`` at a time.
     Returns counts for the caller to print: ``reports_seen``, ``reports_added``,
     ``documents_added``, ``figures_added``, ``checks_failed`` (failed identity
     checks in the added reports), ``document_errors`` (extraction error rows added),
-    ``crawl_errors`` (crawl error rows added), ``runs_added``, ``reports_total``.
+    ``documents_failed`` (documents that took a worker past a limit this build),
+    ``crawl_errors`` (crawl error rows added), ``runs_added``, ``bad_lines`` (lines of
+    the crawl's JSONL files skipped), ``reports_total``.
     """
     crawl_dir, db_path = Path(crawl_dir), Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(db_path)
     db.execute(CACHE_SIZE)
     progress = progress or (lambda message: None)
+    summary = dict.fromkeys(("reports_seen", "reports_added", "documents_added", "figures_added", "checks_failed",
+                             "document_errors", "documents_failed", "crawl_errors", "runs_added", "bad_lines"), 0)
     try:
         with db.atomic():
             schema.create(db, progress)
             db["crawl_dirs"].insert({"path": str(crawl_dir.resolve())}, ignore=True)
-            summary = _load(db, crawl_dir, progress)
-            summary["reports_total"] = db["reports"].count
+            items = _load_crawl_log(db, crawl_dir, summary, progress)
+            if retry_failed:
+                _forget_failures(db)
+        numbered = list(enumerate(items, 1))
+        with WorkerPool(jobs, limits) as pool:
+            for first in range(0, len(items), batch_items):
+                _add_batch(db, crawl_dir, pool, numbered[first:first + batch_items], len(items), summary, progress)
+        summary["reports_total"] = db["reports"].count
     finally:
         db.close()
     return summary
 
 
-def _load(db, crawl_dir: Path, progress) -> dict:
-    summary = dict.fromkeys(("reports_seen", "reports_added", "documents_added", "figures_added",
-                             "checks_failed", "document_errors", "crawl_errors", "runs_added"), 0)
-    for run in _read_jsonl(crawl_dir / "runs.jsonl"):
+def _load_crawl_log(db, crawl_dir: Path, summary: dict, progress) -> list[dict]:
+    """Add the runs and crawl errors; the report items, for the batches."""
+    for run in _read_jsonl(db, crawl_dir / "runs.jsonl", _bad_run, summary, progress):
         summary["runs_added"] += _add_run(db, run)
-    for error in _read_jsonl(crawl_dir / "errors.jsonl"):
+    for error in _read_jsonl(db, crawl_dir / "errors.jsonl", _bad_error, summary, progress):
         summary["crawl_errors"] += _add_error(db, {"source": "crawl", **error})
-    items = _read_jsonl(crawl_dir / "reports.jsonl")
-    first_new = next_report_id(db)
-    for number, item in enumerate(items, 1):
-        progress(f"[{number}/{len(items)}] {item.get('title') or item['page_url']}")
-        summary["reports_seen"] += 1
-        if not item["documents"]:
-            continue
-        report_id = _archived_report(db, item)
-        if report_id is None:
-            _add_item(db, crawl_dir, item, summary)
-        else:
-            _add_source(db, report_id, item)
-    search.index_reports(db, first_new)
-    return summary
+    return _read_jsonl(db, crawl_dir / "reports.jsonl", _bad_item, summary, progress)
+
+
+def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dict]], total: int, summary: dict,
+               progress) -> None:
+    """Read the new documents of the ``(number, item)`` of ``batch`` in the pool, then write
+    the items in one transaction: a build killed at any point leaves the archive as of its
+    last batch, whole reports only (their documents, figures, checks, summary rows and
+    search index), and the next build goes on from there."""
+    todo = [(number, doc) for number, item in batch if item["documents"] and _archived_report(db, item) is None
+            for doc in item["documents"]]
+    if todo:
+        progress(f"reading {len(todo)} documents of items {batch[0][0]}-{batch[-1][0]}")
+    parsed = dict(_parse_all(db, crawl_dir, pool, todo, progress))
+    with db.atomic():
+        first_new = next_report_id(db)
+        for number, item in batch:
+            progress(f"[{number}/{total}] {item.get('title') or item['page_url']}")
+            summary["reports_seen"] += 1
+            if not item["documents"]:
+                continue
+            report_id = _archived_report(db, item)  # again: an item earlier in the batch may have added it
+            if report_id is None:
+                add_parsed(db, item, [(doc, *parsed[number, doc["sha256"]]) for doc in item["documents"]], summary)
+            else:
+                _add_source(db, report_id, item)
+        for (_, sha), (_, failure) in parsed.items():
+            if failure and failure["stage"] == "limit":
+                summary["documents_failed"] += _remember_failure(db, sha, failure)
+        search.index_reports(db, first_new)
 
 
 def next_report_id(db) -> int:
-    """The id the next report added will get (reports are only ever appended)."""
+    """The id the next report added will get."""
     return db.execute("select coalesce(max(id), 0) + 1 from reports").fetchone()[0]
 
 
-def _read_jsonl(path: Path) -> list[dict]:
+# ------------------------------------------------------------------ the crawl's JSONL files
+def _read_jsonl(db, path: Path, problem, summary: dict, progress) -> list[dict]:
+    """The objects of a JSONL file; a line that is torn, not JSON, or lacks what ``problem``
+    checks is skipped, with an error row (source ``build``, kind ``bad_line``) and a progress line."""
     if not path.exists():
         return []
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    rows = []
+    with open(path, "rb") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                why = problem(row) if isinstance(row, dict) else "not a JSON object"
+            except ValueError as e:  # not JSON, or not UTF-8
+                row, why = None, f"not JSON ({e})"
+            if why is None:
+                rows.append(row)
+                continue
+            message = f"{path.name} line {number}: {why}; skipped"
+            progress(message)
+            summary["bad_lines"] += _add_error(db, {"source": "build", "kind": "bad_line", "url": str(path),
+                                                    "message": message})
+    return rows
+
+
+def _bad_run(run: dict) -> str | None:
+    if not isinstance(run.get("run_id"), str):
+        return "no run_id"
+    portals = run.get("portals") or {}
+    if not (isinstance(portals, dict) and all(isinstance(stats, dict) for stats in portals.values())):
+        return "portals is not an object of objects"
+    counts = [stats.get(key) for stats in portals.values() for key in _RUN_COUNTS]
+    if not all(count is None or isinstance(count, int) for count in counts):
+        return f"a portal's {'/'.join(_RUN_COUNTS)} is not a number"
+    return _not_text(run, ("started", "finished"))
+
+
+def _bad_error(error: dict) -> str | None:
+    return _not_text(error, (*schema.ERROR_IDENTITY, "run_id", "time"))
+
+
+def _bad_item(item: dict) -> str | None:
+    if not isinstance(item.get("page_url"), str):
+        return "no page_url"
+    documents = item.get("documents")
+    if not isinstance(documents, list) or not all(isinstance(doc, dict) for doc in documents):
+        return "no documents list"
+    for doc in documents:
+        missing = [key for key in ("url", "role", "sha256", "blob") if not isinstance(doc.get(key), str)]
+        if missing:
+            return f"a document lacks {', '.join(missing)}"
+        wrong = _not_text(doc, ("filename", "content_type", "fetched_at"))
+        if wrong:
+            return f"a document's {wrong}"
+    return _not_text(item, ("portal", "title", "listing_url", "published"))
+
+
+def _not_text(row: dict, keys) -> str | None:
+    """What is wrong if one of ``keys`` holds something other than text or null."""
+    wrong = [key for key in keys if not (row.get(key) is None or isinstance(row.get(key), str))]
+    return f"{', '.join(wrong)} not text" if wrong else None
 
 
 # ------------------------------------------------------------------ crawl runs and errors
+_RUN_COUNTS = ("pages", "reports", "new_reports", "errors")
+
+
 def _add_run(db, run: dict) -> int:
     if db["crawl_runs"].count_where("run_id = ?", [run["run_id"]]):
         return 0
     portals = run.get("portals") or {}
-    totals = {k: sum(p.get(k) or 0 for p in portals.values())
-              for k in ("pages", "reports", "new_reports", "errors")}
+    totals = {k: sum(p.get(k) or 0 for p in portals.values()) for k in _RUN_COUNTS}
     db["crawl_runs"].insert({"run_id": run["run_id"], "started": run.get("started"),
                              "finished": run.get("finished"), "portals": len(portals), **totals})
     db["portal_runs"].insert_all(
@@ -166,10 +268,6 @@ def _archived_report(db, item: dict) -> int | None:
         params).fetchone()[0]
 
 
-def _add_item(db, crawl_dir: Path, item: dict, summary: dict) -> None:
-    add_parsed(db, item, [(doc, *_parse(crawl_dir, doc)) for doc in item["documents"]], summary)
-
-
 def add_parsed(db, item: dict, parsed: list[tuple], summary: dict) -> None:
     """Write one report item whose documents are parsed: ``parsed`` holds a
     ``(document, record or None, failure or None)`` per document of the item.
@@ -215,21 +313,82 @@ def _add_summary(db, report_id: int, page_url: str) -> None:
                [page_url, report_id])
 
 
-def _parse(crawl_dir: Path, doc: dict) -> tuple[dict | None, dict | None]:
-    """(record, None) for a parsed document, (None, error) if it could not be read or parsed."""
+def _parse_all(db, crawl_dir: Path, pool: WorkerPool, todo: list[tuple[int, dict]], progress):
+    """``((item number, sha256), (record, failure))`` for each ``(item number, document)`` of ``todo``:
+    read in the pool, or failed without it (blob unreadable or not of its sha256, or known to
+    take a worker past a limit: not retried unless asked, see :func:`_forget_failures`)."""
+    known = _known_failures(db, {doc["sha256"] for _, doc in todo})
+    outcomes, sent = [], []
+
+    def tasks():
+        for number, doc in todo:
+            key = (number, doc["sha256"])
+            data, failure = (None, known[doc["sha256"]]) if doc["sha256"] in known else _read_blob(crawl_dir, doc)
+            if failure:
+                outcomes.append((key, (None, failure)))
+                continue
+            sent.append((key, doc["url"]))
+            filename = doc.get("filename") or unquote(Path(urlsplit(doc["url"]).path).name) or None
+            yield (data,), {"filename": filename, "media_type": doc.get("content_type"), "source": doc["url"]}
+
+    for (key, url), (record, failure) in zip(sent, list(pool.map(tasks()))):
+        if failure:
+            progress(f"{url}: {failure['message']}")
+        outcomes.append((key, (record, failure)))
+    return outcomes
+
+
+def _read_blob(crawl_dir: Path, doc: dict) -> tuple[bytes | None, dict | None]:
+    """(bytes, None), or (None, error) if the blob cannot be read or is not what was archived."""
     try:
         data = (crawl_dir / doc["blob"]).read_bytes()
     except OSError as e:
         return None, {"stage": "read", "message": f"blob {doc['blob']}: {e.strerror or e}"}
     if hashlib.sha256(data).hexdigest() != doc["sha256"]:
         return None, {"stage": "read", "message": f"blob {doc['blob']} does not match its sha256"}
-    filename = doc.get("filename") or unquote(Path(urlsplit(doc["url"]).path).name) or None
-    try:
-        record = extract_document(data, filename=filename, media_type=doc.get("content_type"),
-                                  source=doc["url"])
-        return record, None
-    except Exception as e:  # one bad document must not stop the batch
-        return None, {"stage": "extract", "message": f"{type(e).__name__}: {e}"}
+    return data, None
+
+
+# ------------------------------------------------------------------ documents that took a worker past a limit
+def _known_failures(db, shas: set[str]) -> dict[str, dict]:
+    """The failures of those documents that took a worker past a limit in an earlier build."""
+    rows = db.execute(f"select sha256, stage, message from failed_documents "
+                      f"where sha256 in ({', '.join('?' * len(shas))})", sorted(shas))
+    return {sha: {"stage": stage, "message": message} for sha, stage, message in rows}
+
+
+def _remember_failure(db, sha256: str, failure: dict) -> int:
+    """Record a document that took a worker past a limit, so later builds do not read it again; 1 if new."""
+    if db["failed_documents"].count_where("sha256 = ?", [sha256]):
+        return 0
+    db["failed_documents"].insert({"sha256": sha256, **failure, "failed_at": _now()})
+    return 1
+
+
+def _forget_failures(db) -> None:
+    """``--retry-failed``: forget the failed documents so this build reads them again. Each
+    report holding one goes, with all its rows and errors (its main document may now be the
+    one that failed), and the build adds it again from what it reads now: the same report
+    with the same finding, not a second version."""
+    failed = "select sha256 from failed_documents"
+    reports = [row[0] for row in db.execute(f"select distinct report_id from documents where sha256 in ({failed})")]
+    if reports:
+        search.unindex_reports(db, reports)
+    marks = ", ".join("?" * len(reports))
+    errors = (f"select id from errors where (stage = 'limit' and document_sha256 in ({failed})) "
+              f"or report_id in ({marks})")
+    db.execute(f"delete from error_observations where error_id in ({errors})", reports)
+    db.execute(f"delete from errors where id in ({errors})", reports)
+    for table in ("figures", "checks", "prose_checks", "documents", "report_sources", "report_summary"):
+        column = "id" if table == "report_summary" else "report_id"
+        db.execute(f"delete from [{table}] where {column} in ({marks})", reports)
+    db.execute(f"delete from documents where sha256 in ({failed})")
+    db.execute(f"delete from reports where id in ({marks})", reports)
+    db.execute("delete from failed_documents")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _figures_read(record: dict | None) -> int:

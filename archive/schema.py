@@ -83,6 +83,9 @@ TABLES = {
     "error_observations": Table(
         {"error_id": str, "observed": str, "run_id": str, "time": str},
         ("error_id", "observed"), [("error_id", "errors", "id")]),
+    # Documents that took an extraction worker past a limit (extract.workers): not read again
+    # by later builds unless `nianbao build --retry-failed`.
+    "failed_documents": Table({"sha256": str, "stage": str, "message": str, "failed_at": str}, "sha256"),
 }
 # What makes two error lines the same error (not when or in which run it was seen).
 ERROR_IDENTITY = ("source", "portal", "url", "kind", "stage", "message", "document_sha256")

@@ -63,7 +63,9 @@ find it for ``reports`` and reading its columns returns the real title and text.
 Because the index holds the n-gram stream, not that text, FTS5's
 ``'rebuild'``/``'delete'`` commands and ``snippet()``/``highlight()`` must not be
 used on it (``sqlite-utils rebuild-fts`` would break search); :func:`create_index`
-re-indexes with :func:`index_reports` instead. Reports are only ever inserted.
+re-indexes with :func:`index_reports` instead. Reports are only ever inserted, except
+that ``nianbao build --retry-failed`` deletes a report whose main document failed, to
+add it again: :func:`unindex_reports` takes it out of the index first.
 """
 from __future__ import annotations
 
@@ -205,6 +207,14 @@ def index_reports(db, first_id: int = 0) -> None:
     """
     reports = db.execute("select id, title, text from reports where id >= ?", [first_id])
     db.conn.executemany(f"INSERT INTO [{FTS_TABLE}] (rowid, title, text) VALUES (?, ?, ?)",
+                        ((id, index_text(title), index_text(text)) for id, title, text in reports))
+
+
+def unindex_reports(db, ids: list[int]) -> None:
+    """Take reports out of the search index (before they are deleted): FTS5's ``'delete'``
+    command given the n-gram streams that were indexed, worked out again from their rows."""
+    reports = db.execute(f"select id, title, text from reports where id in ({', '.join('?' * len(ids))})", ids)
+    db.conn.executemany(f"INSERT INTO [{FTS_TABLE}] ([{FTS_TABLE}], rowid, title, text) VALUES ('delete', ?, ?, ?)",
                         ((id, index_text(title), index_text(text)) for id, title, text in reports))
 
 

@@ -1,5 +1,10 @@
 """The ``nianbao`` command line: a thin layer over crawler/, extract/ and archive/.
 
+``build`` and ``extract`` read documents in worker processes under the limits of
+``extract.workers.Limits``. ``build`` exits 3 with a one-line message (no traceback) when it
+could not run (crawl directory unreadable, archive not writable, disk full, a bug): the
+archive then holds every batch committed before (docs/archive.md).
+
 Exit codes, the same for every subcommand so cron can act on them:
 0 everything worked; 1 partial failure (some portals or documents failed, the rest
 is done); 2 usage error; 3 total failure (nothing could be done); 4 (crawl only)
@@ -86,22 +91,28 @@ def crawl(portals_file, url, name, out_dir, overrides):
     sys.exit(_STATUS_EXIT[summary["status"]])
 
 
+_JOBS_HELP = "Worker processes reading documents (each under the memory limit: count it per job)."
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON record per input (JSON Lines).")
-def extract(paths, as_json):
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1), help=_JOBS_HELP)
+def extract(paths, as_json, jobs):
     """Parse report documents (HTML, PDF, DOCX, DOC/WPS/RTF, XLS/XLSX, text) into report records.
+
+    Each document is read in a worker process under memory, CPU and time limits
+    (NIANBAO_WORKER_MEMORY_MB, …_CPU_SECONDS, …_WALL_SECONDS); one over a limit is an error.
 
     \b
     Examples:
       nianbao extract report.pdf
       nianbao extract --json *.html > records.jsonl
     """
-    from extract import extract_file
+    from extract.workers import extract_files
 
     failed = 0
-    for path in paths:
-        record = extract_file(path)
+    for record in extract_files(paths, jobs):
         failed += bool(record["errors"])
         if as_json:
             click.echo(json.dumps(record, ensure_ascii=False))
@@ -115,10 +126,17 @@ def extract(paths, as_json):
               help="A crawl directory written by `nianbao crawl`.")
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The SQLite archive to create or update.")
-def build(crawl_dir, db_path):
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1), help=_JOBS_HELP)
+@click.option("--retry-failed", is_flag=True,
+              help="Read again the documents that took a worker past a limit in an earlier build.")
+def build(crawl_dir, db_path, jobs, retry_failed):
     """Build or update the SQLite archive from a crawl directory.
 
-    Safe to re-run: unchanged reports are not added again.
+    Safe to re-run: unchanged reports are not added again, and a build that was
+    killed is finished by the next (reports are committed in batches). Documents are
+    read in worker processes under memory, CPU and time limits; one that goes past a
+    limit is an error row and is not read again unless --retry-failed. Exits 3, with a
+    one-line message, when the build could not run.
 
     \b
     Example:
@@ -126,9 +144,14 @@ def build(crawl_dir, db_path):
     """
     from archive.build import build as run_build
 
-    summary = run_build(crawl_dir, db_path, progress=_progress)
+    try:
+        summary = run_build(crawl_dir, db_path, progress=_progress, jobs=jobs, retry_failed=retry_failed)
+    except Exception as error:  # any cause, a bug included: one line for the cron mail, no traceback
+        click.echo(f"nianbao build: could not build {db_path} from {crawl_dir}: "
+                   f"{type(error).__name__}: {error}", err=True)
+        sys.exit(FAILED)
     click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
-    sys.exit(OK if not summary.get("document_errors") else PARTIAL)
+    sys.exit(OK if not summary["document_errors"] and not summary["bad_lines"] else PARTIAL)
 
 
 @cli.command()

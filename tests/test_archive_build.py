@@ -96,7 +96,8 @@ def test_summary_counts(archived):
     checks_failed = db.execute("select count(*) from checks where passed = 0").fetchone()[0]
     assert summary == {"reports_seen": 5, "reports_added": 5, "documents_added": 9,
                        "figures_added": figures_read, "checks_failed": checks_failed,
-                       "document_errors": 2, "crawl_errors": 2, "runs_added": 1, "reports_total": 5}
+                       "document_errors": 2, "documents_failed": 0, "crawl_errors": 2, "runs_added": 1,
+                       "bad_lines": 0, "reports_total": 5}
     assert figures_read >= 400
 
 
@@ -296,7 +297,7 @@ def test_new_crawl_adds_only_what_is_new(crawl):
     assert db["documents"].count_where("report_id = ?", [report_id(db, old)]) == 3
 
 
-def test_interrupted_build_keeps_the_previous_archive(crawl, monkeypatch):
+def test_interrupted_batch_keeps_the_previous_archive(crawl, monkeypatch):
     crawl_dir, db_path, _ = crawl
     before = dump(db_path)
     write_jsonl(crawl_dir / "reports.jsonl", new_reports(crawl_dir), mode="a")
@@ -304,13 +305,13 @@ def test_interrupted_build_keeps_the_previous_archive(crawl, monkeypatch):
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(archive.build, "_add_item", interrupted)
+    monkeypatch.setattr(archive.build, "add_parsed", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build(crawl_dir, db_path)
     assert dump(db_path) == before
 
 
-def test_killed_build_keeps_the_previous_archive(crawl):
+def test_killed_batch_keeps_the_previous_archive(crawl):
     crawl_dir, db_path, _ = crawl
     before = dump(db_path)
     write_jsonl(crawl_dir / "reports.jsonl", new_reports(crawl_dir, (2018, 2019)), mode="a")
