@@ -1,6 +1,7 @@
 """DOCX documents: paragraphs and tables in body order; merged table cells unmerged.
 
-python-docx repeats a merged cell (horizontal gridSpan or vertical vMerge) at every grid
+The package is checked against the content limits (``packages.check_package``) before
+python-docx opens it. python-docx repeats a merged cell (horizontal gridSpan or vertical vMerge) at every grid
 position it covers; the repeats are marked as copies so a value is counted once.
 """
 from __future__ import annotations
@@ -13,9 +14,12 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from .grid import Cell, Parsed, ReadError, Row, rows_text
+from .limits import LIMITS, ContentLimits
+from .packages import check_package
 
 
-def read_docx(data: bytes) -> Parsed:
+def read_docx(data: bytes, limits: ContentLimits = LIMITS) -> Parsed:
+    check_package(data, "docx", limits)
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as e:

@@ -21,11 +21,13 @@ import zlib
 from dataclasses import dataclass, field
 
 from .grid import ReadError
+from .limits import LIMITS, ContentLimits, over
 
 _SNAP = 2.0  # points: a segment shorter than this across its direction is a rule, not a box side
 _INK_SHARE = 0.5  # a glyph whose ink covers less of its box than this keeps the box's right edge
 _MAX_LOOSE_BOX = 40.0  # points: a larger loose box is pdfium's misreading of a scaled font
 ENGINES = ("pdfium", "pdfminer")
+_CHUNK = 1 << 20  # bytes inflated at a time while a stream is measured
 
 
 @dataclass(slots=True)
@@ -55,8 +57,9 @@ class Page:
     damage: str | None = None  # why the page was not read (then it holds nothing)
 
 
-def pages(data: bytes, engine: str = "pdfium"):
-    """Yield a ``Page`` per page of the document, in page-tree order."""
+def pages(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS):
+    """Yield a ``Page`` per page of the document, in page-tree order; ReadError when the document
+    has more pages than ``limits.pdf_pages``."""
     if engine not in ENGINES:
         raise ValueError(f"unknown PDF engine {engine!r}; one of {ENGINES}")
     if b"%%EOF" not in data[-2048:]:
@@ -64,29 +67,34 @@ def pages(data: bytes, engine: str = "pdfium"):
         # what is left; a report missing its end may be missing table pages: not read at all.
         raise ReadError("pdf", "not a readable PDF (truncated or corrupt): no %%EOF marker at the end")
     document = _pdfminer_document(data)
-    slots = page_slots(document)
+    slots = page_slots(document, limits)
     if engine == "pdfium":
         return _pdfium_pages(data, document, slots)
     return _pdfminer_pages(document, slots)
 
 
-def page_slots(document) -> list[tuple[int | None, str | None]]:
+def page_slots(document, limits: ContentLimits = LIMITS) -> list[tuple[int | None, str | None]]:
     """(object id, why the page cannot be read or None) of every page, in page-tree order.
 
     Both engines pass over damage without a word: pdfminer leaves a broken page object
     out of its page list (numbering the pages after it wrongly), and both decode a damaged
     content stream as far as it goes and show the rest of the page blank, though the text
-    before the damage may end inside a number ("48" drawn as "4"). Such a page is not read."""
+    before the damage may end inside a number ("48" drawn as "4"). Such a page is not read,
+    and neither is a page whose content would inflate past ``limits.pdf_stream_bytes``. The
+    tree is walked with a stack (a hostile one may nest deeper than Python recurses), and the
+    walk stops at ``limits.pdf_pages`` pages, whatever count the tree declares."""
     from pdfminer.pdftypes import resolve1
     from pdfminer.psparser import LIT
 
     slots: list[tuple[int | None, str | None]] = []
     seen: set[int] = set()
-
-    def walk(ref) -> None:
+    inflated: dict[int, int] = {}  # stream object id → inflated size, for fonts and forms pages share
+    stack = [(document.catalog.get("Pages"), None)]  # (node, resources inherited from its ancestors)
+    while stack:
+        ref, inherited = stack.pop()
         objid = getattr(ref, "objid", None)
         if objid is not None and objid in seen:
-            return  # a page tree that loops
+            continue  # a page tree that loops
         seen.add(objid)
         try:
             node = resolve1(ref)
@@ -94,41 +102,112 @@ def page_slots(document) -> list[tuple[int | None, str | None]]:
             node = None
         if isinstance(node, dict) and "Kids" in node:
             kids = resolve1(node["Kids"])
-            for kid in kids if isinstance(kids, list) else ():
-                walk(kid)
+            resources = node.get("Resources", inherited)
+            stack.extend((kid, resources) for kid in reversed(kids if isinstance(kids, list) else ()))
         elif isinstance(node, dict) and node.get("Type") is LIT("Page"):
-            slots.append((objid, _stream_problem(node.get("Contents"))))
+            slots.append((objid, _page_problem(node, node.get("Resources", inherited), limits, inflated)))
+            if len(slots) > limits.pdf_pages:
+                raise ReadError("pdf", over(limits, "pdf_pages", f"the PDF has more than {limits.pdf_pages:,} pages"))
         else:
             slots.append((objid, f"its page object (object {objid}) is damaged"))
-
-    walk(document.catalog.get("Pages"))
     return slots
 
 
-def _stream_problem(contents) -> str | None:
-    """Why a page's content streams cannot be decoded to their end, or None."""
-    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
+def _page_problem(page: dict, resources, limits: ContentLimits, inflated: dict[int, int]) -> str | None:
+    """Why a page cannot be read: a content stream missing, damaged or cut short, or the page's
+    content streams, form XObjects and embedded fonts (what both engines inflate to read its text)
+    inflating past ``limits.pdf_stream_bytes`` together. Only Flate streams are measured (what
+    producers use for pages and fonts); other or chained filters are left to the worker's limits."""
+    from pdfminer.pdftypes import PDFStream, resolve1
 
-    streams = resolve1(contents)
-    streams = streams if isinstance(streams, list) else [contents] if contents is not None else []
+    contents = resolve1(page.get("Contents"))
+    streams = contents if isinstance(contents, list) else [page.get("Contents")] if contents is not None else []
+    total = 0
     for ref in streams:
         stream = resolve1(ref)
         if not isinstance(stream, PDFStream):
             return f"its content stream (object {getattr(ref, 'objid', '?')}) is missing"
-        filters = stream.get_filters()
-        if not filters or filters[0][0] not in LITERALS_FLATE_DECODE:
-            continue  # not compressed (nothing to check), or by a filter nobody uses for pages
-        raw = stream.rawdata
-        if stream.decipher:  # an encrypted document opened with its empty user password
-            raw = stream.decipher(stream.objid, stream.genno, raw, stream.attrs)
-        inflate = zlib.decompressobj()
-        try:
-            inflate.decompress(raw)
-        except zlib.error as e:
-            return f"its content stream (object {stream.objid}) is damaged: {e}"
-        if not inflate.eof:
-            return f"its content stream (object {stream.objid}) is cut short"
+        size, damage = _inflate(stream, limits.pdf_stream_bytes - total)
+        if damage:
+            return f"its content stream (object {stream.objid}) {damage}"
+        total += size
+    for stream in _resource_streams(resources):
+        if stream.objid not in inflated:
+            inflated[stream.objid] = _inflate(stream, limits.pdf_stream_bytes)[0]
+        total += inflated[stream.objid]
+    if total > limits.pdf_stream_bytes:
+        return over(limits, "pdf_stream_bytes", "its content, forms and fonts inflate to more bytes than that")
     return None
+
+
+def _resource_streams(resources):
+    """The form XObjects (with theirs, once each), embedded font programs and Type 3 glyph
+    procedures of a page's resources."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+    from pdfminer.psparser import LIT
+
+    pending, seen = [resources], set()
+    while pending:
+        found = resolve1(pending.pop())
+        if not isinstance(found, dict):
+            continue
+        fonts = resolve1(found.get("Font"))
+        for font in (resolve1(f) for f in (fonts.values() if isinstance(fonts, dict) else ())):
+            for program in _font_streams(font):
+                if program.objid not in seen:
+                    seen.add(program.objid)
+                    yield program
+        xobjects = resolve1(found.get("XObject"))
+        for form in (resolve1(x) for x in (xobjects.values() if isinstance(xobjects, dict) else ())):
+            if isinstance(form, PDFStream) and form.objid not in seen and form.get("Subtype") is LIT("Form"):
+                seen.add(form.objid)
+                yield form
+                pending.append(form.get("Resources"))
+
+
+def _font_streams(font) -> list:
+    """The streams a font draws from: its program (in its descriptor, or its descendant's for a
+    composite font) and, for a Type 3 font, its glyph procedures."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    if not isinstance(font, dict):
+        return []
+    descendants = resolve1(font.get("DescendantFonts"))
+    fonts = [font] + [resolve1(d) for d in (descendants if isinstance(descendants, list) else ())]
+    descriptors = [resolve1(f.get("FontDescriptor")) for f in fonts if isinstance(f, dict)]
+    found = [resolve1(d.get(key)) for d in descriptors if isinstance(d, dict)
+             for key in ("FontFile", "FontFile2", "FontFile3")]
+    procedures = resolve1(font.get("CharProcs"))
+    found += [resolve1(p) for p in (procedures.values() if isinstance(procedures, dict) else ())]
+    return [stream for stream in found if isinstance(stream, PDFStream)]
+
+
+def _inflate(stream, budget: int) -> tuple[int, str | None]:
+    """(bytes a Flate stream inflates to, counted up to just past ``budget``; why it cannot be
+    inflated to its end, or None). Inflated in chunks, so a bomb costs ``budget``, not its size.
+    A stream with another filter, or none, is 0 bytes: nothing is inflated to read it."""
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE
+
+    filters = stream.get_filters()
+    if not filters or filters[0][0] not in LITERALS_FLATE_DECODE:
+        return 0, None
+    data = stream.rawdata
+    if stream.decipher:  # an encrypted document opened with its empty user password
+        data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
+    inflate = zlib.decompressobj()
+    size = 0
+    while size <= budget:
+        try:
+            out = inflate.decompress(data, _CHUNK)
+        except zlib.error as e:
+            return size, f"is damaged: {e}"
+        data = inflate.unconsumed_tail
+        size += len(out)
+        if not out and not data:
+            break
+    if size <= budget and not inflate.eof:
+        return size, "is cut short"
+    return size, None
 
 
 def segment(a, b, hlines, vlines) -> None:
