@@ -1,6 +1,6 @@
 """DOCX documents: paragraphs and tables in body order; merged table cells unmerged.
 
-The package is checked against the content limits (``packages.check_package``) before
+The package is checked against the content limits (``packages.checked_package``) before
 python-docx opens it. python-docx repeats a merged cell (horizontal gridSpan or vertical vMerge) at every grid
 position it covers; the repeats are marked as copies so a value is counted once.
 """
@@ -15,13 +15,13 @@ from docx.text.paragraph import Paragraph
 
 from .grid import Cell, Parsed, ReadError, Row, rows_text
 from .limits import LIMITS, ContentLimits
-from .packages import check_package
+from .packages import checked_package
 
 
 def read_docx(data: bytes, limits: ContentLimits = LIMITS) -> Parsed:
-    check_package(data, "docx", limits)
+    package = checked_package(data, "docx", limits)
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(package))
     except (zipfile.BadZipFile, KeyError, ValueError) as e:
         raise ReadError("docx", f"not a readable DOCX package ({type(e).__name__}: {e})") from e
     except Exception as e:  # lxml and python-docx raise many types for damaged parts

@@ -38,10 +38,11 @@ class ContentLimits:
     (``div``, ``span`` …) removed; one still too deep (nested tables) is refused. The readers walk
     the tree recursively, so this also stays far below Python's recursion limit."""
 
-    package_bytes: int = 256 * MIB
-    """All parts of a DOCX or XLSX package, expanded, as the central directory declares them
-    (``zipfile`` never yields more of a part than declared: it stops there and fails the CRC).
-    python-docx loads every part (pictures included); a report's package is 1–30 MB."""
+    package_bytes: int = 128 * MIB
+    """All parts of a DOCX or XLSX package, expanded, as the central directory declares them (read
+    a chunk at a time, no part yields more: ``extract.packages``). The parts are held twice (the
+    checked copy, then python-docx, which loads every part, pictures included); a report's package
+    is 1–30 MB."""
 
     xml_part_bytes: int = 48 * MIB
     """One XML part expanded (``word/document.xml``, a sheet, the shared strings). A 100-page report's
@@ -59,10 +60,15 @@ class ContentLimits:
     pdf_pages: int = 2_000
     """Pages of a PDF. Reports have 5–60 pages, a province's compilation a few hundred."""
 
-    pdf_stream_bytes: int = 64 * MIB
-    """What one page's content may inflate to (its content streams, form XObjects and embedded
-    fonts, together). A dense table page is 20–200 KB of operators; embedded CJK fonts, a few MB. A
-    page over it is not read (an error names it); the others are."""
+    pdf_content_bytes: int = 4 * MIB
+    """What one page's content streams, form XObjects and Type 3 glyph procedures inflate to: the
+    operators the engines interpret and the layout code then visits one object at a time (some
+    4 s per MiB of ruling lines). A dense table page is 20–200 KB. A page over it is not read (an
+    error names it); the others are."""
+
+    pdf_font_bytes: int = 64 * MIB
+    """What the font programs one page embeds inflate to, which pdfium and pdfminer hold whole. An
+    embedded subset CJK font is 0.1–5 MB, a whole one (SimSun) some 15 MB."""
 
 
 LIMITS = ContentLimits()

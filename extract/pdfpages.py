@@ -80,7 +80,7 @@ def page_slots(document, limits: ContentLimits = LIMITS) -> list[tuple[int | Non
     out of its page list (numbering the pages after it wrongly), and both decode a damaged
     content stream as far as it goes and show the rest of the page blank, though the text
     before the damage may end inside a number ("48" drawn as "4"). Such a page is not read,
-    and neither is a page whose content would inflate past ``limits.pdf_stream_bytes``. The
+    and neither is a page whose content or fonts would inflate past their limits. The
     tree is walked with a stack (a hostile one may nest deeper than Python recurses), and the
     walk stops at ``limits.pdf_pages`` pages, whatever count the tree declares."""
     from pdfminer.pdftypes import resolve1
@@ -114,35 +114,42 @@ def page_slots(document, limits: ContentLimits = LIMITS) -> list[tuple[int | Non
 
 
 def _page_problem(page: dict, resources, limits: ContentLimits, inflated: dict[int, int]) -> str | None:
-    """Why a page cannot be read: a content stream missing, damaged or cut short, or the page's
-    content streams, form XObjects and embedded fonts (what both engines inflate to read its text)
-    inflating past ``limits.pdf_stream_bytes`` together. Only Flate streams are measured (what
-    producers use for pages and fonts); other or chained filters are left to the worker's limits."""
+    """Why a page cannot be read: a content stream missing, damaged or cut short, or what the
+    engines would inflate to read it over a limit: its content (streams, forms, Type 3 glyph
+    procedures) over ``limits.pdf_content_bytes``, its embedded fonts over ``limits.pdf_font_bytes``.
+    Only Flate streams are measured (what producers use for pages and fonts); other or chained
+    filters are left to the worker's limits."""
     from pdfminer.pdftypes import PDFStream, resolve1
 
     contents = resolve1(page.get("Contents"))
     streams = contents if isinstance(contents, list) else [page.get("Contents")] if contents is not None else []
-    total = 0
+    content = 0
     for ref in streams:
         stream = resolve1(ref)
         if not isinstance(stream, PDFStream):
             return f"its content stream (object {getattr(ref, 'objid', '?')}) is missing"
-        size, damage = _inflate(stream, limits.pdf_stream_bytes - total)
+        size, damage = _inflate(stream, limits.pdf_content_bytes - content)
         if damage:
             return f"its content stream (object {stream.objid}) {damage}"
-        total += size
-    for stream in _resource_streams(resources):
+        content += size
+    fonts = 0
+    for stream, is_font in _resource_streams(resources):
         if stream.objid not in inflated:
-            inflated[stream.objid] = _inflate(stream, limits.pdf_stream_bytes)[0]
-        total += inflated[stream.objid]
-    if total > limits.pdf_stream_bytes:
-        return over(limits, "pdf_stream_bytes", "its content, forms and fonts inflate to more bytes than that")
+            inflated[stream.objid] = _inflate(stream, limits.pdf_font_bytes if is_font else limits.pdf_content_bytes)[0]
+        if is_font:
+            fonts += inflated[stream.objid]
+        else:
+            content += inflated[stream.objid]
+    if content > limits.pdf_content_bytes:
+        return over(limits, "pdf_content_bytes", "its content streams and forms inflate to more bytes than that")
+    if fonts > limits.pdf_font_bytes:
+        return over(limits, "pdf_font_bytes", "its embedded fonts inflate to more bytes than that")
     return None
 
 
 def _resource_streams(resources):
-    """The form XObjects (with theirs, once each), embedded font programs and Type 3 glyph
-    procedures of a page's resources."""
+    """(stream, whether it is a font program) for the form XObjects (with theirs, once each),
+    embedded font programs and Type 3 glyph procedures of a page's resources."""
     from pdfminer.pdftypes import PDFStream, resolve1
     from pdfminer.psparser import LIT
 
@@ -153,21 +160,21 @@ def _resource_streams(resources):
             continue
         fonts = resolve1(found.get("Font"))
         for font in (resolve1(f) for f in (fonts.values() if isinstance(fonts, dict) else ())):
-            for program in _font_streams(font):
-                if program.objid not in seen:
-                    seen.add(program.objid)
-                    yield program
+            for stream, is_font in _font_streams(font):
+                if stream.objid not in seen:
+                    seen.add(stream.objid)
+                    yield stream, is_font
         xobjects = resolve1(found.get("XObject"))
         for form in (resolve1(x) for x in (xobjects.values() if isinstance(xobjects, dict) else ())):
             if isinstance(form, PDFStream) and form.objid not in seen and form.get("Subtype") is LIT("Form"):
                 seen.add(form.objid)
-                yield form
+                yield form, False
                 pending.append(form.get("Resources"))
 
 
 def _font_streams(font) -> list:
-    """The streams a font draws from: its program (in its descriptor, or its descendant's for a
-    composite font) and, for a Type 3 font, its glyph procedures."""
+    """(stream, True) for a font's program (in its descriptor, or its descendant's for a composite
+    font); (stream, False) for each glyph procedure of a Type 3 font."""
     from pdfminer.pdftypes import PDFStream, resolve1
 
     if not isinstance(font, dict):
@@ -175,11 +182,12 @@ def _font_streams(font) -> list:
     descendants = resolve1(font.get("DescendantFonts"))
     fonts = [font] + [resolve1(d) for d in (descendants if isinstance(descendants, list) else ())]
     descriptors = [resolve1(f.get("FontDescriptor")) for f in fonts if isinstance(f, dict)]
-    found = [resolve1(d.get(key)) for d in descriptors if isinstance(d, dict)
-             for key in ("FontFile", "FontFile2", "FontFile3")]
+    programs = [resolve1(d.get(key)) for d in descriptors if isinstance(d, dict)
+                for key in ("FontFile", "FontFile2", "FontFile3")]
     procedures = resolve1(font.get("CharProcs"))
-    found += [resolve1(p) for p in (procedures.values() if isinstance(procedures, dict) else ())]
-    return [stream for stream in found if isinstance(stream, PDFStream)]
+    procedures = [resolve1(p) for p in (procedures.values() if isinstance(procedures, dict) else ())]
+    return [(s, True) for s in programs if isinstance(s, PDFStream)] + \
+           [(s, False) for s in procedures if isinstance(s, PDFStream)]
 
 
 def _inflate(stream, budget: int) -> tuple[int, str | None]:
@@ -238,8 +246,9 @@ def _pdfium_pages(data: bytes, pdfminer_document, slots):
             raise ReadError("pdf", "encrypted PDF, cannot be read without its password") from e
         raise ReadError("pdf", f"not a readable PDF (truncated or corrupt): {e}") from e
     if len(document) != len(slots):
+        counted = len(document)
         document.close()
-        raise ReadError("pdf", f"page tree damaged: pdfium counts {len(document)} pages, the tree holds {len(slots)}")
+        raise ReadError("pdf", f"page tree damaged: pdfium counts {counted} pages, the tree holds {len(slots)}")
     reference = None  # pdfminer's reader, opened at the first page pdfium cannot read fully
     try:
         for index, (_objid, problem) in enumerate(slots):

@@ -9,7 +9,7 @@ rows), never as the rectangle its ``<dimension>`` declares or its far cells impl
 the rows become is laid out only once the rectangle the cells with content span is known to be
 within ``ContentLimits.sheet_cells``; a sheet beyond it (cells A1 and XFD1048576: 17 billion
 positions) is refused by that name as soon as its far cell is read. An XLSX package is
-checked against the package limits first (``packages.check_package``).
+checked against the package limits first (``packages.checked_package``).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import zipfile
 
 from .grid import Cell, Parsed, ReadError, Row, rows_text
 from .limits import LIMITS, ContentLimits, over
-from .packages import check_package
+from .packages import checked_package
 
 
 def read_sheets(data: bytes, kind: str, limits: ContentLimits = LIMITS) -> Parsed:
@@ -82,9 +82,9 @@ def _xlsx(data: bytes, limits: ContentLimits):
     # read-only sheets pad every row to the declared width and give no merged ranges.
     from openpyxl.worksheet._reader import WorkSheetParser
 
-    check_package(data, "xlsx", limits)
+    package = checked_package(data, "xlsx", limits)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(package), read_only=True, data_only=True)
     except zipfile.BadZipFile as e:
         raise ReadError("xlsx", f"not a readable XLSX package ({e})") from e
     try:
