@@ -35,8 +35,16 @@ def read_docx(data: bytes, limits: ContentLimits = LIMITS) -> Parsed:
             rows.extend(_table_rows(block))
     if not rows:
         raise ReadError("docx", "the document has no text")
-    title = (document.core_properties.title or "").strip() or None
-    return Parsed(rows=rows, text=rows_text(rows), title=title)
+    return Parsed(rows=rows, text=rows_text(rows), title=_title(document))
+
+
+def _title(document) -> str | None:
+    """The title in the document's properties; None when there is none, or its part is damaged
+    (the body is read all the same)."""
+    try:
+        return (document.core_properties.title or "").strip() or None
+    except Exception:  # python-docx raises many types for a damaged core-properties part
+        return None
 
 
 def _table_rows(table: Table) -> list[Row]:

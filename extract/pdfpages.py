@@ -105,7 +105,11 @@ def page_slots(document, limits: ContentLimits = LIMITS) -> list[tuple[int | Non
             resources = node.get("Resources", inherited)
             stack.extend((kid, resources) for kid in reversed(kids if isinstance(kids, list) else ()))
         elif isinstance(node, dict) and node.get("Type") is LIT("Page"):
-            slots.append((objid, _page_problem(node, node.get("Resources", inherited), limits, inflated)))
+            try:
+                problem = _page_problem(node, node.get("Resources", inherited), limits, inflated)
+            except Exception as e:  # pdfminer raises many types for a damaged object the page refers to
+                problem = f"an object it refers to is damaged ({type(e).__name__}: {str(e)[:200]})"
+            slots.append((objid, problem))
             if len(slots) > limits.pdf_pages:
                 raise ReadError("pdf", over(limits, "pdf_pages", f"the PDF has more than {limits.pdf_pages:,} pages"))
         else:
@@ -150,22 +154,22 @@ def _page_problem(page: dict, resources, limits: ContentLimits, inflated: dict[i
 def _resource_streams(resources):
     """(stream, whether it is a font program) for the form XObjects (with theirs, once each),
     embedded font programs and Type 3 glyph procedures of a page's resources."""
-    from pdfminer.pdftypes import PDFStream, resolve1
+    from pdfminer.pdftypes import PDFStream
     from pdfminer.psparser import LIT
 
     pending, seen = [resources], set()
     while pending:
-        found = resolve1(pending.pop())
+        found = _resolve(pending.pop())
         if not isinstance(found, dict):
             continue
-        fonts = resolve1(found.get("Font"))
-        for font in (resolve1(f) for f in (fonts.values() if isinstance(fonts, dict) else ())):
+        fonts = _resolve(found.get("Font"))
+        for font in (_resolve(f) for f in (fonts.values() if isinstance(fonts, dict) else ())):
             for stream, is_font in _font_streams(font):
                 if stream.objid not in seen:
                     seen.add(stream.objid)
                     yield stream, is_font
-        xobjects = resolve1(found.get("XObject"))
-        for form in (resolve1(x) for x in (xobjects.values() if isinstance(xobjects, dict) else ())):
+        xobjects = _resolve(found.get("XObject"))
+        for form in (_resolve(x) for x in (xobjects.values() if isinstance(xobjects, dict) else ())):
             if isinstance(form, PDFStream) and form.objid not in seen and form.get("Subtype") is LIT("Form"):
                 seen.add(form.objid)
                 yield form, False
@@ -175,19 +179,29 @@ def _resource_streams(resources):
 def _font_streams(font) -> list:
     """(stream, True) for a font's program (in its descriptor, or its descendant's for a composite
     font); (stream, False) for each glyph procedure of a Type 3 font."""
-    from pdfminer.pdftypes import PDFStream, resolve1
+    from pdfminer.pdftypes import PDFStream
 
     if not isinstance(font, dict):
         return []
-    descendants = resolve1(font.get("DescendantFonts"))
-    fonts = [font] + [resolve1(d) for d in (descendants if isinstance(descendants, list) else ())]
-    descriptors = [resolve1(f.get("FontDescriptor")) for f in fonts if isinstance(f, dict)]
-    programs = [resolve1(d.get(key)) for d in descriptors if isinstance(d, dict)
+    descendants = _resolve(font.get("DescendantFonts"))
+    fonts = [font] + [_resolve(d) for d in (descendants if isinstance(descendants, list) else ())]
+    descriptors = [_resolve(f.get("FontDescriptor")) for f in fonts if isinstance(f, dict)]
+    programs = [_resolve(d.get(key)) for d in descriptors if isinstance(d, dict)
                 for key in ("FontFile", "FontFile2", "FontFile3")]
-    procedures = resolve1(font.get("CharProcs"))
-    procedures = [resolve1(p) for p in (procedures.values() if isinstance(procedures, dict) else ())]
+    procedures = _resolve(font.get("CharProcs"))
+    procedures = [_resolve(p) for p in (procedures.values() if isinstance(procedures, dict) else ())]
     return [(s, True) for s in programs if isinstance(s, PDFStream)] + \
            [(s, False) for s in procedures if isinstance(s, PDFStream)]
+
+
+def _resolve(obj):
+    """What ``obj`` refers to, or None when that object cannot be parsed."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        return resolve1(obj)
+    except Exception:  # pdfminer raises many types for a damaged object
+        return None
 
 
 def _inflate(stream, budget: int) -> tuple[int, str | None]:

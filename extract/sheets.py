@@ -105,7 +105,8 @@ def _xlsx(data: bytes, limits: ContentLimits):
 def _xls(data: bytes, limits: ContentLimits):
     import xlrd
 
-    book = xlrd.open_workbook(file_contents=data, formatting_info=True, ragged_rows=True)
+    # xlrd writes its warnings about damaged files to stdout unless given a log file
+    book = xlrd.open_workbook(file_contents=data, formatting_info=True, ragged_rows=True, logfile=io.StringIO())
     for sheet in book.sheets():
         cells = ((r + 1, c + 1, value) for r in range(sheet.nrows) for c, value in enumerate(sheet.row_values(r)))
         merged = [(r0, r1 - 1, c0, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]

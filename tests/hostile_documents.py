@@ -25,7 +25,6 @@ compressed once (``_deflate_repeated``), not a gigabyte at a time.
 from __future__ import annotations
 
 import base64
-import gzip
 import io
 import quopri
 import random
@@ -162,13 +161,11 @@ def deep_html(depth: int = 100_000) -> bytes:
 
 def gzip_bomb(expanded: int = 1 << 30) -> bytes:
     """gzip of ``expanded`` zero bytes (about 1 MB per GiB)."""
-    out = io.BytesIO()
-    chunk = bytes(1 << 20)
-    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9) as stream:
-        for _ in range(expanded // len(chunk)):
-            stream.write(chunk)
-        stream.write(bytes(expanded % len(chunk)))
-    return out.getvalue()
+    block = bytes(1 << 20)
+    count, rest = divmod(expanded, len(block))
+    tail = bytes(rest)
+    return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + _deflate_repeated(b"", block, count, tail)
+            + struct.pack("<II", _checksum(zlib.crc32, b"", block, count, tail), expanded & 0xFFFFFFFF))
 
 
 def deep_tables(depth: int = 1_000) -> bytes:
