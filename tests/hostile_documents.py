@@ -15,6 +15,7 @@ hold in memory.
 ``rtf_as_doc``           an RTF report saved under a ``.doc`` name
 ``mhtml_as_doc``         Word's "single file web page" (MIME, GB2312 HTML quoted-printable or base64)
                          under a ``.doc`` name
+``entity_bomb``          a DOCX or XLSX whose main XML declares "billion laughs" entities (3 GB if expanded)
 ``pdf_pages``            a PDF of ``count`` pages whose page tree declares ``declared`` pages
 ``pdf_content_bomb``     a two-page PDF whose second page's content stream (or a form it draws)
                          inflates to ``expanded`` bytes
@@ -134,6 +135,28 @@ def _repeated_part(name: str, head: bytes, block: bytes, count: int, tail: bytes
     size = len(head) + len(block) * count + len(tail)
     return (name, _deflate_repeated(head, block, count, tail), _checksum(zlib.crc32, head, block, count, tail),
             size, size if declared is None else declared)
+
+
+def _laughs() -> str:
+    """A DTD whose entity ``l9`` expands to 3 × 10⁹ characters: each level is ten of the one below."""
+    levels = ['<!ENTITY l0 "lol">'] + [f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10)]
+    return "<!DOCTYPE bomb [" + "".join(levels) + "]>"
+
+
+def entity_bomb(kind: str = "docx") -> bytes:
+    """A DOCX (``kind="docx"``) or XLSX whose main XML part uses the entity ``&l9;`` of ``_laughs``."""
+    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + _laughs()
+    if kind == "docx":
+        document = head + DOCUMENT_HEAD.split("?>", 1)[1].replace("年度报告</w:t>", "年度报告&l9;</w:t>") + DOCUMENT_TAIL
+        return _package("word/document.xml",
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+                        {"word/document.xml": document})
+    sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+    return _package(
+        "xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        {"xl/workbook.xml": WORKBOOK, "xl/_rels/workbook.xml.rels": WORKBOOK_RELS,
+         "xl/worksheets/sheet1.xml": head + SHEET.split("?>", 1)[1].replace("申请数量</t>", "申请数量&l9;</t>")},
+        overrides=f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{sheet_type}"/>')
 
 
 def docx_huge_xml(expanded: int = 1 << 30, declared: int | None = None) -> bytes:

@@ -31,6 +31,8 @@ CASES = {
     "docx_package_bytes": ("fixture:template-2021-format-blank.docx", "report.docx", None, {"package_bytes": 10_000}),
     "xls_cells": ("fixture:luoshan-2021-tables.xls", "report.xls", None, {"sheet_cells": 100}),
     "xlsx_cells": ("fixture:luoshan-2021-tables.xlsx", "report.xlsx", None, {"sheet_cells": 100}),
+    "docx_entity_bomb": (("entity_bomb", {"kind": "docx"}), "report.docx", None, {}),
+    "xlsx_entity_bomb": (("entity_bomb", {"kind": "xlsx"}), "report.xlsx", None, {}),
     "deep_html": (("deep_html", {}), "report.html", None, {}),
     "deep_html_lowered": (("deep_html", {"depth": 100}), "report.html", None, {"html_depth": 50}),
     "deep_tables": (("deep_tables", {}), "report.html", None, {}),
@@ -124,6 +126,14 @@ def test_a_docx_whose_headers_understate_a_part_costs_only_what_they_declare(bat
     """256 MiB of XML declared as 10 KB: read a chunk at a time it stops at 10 KB, the CRC fails."""
     _error(batch["docx_lying_sizes"], "docx", "not a readable DOCX package", "Bad CRC-32 for file 'word/document.xml'")
     assert batch["docx_lying_sizes"]["peak_rss_mb"] < 200
+
+
+@pytest.mark.parametrize("case, stage, phrase", [
+    ("docx_entity_bomb", "docx", "Maximum entity amplification factor exceeded"),  # libxml2's own limit
+    ("xlsx_entity_bomb", "xlsx", "invalid XML"),  # openpyxl parses through defusedxml: no entities
+])
+def test_billion_laughs_in_a_package_is_refused_by_the_xml_parser(batch, case, stage, phrase):
+    _error(batch[case], stage, phrase)
 
 
 @pytest.mark.parametrize("case, stage, limit", [
