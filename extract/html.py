@@ -57,7 +57,11 @@ def read_html(markup: str, limits: ContentLimits = LIMITS) -> Parsed:
     body = root.find("body")
     body = root if body is None else body
     content = _content_block(body)
-    rows, image_tables, tables = _rows(content)
+    try:
+        rows, image_tables, tables = _rows(content, limits.grid_cells)
+    except OverflowError:
+        raise ReadError("html", over(limits, "grid_cells", "the page's tables lay out to too many cells, merged "
+                                                           "cells counted at every position they cover")) from None
     if not any(c.text for row in rows for c in row):
         raise ReadError("html", "the page has no text")
     parsed = Parsed(rows=rows, text=rows_text(rows), title=_heading(body) or page_title,
@@ -160,13 +164,13 @@ def _content_block(body):
     return best
 
 
-def _rows(root) -> tuple[list[Row], int, int]:
+def _rows(root, max_cells: int) -> tuple[list[Row], int, int]:
     """Walk the block in document order: leaf tables as grids, other text as lines.
     Also counts the tables holding pictures and no text (tables printed as images) and
-    the tables read."""
+    the tables read. OverflowError when the tables lay out more than ``max_cells`` positions."""
     rows: list[Row] = []
     line: list[str] = []
-    images = tables = 0
+    images = tables = cells = 0
 
     def flush():
         text = _WHITESPACE.sub(" ", "".join(line)).strip()
@@ -175,7 +179,7 @@ def _rows(root) -> tuple[list[Row], int, int]:
         line.clear()
 
     def walk(node):
-        nonlocal images, tables
+        nonlocal images, tables, cells
         if node.text:
             line.append(node.text)
         for child in node:
@@ -187,7 +191,9 @@ def _rows(root) -> tuple[list[Row], int, int]:
                     images += 1
                 else:
                     tables += 1
-                    rows.extend(_table_rows(child))
+                    grid = _table_rows(child, max_cells - cells)
+                    cells += sum(map(len, grid))
+                    rows.extend(grid)
             elif child.tag in _BLOCKS:
                 flush()
                 walk(child)
@@ -206,12 +212,12 @@ def _image_only(table) -> bool:
     return table.find(".//img") is not None and not _ink("".join(table.itertext()))
 
 
-def _table_rows(table) -> list[Row]:
+def _table_rows(table, max_cells: int) -> list[Row]:
     spans = []
     for tr in table.iter("tr"):
         cells = [td for td in tr if td.tag in ("td", "th")]
         spans.append([Span(_cell_text(td), _int(td.get("rowspan")), _int(td.get("colspan"))) for td in cells])
-    return unmerge(spans)
+    return unmerge(spans, max_cells)
 
 
 def _cell_text(td) -> str:

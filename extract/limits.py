@@ -28,9 +28,10 @@ class ContentLimits:
     """The document as delivered. The crawler downloads at most this much
     (``NIANBAO_MAX_DOCUMENT_BYTES``); a larger one came from elsewhere and is not read."""
 
-    text_bytes: int = 32 * MIB
-    """An HTML page, plain text or MHTML page before parsing. A report page is 50 KB–2 MB; an lxml tree
-    takes some ten times its markup, so 32 MiB stays within a few hundred MB."""
+    text_bytes: int = 8 * MIB
+    """An HTML page, plain text or MHTML page before parsing. A report page is 50 KB–2 MB. Measured at
+    the limit: 8 MiB of paragraphs peak under 100 MB; of the smallest table cells (800,000), some
+    450 MB (the tree and the cells read before ``grid_cells`` refuses the page)."""
 
     html_depth: int = 256
     """Element nesting libxml2's HTML parser reads (its own limit without ``huge_tree``; deeper
@@ -44,18 +45,21 @@ class ContentLimits:
     checked copy, then python-docx, which loads every part, pictures included); a report's package
     is 1–30 MB."""
 
-    xml_part_bytes: int = 48 * MIB
+    xml_part_bytes: int = 16 * MIB
     """One XML part expanded (``word/document.xml``, a sheet, the shared strings). A 100-page report's
-    ``document.xml`` is 2–10 MB; python-docx holds its whole tree, some ten times the XML."""
+    ``document.xml`` is 2–10 MB. python-docx holds its whole tree: measured at the limit, 16 MiB of
+    table cells peak at 355 MB (42 s), of paragraphs at about 110 MB."""
 
     package_parts: int = 10_000
     """Parts in one package: a report has 10–100 (pictures included)."""
 
-    sheet_cells: int = 1_000_000
-    """The rectangle a sheet's cells with content span (rows × columns): the grid a sheet becomes.
-    Reports' tables are some 300 cells; statistical annexes a few thousand. Cells that exist are read
-    streaming, so a sheet declaring or touching a far corner is measured before anything is laid
-    out."""
+    grid_cells: int = 250_000
+    """The cells one document's tables become: for a sheet, the rectangle its cells with content span
+    (rows × columns); for HTML and DOCX tables, the grid positions once merged cells are laid out
+    (all tables of the document together). Reports' tables are some 300 cells, 1,000 a report;
+    a statistical annex a few thousand. Sheets are read as the cells they hold, streaming, and
+    spans are counted before they are laid out, so a sheet touching its far corner or a cell
+    spanning 99,999 columns is measured before anything is built."""
 
     pdf_pages: int = 2_000
     """Pages of a PDF. Reports have 5–60 pages, a province's compilation a few hundred."""

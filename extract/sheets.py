@@ -7,7 +7,7 @@ as the sheet stores them (2126.0 is printed 2126; 7730.28 stays 7730.28).
 A sheet is read as the cells it holds, streaming (openpyxl's sheet parser, xlrd's ragged
 rows), never as the rectangle its ``<dimension>`` declares or its far cells imply: the grid
 the rows become is laid out only once the rectangle the cells with content span is known to be
-within ``ContentLimits.sheet_cells``; a sheet beyond it (cells A1 and XFD1048576: 17 billion
+within ``ContentLimits.grid_cells``; a sheet beyond it (cells A1 and XFD1048576: 17 billion
 positions) is refused by that name as soon as its far cell is read. An XLSX package is
 checked against the package limits first (``packages.checked_package``).
 """
@@ -60,7 +60,7 @@ def _text(value) -> str:
 
 def _grid(cells, sheet: str, kind: str, limits: ContentLimits) -> list[list[str]]:
     """The rows of a sheet from its cells ``(row, column, value)`` (1-based, any order), from A1 to
-    the last row and column with text; ReadError once that rectangle exceeds ``sheet_cells``."""
+    the last row and column with text; ReadError once that rectangle exceeds ``grid_cells``."""
     texts: dict[tuple[int, int], str] = {}
     rows = columns = 0
     for row, column, value in cells:
@@ -69,8 +69,8 @@ def _grid(cells, sheet: str, kind: str, limits: ContentLimits) -> list[list[str]
             continue  # an empty or styled-only cell widens nothing
         texts[row - 1, column - 1] = text
         rows, columns = max(rows, row), max(columns, column)
-        if rows * columns > limits.sheet_cells:
-            raise ReadError(kind, over(limits, "sheet_cells", f"sheet {sheet} spans {rows:,} rows × {columns:,} "
+        if rows * columns > limits.grid_cells:
+            raise ReadError(kind, over(limits, "grid_cells", f"sheet {sheet} spans {rows:,} rows × {columns:,} "
                                                              f"columns ({rows * columns:,} cells)"))
     return [[texts.get((r, c), "") for c in range(columns)] for r in range(rows)]
 

@@ -8,6 +8,8 @@ hold in memory.
                          (``declared``: the size its zip headers state instead, a lie)
 ``deep_html``            HTML nested ``depth`` elements deep around a report's text
 ``deep_tables``          HTML whose report text sits in tables nested ``depth`` deep
+``html_span_bomb``       an HTML table of ``rows`` cells each spanning 99,999 columns
+``docx_table``           a DOCX of one table whose cells span ``span`` grid columns
 ``gzip_bomb``            gzip bytes expanding to ``expanded`` bytes of zeros
 ``random_bytes``         bytes with no structure (named ``.doc`` by a portal, say); ``low=0x80``: no
                          NUL and no ASCII, bytes that GB18030 or a guessed encoding decode "cleanly"
@@ -196,6 +198,28 @@ def deep_tables(depth: int = 1_000) -> bytes:
     body = REPORT_TEXT.replace("\n", "<br>")
     return (f"<html><head><meta charset='utf-8'></head><body>{'<table><tr><td>' * depth}{body}"
             f"{'</td></tr></table>' * depth}</body></html>").encode("utf-8")
+
+
+def html_span_bomb(rows: int = 1_000) -> bytes:
+    """A report page whose table has ``rows`` rows of one cell with ``colspan=99999`` (browsers, and
+    the reader, clamp it to 1,000 columns) and a first cell with ``rowspan=99999``."""
+    body = REPORT_TEXT.replace("\n", "<br>")
+    table = ('<table><tr><td rowspan="99999">一</td><td colspan="99999">本年新收政府信息公开申请数量</td></tr>'
+             + '<tr><td colspan="99999">0</td></tr>' * rows + "</table>")
+    return f"<html><head><meta charset='utf-8'></head><body><p>{body}</p>{table}</body></html>".encode("utf-8")
+
+
+def docx_table(rows: int = 3, span: int = 1) -> bytes:
+    """A report DOCX with one table: a header row, then ``rows`` rows whose first cell continues
+    the vertical merge started above it and whose second cell spans ``span`` grid columns."""
+    def cell(text: str, properties: str = "") -> str:
+        return f"<w:tc><w:tcPr>{properties}</w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+    header = "<w:tr>" + cell("一、总体情况", '<w:vMerge w:val="restart"/>') + cell("0") + "</w:tr>"
+    row = "<w:tr>" + cell("", "<w:vMerge/>") + cell("1", f'<w:gridSpan w:val="{span}"/>') + "</w:tr>"
+    table = "<w:tbl><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>" + header + row * rows + "</w:tbl>"
+    main = "word/document.xml"
+    return _package(main, "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+                    {main: DOCUMENT_HEAD + table + "<w:p/>" + DOCUMENT_TAIL})
 
 
 def random_bytes(size: int = 64 * 1024, seed: int = 10, low: int = 0) -> bytes:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from extract.grid import Span, unmerge
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "extract"
 MEMORY_CAP = 1 << 30
@@ -29,10 +31,12 @@ CASES = {
     "docx_lying_sizes": (("docx_huge_xml", {"expanded": 256 << 20, "declared": 10_000}), "report.docx", None, {}),
     "docx_parts": ("fixture:template-2021-format-blank.docx", "report.docx", None, {"package_parts": 3}),
     "docx_package_bytes": ("fixture:template-2021-format-blank.docx", "report.docx", None, {"package_bytes": 10_000}),
-    "xls_cells": ("fixture:luoshan-2021-tables.xls", "report.xls", None, {"sheet_cells": 100}),
-    "xlsx_cells": ("fixture:luoshan-2021-tables.xlsx", "report.xlsx", None, {"sheet_cells": 100}),
+    "xls_cells": ("fixture:luoshan-2021-tables.xls", "report.xls", None, {"grid_cells": 100}),
+    "xlsx_cells": ("fixture:luoshan-2021-tables.xlsx", "report.xlsx", None, {"grid_cells": 100}),
     "docx_entity_bomb": (("entity_bomb", {"kind": "docx"}), "report.docx", None, {}),
     "xlsx_entity_bomb": (("entity_bomb", {"kind": "xlsx"}), "report.xlsx", None, {}),
+    "html_span_bomb": (("html_span_bomb", {}), "report.html", None, {}),
+    "docx_span_bomb": (("docx_table", {"span": 99_999_999}), "report.docx", None, {}),
     "deep_html": (("deep_html", {}), "report.html", None, {}),
     "deep_html_lowered": (("deep_html", {"depth": 100}), "report.html", None, {"html_depth": 50}),
     "deep_tables": (("deep_tables", {}), "report.html", None, {}),
@@ -119,7 +123,7 @@ def test_the_whole_batch_finishes_under_one_gib_with_a_record_each(batch):
 
 def test_a_5_kb_xlsx_spanning_a_whole_sheet_is_refused_by_its_cells(batch):
     result = batch["xlsx_sheet_corners"]
-    _error(result, "xlsx", "sheet 表1 spans 1,048,576 rows × 16,384 columns", "ContentLimits.sheet_cells = 1,000,000")
+    _error(result, "xlsx", "sheet 表1 spans 1,048,576 rows × 16,384 columns", "ContentLimits.grid_cells = 250,000")
     assert result["bytes"] < 5_000
 
 
@@ -146,11 +150,13 @@ def test_billion_laughs_in_a_package_is_refused_by_the_xml_parser(batch, case, s
 @pytest.mark.parametrize("case, stage, limit", [
     ("docx_parts", "docx", "ContentLimits.package_parts = 3"),
     ("docx_package_bytes", "docx", "ContentLimits.package_bytes = 10,000"),
-    ("xls_cells", "xls", "ContentLimits.sheet_cells = 100"),
-    ("xlsx_cells", "xlsx", "ContentLimits.sheet_cells = 100"),
+    ("xls_cells", "xls", "ContentLimits.grid_cells = 100"),
+    ("xlsx_cells", "xlsx", "ContentLimits.grid_cells = 100"),
     ("document_bytes", "read", "ContentLimits.document_bytes = 1,000"),
     ("text_bytes", "decode", "ContentLimits.text_bytes = 1,000"),
     ("deep_tables", "html", "ContentLimits.html_depth = 256"),
+    ("html_span_bomb", "html", "ContentLimits.grid_cells = 250,000"),
+    ("docx_span_bomb", "docx", "ContentLimits.grid_cells = 250,000"),
     ("pdf_2001_pages", "pdf", "ContentLimits.pdf_pages = 2,000"),
 ])
 def test_a_document_over_a_limit_gets_an_error_naming_it(batch, case, stage, limit):
@@ -194,3 +200,10 @@ def test_a_pdf_page_inflating_to_1_gib_is_left_out_and_the_rest_read(batch, case
 
 def test_a_pdf_whose_fonts_are_over_the_limit_is_not_read(batch):
     _error(batch["pdf_fonts"], "pdf", "its embedded fonts inflate", "ContentLimits.pdf_font_bytes = 100,000")
+
+
+def test_spans_are_clamped_as_browsers_lay_them_out_and_counted_before_they_are():
+    rows = unmerge([[Span("A", rowspan=99_999), Span("B", colspan=99_999)], [Span("C")]])
+    assert [len(row) for row in rows] == [1_001, 2]  # 1,000 columns at most; no row past the table's last
+    with pytest.raises(OverflowError):
+        unmerge([[Span("A", rowspan=2, colspan=3)], [Span("B")]], max_cells=5)
