@@ -31,8 +31,8 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     A page that cannot be read (its content stream damaged, its text layer broken) is left
     out with an error naming it, and the other pages are read; the cells it held are null
     with the reason, and no label or value is joined across it. A page over the content limits
-    (``limits.pdf_content_bytes``, ``limits.pdf_font_bytes``) is left out the same way; a document over ``limits.pdf_pages``
-    is not read."""
+    (``limits.pdf_content_bytes``, ``limits.pdf_font_bytes``) is left out the same way; a
+    document over ``limits.pdf_pages`` is not read."""
     rows: list[Row] = []
     breaks: list[int] = []
     lost: dict[int, str] = {}  # page number → why it was not read

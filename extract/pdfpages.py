@@ -1,5 +1,9 @@
 """PDF pages as positioned characters and ruling segments, from either of two engines.
 
+Before either engine reads a page, what it would inflate to read it is measured against the
+content limits (``page_slots``): page content and fonts inflated a chunk at a time, the page
+tree walked up to ``ContentLimits.pdf_pages``.
+
 ``pdf.py`` lays the cells out from what this module yields per page (a ``Page``): the
 characters with their boxes, the horizontal and vertical ruling segments as (position,
 start, end), whether the page draws an image, and why the page could not be read when it
