@@ -97,7 +97,7 @@ def batch() -> dict:
                           text=True, timeout=180, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(done.stdout)
-    for name, result in results.items():  # the figures for docs/reliability/limits.md
+    for name, result in results.items():  # the figures for docs/reliability/documents.md
         print(f"{name}: {result['bytes']:,} bytes, {result['seconds']} s, peak RSS {result['peak_rss_mb']} MB, "
               f"{result['media_type']}, {[e['message'][:160] for e in result['errors']]}")
     return results
