@@ -3,10 +3,13 @@ as the report itself states them.
 
 The title is the report's own heading in its body (``rules.report_heading``): not the portal's
 column name or breadcrumb printed above it (a PDF printed from a portal page starts with the page
-chrome), and not a dump's or metadata table's labelled fields (``标题：``, ``发布机构：``), whose value
-serves only when the body prints no heading. A cover letter whose body is the report
-(…关于报送…年度报告的函) gives the report's title and its sender as agency. The year is the
-title's, else the one the body's 统计期限 sentence states.
+chrome), and never a dump's or a metadata table's labelled fields (``标题：``, ``发布机构：``),
+which are the container's words. A cover letter whose body is the report (…关于报送…年度报告的函)
+gives the report's title and its sender as agency. Without a heading, the title the container
+states (HTML heading, DOCX properties) or the body quotes (《…年度报告》, or its own name followed by
+the year: "特向社会公布某局2025年度政府信息公开工作年度报告。") serves; a body that names no title
+leaves it null, its agency then taken from the report's signature or its contact sentence
+("请与某局办公室联系"). The year is the title's, else the one the body's 统计期限 sentence states.
 """
 from __future__ import annotations
 
@@ -18,10 +21,16 @@ from .region import read_region
 
 # Labelled fields a page dump, an archive's header or a portal's metadata table prints around a
 # report ("标题: …", "发布机构: …"): the container's, not the report's words.
-_FIELD = re.compile(r"^\s*(?P<label>标\s*题|题\s*名|名\s*称|发布机构|发文机关|来\s*源|栏\s*目|文\s*号|索引号|主题分类"
-                    r"|发布时间|发布日期|成文日期|原文链接|本地目录)\s*[:：]\s*(?P<value>.*)$", re.MULTILINE)
-_TITLE_FIELDS = ("标题", "题名", "名称")
+_FIELD = re.compile(r"^\s*(?:标\s*题|题\s*名|名\s*称|发布机构|发文机关|来\s*源|栏\s*目|文\s*号|索引号|主题分类"
+                    r"|发布时间|发布日期|成文日期|原文链接|本地目录)\s*[:：].*$", re.MULTILINE)
 _HEAD_CHARS = 4000  # the heading stands near the top, after the page's chrome
+_NAME = r"[^\s，。；;：:、！？!?《》“”\"（）()]{2,40}"
+_QUOTED = re.compile(r"《([^《》]{4,80})》")
+# The report signed at its end: the body's name, then the date (and a 此件主动公开 note).
+_SIGNATURE = re.compile(rf"(?:^|[\s。])({_NAME})\s*(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"
+                        r"\s*(?:[（(][^（）()]{0,12}[)）])?\s*$")
+# "如对本报告有任何疑问，请与某局办公室联系": the body, or its office that answers for it.
+_CONTACT = re.compile(rf"请与({_NAME}?)(?:党政)?(?:办公室|办)?联系")
 
 
 def read_metadata(text: str, title_hint: str | None = None, published_hint: str | None = None) -> dict:
@@ -34,26 +43,45 @@ def read_metadata(text: str, title_hint: str | None = None, published_hint: str 
 
 
 def _title(text: str, hint: str | None) -> tuple[str | None, str | None]:
-    """(title, agency): the report's heading in the body, else the container's title, else a
-    labelled title field — each only when it names a report of a year or a cover letter carrying one."""
-    found = rules.report_heading(_FIELD.sub("", text[:_HEAD_CHARS]))
+    """(title, agency) as described in the module docstring, in that order of preference."""
+    head = _FIELD.sub("", text[:_HEAD_CHARS])
+    found = rules.report_heading(head) or rules.stated_title(hint) or _quoted_title(head)
     if found:
         return found
-    for stated in (hint, _labelled_title(text)):
-        stated = re.sub(r"\s+", " ", stated or "").strip()
-        carried = rules.cover_letter(stated)
-        if carried:
-            return carried[1], carried[0] or rules.agency_of(carried[1])
-        if rules.is_report_title(stated):
-            return stated, rules.agency_of(stated)
-    return None, None
+    agency = _signed_agency(text) or _contact_agency(text)
+    return _own_name_title(text, agency), agency
 
 
-def _labelled_title(text: str) -> str | None:
-    for field in _FIELD.finditer(text[:_HEAD_CHARS]):
-        if re.sub(r"\s", "", field.group("label")) in _TITLE_FIELDS:
-            return field.group("value")
+def _quoted_title(text: str) -> tuple[str, str | None] | None:
+    """A report title the body quotes, naming its body ("特向社会公布《某局2022年…年度报告》")."""
+    for quoted in _QUOTED.finditer(text):
+        found = rules.stated_title(quoted.group(1))
+        if found and found[1]:
+            return found
     return None
+
+
+def _own_name_title(text: str, agency: str | None) -> str | None:
+    """The report title the body prints after its own name in a sentence ("特向社会公布某局2025年度
+    政府信息公开工作年度报告。"): the name bounds the title where no blank or quotation does."""
+    if not agency:
+        return None
+    flat = "".join(text[:_HEAD_CHARS].split())
+    kinds = "|".join(rules.REPORT_KINDS)
+    for match in re.finditer(rf"{re.escape(agency)}[^，。；;：:、《》“”\"]{{1,40}}?(?:{kinds})(?![\u4e00-\u9fff])", flat):
+        if rules.is_report_title(match.group(0)) and rules.YEAR.match(match.group(0), len(agency)):
+            return match.group(0)
+    return None
+
+
+def _signed_agency(text: str) -> str | None:
+    match = _SIGNATURE.search(text[-200:].strip())
+    return match.group(1) if match and rules.BODY_NAME.match(match.group(1)) else None
+
+
+def _contact_agency(text: str) -> str | None:
+    match = _CONTACT.search("".join(text.split()))
+    return match.group(1) if match and rules.BODY_NAME.match(match.group(1)) else None
 
 
 def _published(text: str) -> str | None:

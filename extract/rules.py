@@ -53,7 +53,7 @@ COVER_LETTER = re.compile(
     r"(?P<report>[^\s，。；;：:、《》“”\"]{0,60}?(?:年度报告|年报))的(?:函|通知|报告|请示|公告)")
 # The last characters of a publishing body's name: a government, its office, a department, a
 # zone's 管委会, a street office, a township.
-BODY_NAME = re.compile(r"^[^\s，。；;：:、！？!?《》“”\"〔〕\[\]【】>＞|｜]{2,40}"
+BODY_NAME = re.compile(r"^[^\s，。；;：:、！？!?《》“”\"〔〕\[\]【】>＞|｜]{1,40}"
                        r"(?:政府|公署|委员会|管委会|委|局|厅|办公室|办|院|部|署|中心|办事处|街道|镇|乡|所|站|队|馆|处)$")
 _TITLE_MAX = 80  # a title is a short line, not a sentence that mentions the words
 
@@ -162,6 +162,16 @@ def report_heading(text: str) -> tuple[str, str | None] | None:
     return title, agency
 
 
+def stated_title(title: str | None) -> tuple[str, str | None] | None:
+    """(title, agency) of a title a container or a quotation states, when it names a report of a
+    year, or a cover letter carrying one (then the report's title and the letter's sender)."""
+    title = _squash(title or "")
+    carried = cover_letter(title)
+    if carried:
+        return carried[1], carried[0] or agency_of(carried[1])
+    return (title, agency_of(title)) if is_report_title(title) and _is_name(title) else None
+
+
 def title_headings(text: str):
     """(position, title) of each report title standing as a heading in the text: on its own line,
     or between blanks in a page flattened onto one line, with the body's name when it stands just
@@ -180,7 +190,7 @@ def title_headings(text: str):
         if YEAR.match(title) and tokens and BODY_NAME.match(tokens[-1]):
             title = f"{tokens.pop()} {title}"
         if len(title) <= _TITLE_MAX and is_report_title(title) and _is_name(title):
-            yield text.rfind(title.split()[0], 0, end), title
+            yield text.rfind(title.split()[0], 0, end), _squash(title)
 
 
 def _heading_end(text: str, end: int) -> int | None:
@@ -219,4 +229,6 @@ def labelled_date(text: str) -> str | None:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """Without the blanks a layout puts into a Chinese title ("罗山县人民政府 2021 年…", a name
+    and its year on two lines)."""
+    return "".join(text.split())
