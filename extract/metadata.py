@@ -35,16 +35,18 @@ _CONTACT = re.compile(rf"请与({_NAME}?)(?:党政)?(?:办公室|办)?联系")
 
 def read_metadata(text: str, title_hint: str | None = None, published_hint: str | None = None) -> dict:
     """``title_hint``: a title the container states (HTML heading or <title>, DOCX properties)."""
-    title, agency = _title(text, title_hint)
-    year = rules.report_year(title or "") or rules.body_year(text)
-    region, level = read_region(agency, text)
+    body = _FIELD.sub("", text)
+    title, agency = _title(body, title_hint)
+    year = rules.report_year(title or "") or rules.body_year(body)
+    region, level = read_region(agency, body)
     return {"title": title, "agency": agency, "region": region, "level": level, "year": year,
             "published": rules.find_date(published_hint) or _published(text)}
 
 
 def _title(text: str, hint: str | None) -> tuple[str | None, str | None]:
-    """(title, agency) as described in the module docstring, in that order of preference."""
-    head = _FIELD.sub("", text[:_HEAD_CHARS])
+    """(title, agency) as described in the module docstring, in that order of preference; ``text``
+    without labelled fields."""
+    head = text[:_HEAD_CHARS]
     found = rules.report_heading(head) or rules.stated_title(hint) or _quoted_title(head)
     if found:
         return found

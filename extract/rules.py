@@ -223,8 +223,9 @@ def labelled_date(text: str) -> str | None:
     text = unicodedata.normalize("NFKC", text)
     for label in PUBLISHED_LABEL.finditer(text):
         match = DATE.match(text, label.end())
-        if match:
-            return find_date(match.group(0))
+        date = find_date(match.group(0)) if match else None
+        if date:
+            return date
     return None
 
 
