@@ -8,13 +8,12 @@ which are the container's words. A cover letter whose body is the report (…关
 gives the report's title and its sender as agency. Without a heading, the title the container
 states (HTML heading, DOCX properties) or the body quotes (《…年度报告》, or its own name followed by
 the year: "特向社会公布某局2025年度政府信息公开工作年度报告。") serves; a body that names no title
-leaves it null, its agency then taken from the report's signature or its contact sentence
-("请与某局办公室联系"). The year is the title's, else the one the body's 统计期限 sentence states.
+leaves it null, its agency then taken from the report's signature, its contact sentence
+("请与某局办公室联系"), or the body's own web site it is published on. The year is the title's, else the one the body's 统计期限 sentence states.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from . import rules
 from .region import read_region
@@ -31,6 +30,9 @@ _SIGNATURE = re.compile(rf"(?:^|[\s。])({_NAME})\s*(?:19|20)\d{{2}}\s*年\s*\d{
                         r"\s*(?:[（(][^（）()]{0,12}[)）])?\s*$")
 # "如对本报告有任何疑问，请与某局办公室联系": the body, or its office that answers for it.
 _CONTACT = re.compile(rf"请与({_NAME}?)(?:党政)?(?:办公室|办)?联系")
+# How a report calls its own body (我局, 我委, 我县 …), and a body's web site named in a sentence.
+_SELF = re.compile("我([局委办厅县市区镇乡])")
+_SITE = re.compile(r"([^在及、，：:（）()“”\"《》]{2,40}?)(?:政府)?(?:门户)?网站")
 
 
 def read_metadata(text: str, title_hint: str | None = None, published_hint: str | None = None) -> dict:
@@ -50,7 +52,7 @@ def _title(text: str, hint: str | None) -> tuple[str | None, str | None]:
     found = rules.report_heading(head) or rules.stated_title(hint) or _quoted_title(head)
     if found:
         return found
-    agency = _signed_agency(text) or _contact_agency(text)
+    agency = _signed_agency(text) or _contact_agency(text) or _site_owner(text)
     return _own_name_title(text, agency), agency
 
 
@@ -86,12 +88,26 @@ def _contact_agency(text: str) -> str | None:
     return match.group(1) if match and rules.BODY_NAME.match(match.group(1)) else None
 
 
+def _site_owner(text: str) -> str | None:
+    """The body whose own web site the report says it is published on ("本年报的电子版可在…门户网站
+    及某局门户网站下载"), when the report calls itself by that body's kind (我局 for a …局): a
+    department names its government's portal too, and the government is not the report's body."""
+    flat = "".join(text.split())
+    self_reference = _SELF.search(flat)
+    sentence = re.search(r"电子版[^。]*", flat)
+    if not (self_reference and sentence):
+        return None
+    owners = [site.group(1) for site in _SITE.finditer(sentence.group(0))
+              if site.group(1).endswith(self_reference.group(1)) and rules.BODY_NAME.match(site.group(1))]
+    return owners[-1] if len(set(owners)) == 1 else None
+
+
 def _published(text: str) -> str | None:
     """A labelled date (发布时间：…), else the signature date closing the report."""
     labelled = rules.labelled_date(text)
     if labelled:
         return labelled
-    lines = [ln.strip() for ln in unicodedata.normalize("NFKC", text).splitlines() if ln.strip()]
+    lines = [ln.strip() for ln in rules.half_width(text).splitlines() if ln.strip()]
     for line in reversed(lines[-6:]):
         if rules.DATE.fullmatch(line):  # the date alone on its line, under the signature
             return rules.find_date(line)

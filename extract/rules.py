@@ -10,7 +10,6 @@ archive code.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # A report title speaks of 信息公开 and of an annual report (年度报告 / 年报) …
 REPORT_SUBJECT = "信息公开"
@@ -49,7 +48,7 @@ BODY_YEARS = (
 # A cover letter or notice whose body is the report: "…管理局关于报送2020年度政府信息公开工作
 # 年度报告的函", "…关于印发…年度报告的通知". The sender, then the report it carries.
 COVER_LETTER = re.compile(
-    r"(?P<sender>[^\s，。；;：:、《》“”\"]{0,40}?)关于(?:报送|印发|上报|呈报|公布|发布|提交)"
+    r"关于(?:报送|印发|上报|呈报|公布|发布|提交)"
     r"(?P<report>[^\s，。；;：:、《》“”\"]{0,60}?(?:年度报告|年报))的(?:函|通知|报告|请示|公告)")
 # The last characters of a publishing body's name: a government, its office, a department, a
 # zone's 管委会, a street office, a township.
@@ -106,7 +105,7 @@ def report_year(title: str) -> int | None:
 
 def body_year(text: str) -> int | None:
     """The year a report's body states (:data:`BODY_YEARS`), for a report whose title does not."""
-    flat = "".join(unicodedata.normalize("NFKC", text).split())
+    flat = "".join(half_width(text).split())
     for pattern in BODY_YEARS:
         match = pattern.search(flat)
         if match:
@@ -124,12 +123,17 @@ def cover_letter(title: str) -> tuple[str | None, str] | None:
     """(sender or None, title of the report it carries) when ``title`` is a cover letter or notice
     carrying a report; the report's title gets the sender's name when it does not start with a body
     of its own ("…管理局关于报送2020年度…年度报告的函" → "…管理局2020年度…年度报告")."""
-    match = COVER_LETTER.search(_squash(title))
-    if not match or not is_report_title(match.group("report")):
+    title = _squash(title)
+    match = COVER_LETTER.search(title)
+    return _carried(match, title[: match.start()]) if match else None
+
+
+def _carried(letter: re.Match, sender: str) -> tuple[str | None, str] | None:
+    """:func:`cover_letter` of a match of :data:`COVER_LETTER` and the words before it."""
+    report = letter.group("report")
+    if not is_report_title(report) or (sender and not BODY_NAME.match(sender)):
         return None
-    sender, report = match.group("sender") or None, match.group("report")
-    if sender and not BODY_NAME.match(sender):
-        return None
+    sender = sender or None
     if sender and report_year(report) is not None and YEAR.match(report):
         report = sender + report
     return sender, report
@@ -152,9 +156,10 @@ def report_heading(text: str) -> tuple[str, str | None] | None:
     and its sender as agency: :func:`cover_letter`), whichever comes first."""
     found = [(start, title, agency_of(title)) for start, title in title_headings(text)][:1]
     for letter in COVER_LETTER.finditer(text):
-        carried = cover_letter(letter.group(0))
-        if carried and (letter.start() == 0 or text[letter.start() - 1].isspace()):
-            found.append((letter.start(), carried[1], carried[0] or agency_of(carried[1])))
+        start = max(text.rfind(blank, 0, letter.start()) for blank in (" ", "\n", "\t", "\u3000")) + 1
+        carried = _carried(letter, text[start: letter.start()])
+        if carried:
+            found.append((start, carried[1], carried[0] or agency_of(carried[1])))
             break
     if not found:
         return None
@@ -212,7 +217,7 @@ def _is_name(title: str) -> bool:
 def find_date(text: str | None) -> str | None:
     """The first date (2022-01-20, 2022/1/20, 2022.01.20, 2022年1月20日, full-width digits too)
     as YYYY-MM-DD."""
-    for year, month, day in DATE.findall(unicodedata.normalize("NFKC", text or "")):
+    for year, month, day in DATE.findall(half_width(text or "")):
         if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
             return f"{year}-{int(month):02d}-{int(day):02d}"
     return None
@@ -220,13 +225,24 @@ def find_date(text: str | None) -> str | None:
 
 def labelled_date(text: str) -> str | None:
     """The date after a label such as 发布时间： (portal pages print one above the article)."""
-    text = unicodedata.normalize("NFKC", text)
+    text = half_width(text)
     for label in PUBLISHED_LABEL.finditer(text):
         match = DATE.match(text, label.end())
         date = find_date(match.group(0)) if match else None
         if date:
             return date
     return None
+
+
+# Full-width digits and date punctuation ("２０２２／１／２０") as ASCII: what NFKC does to them, done
+# only to a text that has full-width digits (NFKC, or translating every text, costs a whole
+# report's text more than reading its metadata).
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９／－．", "0123456789/-.")
+_FULL_WIDTH_DIGIT = re.compile("[０-９]")
+
+
+def half_width(text: str) -> str:
+    return text.translate(_HALF_WIDTH) if _FULL_WIDTH_DIGIT.search(text) else text
 
 
 def _squash(text: str) -> str:

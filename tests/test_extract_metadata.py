@@ -46,8 +46,10 @@ DUMP_METADATA = {
     "pingtan-junshan-2019.txt": (f"{PINGTAN}君山片区管理局2019年政府信息公开工作年度报告", f"{PINGTAN}君山片区管理局",
                                  2019, "township", region(county=PINGTAN, township="君山片区"), "2020-01-08"),
     # its opening says "编制完成2023年度…年度报告" (the wrong year, no name): no title; the 统计期限
-    # says 2022. It names itself only as the owner of a web site and signs nothing: no agency.
-    "pingtan-lvwenti-2022.txt": (None, None, 2022, None, region(), "2023-01-21"),
+    # says 2022. It signs nothing and gives no contact: the agency is the 局 (it says 我局) whose
+    # own web site publishes it ("…可在平潭综合实验区门户网站…及平潭综合实验区旅游与文化体育局门户网站下载")
+    "pingtan-lvwenti-2022.txt": (None, f"{PINGTAN}旅游与文化体育局", 2022, "department", region(county=PINGTAN),
+                                 "2023-01-21"),
     # no signature: the agency from "请与…办公室联系"
     "pingtan-nongye-2025.txt": (None, f"{PINGTAN}农业农村局", 2025, "department", region(county=PINGTAN),
                                 "2026-01-30"),
@@ -80,6 +82,25 @@ def test_page_dump_metadata(name):
 
 def test_every_dump_is_in_the_table():
     assert sorted(p.name for p in DUMPS.glob("*.txt")) == sorted(DUMP_METADATA)
+
+
+@pytest.mark.parametrize("text, agency", [
+    # the signature closing the report (pingtan-touzi-2025), with a note after the date (pingtan-haitan-2025)
+    ("六、其他需要报告的事项2025年度我局无收取信息公开处理费。 平潭综合实验区投资促进局 2026年1月28日",
+     f"{PINGTAN}投资促进局"),
+    ("本年度未产生政府信息公开信息处理费用。 平潭综合实验区海坛片区管理局 2026年1月26日 （此件主动公开）",
+     f"{PINGTAN}海坛片区管理局"),
+    # the contact sentence, its office dropped (pingtan-nongye-2025, pingtan-jinjing-2022)
+    ("如对本报告有任何疑问，请与平潭综合实验区农业农村局办公室联系，联系地址：", f"{PINGTAN}农业农村局"),
+    ("如对本报告有任何疑问，请与平潭综合实验区金井片区管理局党政办公室联系", f"{PINGTAN}金井片区管理局"),
+    # its own site, by the kind it calls itself (我局); not the government's portal
+    ("结合我局实际。本年报的电子版可在平潭综合实验区门户网站（www.pingtan.gov.cn）及平潭综合实验区旅游与文化体育局门户网站下载。",
+     f"{PINGTAN}旅游与文化体育局"),
+    ("结合我局实际。本报告电子版在平潭综合实验区党工委管委会政府门户网站公布。", None),
+    ("结合我局实际，现予公布。", None),
+])
+def test_agency_of_a_report_without_a_title(text, agency):
+    assert read_metadata(text)["agency"] == agency
 
 
 def test_dump_header_labels_are_not_the_report():
