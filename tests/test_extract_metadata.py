@@ -175,23 +175,28 @@ def test_page_title_suffix_and_column_name_are_not_the_title():
     assert metadata(record) == (None, "罗山县人民政府办公室", 2022, "county", region(county="罗山县"), "2023-01-18")
 
 
-def print_to_pdf(markup: str, tmp_path) -> bytes:
-    """The page printed by headless Chromium as a reader's browser prints it (its own header and
-    footer lines off, as the real printed reports have them)."""
+def print_to_pdf(markup: str, tmp_path, header_footer: bool) -> bytes:
+    """The page printed by headless Chromium as a reader's browser prints it: with the browser's
+    header and footer lines (date and ``<title>`` above, address and page count below), or without."""
     page = tmp_path / "page.html"
     page.write_text(markup, encoding="utf-8")
     out = tmp_path / "page.pdf"
     subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
+                    f"--user-data-dir={tmp_path / 'profile'}", *([] if header_footer else ["--no-pdf-header-footer"]),
                     f"--print-to-pdf={out}", page.as_uri()], check=True, capture_output=True, timeout=120)
     return out.read_bytes()
 
 
-def test_browser_printed_page_gives_the_reports_title_and_year(tmp_path):
+@pytest.mark.parametrize("header_footer", [False, True])
+def test_browser_printed_page_gives_the_reports_title_and_year(tmp_path, header_footer):
     """The printed page starts with the portal's chrome: welcome line, nav, the breadcrumb ending in
-    the column's name (政府信息公开年报) — none of it is the title."""
-    markup, report = demo_page(LUOSHAN, "县", "county", 2022, "2021")
-    record = extract_document(print_to_pdf(markup, tmp_path))
-    assert record["text"].index("政府信息公开年报") < record["text"].index(report.title)
+    the column's name (政府信息公开年报) — and, in the browser's header, the ``<title>`` with the
+    column's and the site's names appended. None of it is the title."""
+    report = make_report(LUOSHAN.name, "县", "county", 2022, "2021")
+    main = pages.article(LUOSHAN, report.title, report.published, render.render_html_body(report), (), CRUMBS)
+    markup = pages.page(LUOSHAN, f"{report.title}_政府信息公开年报", main)
+    record = extract_document(print_to_pdf(markup, tmp_path, header_footer))
+    assert record["text"].index("政府信息公开年报") < record["text"].index(f"{report.title}\n")
+    assert (f"{report.title}_政府信息公开年报_{LUOSHAN.name}" in record["text"]) is header_footer
     assert metadata(record)[:4] == (report.title, LUOSHAN.name, 2022, "county")
