@@ -26,8 +26,7 @@ _HEAD_CHARS = 4000  # the heading stands near the top, after the page's chrome
 _NAME = r"[^\s，。；;：:、！？!?《》“”\"（）()]{2,40}"
 _QUOTED = re.compile(r"《([^《》]{4,80})》")
 # The report signed at its end: the body's name, then the date (and a 此件主动公开 note).
-_SIGNATURE = re.compile(rf"(?:^|[\s。])({_NAME})\s*(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"
-                        r"\s*(?:[（(][^（）()]{0,12}[)）])?\s*$")
+_SIGNATURE = re.compile(rf"(?:^|[\s。])({_NAME})\s*{rules.DATE.pattern}\s*(?:[（(][^（）()]{{0,12}}[)）])?\s*$")
 # "如对本报告有任何疑问，请与某局办公室联系": the body, or its office that answers for it.
 _CONTACT = re.compile(rf"请与({_NAME}?)(?:党政)?(?:办公室|办)?联系")
 # How a report calls its own body (我局, 我委, 我县 …), and a body's web site named in a sentence.

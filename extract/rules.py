@@ -152,9 +152,10 @@ def agency_of(title: str | None) -> str | None:
 
 def report_heading(text: str) -> tuple[str, str | None] | None:
     """(title, agency or None) of the first report heading in the text: a report title standing on
-    its own (:func:`title_headings`), or a cover letter carrying the report (its report's title,
+    its own (:func:`_title_headings`), or a cover letter carrying the report (its report's title,
     and its sender as agency: :func:`cover_letter`), whichever comes first."""
-    found = [(start, title, agency_of(title)) for start, title in title_headings(text)][:1]
+    heading = next(_title_headings(text), None)
+    found = [(heading[0], heading[1], agency_of(heading[1]))] if heading else []
     for letter in COVER_LETTER.finditer(text):
         start = max(text.rfind(blank, 0, letter.start()) for blank in (" ", "\n", "\t", "\u3000")) + 1
         carried = _carried(letter, text[start: letter.start()])
@@ -177,7 +178,7 @@ def stated_title(title: str | None) -> tuple[str, str | None] | None:
     return (title, agency_of(title)) if is_report_title(title) and _is_name(title) else None
 
 
-def title_headings(text: str):
+def _title_headings(text: str):
     """(position, title) of each report title standing as a heading in the text: on its own line,
     or between blanks in a page flattened onto one line, with the body's name when it stands just
     before the year ("洪泽区人民政府\n2023年政府信息公开工作年度报告", "…管理局 2020年度…年度报告").
