@@ -3,6 +3,9 @@ report"), on real strings: the heads of the 13 real page dumps, the real PDFs' f
 seed. The crawler judges with the same functions (its own tables: tests/test_crawler_rules.py)."""
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 from scrapy.http import HtmlResponse
 
@@ -11,6 +14,28 @@ from extract import rules
 from test_extract_support import FIXTURES
 
 DUMPS = FIXTURES / "page-dumps"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imported_modules(package: str) -> dict[str, set[str]]:
+    """Source file → the absolute modules it imports (relative imports stay inside the package)."""
+    found = {}
+    for path in (ROOT / package).rglob("*.py"):
+        modules = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                modules.add(node.module)
+        found[str(path.relative_to(ROOT))] = modules
+    return found
+
+
+def test_extract_imports_nothing_of_crawler_or_archive_and_crawler_only_its_rules():
+    for path, modules in imported_modules("extract").items():
+        assert not {m for m in modules if m.split(".")[0] in ("crawler", "archive")}, path
+    for path, modules in imported_modules("crawler").items():
+        assert {m for m in modules if m.split(".")[0] in ("extract", "archive")} <= {"extract.rules"}, path
 
 
 def test_the_crawler_judges_with_the_extractors_rules():
