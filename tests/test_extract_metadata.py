@@ -5,6 +5,7 @@ its SOURCES.md), the real PDFs' first pages, the seed, and the demo's report pag
 Chromium (Debian package ``chromium``, installed by ``make test``)."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 
@@ -80,8 +81,12 @@ def test_page_dump_metadata(name):
     assert metadata(extract_file(DUMPS / name)) == DUMP_METADATA[name]
 
 
-def test_every_dump_is_in_the_table():
+def test_every_dump_is_in_the_table_and_agrees_with_the_hand_read_truth():
+    """The truth files (tests/test_extract_page_dumps_truth.py) were read by another hand."""
     assert sorted(p.name for p in DUMPS.glob("*.txt")) == sorted(DUMP_METADATA)
+    for name, (title, agency, year, *_rest) in DUMP_METADATA.items():
+        truth = json.loads((DUMPS / name).with_suffix(".json").read_text(encoding="utf-8"))
+        assert (truth["title"], truth["agency"], truth["year"]) == (title, agency, year), name
 
 
 @pytest.mark.parametrize("text, agency", [
