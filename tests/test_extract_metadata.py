@@ -2,7 +2,8 @@
 the 13 real page dumps (unmodified copies of /work/shared/real-reports/page-dumps, described in
 its SOURCES.md), the real PDFs' first pages, the seed, and the demo's report pages — as served
 (with the portal's chrome, breadcrumb and ``<title>`` suffixes) and printed to PDF by headless
-Chromium (Debian package ``chromium``, installed by ``make test``)."""
+Chromium (Debian package ``chromium``, installed by ``make test``). Also the six sections of a
+report flattened onto one line, as the dumps are."""
 from __future__ import annotations
 
 import json
@@ -17,6 +18,7 @@ from demo_portal.figures import make_report
 from demo_portal.sites import HNFGW, LUOSHAN, XYJY
 from extract import extract_document, extract_file
 from extract.metadata import read_metadata
+from extract.sections import split_sections
 from test_extract_support import FIXTURES, SEED
 
 DUMPS = FIXTURES / "page-dumps"
@@ -205,3 +207,41 @@ def test_browser_printed_page_gives_the_reports_title_and_year(tmp_path, header_
     assert record["text"].index("政府信息公开年报") < record["text"].index(f"{report.title}\n")
     assert (f"{report.title}_政府信息公开年报_{LUOSHAN.name}" in record["text"]) is header_footer
     assert metadata(record)[:4] == (report.title, LUOSHAN.name, 2022, "county")
+
+
+def test_sections_of_a_report_flattened_onto_one_line():
+    """Headings run on with their text; the opening sentence lists the sections' names (no number),
+    and "（一）主动公开情况" is a sub-heading of 总体情况, not the section."""
+    text = ("本报告包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况等六个部分。一、总体情况2023年，我局"
+            "坚持公开。（一）主动公开情况。全年公开12条。二、主动公开政府信息情况第二十条第（一）项 表二 三、收到和处理"
+            "政府信息公开申请情况（本列数据的勾稽关系为：第一项加第二项之和）表三 四、因政府信息公开工作被申请行政复议、"
+            "提起行政诉讼情况 表四 五、政府信息公开工作存在的主要问题及改进情况人员不足。六、其他需报告的事项无。 某局 2024年1月29日")
+    assert split_sections(text) == {
+        "overview": "2023年，我局坚持公开。（一）主动公开情况。全年公开12条。",
+        "active_disclosure": "第二十条第（一）项 表二",
+        "requests": "（本列数据的勾稽关系为：第一项加第二项之和）表三",
+        "appeals": "表四",
+        "problems": "人员不足。",
+        "other": "无。 某局 2024年1月29日",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(DUMP_METADATA))
+def test_every_section_of_every_dump(name):
+    sections = extract_file(DUMPS / name)["sections"]
+    assert all(sections.values()), {key: bool(text) for key, text in sections.items()}
+    # each section starts after its heading: no heading words left at its start
+    assert not sections["overview"].startswith("总体情况") and not sections["other"].startswith("其他")
+
+
+def test_sections_of_a_dump_written_out():
+    """pingtan-caijin-2023.txt, each section's first and last characters as the dump prints them."""
+    sections = extract_file(DUMPS / "pingtan-caijin-2023.txt")["sections"]
+    assert {key: (text[:12], text[-12:]) for key, text in sections.items()} == {
+        "overview": ("2023年，我局坚持以习", "23年政务公开工作要点。"),
+        "active_disclosure": ("(一)主动公开政府信息的", "关的财政数据和各类公告。"),
+        "requests": ("（本列数据的勾稽关系为：", "0 0 0 0 0 00"),
+        "appeals": ("行政复议行政诉讼结果维持", " 00 0 0 0 00"),
+        "problems": ("(一)存在问题。2023", "保政务信息公开工作质量。"),
+        "other": ("2023年，无收取信息处", "局 2024年1月29日"),
+    }
