@@ -240,7 +240,8 @@ def _text(el) -> str:
 
 
 def _page_title(root) -> str | None:
-    """The <title> without the site name portals append ("…年度报告_罗山县人民政府")."""
+    """The part of the <title> that is a report's title, without the column's and site's names
+    portals append ("…年度报告_政府信息公开年报_罗山县人民政府"); None when no part is one."""
     title = root.find(".//title")
     if title is None:
         return None

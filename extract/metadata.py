@@ -9,7 +9,8 @@ gives the report's title and its sender as agency. Without a heading, the title 
 states (HTML heading, DOCX properties) or the body quotes (《…年度报告》, or its own name followed by
 the year: "特向社会公布某局2025年度政府信息公开工作年度报告。") serves; a body that names no title
 leaves it null, its agency then taken from the report's signature, its contact sentence
-("请与某局办公室联系"), or the body's own web site it is published on. The year is the title's, else the one the body's 统计期限 sentence states.
+("请与某局办公室联系"), or the body's own web site it is published on. The year is the title's,
+else the one the body's 统计期限 sentence states.
 """
 from __future__ import annotations
 
