@@ -179,24 +179,48 @@ def stated_title(title: str | None) -> tuple[str, str | None] | None:
 
 
 def _title_headings(text: str):
-    """(position, title) of each report title standing as a heading in the text: on its own line,
-    or between blanks in a page flattened onto one line, with the body's name when it stands just
-    before the year ("洪泽区人民政府\n2023年政府信息公开工作年度报告", "…管理局 2020年度…年度报告").
+    """(position, title) of each report title standing as a heading in the text: on its own line
+    (or wrapped onto a second: "…政府信息公开工" / "作年度报告"), or between blanks in a page flattened
+    onto one line, with the body's name when it stands just before the year
+    ("洪泽区人民政府\n2023年政府信息公开工作年度报告", "…管理局 2020年度…年度报告").
     A title run into a sentence ("编制完成2023年度…年度报告。") is no heading; a breadcrumb or
     column name ("政府信息公开年报") names no year and is none either."""
-    for kind in re.finditer("|".join(REPORT_KINDS), text):
+    for kind in _KIND_WRAPPED.finditer(text):
         end = _heading_end(text, kind.end())
         if end is None:
             continue
-        tokens = text[: kind.start()].split()
-        joined = kind.start() > 0 and not text[kind.start() - 1].isspace()
-        title = (tokens.pop() if joined and tokens else "") + text[kind.start():end]
-        if report_year(title) is None and tokens and re.fullmatch(r"(?:19|20)\d{2}", tokens[-1]):
-            title = f"{tokens.pop()} {title}"
-        if YEAR.match(title) and tokens and BODY_NAME.match(tokens[-1]):
-            title = f"{tokens.pop()} {title}"
-        if len(title) <= _TITLE_MAX and is_report_title(title) and _is_name(title):
-            yield text.rfind(title.split()[0], 0, end), _squash(title)
+        pieces = re.findall(r"\S+|\s+", text[max(0, kind.start() - _TITLE_MAX): kind.start()])
+        title = (pieces.pop() if pieces and not pieces[-1].isspace() else "") + text[kind.start():end]
+        if report_year(title) is None and _before(pieces) and re.fullmatch(r"(?:19|20)\d{2}", _before(pieces)):
+            title = _join(pieces, title)  # "2021 年…"
+        elif not is_report_title(_squash(title)) and "\n" in _blank(pieces) \
+                and not DATE.search(_before(pieces) + title):
+            title = _join(pieces, title)  # wrapped: "…2021年政府信息公开工" / "作年度报告"
+        if YEAR.match(title) and BODY_NAME.match(_before(pieces)):
+            title = _join(pieces, title)
+        flat = _squash(title)
+        if len(flat) <= _TITLE_MAX and is_report_title(flat) and _is_name(flat):
+            yield end - len(title), flat
+
+
+# 年度报告 / 年报, perhaps broken over two lines ("…工作年" / "度报告").
+_KIND_WRAPPED = re.compile("|".join(r"\n?".join(kind) for kind in REPORT_KINDS))
+
+
+def _blank(pieces: list[str]) -> str:
+    """The blank before the title's words (pieces: words and blanks before them, in order)."""
+    return pieces[-1] if pieces and pieces[-1].isspace() else ""
+
+
+def _before(pieces: list[str]) -> str:
+    """The word before that blank."""
+    return pieces[-2] if len(pieces) >= 2 and pieces[-1].isspace() else ""
+
+
+def _join(pieces: list[str], title: str) -> str:
+    """The word before the title joined to it, with the blank between them."""
+    blank = pieces.pop()
+    return pieces.pop() + blank + title
 
 
 def _heading_end(text: str, end: int) -> int | None:
