@@ -198,11 +198,13 @@ def _title_headings(text: str):
             title = _join(pieces, title)  # wrapped: "…2021年政府信息公开工" / "作年度报告"
         if YEAR.match(title) and BODY_NAME.match(_before(pieces)):
             title = _join(pieces, title)
-        flat = _squash(title)
+        flat = _squash(title).lstrip(_MARKUP)
         if len(flat) <= _TITLE_MAX and is_report_title(flat) and _is_name(flat):
             yield end - len(title), flat
 
 
+# Markdown around a heading, as converters write it ("# …年度报告", "**…年度报告**").
+_MARKUP = "#*_"
 # 年度报告 / 年报, perhaps broken over two lines ("…工作年" / "度报告").
 _KIND_WRAPPED = re.compile("|".join(r"\n?".join(kind) for kind in REPORT_KINDS))
 
@@ -228,7 +230,8 @@ def _heading_end(text: str, end: int) -> int | None:
     or None when a sentence goes on after it."""
     tail = re.match(r"[（(]\s*(?:19|20)\d{2}\s*年度?\s*[)）]", text[end:])
     end += tail.end() if tail else 0
-    return end if end == len(text) or text[end].isspace() else None
+    closing = end + len(text[end: end + 4]) - len(text[end: end + 4].lstrip(_MARKUP))
+    return end if closing == len(text) or text[closing].isspace() else None
 
 
 def _is_name(title: str) -> bool:

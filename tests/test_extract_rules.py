@@ -77,6 +77,11 @@ def test_the_crawler_judges_with_the_extractors_rules():
     ("罗山县人民政府2021年政府信息公开工\n作年度报告\n一、总体情况",
      ("罗山县人民政府2021年政府信息公开工作年度报告", "罗山县人民政府")),
     ("河南省发展和改革委员会\n2020 年政府信息公开年度报告\n", ("河南省发展和改革委员会2020年政府信息公开年度报告", "河南省发展和改革委员会")),
+    # markdown, as PDF converters write it
+    ("# 罗山县人民政府2021年政府信息公开工作年度报告\n\n## 一、总体情况",
+     ("罗山县人民政府2021年政府信息公开工作年度报告", "罗山县人民政府")),
+    ("**罗山县人民政府2021年政府信息公开工作年度报告**\n\n一、总体情况",
+     ("罗山县人民政府2021年政府信息公开工作年度报告", "罗山县人民政府")),
     # a date above a column name is no year of a title
     ("发布时间：\n2021年1月5日\n政府信息公开年报\n", None),
     # no heading: the report named inside sentences only (a notice's name, the body's own sentence)
