@@ -141,13 +141,23 @@ def _carried(letter: re.Match, sender: str) -> tuple[str | None, str] | None:
 
 def agency_of(title: str | None) -> str | None:
     """The body a report title names before its year ("罗山县人民政府2021年…" → 罗山县人民政府;
-    "示例县教育局关于2021年度…" → 示例县教育局); None when it names none."""
+    "示例县教育局关于2021年度…" → 示例县教育局), or right after it, before the report's subject
+    ("2023年信阳市教育局政府信息公开…" → 信阳市教育局; "2022年罗山县政府信息公开…" → 罗山县政府);
+    None when it names none."""
     match = YEAR.search(title or "")
     kind = re.search("|".join(REPORT_KINDS), title or "")
     if not match or (kind and kind.start() < match.start()):  # "…年度报告（2022年）": no body named
         return None
-    name = re.sub(r"[《“\"\s]", "", title[: match.start()])
-    return re.sub(r"关于$", "", name) or None
+    name = re.sub(r"关于$", "", re.sub(r"[《“\"\s]", "", title[: match.start()]))
+    return name or _agency_after_year(re.sub(r"^度", "", title[match.end():]))
+
+
+def _agency_after_year(rest: str) -> str | None:
+    for subject in ("政府信息公开", REPORT_SUBJECT):  # the body's own 政府 may be the subject's
+        name = rest.split(subject, 1)[0]
+        if name != rest and BODY_NAME.match(name):
+            return name
+    return None
 
 
 def report_heading(text: str) -> tuple[str, str | None] | None:
