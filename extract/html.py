@@ -24,7 +24,7 @@ from lxml import etree
 from . import standard_format as sf
 from .grid import Cell, Parsed, ReadError, Row, Span, rows_text, unmerge
 from .limits import LIMITS, ContentLimits, over
-from .metadata import labelled_date
+from .rules import labelled_date, stated_title
 
 _CHROME = ("script", "style", "noscript", "nav", "header", "footer", "iframe", "form", "select", "button")
 _BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "table"}
@@ -240,23 +240,21 @@ def _text(el) -> str:
 
 
 def _page_title(root) -> str | None:
-    """The <title> without the site name portals append ("…年度报告_罗山县人民政府")."""
+    """The part of the <title> that is a report's title, without the column's and site's names
+    portals append ("…年度报告_政府信息公开年报_罗山县人民政府"); None when no part is one."""
     title = root.find(".//title")
     if title is None:
         return None
     parts = re.split(r"\s*[_|｜]\s*|\s+[-－—]+\s+", _text(title))
-    return next((p for p in parts if "年度报告" in p or "年报" in p), parts[0] or None)
+    return next((p for p in parts if stated_title(p)), None)
 
 
 def _heading(body) -> str | None:
-    """A heading naming a report of a year (a bare "年度报告" is a navigation column)."""
+    """A heading naming a report of a year, or a cover letter carrying one (a bare "年度报告" is a
+    navigation column): ``extract.rules.stated_title``."""
     headings = [el for el in body.iter("h1", "h2", "h3")]
     headings += [el for el in body.iter() if isinstance(el.tag, str) and "title" in (el.get("class") or "").lower()]
-    for tag in headings:
-        text = _text(tag)
-        if ("年度报告" in text or "年报" in text) and re.search(r"(19|20)\d{2}", text) and len(text) <= 80:
-            return text
-    return None
+    return next((text for text in map(_text, headings) if stated_title(text)), None)
 
 
 _DATE_META = ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "date", "dc.date", "article:published_time")

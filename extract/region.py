@@ -1,7 +1,9 @@
 """Where the publishing body sits and what kind of body it is, from its name and the text.
 
 "淮安市洪泽区人民政府" → region {city: 淮安市, county: 洪泽区}, level "county";
-"罗山县市场监督管理局" → region {county: 罗山县}, level "department"; a central body named
+"罗山县市场监督管理局" → region {county: 罗山县}, level "department"; a zone's 管委会 is the
+zone's government (平潭综合实验区管委会: county, the tier the zone has in the name), a 片区管理局,
+街道办事处, 乡 or 镇 government is township level; a central body named
 without a place ("教育部", "国家统计局") is level "national". Only what the
 name or the report's own text prints is recorded: a body named "洪泽区人民政府" gets its
 city when the text calls it "淮安市洪泽区人民政府" somewhere, never from a gazetteer.
@@ -12,6 +14,8 @@ import re
 
 REGION_KEYS = ("province", "city", "county", "township")
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")  # province-level cities
+# Zones governed by a 管理委员会 (管委会) as their government: 平潭综合实验区, 郑州高新技术产业开发区 …
+_ZONES = ("开发区", "园区", "新区", "实验区", "试验区", "示范区", "合作区", "保税区")
 
 
 def _name(also: str = "") -> str:
@@ -23,13 +27,17 @@ def _name(also: str = "") -> str:
 _UNITS = re.compile(
     rf"^(?P<province>{'|'.join(_MUNICIPALITIES)}|{_name()}{{2,7}}?(?:省|自治区))?"
     rf"(?P<city>{_name()}{{2,7}}?(?:市|自治州|地区|盟))?"
-    rf"(?P<county>{_name()}{{1,9}}?(?:自治县|县|区|旗|市))?"  # 市 after a city: a county-level city
-    rf"(?P<township>{_name('镇乡')}{{1,7}}?(?:镇|乡|街道))?")
+    rf"(?P<county>{_name()}{{1,9}}?(?:自治县|县|区|旗|市)"  # 市 after a city: a county-level city
+    rf"|{_name()}{{1,16}}?(?:{'|'.join(_ZONES)}))?"  # a zone with a long name
+    rf"(?P<township>{_name('镇乡')}{{1,7}}?(?:镇|乡|街道|片区))?")  # 片区: a zone's area
 # Bodies of the central government: named without a place, as 国务院's own bodies are.
 _NATIONAL = re.compile(r"^(?:国务院|中华人民共和国|中共中央|国家)|^[^省市县区旗镇乡]{1,12}(?:部|总署|总局)$")
 # What follows the units in the name of a government itself (not one of its departments);
-# a 地区 or 盟 is governed by its 行政公署.
-_GOVERNMENT = re.compile(r"^(?:人民政府|政府|行政公署)(?:办公室|办公厅)?$|^(?:街道)?办事处$|^(?:管理委员会|管委会)$")
+# a 地区 or 盟 is governed by its 行政公署, a zone by its 管委会 (with the party's 党工委), a
+# street by its 办事处, a zone's area (片区) by its 管理局.
+_GOVERNMENT = re.compile(r"^(?:人民政府|政府|行政公署|(?:党工委)?(?:管理委员会|管委会))(?:办公室|办公厅)?$"
+                         r"|^(?:街道)?办事处$")
+_AREA_GOVERNMENT = re.compile(r"^管理局(?:办公室)?$")
 
 
 def read_region(agency: str | None, text: str) -> tuple[dict, str | None]:
@@ -62,7 +70,10 @@ def _units(name: str) -> tuple[dict, int]:
 
 
 def _level(units: dict, rest: str) -> str | None:
-    if not _GOVERNMENT.match(rest):
+    """The tier of the deepest unit for its government (a 管委会 has its zone's tier), else
+    ``department``."""
+    area = (units["township"] or "").endswith("片区") and _AREA_GOVERNMENT.match(rest)
+    if not (_GOVERNMENT.match(rest) or area):
         return "department" if rest else None
     # a district of Beijing is a county-level unit directly under the province-level city
     return next((k for k in reversed(REGION_KEYS) if units[k]), None)

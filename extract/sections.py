@@ -2,7 +2,10 @@
 
 Headings are matched after numbering is stripped ("四、政府信息公开行政复议、行政诉讼情况"
 → contains the variant "行政复议、行政诉讼情况"), in printed order, so a narrative sub-heading
-such as "一、大力推进……" inside 总体情况 is never taken for a section.
+such as "一、大力推进……" inside 总体情况 is never taken for a section. A text with no heading
+on a line of its own — a page dump, the whole report flattened onto one line — has its headings
+found where they stand in the running text: the top-level numbering ("三、") directly followed by
+a heading's words.
 """
 from __future__ import annotations
 
@@ -31,10 +34,34 @@ def split_sections(text: str) -> dict[str, str]:
             starts.append((at, key))
             position = at + 1
     out = {key: "" for key, _l, _v in sf.SECTIONS}
+    if not starts:
+        return _split_running_text(text, out)
     for n, (at, key) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
         out[key] = "\n".join(lines[at + 1:end]).strip()
     return out
+
+
+def _split_running_text(text: str, out: dict[str, str]) -> dict[str, str]:
+    """Sections of a text whose headings run on with their sections ("…的要求。一、总体情况2023年，…")."""
+    found: list[tuple[int, int, str]] = []  # (heading start, section start, key)
+    position = 0
+    for key, _label, variants in sf.SECTIONS:
+        match = _running_heading(variants).search(text, position)
+        if match:
+            found.append((match.start(), match.end(), key))
+            position = match.end()
+    for n, (_start, begins, key) in enumerate(found):
+        end = found[n + 1][0] if n + 1 < len(found) else len(text)
+        out[key] = text[begins:end].strip()
+    return out
+
+
+def _running_heading(variants: tuple[str, ...]) -> re.Pattern:
+    """Top-level numbering (not "（一）"), a few words of a longer heading ("政府信息公开工作"), the
+    heading's words; the longest variant first, so the whole heading is taken."""
+    words = "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True))
+    return re.compile(rf"(?<![（(一二三四五六七八九十])[一二三四五六七八九十]{{1,2}}[、.．]\s*[^\s，。；;：:、]{{0,12}}?(?:{words})")
 
 
 def _find_heading(lines: list[str], start: int, variants: tuple[str, ...], numbered: re.Pattern) -> int | None:

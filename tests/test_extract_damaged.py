@@ -57,7 +57,7 @@ def test_a_damaged_page_is_named_and_the_other_pages_are_read():
     assert record["cells"] == HUAIAN_WITHOUT_PAGE_4
     assert record["null_reasons"] == {k: NOT_READ for k, v in HUAIAN_WITHOUT_PAGE_4.items() if v is None}
     assert (record["title"], record["year"], record["format_version"]) == (
-        "淮安市人民政府 2024年政府信息公开工作年度报告", 2024, "2021")
+        "淮安市人民政府2024年政府信息公开工作年度报告", 2024, "2021")
     # the table 3 heading was on page 4: the rows of page 5 are known by their own labels
     assert record["figures"]["requests.unavailable.needs_creation.total"] == 11
     assert "行政处罚" not in record["text"] and "规章\t1\t0\t11" in record["text"].splitlines()

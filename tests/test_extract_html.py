@@ -20,7 +20,7 @@ def test_gbk_page_every_cell_exact():
 
 def test_gbk_page_metadata_and_checks():
     record = page_record()
-    assert record["title"] == "罗山县人民政府 2021 年政府信息公开工作年度报告"
+    assert record["title"] == "罗山县人民政府2021年政府信息公开工作年度报告"
     assert (record["agency"], record["year"], record["format_version"]) == ("罗山县人民政府", 2021, "2021")
     assert record["published"] == "2022-01-20"
     assert all(c["passed"] for c in record["checks"])

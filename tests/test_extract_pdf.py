@@ -14,11 +14,11 @@ from test_extract_support import (FIXTURES, HONGZE_2023_CELLS, HONGZE_2024_CELLS
                                   assert_cells)
 
 REAL = {
-    "huaian-hongze-district-gov-2023.pdf": ("洪泽区人民政府 2023年政府信息公开工作年度报告", "洪泽区人民政府", 2023,
+    "huaian-hongze-district-gov-2023.pdf": ("洪泽区人民政府2023年政府信息公开工作年度报告", "洪泽区人民政府", 2023,
                                             HONGZE_2023_CELLS),
-    "huaian-hongze-district-gov-2024.pdf": ("淮安市洪泽区人民政府 2024年政府信息公开工作年度报告", "淮安市洪泽区人民政府", 2024,
+    "huaian-hongze-district-gov-2024.pdf": ("淮安市洪泽区人民政府2024年政府信息公开工作年度报告", "淮安市洪泽区人民政府", 2024,
                                             HONGZE_2024_CELLS),
-    "huaian-city-gov-2024.pdf": ("淮安市人民政府 2024年政府信息公开工作年度报告", "淮安市人民政府", 2024, HUAIAN_2024_CELLS),
+    "huaian-city-gov-2024.pdf": ("淮安市人民政府2024年政府信息公开工作年度报告", "淮安市人民政府", 2024, HUAIAN_2024_CELLS),
 }
 
 

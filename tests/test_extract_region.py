@@ -35,6 +35,18 @@ def region(province=None, city=None, county=None, township=None) -> dict:
     ("延边朝鲜族自治州人民政府", region(city="延边朝鲜族自治州"), "city"),
     ("内蒙古自治区阿拉善盟阿拉善左旗人民政府", region("内蒙古自治区", "阿拉善盟", "阿拉善左旗"), "county"),
     ("锡林郭勒盟行政公署办公室", region(city="锡林郭勒盟"), "city"),  # 行政公署: a 盟 or 地区's government
+    # a zone's 管委会 is the zone's government, of the zone's tier; its area bureaus (片区管理局),
+    # street offices, 乡 and 镇 are township level
+    ("平潭综合实验区管委会", region(county="平潭综合实验区"), "county"),
+    ("平潭综合实验区党工委管委会办公室", region(county="平潭综合实验区"), "county"),
+    ("郑州高新技术产业开发区管理委员会", region(county="郑州高新技术产业开发区"), "county"),
+    ("河南省信阳市羊山新区管理委员会", region("河南省", "信阳市", "羊山新区"), "county"),
+    ("平潭综合实验区海坛片区管理局", region(county="平潭综合实验区", township="海坛片区"), "township"),
+    ("平潭综合实验区财政金融局", region(county="平潭综合实验区"), "department"),
+    ("罗山县龙山街道办事处", region(county="罗山县", township="龙山街道"), "township"),
+    ("罗山县周党镇人民政府", region(county="罗山县", township="周党镇"), "township"),
+    ("罗山县铁铺乡人民政府", region(county="罗山县", township="铁铺乡"), "township"),
+    ("罗山县周党镇农业服务中心", region(county="罗山县", township="周党镇"), "department"),
     ("教育部", region(), "national"),  # central bodies are named without a place
     ("国家统计局", region(), "national"),
     ("人力资源和社会保障部", region(), "national"),

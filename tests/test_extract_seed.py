@@ -19,7 +19,7 @@ def test_seed_every_cell_exact(seed):
 
 def test_seed_metadata(seed):
     assert seed["media_type"] == "text"
-    assert seed["title"] == "罗山县人民政府 2021 年政府信息公开工作年度报告"
+    assert seed["title"] == "罗山县人民政府2021年政府信息公开工作年度报告"
     assert seed["agency"] == "罗山县人民政府"
     assert seed["year"] == 2021
     assert seed["published"] is None  # the seed prints no date

@@ -1,9 +1,11 @@
-"""Shared rules and the base spider: what a report title looks like, when an article page is
-a report its listing title could not prove, which links lead to the 年报 column or to
-attachments, and how a report page becomes a ReportItem.
+"""Shared rules and the base spider: when an article page is a report its listing title could
+not prove, which links lead to the 年报 column or to attachments, and how a report page becomes
+a ReportItem.
 
 The rules are plain functions of text so they can be tested from a table; spiders
-only decide where to look. Every request carries ``meta["portal"]`` (the portal
+only decide where to look. What a report title looks like, its year, a date and whether a
+text is a report are the extractor's rules (``extract.rules``, pure), imported here so the
+crawler and the extractor judge a report alike. Every request carries ``meta["portal"]`` (the portal
 name) so middlewares and the crawl log can attribute pages and errors.
 """
 from __future__ import annotations
@@ -26,18 +28,10 @@ from crawler.extensions import YEAR_ANSWERS, portal_stat
 from crawler.items import ReportItem
 from crawler.portals import load_portals, template_years, validate_portals
 from crawler.signals import error_found, not_a_report
+from extract.rules import (LOOKALIKE_WORDS, TRUNCATED, body_year, cover_letter, find_date, is_candidate_title,
+                           is_lookalike, is_report_like, is_report_text, is_report_title, labelled_date,
+                           report_year)
 
-# A report title speaks of 信息公开 and of an annual report (年度报告 / 年报) …
-REPORT_SUBJECT = "信息公开"
-REPORT_KINDS = ("年度报告", "年报")
-# … and is not one of the look-alikes published next to it: other annual documents
-# (政府工作报告, 统计年报/公报, 决算/预算, 绩效报告) or news about the report itself
-# (解读, 图解, 通知, 报送 …).
-LOOKALIKE_WORDS = (
-    "政府工作报告", "统计", "公报", "决算", "预算", "绩效",
-    "解读", "图解", "通知", "通报", "印发", "报送", "做好", "编制", "征集", "评估", "考核", "督查",
-    "发布会", "答记者问",
-)
 # Link texts naming a column on the way to the reports (政务公开 → 政府信息公开 → 年报),
 # and href fragments CMSs use for that column.
 COLUMN_WORDS = ("政务公开", "信息公开", "年报", "年度报告")
@@ -48,69 +42,10 @@ COLUMN_TEXT_MAX = 12  # nav labels are short; news titles mentioning 政务公�
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff")
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", *IMAGE_EXTENSIONS)
 
-CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789"))
-YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年|([〇零一二三四五六七八九]{4})\s*年")
-DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
-PUBLISHED_LABEL = re.compile(r"(?:发布|发表|成文|公开)(?:日期|时间)\s*[:：]?\s*([^<\n]{0,40})")
-TRUNCATED = ("...", "…", "。。。")
 ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*\s*[:：]?\s*")  # "附件1：" before a file name
 # Ids and classes of a page's own parts, whose pictures are not a report's (see printed_images).
 PAGE_CHROME = re.compile(r"header|footer|bottom|nav|menu|banner|logo|copyright|share", re.IGNORECASE)
 ICON_PIXELS = 100
-# Section headings and table labels of the report format (2019 on, and the 2008 one): a report's
-# body carries several; a 政府工作报告 or a news item mentioning the report hardly two.
-FORMAT_MARKERS = (
-    "主动公开政府信息", "收到和处理政府信息公开申请", "政府信息公开行政复议", "存在的主要问题及改进情况",
-    "其他需要报告的事项", "依申请公开政府信息", "政府信息公开的收费及减免", "因政府信息公开申请行政复议",
-)
-MIN_FORMAT_MARKERS = 2
-# Where a report's body states its year: the 统计期限 sentence ("统计期限自2021年1月1日起…"),
-# else a "2021年政府信息公开工作年度报告" sentence (matched in text with whitespace removed).
-BODY_YEARS = (
-    re.compile(r"统计期限[^。]{0,12}?((?:19|20)\d{2})年"),
-    re.compile(r"((?:19|20)\d{2})年度?(?:政府)?信息公开(?:工作)?(?:年度报告|年报)"),
-)
-
-
-def is_report_title(title: str) -> bool:
-    """An open-information annual report: names its year, 信息公开 and 年度报告/年报, and no look-alike word.
-
-    A year is required because the same words without one name the column
-    ("政府信息公开年报"), not a report.
-    """
-    return is_report_like(title) and report_year(title) is not None
-
-
-def is_report_like(title: str) -> bool:
-    """信息公开 and 年度报告/年报 and no look-alike word: a report, or the column of reports."""
-    return (
-        REPORT_SUBJECT in title
-        and any(kind in title for kind in REPORT_KINDS)
-        and not is_lookalike(title)
-    )
-
-
-def is_lookalike(title: str) -> bool:
-    return any(word in title for word in LOOKALIKE_WORDS)
-
-
-def is_candidate_title(title: str) -> bool:
-    """A listing entry that may be a report its title cannot prove: report-like but yearless
-    ("本机关政府信息公开年报"), or cut short before the words that would tell
-    ("罗山县人民政府2021年政府信息公开工..."). Its article decides (:func:`article_report`)."""
-    if is_report_title(title) or is_lookalike(title):
-        return False
-    cut_short = title.endswith(TRUNCATED) and ("信息" in title or any(kind in title for kind in REPORT_KINDS))
-    return is_report_like(title) or cut_short
-
-
-def report_year(title: str) -> int | None:
-    """The first year written as "2021年" / "2021 年度" / "二〇二一年" in the title."""
-    match = YEAR.search(title)
-    if not match:
-        return None
-    digits = match.group(1) or "".join(CN_DIGITS[c] for c in match.group(2))
-    return int(digits)
 
 
 def is_column_link(text: str, url: str) -> bool:
@@ -132,14 +67,6 @@ def is_attachment_link(text: str, url: str) -> bool:
     """A downloadable document: an office/PDF extension in the URL or the link text, or a 附件 link."""
     path = unquote(urlsplit(url).path).lower()
     return path.endswith(ATTACHMENT_EXTENSIONS) or text.strip().lower().endswith(ATTACHMENT_EXTENSIONS) or "附件" in text
-
-
-def find_date(text: str) -> str | None:
-    """The first date (2022-01-20, 2022/1/20, 2022.01.20, 2022年1月20日) as YYYY-MM-DD."""
-    for year, month, day in DATE.findall(text or ""):
-        if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
-            return f"{year}-{int(month):02d}-{int(day):02d}"
-    return None
 
 
 @dataclass(frozen=True)
@@ -191,36 +118,29 @@ def article_report(response: HtmlResponse, link_text: str) -> tuple[str, int | N
     """(title, year or None) if a candidate's article page is an annual report, else None.
 
     The page's own title — its first heading that speaks of a report (报告/年报; a ``.title``
-    block label like 通知公告 does not) — must not be a look-alike, and its body must carry the
-    report format's headings or table labels (a 政府工作报告 page has none). The title is the
-    first report title among its headings, else the first report-like one, else the link text;
-    the year is the title's, else the one the body states (:data:`BODY_YEARS`)."""
+    block label like 通知公告 does not) — must not be a look-alike, unless it is a cover letter
+    carrying the report (…关于报送…年度报告的函: the report's title stands for it), and its body
+    must carry the report format's headings or table labels (a 政府工作报告 page has none). The
+    title is the first report title among its headings, else the first report-like one, else the
+    link text; the year is the title's, else the one the body states (``extract.rules.body_year``)."""
     headings = page_headings(response)
     own_title = next((h for h in headings if "报告" in h or "年报" in h), "")
-    if is_lookalike(own_title):
+    carried = cover_letter(own_title)
+    if is_lookalike(own_title) and not carried:
         return None
     text = body_text(response)
-    if sum(marker in text for marker in FORMAT_MARKERS) < MIN_FORMAT_MARKERS:
+    if not is_report_text(text):
         return None
-    titles = headings + [link_text]
+    titles = ([carried[1]] if carried else []) + headings + [link_text]
     title = next((t for t in titles if is_report_title(t)), None) or next((t for t in titles if is_report_like(t)),
                                                                         link_text)
     return title, report_year(title) or body_year(text)
 
 
-def body_year(text: str) -> int | None:
-    for pattern in BODY_YEARS:
-        match = pattern.search(text)
-        if match:
-            return int(match.group(1))
-    return None
-
-
 def page_date(response: HtmlResponse) -> str | None:
     """The publication date a report page shows (TRS ``PubDate`` meta, or a 发布日期 label)."""
     meta = response.xpath('//meta[@name="PubDate" or @name="pubdate" or @name="publishdate"]/@content').get()
-    labelled = PUBLISHED_LABEL.search(" ".join(response.xpath("//body//text()").getall()))
-    return find_date(meta or "") or (find_date(labelled.group(1)) if labelled else None)
+    return find_date(meta) or labelled_date(" ".join(response.xpath("//body//text()").getall()))
 
 
 def listing_of(response: Response) -> str:
