@@ -13,7 +13,7 @@ from . import standard_format
 from .checks import identity_checks, prose_checks
 from .decode import decode
 from .detect import UNSUPPORTED, sniff
-from .grid import Parsed, ReadError, text_rows
+from .grid import Parsed, ReadError
 from .metadata import read_metadata
 from .rawtables import raw_tables
 from .region import REGION_KEYS
@@ -48,16 +48,32 @@ def _analyse(record: dict, parsed: Parsed) -> None:
     record.update(read_metadata(parsed.text, parsed.title, parsed.published))
     record["sections"] = split_sections(parsed.text)
     version = detect_version(parsed.rows)
+    if version == standard_format.PRE2019 and parsed.alternative_rows is not None:
+        version = detect_version(parsed.alternative_rows)
     if version == standard_format.PRE2019 and (record["year"] or 0) >= 2019:
         version = _table_era_version(record, parsed)
     record["format_version"] = version
     if version == standard_format.PRE2019:
         record["raw_tables"] = raw_tables(parsed.rows)
-    tables = read_tables(parsed.rows, version, parsed.missing_reason, parsed.breaks)
+    tables = _best_reading(parsed, version)
     record.update(figures=tables.figures, cells=tables.cells, null_reasons=tables.null_reasons)
     record["warnings"] += tables.warnings
     record["checks"] = identity_checks(tables.figures, version)
     record["prose_checks"] = prose_checks(parsed.text, tables.figures)
+
+
+def _best_reading(parsed: Parsed, version: str):
+    """The tables as read from the reader's rows, or from its alternative cut of the same
+    text when that one finds more cells (then fewer failed checks decide)."""
+    readings = [read_tables(parsed.rows, version, parsed.missing_reason, parsed.breaks)]
+    if parsed.alternative_rows is not None:
+        readings.append(read_tables(parsed.alternative_rows, version, parsed.missing_reason))
+
+    def score(tables):
+        checks = identity_checks(tables.figures, version)
+        return (sum(v is not None for v in tables.figures.values()),
+                -sum(c["passed"] is False for c in checks))
+    return max(readings, key=score)
 
 
 def _table_era_version(record: dict, parsed: Parsed) -> str | None:
@@ -111,7 +127,8 @@ def _read(data: bytes, kind: str | None, media_type: str | None) -> Parsed:
         from .html import read_html
         parsed = read_html(text)
     else:
-        parsed = Parsed(rows=text_rows(text), text=text)
+        from .text import read_text
+        parsed = read_text(text)
     parsed.warnings[:0] = warnings
     return parsed
 

@@ -1,0 +1,255 @@
+"""Rows of the standard tables found in linear text by the format's own labels.
+
+Text a crawler, a web archive, a PDF or OCR converter writes keeps a report's cells in
+order but not its rows: the whole page on one line (labels glued to their figures), one
+cell per line, cells between `` | ``, pdftotext's layout. Line breaks cannot be trusted, so
+this reader cuts the stream wherever a label of ``standard_format`` begins — a row label
+(as printed in either format, with its aliases and numbering, even wrapped over lines) or
+a header word (第二十条第（一）项, 本年制发件数, 申请人情况, 结果维持 …) — and reads the
+figures printed right after each label. A number followed by a measure word (``2023年``,
+``107条``) is prose, not a cell. The rows go to the one table reader (``tables.py``), which
+knows which label belongs to which table and splits glued figures by the identities.
+
+Matching is done on the text without whitespace and punctuation (so a label wrapped over
+lines or printed with other brackets still matches); the figures are read from the text
+itself, where spaces and pipes separate cells. A long row label cut short by its own
+figures (layout text wraps a label above and below them) is known by a prefix only it has.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import standard_format as sf
+from .grid import Cell, Row
+from .labels import core
+from .numbers import is_value_like
+
+_MIN_PREFIX = 8  # characters of a long row label that identify it when it is cut short
+# What the matcher ignores: whitespace, punctuation, pipes (labels._PUNCT plus | and ：).
+_IGNORED = re.compile(r"[\s()（）\[\]【】、.,，:：;；“”\"'‘’「」『』·•\-—_/／|]+")
+_ENUMERATOR = re.compile(r"^(?:[(（]\s*([一二三四五六七八九十]+)\s*[)）]|([一二三四五六七八九十]+)\s*[、.．]|(\d+)\s*[.、．)])")
+_CN = "一二三四五六七八九十"
+# A figure in the text: digits (thousands separators, decimals) not followed by a measure
+# word (then it is prose: 2023年, 107条, 21.02%); or a printed stand-in for no figure.
+_MEASURE = "年月日时条件个份项次人元万亿%％余多家名篇期天号届位批类"
+_SPACED_VALUE = re.compile(
+    rf"[\s|)\]）】”’」』]*(?:((?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?![\d.,]*\s*[{_MEASURE}])"
+    r"|((?:--|——|[-—–/×*…－])|无)(?=[\s|]|$))")
+
+
+@dataclass(frozen=True)
+class _Label:
+    """A label the stream is cut at: a row label (``row``) or a header word."""
+
+    text: str  # as the format prints it
+    row: bool
+    enumerators: tuple[str, ...]  # the numbering printed before it (Chinese or digit), if any
+    needs_enumerator: bool  # the same word is also a header (其他, 总计): a row only when numbered
+
+
+def _numeral(label: str) -> tuple[str, str]:
+    """(numbering, rest) of a printed label: "（七）总计" → ("七", "总计"), "2.重复申请" → ("2", …)."""
+    s = unicodedata.normalize("NFKC", label).strip()
+    m = _ENUMERATOR.match(s)
+    if not m:
+        return "", s
+    return next(g for g in m.groups() if g), s[m.end():]
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, _Label]:
+    """Every label of both formats by its core; prefixes of long row labels point to them."""
+    rows: dict[str, list[str]] = {}
+    for version in sf.VERSIONS:
+        for _item, table_rows, _columns in sf.TABLE2[version]:
+            for row in table_rows:
+                for text in (row.label,) + row.aliases:
+                    rows.setdefault(core(text), []).append(text)
+        for row in sf.TABLE3_ROWS[version]:
+            for text in (row.label,) + row.aliases:
+                rows.setdefault(core(text), []).append(text)
+    for _stem, label in sf.APPEAL_GROUPS:
+        rows.setdefault(core(label.split("·")[-1]), []).append(label.split("·")[-1])
+    heads = _header_words()
+    out: dict[str, _Label] = {}
+    for key, texts in rows.items():
+        numbers = tuple(sorted({_numeral(t)[0] for t in texts} - {""}))
+        out[key] = _Label(texts[0], True, numbers, key in heads)
+    for key, text in heads.items():
+        out.setdefault(key, _Label(text, False, (), False))
+    for key, label in list(out.items()):
+        if not label.row:
+            continue
+        for n in range(_MIN_PREFIX, len(key)):
+            prefix = key[:n]
+            if not any(other != key and other.startswith(prefix) for other in out):
+                out.setdefault(prefix, label)
+    return out
+
+
+def _header_words() -> dict[str, str]:
+    """Header words of the three tables, both formats, by core."""
+    words = ["信息内容", "申请人情况", "法人或其他组织", "三、本年度办理结果", "行政诉讼"]
+    for version in sf.VERSIONS:
+        for item, _rows, columns in sf.TABLE2[version]:
+            words.append(item)
+            for column in columns:
+                words += [column.label, *column.aliases]
+    words += [c.label for c in sf.APPLICANT_COLUMNS] + list(sf.RESULT_GROUPS.values())
+    words += [c.label for c in sf.APPEAL_OUTCOMES]
+    return {(_compact(w) if w.startswith("第二十条") else core(w)): w for w in words}
+
+
+def _compact(text: str) -> str:
+    """The text as the matcher sees it: NFKC, no whitespace or punctuation (numbering kept)."""
+    return _IGNORED.sub("", unicodedata.normalize("NFKC", text))
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> re.Pattern:
+    """One regex of every label core, as a trie so that the longest label wins."""
+    trie: dict = {}
+    for key in _labels():
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return re.compile(_trie_pattern(trie))
+
+
+def _trie_pattern(node: dict) -> str:
+    branches = [re.escape(ch) + _trie_pattern(child) for ch, child in node.items() if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:
+        return f"(?:{body})?"
+    return body
+
+
+@dataclass
+class _Found:
+    start: int  # in the normalised text, numbering included
+    end: int
+    label: _Label
+    printed: str
+
+
+def linear_rows(text: str) -> list[Row]:
+    """The rows of linear text, cut at the format's labels: a row label with the figures
+    printed after it, header words grouped into one header row, and figures after a header
+    word (table 4's fifteen under its header) as a row of their own."""
+    norm = unicodedata.normalize("NFKC", text)
+    found = _find_labels(norm)
+    rows: list[Row] = []
+    header: list[Cell] = []
+    loose: list[Cell] = []  # figures after header words (table 4), gathered across its header lines
+    for i, f in enumerate(found):
+        content = norm[f.end: found[i + 1].start if i + 1 < len(found) else len(norm)]
+        values, rest = _values(content)
+        if values and f.label.row and (not f.label.needs_enumerator or _numeral(f.printed)[0]):
+            rows += _flush(header, loose)
+            header, loose = [], []
+            rows.append([Cell(f.printed)] + [Cell(v) for v in values])
+            continue
+        header.append(Cell(f.printed))
+        loose += [Cell(v) for v in values]
+        if _IGNORED.sub("", rest):
+            rows += _flush(header, loose)  # prose between two labels ends a header
+            header, loose = [], []
+    return rows + _flush(header, loose)
+
+
+def _flush(header: list[Cell], loose: list[Cell]) -> list[Row]:
+    return [row for row in (header, loose) if row]
+
+
+def _find_labels(norm: str) -> list[_Found]:
+    """Every label in the text, in order, each with the numbering printed before it."""
+    runs = [(m.start(), m.group()) for m in re.finditer(r"[^\s()（）\[\]【】、.,，:：;；“”\"'‘’「」『』·•\-—_/／|]+", norm)]
+    compact = "".join(r for _s, r in runs)
+    offsets, starts, at = [], [], 0
+    for start, run in runs:
+        offsets.append(at)
+        starts.append(start)
+        at += len(run)
+
+    def position(i: int) -> int:
+        k = bisect.bisect_right(offsets, i) - 1
+        return starts[k] + i - offsets[k]
+
+    labels = _labels()
+    out: list[_Found] = []
+    for m in _matcher().finditer(compact):
+        key = m.group()
+        label = labels.get(key)
+        if label is None:
+            continue
+        start, end = position(m.start()), position(m.end() - 1) + 1
+        start = _with_numbering(norm, start, label)
+        printed = norm[start:end] if key == core(label.text) or not label.row else label.text
+        out.append(_Found(start, end, label, re.sub(r"\s+", "", printed)))
+    return out
+
+
+def _with_numbering(norm: str, start: int, label: _Label) -> int:
+    """The start of the label with its numbering ("（七）", "2.", "一、") when printed before it.
+
+    Only the numbering the format gives that label is taken, so the figures just before
+    ("0000000" + "2.其他法律…") keep their digits."""
+    before = norm[max(0, start - 8): start]
+    for number in label.enumerators:
+        if number.isdigit():
+            pattern = rf"{number}\s*[.、．)]\s*$"
+        else:
+            pattern = rf"(?:[(（]\s*{number}\s*[)）]|{number}\s*[、.．])\s*$"
+        m = re.search(pattern, before)
+        if m:
+            return start - (len(before) - m.start())
+    return start
+
+
+def _values(content: str) -> tuple[list[str], str]:
+    """The figures printed right after a label (cells between pipes or tabs, or separated
+    by whitespace: then glued figures stay one text, split later by the identities), and
+    the text after them."""
+    line, _newline, after = content.partition("\n")
+    for separator in ("|", "\t"):
+        if separator in line and line.strip(" \t|"):
+            values, rest = _separated(line, separator)
+            return values, rest + after
+    out = []
+    at = 0
+    while m := _SPACED_VALUE.match(content, at):
+        out.append(m.group(1) or m.group(2))
+        at = m.end()
+    return out, content[at:]
+
+
+def _separated(line: str, separator: str) -> tuple[list[str], str]:
+    """Cells of `` | ``- or tab-separated text up to the first that is not a figure; the
+    gaps between the labels and their separators are not cells, blank cells between two
+    separators are."""
+    fields = line.split(separator)
+    if not fields[0].strip():
+        fields = fields[1:]
+    out = []
+    for field in fields:
+        if not is_value_like(field):
+            break
+        out.append(field.strip())
+    rest = separator.join(fields[len(out):])
+    if out and not out[-1] and len(out) == len(fields):
+        out.pop()  # the gap after the last separator, before the next label
+    return out, rest
+
+
+def known_label(text: str) -> bool:
+    """The text ends with a whole label of the format (row label or header word)."""
+    key = core(text)
+    return any(key.endswith(k) for k, label in _labels().items() if k == core(label.text) or not label.row)
+
