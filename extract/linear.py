@@ -35,9 +35,10 @@ _ENUMERATOR = re.compile(r"^(?:[(（]\s*([一二三四五六七八九十]+)\s*[)
 _CN = "一二三四五六七八九十"
 # A figure in the text: digits (thousands separators, decimals) not followed by a measure
 # word (then it is prose: 2023年, 107条, 21.02%); or a printed stand-in for no figure.
+_CLOSING = ")]）】”’」』"
 _MEASURE = "年月日时条件个份项次人元万亿%％余多家名篇期天号届位批类"
 _SPACED_VALUE = re.compile(
-    rf"[\s|)\]）】”’」』]*(?:((?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?![\d.,]*\s*[{_MEASURE}])"
+    rf"[\s|)\]）】”’」』]*(?:([+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?![\d.,]*\s*[{_MEASURE}])"
     r"|((?:--|——|[-—–/×*…－])|无)(?=[\s|]|$))")
 
 
@@ -217,6 +218,7 @@ def _values(content: str) -> tuple[list[str], str]:
     """The figures printed right after a label (cells between pipes or tabs, or separated
     by whitespace: then glued figures stay one text, split later by the identities), and
     the text after them."""
+    content = content.lstrip(_CLOSING)  # the end of a label the matcher does not see: "…情形）"
     line, _newline, after = content.partition("\n")
     for separator in ("|", "\t"):
         if separator in line and line.strip(" \t|"):

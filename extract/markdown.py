@@ -42,9 +42,9 @@ def _cells(line: str) -> list[str] | None:
 
 
 def _label_only(cells: list[str]) -> bool:
-    """One label cell, every other cell blank: half of a label broken over two rows."""
+    """Labels and blanks only: maybe half of a label broken over two rows."""
     texts = [c for c in cells if c]
-    return len(texts) == 1 and not is_value_like(texts[0])
+    return bool(texts) and not any(is_value_like(t) for t in texts)
 
 
 def _has_values(cells: list[str]) -> bool:
@@ -66,12 +66,12 @@ def _rejoin_broken_labels(rows: list[list[str]]) -> list[list[str]]:
             half = _label_of(cells)
             above = out[-1] if out else None
             below = rows[i + 1] if i + 1 < len(rows) else None
-            if above and _has_values(above) and not known_label(_label_of(above)) \
+            if above and _has_values(above) and _label_of(above) and not known_label(_label_of(above)) \
                     and known_label(_label_of(above) + half):
                 out[-1] = _with_label(above, _label_of(above) + half)
                 i += 1
                 continue
-            if below and _has_values(below) and not known_label(_label_of(below)) \
+            if below and _has_values(below) and _label_of(below) and not known_label(_label_of(below)) \
                     and known_label(half + _label_of(below)):
                 out.append(_with_label(below, half + _label_of(below)))
                 i += 2
