@@ -54,7 +54,8 @@ def _analyse(record: dict, parsed: Parsed) -> None:
         version = _table_era_version(record, parsed)
     record["format_version"] = version
     if version == standard_format.PRE2019:
-        record["raw_tables"] = raw_tables(parsed.rows)
+        # the tables of an old report are kept as printed: by lines where the text has them
+        record["raw_tables"] = raw_tables(parsed.rows if parsed.alternative_rows is None else parsed.alternative_rows)
     tables = _best_reading(parsed, version)
     record.update(figures=tables.figures, cells=tables.cells, null_reasons=tables.null_reasons)
     record["warnings"] += tables.warnings

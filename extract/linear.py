@@ -144,8 +144,8 @@ def linear_rows(text: str) -> list[Row]:
     """The rows of linear text, cut at the format's labels: a row label with the figures
     printed after it, header words grouped into one header row, and figures after a header
     word (table 4's fifteen under its header) as a row of their own."""
-    norm = unicodedata.normalize("NFKC", text)
-    found = _find_labels(norm)
+    norm = _normalised(text)
+    found = _find_labels(norm, text)
     rows: list[Row] = []
     header: list[Cell] = []
     loose: list[Cell] = []  # figures after header words (table 4), gathered across its header lines
@@ -165,11 +165,20 @@ def linear_rows(text: str) -> list[Row]:
     return rows + _flush(header, loose)
 
 
+def _normalised(text: str) -> str:
+    """NFKC character by character, so that positions in it are positions in the text
+    (full-width digits and brackets become ASCII; a character NFKC would expand stays)."""
+    norm = unicodedata.normalize("NFKC", text)
+    if len(norm) == len(text):
+        return norm
+    return "".join(n if len(n := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in text)
+
+
 def _flush(header: list[Cell], loose: list[Cell]) -> list[Row]:
     return [row for row in (header, loose) if row]
 
 
-def _find_labels(norm: str) -> list[_Found]:
+def _find_labels(norm: str, text: str) -> list[_Found]:
     """Every label in the text, in order, each with the numbering printed before it."""
     runs = [(m.start(), m.group()) for m in re.finditer(r"[^\s()（）\[\]【】、.,，:：;；“”\"'‘’「」『』·•\-—_/／|]+", norm)]
     compact = "".join(r for _s, r in runs)
@@ -192,7 +201,7 @@ def _find_labels(norm: str) -> list[_Found]:
             continue
         start, end = position(m.start()), position(m.end() - 1) + 1
         start = _with_numbering(norm, start, label)
-        printed = norm[start:end] if key == core(label.text) or not label.row else label.text
+        printed = text[start:end] if key == core(label.text) or not label.row else label.text
         out.append(_Found(start, end, label, re.sub(r"\s+", "", printed)))
     return out
 
