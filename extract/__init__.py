@@ -65,7 +65,8 @@ def _analyse(record: dict, parsed: Parsed) -> None:
 
 def _best_reading(parsed: Parsed, version: str):
     """The tables as read from the reader's rows, or from its alternative cut of the same
-    text when that one finds more cells (then fewer failed checks decide)."""
+    text when that one finds more figures (then fewer failed checks, then more cells seen,
+    blanks included, decide)."""
     readings = [read_tables(parsed.rows, version, parsed.missing_reason, parsed.breaks)]
     if parsed.alternative_rows is not None:
         readings.append(read_tables(parsed.alternative_rows, version, parsed.missing_reason))
@@ -73,7 +74,8 @@ def _best_reading(parsed: Parsed, version: str):
     def score(tables):
         checks = identity_checks(tables.figures, version)
         return (sum(v is not None for v in tables.figures.values()),
-                -sum(c["passed"] is False for c in checks))
+                -sum(c["passed"] is False for c in checks),
+                sum(text is not None for text in tables.cells.values()))  # a blank cell seen is a cell read
     return max(readings, key=score)
 
 

@@ -35,10 +35,14 @@ _ENUMERATOR = re.compile(r"^(?:[(（]\s*([一二三四五六七八九十]+)\s*[)
 _CN = "一二三四五六七八九十"
 # A figure in the text: digits (thousands separators, decimals) not followed by a measure
 # word (then it is prose: 2023年, 107条, 21.02%); or a printed stand-in for no figure.
+_BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")  # a row's figures do not run on past an empty line
+# A page number a PDF's text prints between rows ("- 3 -", "第 3 页", "3/12"): not a figure.
+_PAGE_NUMBER = re.compile(r"^[ \t\u3000]*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[,，]?\s*共\s*\d+\s*页)?"
+                          r"|\d+\s*/\s*\d+)[ \t\u3000]*$", re.M)
 _CLOSING = ")]）】”’」』"
 _MEASURE = "年月日时条件个份项次人元万亿%％余多家名篇期天号届位批类"
 _SPACED_VALUE = re.compile(
-    rf"[\s|)\]）】”’」』]*(?:([+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?![\d.,]*\s*[{_MEASURE}])"
+    rf"[\s|)\]）】”’」』]*(?:([+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?![\d.,]*[{_MEASURE}])"
     r"|((?:--|——|[-—–/×*…－])|无)(?=[\s|]|$))")
 
 
@@ -144,25 +148,44 @@ def linear_rows(text: str) -> list[Row]:
     """The rows of linear text, cut at the format's labels: a row label with the figures
     printed after it, header words grouped into one header row, and figures after a header
     word (table 4's fifteen under its header) as a row of their own."""
+    text = _PAGE_NUMBER.sub(lambda m: " " * len(m.group()), text)
     norm = _normalised(text)
     found = _find_labels(norm, text)
     rows: list[Row] = []
     header: list[Cell] = []
     loose: list[Cell] = []  # figures after header words (table 4), gathered across its header lines
     for i, f in enumerate(found):
-        content = norm[f.end: found[i + 1].start if i + 1 < len(found) else len(norm)]
-        values, rest = _values(content)
+        end = found[i + 1].start if i + 1 < len(found) else len(norm)
+        spans, rest_at = _values(norm[f.end: end])
+        values = [Cell(text[f.end + a: f.end + b].strip()) for a, b in spans]
+        rest = norm[f.end + rest_at: end]
         if values and f.label.row and (not f.label.needs_enumerator or _numeral(f.printed)[0]):
             rows += _flush(header, loose)
             header, loose = [], []
-            rows.append([Cell(f.printed)] + [Cell(v) for v in values])
+            rows.append([Cell(f.printed)] + values)
             continue
         header.append(Cell(f.printed))
-        loose += [Cell(v) for v in values]
+        loose += values
         if _IGNORED.sub("", rest):
             rows += _flush(header, loose)  # prose between two labels ends a header
             header, loose = [], []
+            rows += _value_lines(text, f.end + rest_at, end)
     return rows + _flush(header, loose)
+
+
+def _value_lines(text: str, start: int, end: int) -> list[Row]:
+    """Lines of nothing but figures among other text (layout text prints table 4's figures
+    under header words wrapped past recognition): each a row without a label."""
+    out = []
+    at = text.find("\n", start, end)
+    while at >= 0:
+        line_end = text.find("\n", at + 1, end)
+        line = text[at + 1: end if line_end < 0 else line_end]
+        spans, rest_at = _values(_normalised(line))
+        if spans and not line[rest_at:].strip():
+            out.append([Cell(line[a:b].strip()) for a, b in spans])
+        at = line_end
+    return out
 
 
 def _normalised(text: str) -> str:
@@ -223,40 +246,42 @@ def _with_numbering(norm: str, start: int, label: _Label) -> int:
     return start
 
 
-def _values(content: str) -> tuple[list[str], str]:
-    """The figures printed right after a label (cells between pipes or tabs, or separated
-    by whitespace: then glued figures stay one text, split later by the identities), and
-    the text after them."""
-    content = content.lstrip(_CLOSING)  # the end of a label the matcher does not see: "…情形）"
-    line, _newline, after = content.partition("\n")
+def _values(content: str) -> tuple[list[tuple[int, int]], int]:
+    """Where the figures printed right after a label stand in ``content`` (cells between
+    pipes or tabs, or separated by whitespace: then glued figures stay one text, split
+    later by the identities), and where the text after them starts. Positions, so that
+    the caller takes each cell as printed ("－", not its NFKC "-")."""
+    at = len(content) - len(content.lstrip(_CLOSING + "、,，:：;；"))  # the end of a label: "…情形）"
+    end_of_line = content.find("\n", at)
+    end_of_line = len(content) if end_of_line < 0 else end_of_line
+    line = content[at:end_of_line]
     for separator in ("|", "\t"):
         if separator in line and line.strip(" \t|"):
-            values, rest = _separated(line, separator)
-            return values, rest + after
-    out = []
-    at = 0
-    while m := _SPACED_VALUE.match(content, at):
-        out.append(m.group(1) or m.group(2))
+            return _separated(content, at, end_of_line, separator)
+    spans = []
+    while (m := _SPACED_VALUE.match(content, at)) and not (
+            spans and _BLANK_LINE.search(content, at, m.start(m.lastindex))):
+        spans.append(m.span(m.lastindex))
         at = m.end()
-    return out, content[at:]
+    return spans, at
 
 
-def _separated(line: str, separator: str) -> tuple[list[str], str]:
+def _separated(content: str, start: int, end: int, separator: str) -> tuple[list[tuple[int, int]], int]:
     """Cells of `` | ``- or tab-separated text up to the first that is not a figure; the
     gaps between the labels and their separators are not cells, blank cells between two
     separators are."""
-    fields = line.split(separator)
-    if not fields[0].strip():
+    cuts = [start - 1] + [i for i in range(start, end) if content[i] == separator] + [end]
+    fields = [(a + 1, b) for a, b in zip(cuts, cuts[1:])]
+    if not content[fields[0][0]: fields[0][1]].strip():
         fields = fields[1:]
-    out = []
-    for field in fields:
-        if not is_value_like(field):
+    spans = []
+    for a, b in fields:
+        if not is_value_like(content[a:b]):
             break
-        out.append(field.strip())
-    rest = separator.join(fields[len(out):])
-    if out and not out[-1] and len(out) == len(fields):
-        out.pop()  # the gap after the last separator, before the next label
-    return out, rest
+        spans.append((a, b))
+    if spans and len(spans) == len(fields) and not content[slice(*spans[-1])].strip():
+        spans.pop()  # the gap after the last separator, before the next label
+    return spans, (spans[-1][1] if spans else start)
 
 
 def known_label(text: str) -> bool:

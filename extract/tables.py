@@ -293,11 +293,16 @@ def _assign(out: Tables, keys: list[str], values: list[tuple[int, str]], where: 
 def _unglue(out: Tables, texts: list[str], keys: list[str], where: str) -> tuple[list[str | None] | None, str | None]:
     """The cells of a row whose figures run together, split by the row's sums: a cell is
     None where the splits that fit disagree on it (the reason says so). (None, None) when
-    no split fits: then the row is simply short of cells."""
-    found = glued.split(texts, glued.groups_for(keys))
+    no split fits a row without sums: then it is simply short of cells; a row with sums that
+    no split fits gets a reason saying so."""
+    groups = glued.groups_for(keys)
+    found = glued.split(texts, groups)
     printed = " ".join(texts)
     if found.count == 0:
-        return None, None
+        if not any(g.total for g in groups):
+            return None, None
+        return None, (f"figures printed together ({printed!r}) fit no split into {len(keys)} cells whose "
+                      "总计 is the sum of the others (the printed row breaks its sum?); not guessed")
     if found.parts is not None:
         out.warnings.append({"stage": "tables", "message": f"row {where!r}: figures printed together ({printed!r}) "
                                                            f"split as {'|'.join(found.parts)}, the only split the "
