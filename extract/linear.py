@@ -37,8 +37,8 @@ _CN = "一二三四五六七八九十"
 # word (then it is prose: 2023年, 107条, 21.02%); or a printed stand-in for no figure.
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")  # a row's figures do not run on past an empty line
 # A page number a PDF's text prints between rows ("- 3 -", "第 3 页", "3/12"): not a figure.
-_PAGE_NUMBER = re.compile(r"^[ \t\u3000]*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[,，]?\s*共\s*\d+\s*页)?"
-                          r"|\d+\s*/\s*\d+)[ \t\u3000]*$", re.M)
+_PAGE_NUMBER = re.compile(r"^[ \t\u3000]*(?:[-—–][ \t]*\d+[ \t]*[-—–]|第[ \t]*\d+[ \t]*页(?:[ \t]*[,，]?[ \t]*共[ \t]*\d+[ \t]*页)?"
+                          r"|\d+[ \t]*/[ \t]*\d+)[ \t\u3000]*$", re.M)
 _CLOSING = ")]）】”’」』"
 _MEASURE = "年月日时条件个份项次人元万亿%％余多家名篇期天号届位批类"
 _SPACED_VALUE = re.compile(
@@ -269,7 +269,7 @@ def _values(content: str) -> tuple[list[tuple[int, int]], int]:
 def _separated(content: str, start: int, end: int, separator: str) -> tuple[list[tuple[int, int]], int]:
     """Cells of `` | ``- or tab-separated text up to the first that is not a figure; the
     gaps between the labels and their separators are not cells, blank cells between two
-    separators are."""
+    separators are, and so is a blank after the last separator when the line ends there."""
     cuts = [start - 1] + [i for i in range(start, end) if content[i] == separator] + [end]
     fields = [(a + 1, b) for a, b in zip(cuts, cuts[1:])]
     if not content[fields[0][0]: fields[0][1]].strip():
@@ -279,8 +279,8 @@ def _separated(content: str, start: int, end: int, separator: str) -> tuple[list
         if not is_value_like(content[a:b]):
             break
         spans.append((a, b))
-    if spans and len(spans) == len(fields) and not content[slice(*spans[-1])].strip():
-        spans.pop()  # the gap after the last separator, before the next label
+    if spans and len(spans) == len(fields) and end == len(content) and not content[slice(*spans[-1])].strip():
+        spans.pop()  # the gap after the last separator, before the next label on the same line
     return spans, (spans[-1][1] if spans else start)
 
 
