@@ -66,17 +66,21 @@ def _analyse(record: dict, parsed: Parsed) -> None:
 def _best_reading(parsed: Parsed, version: str):
     """The tables as read from the reader's rows, or from its alternative cut of the same
     text when that one finds more figures (then fewer failed checks, then more cells seen,
-    blanks included, decide)."""
-    readings = [read_tables(parsed.rows, version, parsed.missing_reason, parsed.breaks)]
-    if parsed.alternative_rows is not None:
-        readings.append(read_tables(parsed.alternative_rows, version, parsed.missing_reason))
+    blanks included, decide). A first reading with every figure needs no second."""
+    first = read_tables(parsed.rows, version, parsed.missing_reason, parsed.breaks)
+    if parsed.alternative_rows is None or all(v is not None for v in first.figures.values()):
+        return first
+    second = read_tables(parsed.alternative_rows, version, parsed.missing_reason)
+
+    def found(tables):
+        return sum(v is not None for v in tables.figures.values())
 
     def score(tables):
-        checks = identity_checks(tables.figures, version)
-        return (sum(v is not None for v in tables.figures.values()),
-                -sum(c["passed"] is False for c in checks),
-                sum(text is not None for text in tables.cells.values()))  # a blank cell seen is a cell read
-    return max(readings, key=score)
+        failed = sum(c["passed"] is False for c in identity_checks(tables.figures, version))
+        return found(tables), -failed, sum(text is not None for text in tables.cells.values())
+    if found(first) != found(second):
+        return max(first, second, key=found)
+    return max(first, second, key=score)
 
 
 def _table_era_version(record: dict, parsed: Parsed) -> str | None:

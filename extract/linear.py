@@ -17,7 +17,6 @@ figures (layout text wraps a label above and below them) is known by a prefix on
 """
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -116,24 +115,32 @@ def _compact(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _matcher() -> re.Pattern:
-    """One regex of every label core, as a trie so that the longest label wins."""
+    """One regex of every label core, as a trie so that the longest label wins; between
+    two characters of a label anything the matcher ignores may stand (a line break, a
+    bracket), so the match is found in the text itself."""
     trie: dict = {}
     for key in _labels():
         node = trie
         for ch in key:
             node = node.setdefault(ch, {})
         node[""] = {}
-    return re.compile(_trie_pattern(trie))
+    return re.compile(_alternatives(trie))
 
 
-def _trie_pattern(node: dict) -> str:
-    branches = [re.escape(ch) + _trie_pattern(child) for ch, child in node.items() if ch]
-    if not branches:
+_GAP = _IGNORED.pattern[:-1] + "*"  # zero or more ignored characters
+
+
+def _alternatives(node: dict) -> str:
+    branches = [re.escape(ch) + _after(child) for ch, child in node.items() if ch]
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def _after(node: dict) -> str:
+    """What may follow a character whose trie node is ``node``."""
+    if not any(node):
         return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if "" in node:
-        return f"(?:{body})?"
-    return body
+    rest = _GAP + _alternatives(node)
+    return f"(?:{rest})?" if "" in node else rest
 
 
 @dataclass
@@ -197,36 +204,33 @@ def _normalised(text: str) -> str:
     return "".join(n if len(n := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in text)
 
 
+@lru_cache(maxsize=None)
+def _numbering_pattern(numbers: tuple[str, ...]) -> re.Pattern:
+    """The numbering of a label printed just before it: "2." "2、" for 2, "（七）" "七、" for 七."""
+    forms = [rf"{n}\s*[.、．)]" if n.isdigit() else rf"(?:[(（]\s*{n}\s*[)）]|{n}\s*[、.．])" for n in numbers]
+    return re.compile(rf"(?:{'|'.join(forms)})\s*$")
+
+
 def _flush(header: list[Cell], loose: list[Cell]) -> list[Row]:
     return [row for row in (header, loose) if row]
 
 
 def _find_labels(norm: str, text: str) -> list[_Found]:
     """Every label in the text, in order, each with the numbering printed before it."""
-    runs = [(m.start(), m.group()) for m in re.finditer(r"[^\s()（）\[\]【】、.,，:：;；“”\"'‘’「」『』·•\-—_/／|]+", norm)]
-    compact = "".join(r for _s, r in runs)
-    offsets, starts, at = [], [], 0
-    for start, run in runs:
-        offsets.append(at)
-        starts.append(start)
-        at += len(run)
-
-    def position(i: int) -> int:
-        k = bisect.bisect_right(offsets, i) - 1
-        return starts[k] + i - offsets[k]
-
     labels = _labels()
     out: list[_Found] = []
-    for m in _matcher().finditer(compact):
-        key = m.group()
+    for m in _matcher().finditer(norm):
+        key = _IGNORED.sub("", m.group())
         label = labels.get(key)
         if label is None:
             continue
-        start, end = position(m.start()), position(m.end() - 1) + 1
-        start = _with_numbering(norm, start, label)
-        printed = text[start:end] if key == core(label.text) or not label.row else label.text
-        out.append(_Found(start, end, label, re.sub(r"\s+", "", printed)))
+        start = _with_numbering(norm, m.start(), label)
+        printed = text[start: m.end()] if not label.row or key == core(label.text) else label.text
+        out.append(_Found(start, m.end(), label, _WHITESPACE.sub("", printed)))
     return out
+
+
+_WHITESPACE = re.compile(r"\s+")
 
 
 def _with_numbering(norm: str, start: int, label: _Label) -> int:
@@ -234,15 +238,11 @@ def _with_numbering(norm: str, start: int, label: _Label) -> int:
 
     Only the numbering the format gives that label is taken, so the figures just before
     ("0000000" + "2.其他法律…") keep their digits."""
-    before = norm[max(0, start - 8): start]
-    for number in label.enumerators:
-        if number.isdigit():
-            pattern = rf"{number}\s*[.、．)]\s*$"
-        else:
-            pattern = rf"(?:[(（]\s*{number}\s*[)）]|{number}\s*[、.．])\s*$"
-        m = re.search(pattern, before)
-        if m:
-            return start - (len(before) - m.start())
+    if not label.enumerators:
+        return start
+    m = _numbering_pattern(label.enumerators).search(norm, max(0, start - 8), start)
+    if m:
+        return m.start()
     return start
 
 
