@@ -65,78 +65,121 @@ def read_tables(rows: list[Row], version: str, missing_reason: str | None = None
     document was unreadable (a page without a text layer); ``breaks`` are the row indices
     where such a part was left out. Nothing read before a break is joined to what follows
     it, and after it the table is known again only from a heading or a row's own label."""
-    out = Tables()
     if version not in sf.VERSIONS:
-        return out
-    targets = _targets(version)
-    table = 0
-    unsure = False  # after a break: the part left out may have opened the next table
-    anchor: int | None = None  # grid column of the first value column, from the last header row
-    found: set[str] = set()
-    stray: list[str] = []
-    procurement_in_10k: bool | None = False  # None: its header may have been in a part left out
-    procurement_scale: bool | None = False  # the unit in force where the 采购 row was read
-    wrapped: list[str] = []  # label-only lines just above: the start of a wrapped label
-    pending: tuple[str, list] | None = None  # an unmatched value row whose label may end below it
-    for index, row in enumerate(rows):
-        if index in breaks:
-            if pending:
-                stray.append(pending[0])
-            wrapped, pending, anchor, procurement_in_10k, unsure = [], None, None, None, True
+        return Tables()
+    reader = _Reader(version, breaks)
+    reader.read(rows)
+    out = reader.out
+    _fill_missing(out, version, reader.stray, missing_reason or "row not found in the document's tables")
+    _settle_by_columns(out, version)
+    _procurement_in_yuan(out, reader.procurement_scale, missing_reason)
+    return out
+
+
+class _Reader:
+    """One pass down the rows; its state is what a person reading the tables keeps in mind:
+    which table this is, the header's first value column, the 采购 unit, the start of a
+    label wrapped above its values and a value row whose label may end below it."""
+
+    def __init__(self, version: str, breaks: Sequence[int]):
+        self.out = Tables()
+        self.targets = _targets(version)
+        self.breaks = set(breaks)
+        self.table = 0
+        self.unsure = False  # after a break: the part left out may have opened the next table
+        self.anchor: int | None = None  # grid column of the first value column, from the last header row
+        self.found: set[str] = set()
+        self.stray: list[str] = []  # labels of value rows that match no standard row
+        self.procurement_in_10k: bool | None = False  # None: its header may have been in a part left out
+        self.procurement_scale: bool | None = False  # the unit in force where the 采购 row was read
+        self.wrapped: list[str] = []  # label-only lines just above: the start of a wrapped label
+        self.pending: tuple[str, list] | None = None  # an unmatched value row whose label may end below it
+
+    def read(self, rows: list[Row]) -> None:
+        for index, row in enumerate(rows):
+            if index in self.breaks:
+                self.part_left_out()
+            self.row(row)
+        self.drop_pending()
+
+    def part_left_out(self) -> None:
+        self.drop_pending()
+        self.wrapped, self.anchor, self.procurement_in_10k, self.unsure = [], None, None, True
+
+    def drop_pending(self) -> None:
+        if self.pending:
+            self.stray.append(self.pending[0])
+            self.pending = None
+
+    def open_targets(self) -> list[Target]:
+        return _open_targets(self.targets, self.table, self.unsure, self.found)
+
+    def row(self, row: Row) -> None:
         start = _table_start(row)
         if start:
-            table, unsure = start, False
-        procurement_in_10k = _procurement_unit(row, procurement_in_10k)
-        anchor = _anchor(row) or anchor  # column 0 holds labels, never the first value
+            self.table, self.unsure = start, False
+        self.procurement_in_10k = _procurement_unit(row, self.procurement_in_10k)
+        self.anchor = _anchor(row) or self.anchor  # column 0 holds labels, never the first value
         label, values = _split(row)
-        if not (table or unsure) or (len(row) == 1 and not row[0].text.strip()):
-            continue  # before the tables, or an empty line (an empty grid row is a blank table row)
-        label, values = _digits_off_label(label, values, _open_targets(targets, table, unsure, found))
-        if table == 4 and not label and not found & _STEMS_4 and (
-                _fit(values, 15, None) or glued.is_glued([t for _i, t in values], 15)):
-            _assign(out, [k for t in targets[4] for k in t.keys], values, "table 4 row", None)
-            found |= _STEMS_4
-            continue
-        candidates = _open_targets(targets, table, unsure, found)
-        if not values:  # a label-only line: the end of a label wrapped around its values, or a start
-            target = _best_target(core(pending[0] + label), candidates) if label and pending else None
-            if target is None:
-                if label:
-                    wrapped.append(label)
-                continue
-            label, values, pending = pending[0] + label, pending[1], None
+        if not (self.table or self.unsure) or (len(row) == 1 and not row[0].text.strip()):
+            return  # before the tables, or an empty line (an empty grid row is a blank table row)
+        label, values = _digits_off_label(label, values, self.open_targets())
+        if self.table == 4 and not label and self.table4_run(values):
+            return
+        if values:
+            self.value_row(label, values)
         else:
-            if pending:
-                stray.append(pending[0])
-                pending = None
-            blank = not any(text.strip() for _i, text in values)
-            target = _best_target(core(label), candidates) if label else None
-            if target is None and not blank and wrapped:
-                # the label began on the lines above ("（二）部分公开（…只计这一情" / "形，不计其他情形） 0 0 …")
-                joined = "".join(wrapped[-_WRAP_LINES:]) + label
-                target = _best_target(core(joined), candidates)
-                label = joined if target is not None else label
-            if target is None:
-                if table < 4 and not blank:
-                    # maybe the label goes on below the values ("5.要求…重新出" / "1 0 …" / "具已获取信息")
-                    pending = ("".join(wrapped[-_WRAP_LINES:]) + label, values)
-                wrapped = []
-                continue
-            if blank and not _only_row_label(core(label), target):
-                wrapped = []
-                continue  # a header row ending in a column label such as 总计, not a blank data row
-        wrapped = []
-        found.add(target.key)
-        table, unsure = _table_of(targets, target), False
+            self.label_only(label)
+
+    def table4_run(self, values: list[tuple[int, str]]) -> bool:
+        """Table 4's fifteen figures in one row without a label (its usual print)."""
+        if self.found & _STEMS_4 or not (_fit(values, 15, None) or glued.is_glued([t for _i, t in values], 15)):
+            return False
+        _assign(self.out, [k for t in self.targets[4] for k in t.keys], values, "table 4 row", None)
+        self.found |= _STEMS_4
+        return True
+
+    def label_only(self, label: str) -> None:
+        """The end of a label wrapped around its values (the row waiting below), or a start."""
+        target = _best_target(core(self.pending[0] + label), self.open_targets()) if label and self.pending else None
+        if target is None:
+            if label:
+                self.wrapped.append(label)
+            return
+        label, values = self.pending[0] + label, self.pending[1]
+        self.pending = None
+        self.take(target, label, values)
+
+    def value_row(self, label: str, values: list[tuple[int, str]]) -> None:
+        """A row with value cells: its label alone, or joined to the lines above, names its row."""
+        self.drop_pending()
+        candidates = self.open_targets()
+        blank = not any(text.strip() for _i, text in values)
+        target = _best_target(core(label), candidates) if label else None
+        if target is None and not blank and self.wrapped:
+            # the label began on the lines above ("（二）部分公开（…只计这一情" / "形，不计其他情形） 0 0 …")
+            joined = "".join(self.wrapped[-_WRAP_LINES:]) + label
+            target = _best_target(core(joined), candidates)
+            label = joined if target is not None else label
+        if target is None:
+            if self.table < 4 and not blank:
+                # maybe the label goes on below the values ("5.要求…重新出" / "1 0 …" / "具已获取信息")
+                self.pending = ("".join(self.wrapped[-_WRAP_LINES:]) + label, values)
+            self.wrapped = []
+            return
+        if blank and not _only_row_label(core(label), target):
+            self.wrapped = []
+            return  # a header row ending in a column label such as 总计, not a blank data row
+        self.take(target, label, values)
+
+    def take(self, target: Target, label: str, values: list[tuple[int, str]]) -> None:
+        """The row's values go to the target's keys."""
+        self.wrapped = []
+        self.found.add(target.key)
+        self.table, self.unsure = _table_of(self.targets, target), False
         if _PROCUREMENT_AMOUNT in target.keys:
-            procurement_scale = procurement_in_10k
-        _assign(out, list(target.keys), values, label, anchor)
-    if pending:
-        stray.append(pending[0])
-    _fill_missing(out, version, stray, missing_reason or "row not found in the document's tables")
-    _settle_by_columns(out, version)
-    _procurement_in_yuan(out, procurement_scale, missing_reason)
-    return out
+            self.procurement_scale = self.procurement_in_10k
+        _assign(self.out, list(target.keys), values, label, self.anchor)
 
 
 def _open_targets(targets: dict[int, list[Target]], table: int, unsure: bool, found: set[str]) -> list[Target]:
