@@ -26,6 +26,7 @@ from . import standard_format as sf
 from .grid import Cell, Row
 from .labels import core
 from .numbers import is_value_like
+from .tables import FIRST_VALUE_HEADERS
 
 _MIN_PREFIX = 8  # characters of a long row label that identify it when it is cut short
 # What the matcher ignores: whitespace, punctuation, pipes (labels._PUNCT plus | and ：).
@@ -171,6 +172,9 @@ def linear_rows(text: str) -> list[Row]:
             header, loose = [], []
             rows.append([Cell(f.printed)] + values)
             continue
+        if header and core(f.printed) in FIRST_VALUE_HEADERS:
+            rows.append(header)  # a first value column's header opens a row: linear rows have no grid columns
+            header = []
         header.append(Cell(f.printed))
         loose += values
         if _IGNORED.sub("", rest):

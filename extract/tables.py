@@ -119,7 +119,9 @@ class _Reader:
         if start:
             self.table, self.unsure = start, False
         self.procurement_in_10k = _procurement_unit(row, self.procurement_in_10k)
-        self.anchor = _anchor(row) or self.anchor  # column 0 holds labels, never the first value
+        anchor = _anchor(row)
+        if anchor is not None:  # column 0 holds labels: a first value header there means no grid columns
+            self.anchor = anchor or None
         label, values = _split(row)
         if not (self.table or self.unsure) or (len(row) == 1 and not row[0].text.strip()):
             return  # before the tables, or an empty line (an empty grid row is a blank table row)
@@ -269,7 +271,8 @@ def _split(row: Row) -> tuple[str, list[tuple[int, str]]]:
     return label, values
 
 
-_FIRST_VALUE_HEADERS = {core(cols[0].label) for _v in sf.VERSIONS for _i, _r, cols in sf.TABLE2[_v]} | {
+# Headers of the first value column of a block (本年制发件数, 自然人 …): where a grid's values start.
+FIRST_VALUE_HEADERS = {core(cols[0].label) for _v in sf.VERSIONS for _i, _r, cols in sf.TABLE2[_v]} | {
     core(sf.APPLICANT_COLUMNS[0].label)}
 
 
@@ -287,7 +290,7 @@ def _digits_off_label(label: str, values: list[tuple[int, str]], candidates: lis
 
 def _anchor(row: Row) -> int | None:
     """Grid column of a header row's first value column (自然人, 本年制发件数 …), if it has one."""
-    return next((i for i, c in enumerate(row) if not c.copy and core(c.text) in _FIRST_VALUE_HEADERS), None)
+    return next((i for i, c in enumerate(row) if not c.copy and core(c.text) in FIRST_VALUE_HEADERS), None)
 
 
 def _fit(values: list[tuple[int, str]], n: int, anchor: int | None) -> list[str] | None:
