@@ -25,6 +25,7 @@ from functools import lru_cache
 from . import standard_format as sf
 from .grid import Cell, Row
 from .labels import core
+from .limits import LIMITS
 from .numbers import is_value_like
 from .tables import FIRST_VALUE_HEADERS
 
@@ -152,21 +153,28 @@ class _Found:
     printed: str
 
 
-def linear_rows(text: str) -> list[Row]:
+def linear_rows(text: str, max_cells: int = LIMITS.grid_cells) -> list[Row]:
     """The rows of linear text, cut at the format's labels: a row label with the figures
     printed after it, header words grouped into one header row, and figures after a header
-    word (table 4's fifteen under its header) as a row of their own."""
+    word (table 4's fifteen under its header) as a row of their own. OverflowError past
+    ``max_cells`` labels and figures (a report has about a thousand)."""
     text = _PAGE_NUMBER.sub(lambda m: " " * len(m.group()), text)
     norm = _normalised(text)
     found = _find_labels(norm, text)
     rows: list[Row] = []
     header: list[Cell] = []
     loose: list[Cell] = []  # figures after header words (table 4), gathered across its header lines
+    if len(found) > max_cells:
+        raise OverflowError(f"more than {max_cells:,} labels")
+    cells = 0
     for i, f in enumerate(found):
         end = found[i + 1].start if i + 1 < len(found) else len(norm)
         spans, rest_at = _values(norm[f.end: end])
         values = [Cell(text[f.end + a: f.end + b].strip()) for a, b in spans]
         rest = norm[f.end + rest_at: end]
+        cells += 1 + len(values)
+        if cells > max_cells:
+            raise OverflowError(f"more than {max_cells:,} labels and figures")
         if values and f.label.row and (not f.label.needs_enumerator or _numeral(f.printed)[0]):
             rows += _flush(header, loose)
             header, loose = [], []

@@ -13,46 +13,66 @@ import re
 
 from .grid import Parsed, ReadError, Row, text_rows
 from .html import read_html
+from .limits import LIMITS, ContentLimits, over
 from .linear import linear_rows
 from .markdown import is_table_line, markdown_rows
 
 
-def read_text(text: str) -> Parsed:
+def read_text(text: str, limits: ContentLimits = LIMITS) -> Parsed:
     """The text, its rows cut at labels, and its rows line by line as the alternative reading."""
-    return Parsed(rows=text_document_rows(text), text=text, alternative_rows=text_rows(text))
+    try:
+        rows = text_document_rows(text, limits)
+    except OverflowError:
+        raise ReadError("text", over(limits, "grid_cells", "the text holds too many labels and figures "
+                                                           "to be tables")) from None
+    return Parsed(rows=rows, text=text, alternative_rows=text_rows(text))
 
 _HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
 
 
-def text_document_rows(text: str) -> list[Row]:
+def text_document_rows(text: str, limits: ContentLimits = LIMITS) -> list[Row]:
     """Rows of a text document of any shape: HTML tables embedded in it (read by the HTML
-    reader), pipe-table lines (read as grids), and everything else cut at the labels."""
+    reader), pipe-table lines (read as grids), and everything else cut at the labels.
+    OverflowError past ``limits.grid_cells`` cells."""
     rows: list[Row] = []
     at = 0
     for m in _HTML_TABLE.finditer(text):
-        rows += _plain_rows(text[at: m.start()]) + _html_rows(m.group())
+        rows += _plain_rows(text[at: m.start()], limits) + _html_rows(m.group(), limits)
         at = m.end()
-    return rows + _plain_rows(text[at:])
+        _within(rows, limits)
+    return _within(rows + _plain_rows(text[at:], limits), limits)
 
 
-def _html_rows(markup: str) -> list[Row]:
+def _within(rows: list[Row], limits: ContentLimits) -> list[Row]:
+    if sum(map(len, rows)) > limits.grid_cells:
+        raise OverflowError(f"more than {limits.grid_cells:,} cells")
+    return rows
+
+
+def _html_rows(markup: str, limits: ContentLimits) -> list[Row]:
     try:
-        return read_html(markup).rows
+        return read_html(markup, limits).rows
     except ReadError:
         return []
 
 
-def _plain_rows(text: str) -> list[Row]:
+def _plain_rows(text: str, limits: ContentLimits) -> list[Row]:
     """Pipe-table lines as grids, the runs of other lines cut at the labels, in order."""
     rows: list[Row] = []
     block: list[str] = []
     in_table = False
     for line in text.splitlines():
         if is_table_line(line) != in_table and block:
-            rows += markdown_rows(block) if in_table else linear_rows("\n".join(block))
+            rows += _block_rows(block, in_table, limits)
             block = []
         in_table = is_table_line(line)
         block.append(line)
-    if block:
-        rows += markdown_rows(block) if in_table else linear_rows("\n".join(block))
-    return rows
+    return rows + (_block_rows(block, in_table, limits) if block else [])
+
+
+def _block_rows(lines: list[str], table: bool, limits: ContentLimits) -> list[Row]:
+    if not table:
+        return linear_rows("\n".join(lines), limits.grid_cells)
+    if sum(line.count("|") for line in lines) > limits.grid_cells:  # counted before they are made
+        raise OverflowError(f"more than {limits.grid_cells:,} table cells")
+    return markdown_rows(lines)
