@@ -160,7 +160,7 @@ def linear_rows(text: str, max_cells: int = LIMITS.grid_cells) -> list[Row]:
     ``max_cells`` labels and figures (a report has about a thousand)."""
     text = _PAGE_NUMBER.sub(lambda m: " " * len(m.group()), text)
     norm = _normalised(text)
-    found = _find_labels(norm, text)
+    found = _find_labels(norm, text, max_cells)
     rows: list[Row] = []
     header: list[Cell] = []
     loose: list[Cell] = []  # figures after header words (table 4), gathered across its header lines
@@ -227,8 +227,9 @@ def _flush(header: list[Cell], loose: list[Cell]) -> list[Row]:
     return [row for row in (header, loose) if row]
 
 
-def _find_labels(norm: str, text: str) -> list[_Found]:
-    """Every label in the text, in order, each with the numbering printed before it."""
+def _find_labels(norm: str, text: str, max_cells: int) -> list[_Found]:
+    """Every label in the text, in order, each with the numbering printed before it;
+    OverflowError past ``max_cells`` of them."""
     labels = _labels()
     out: list[_Found] = []
     for m in _matcher().finditer(norm):
@@ -239,6 +240,8 @@ def _find_labels(norm: str, text: str) -> list[_Found]:
         start = _with_numbering(norm, m.start(), label)
         printed = text[start: m.end()] if not label.row or key == core(label.text) else label.text
         out.append(_Found(start, m.end(), label, _WHITESPACE.sub("", printed)))
+        if len(out) > max_cells:
+            raise OverflowError(f"more than {max_cells:,} labels")
     return out
 
 
