@@ -181,3 +181,15 @@ def test_label_reader_alone_never_a_wrong_number_on_tab_separated_text():
         wrong = {k: v for k, v in tables.figures.items() if v is not None and v != report.figures[k]}
         assert wrong == {}, case
         assert all(tables.null_reasons[k] for k, v in tables.figures.items() if v is None)
+
+
+def test_text_of_more_labels_than_grid_cells_is_refused_naming_the_limit():
+    from extract.limits import ContentLimits
+    limits = ContentLimits(grid_cells=1_000)
+    for text in ("规章1 " * 1_200, "| 规章 | 1 | 2 |\n" * 400):
+        record = extract_document(text.encode("utf-8"), filename="t.txt", limits=limits)
+        assert [e["stage"] for e in record["errors"]] == ["text"]
+        assert "ContentLimits.grid_cells = 1,000" in record["errors"][0]["message"]
+    report = random_report(1)
+    assert extract_document(textshapes.dump_spaced(report).encode("utf-8"), filename="t.txt",
+                            limits=limits)["cells"] == report.cells  # a report is well inside it
