@@ -218,8 +218,10 @@ def _normalised(text: str) -> str:
 
 @lru_cache(maxsize=None)
 def _numbering_pattern(numbers: tuple[str, ...]) -> re.Pattern:
-    """The numbering of a label printed just before it: "2." "2、" for 2, "（七）" "七、" for 七."""
+    """The numbering of a label printed just before it: "2." "2、" for 2, "（七）" "七、" for 七,
+    and "第七项" "第2项" for either."""
     forms = [rf"{n}\s*[.、．)]" if n.isdigit() else rf"(?:[(（]\s*{n}\s*[)）]|{n}\s*[、.．])" for n in numbers]
+    forms += [rf"第\s*{n}\s*项\s*[、.．:：]?" for n in numbers]
     return re.compile(rf"(?:{'|'.join(forms)})\s*$")
 
 
@@ -255,7 +257,7 @@ def _with_numbering(norm: str, start: int, label: _Label) -> int:
     ("0000000" + "2.其他法律…") keep their digits."""
     if not label.enumerators:
         return start
-    m = _numbering_pattern(label.enumerators).search(norm, max(0, start - 8), start)
+    m = _numbering_pattern(label.enumerators).search(norm, max(0, start - 10), start)
     if m:
         return m.start()
     return start

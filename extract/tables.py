@@ -84,6 +84,7 @@ class _Reader:
     def __init__(self, version: str, breaks: Sequence[int]):
         self.out = Tables()
         self.targets = _targets(version)
+        self.table_of = _table_numbers(version)
         self.breaks = set(breaks)
         self.table = 0
         self.unsure = False  # after a break: the part left out may have opened the next table
@@ -178,7 +179,7 @@ class _Reader:
         """The row's values go to the target's keys."""
         self.wrapped = []
         self.found.add(target.key)
-        self.table, self.unsure = _table_of(self.targets, target), False
+        self.table, self.unsure = self.table_of[target.key], False
         if _PROCUREMENT_AMOUNT in target.keys:
             self.procurement_scale = self.procurement_in_10k
         _assign(self.out, list(target.keys), values, label, self.anchor)
@@ -190,8 +191,10 @@ def _open_targets(targets: dict[int, list[Target]], table: int, unsure: bool, fo
     return [t for n in tables for t in targets.get(n, ()) if t.key not in found]
 
 
-def _table_of(targets: dict[int, list[Target]], target: Target) -> int:
-    return next(n for n, members in targets.items() if target in members)
+@lru_cache(maxsize=None)  # one per version, asked for by every document
+def _table_numbers(version: str) -> dict[str, int]:
+    """The table (2, 3, 4) of each standard row, by its key."""
+    return {t.key: n for n, members in _targets(version).items() for t in members}
 
 
 def _procurement_in_yuan(out: Tables, in_10k: bool | None, missing_reason: str | None) -> None:
@@ -222,6 +225,7 @@ def _times_10k(value: int | float) -> int | float:
     return int(scaled) if float(scaled).is_integer() else scaled
 
 
+@lru_cache(maxsize=None)  # one per version, asked for by every document; never modified
 def _targets(version: str) -> dict[int, list[Target]]:
     """Standard rows grouped by table, each with its value keys in printed column order."""
     out: dict[int, list[Target]] = {2: [], 3: [], 4: []}

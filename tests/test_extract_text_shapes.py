@@ -193,3 +193,16 @@ def test_text_of_more_labels_than_grid_cells_is_refused_naming_the_limit():
     report = random_report(1)
     assert extract_document(textshapes.dump_spaced(report).encode("utf-8"), filename="t.txt",
                             limits=limits)["cells"] == report.cells  # a report is well inside it
+
+
+def test_rows_numbered_as_items_and_glued_to_the_figures_before():
+    """"第七项总计" and "（七）总计" are the 总计 row; bare 总计 is a column header; the numbering
+    "2." glued after a row's figures is not one of them."""
+    head = "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他"
+    rows = "（一）予以公开1000001第七项总计1000001四、结转下年度继续办理0000000"
+    withheld = "（三）不予公开1.属于国家秘密00000002.其他法律行政法规禁止公开1000001"
+    record = extract_document(("第二十条第（一）项本年制发件数" + head + rows + withheld).encode("utf-8"), filename="t.txt")
+    stems = ("requests.disclosed", "requests.handled_total", "requests.withheld.prohibited_by_law")
+    for stem in stems:
+        assert [record["figures"][f"{stem}.{c.suffix}"] for c in sf.APPLICANT_COLUMNS] == [1, 0, 0, 0, 0, 0, 1], stem
+    assert [record["figures"][f"requests.withheld.state_secret.{c.suffix}"] for c in sf.APPLICANT_COLUMNS] == [0] * 7
