@@ -35,7 +35,8 @@ _IGNORED = re.compile(r"[\s()（）\[\]【】、.,，:：;；“”\"'‘’「�
 _ENUMERATOR = re.compile(r"^(?:[(（]\s*([一二三四五六七八九十]+)\s*[)）]|([一二三四五六七八九十]+)\s*[、.．]|(\d+)\s*[.、．)])")
 _CN = "一二三四五六七八九十"
 # A figure in the text: digits (thousands separators, decimals) not followed by a measure
-# word (then it is prose: 2023年, 107条, 21.02%); or a printed stand-in for no figure.
+# word on the same line (then it is prose: 2023年, 107条, 3 项, 21.02%); or a printed stand-in
+# for no figure. (On the next line a measure word may be a vertical label's 年 of 本年度.)
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")  # a row's figures do not run on past an empty line
 # A page number a PDF's text prints between rows ("- 3 -", "第 3 页", "3/12"): not a figure.
 _PAGE_NUMBER = re.compile(r"^[ \t\u3000]*(?:[-—–][ \t]*\d+[ \t]*[-—–]|第[ \t]*\d+[ \t]*页(?:[ \t]*[,，]?[ \t]*共[ \t]*\d+[ \t]*页)?"
@@ -43,7 +44,7 @@ _PAGE_NUMBER = re.compile(r"^[ \t\u3000]*(?:[-—–][ \t]*\d+[ \t]*[-—–]|�
 _CLOSING = ")]）】”’」』"
 _MEASURE = "年月日时条件个份项次人元万亿%％余多家名篇期天号届位批类"
 _SPACED_VALUE = re.compile(
-    rf"[\s|)\]）】”’」』]*(?:([+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?![\d.,]*[{_MEASURE}])"
+    rf"[\s|)\]）】”’」』]*(?:([+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?![\d.,]*[ \t\u3000]*[{_MEASURE}])"
     r"|((?:--|——|[-—–/×*…－])|无)(?=[\s|]|$))")
 
 

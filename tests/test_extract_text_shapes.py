@@ -156,6 +156,10 @@ def test_prose_figures_around_the_tables_are_not_cells():
     assert [record["figures"][k] for k in ("active.licensing.decisions", "active.penalties.decisions",
                                            "active.coercion.decisions", "active.fees.amount_10k_yuan")] == [17, 4, 0, 1.5]
     assert record["figures"]["active.rules.issued"] is None and record["cells"]["active.rules.issued"] is None
+    without_coercion = text.replace("行政强制 0 ", "").replace("规章2件", "行政强制 2 件")
+    record = extract_document(("第二十条第（一）项 本年制发件数 " + without_coercion).encode("utf-8"), filename="t.txt")
+    assert record["figures"]["active.penalties.decisions"] == 4
+    assert record["figures"]["active.coercion.decisions"] is None  # the prose's "行政强制 2 件" is not the row
 
 
 def test_pdftotext_layout_of_the_demo_pdfs_read_back_exactly(tmp_path):
