@@ -270,12 +270,13 @@ def _values(content: str) -> tuple[list[tuple[int, int]], int]:
     later by the identities), and where the text after them starts. Positions, so that
     the caller takes each cell as printed ("－", not its NFKC "-")."""
     at = len(content) - len(content.lstrip(_CLOSING + "、,，:：;；"))  # the end of a label: "…情形）"
-    end_of_line = content.find("\n", at)
+    first = len(content) - len(content[at:].lstrip("\r\n"))  # the figures may start on the next line
+    end_of_line = content.find("\n", first)
     end_of_line = len(content) if end_of_line < 0 else end_of_line
-    line = content[at:end_of_line]
+    line = content[first:end_of_line]
     for separator in ("|", "\t"):
         if separator in line and line.strip(" \t|"):
-            return _separated(content, at, end_of_line, separator)
+            return _separated(content, first, end_of_line, separator, after_label=first == at)
     spans = []
     while (m := _SPACED_VALUE.match(content, at)) and not (
             spans and _BLANK_LINE.search(content, at, m.start(m.lastindex))):
@@ -284,13 +285,15 @@ def _values(content: str) -> tuple[list[tuple[int, int]], int]:
     return spans, at
 
 
-def _separated(content: str, start: int, end: int, separator: str) -> tuple[list[tuple[int, int]], int]:
+def _separated(content: str, start: int, end: int, separator: str,
+               after_label: bool) -> tuple[list[tuple[int, int]], int]:
     """Cells of `` | ``- or tab-separated text up to the first that is not a figure; the
     gaps between the labels and their separators are not cells, blank cells between two
-    separators are, and so is a blank after the last separator when the line ends there."""
+    separators are, and so is a blank before the first separator of a line of figures
+    alone, or after the last when the line ends there."""
     cuts = [start - 1] + [i for i in range(start, end) if content[i] == separator] + [end]
     fields = [(a + 1, b) for a, b in zip(cuts, cuts[1:])]
-    if not content[fields[0][0]: fields[0][1]].strip():
+    if after_label and not content[fields[0][0]: fields[0][1]].strip():
         fields = fields[1:]
     spans = []
     for a, b in fields:

@@ -19,9 +19,15 @@ _BREAK = re.compile(r"<br\s*/?>", re.I)
 
 
 def is_table_line(line: str) -> bool:
-    """A pipe-table row: starts with a pipe and has at least one more."""
+    """A line that may be a pipe-table row: it starts with a pipe and has another."""
     stripped = line.strip()
     return stripped.startswith("|") and stripped.count("|") >= 2
+
+
+def is_table(lines: list[str]) -> bool:
+    """Pipe-table lines with a header separator row (``|---|---|``) are a markdown table;
+    without one they are `` | ``-separated text whose first cell is blank."""
+    return any(_cells(line) is None for line in lines)
 
 
 def markdown_rows(lines: list[str]) -> list[Row]:

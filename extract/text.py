@@ -10,12 +10,13 @@ reading that finds more cells (``read_text``).
 from __future__ import annotations
 
 import re
+from itertools import groupby
 
 from .grid import Parsed, ReadError, Row, text_rows
 from .html import read_html
 from .limits import LIMITS, ContentLimits, over
 from .linear import linear_rows
-from .markdown import is_table_line, markdown_rows
+from .markdown import is_table, is_table_line, markdown_rows
 
 
 def read_text(text: str, limits: ContentLimits = LIMITS) -> Parsed:
@@ -57,22 +58,20 @@ def _html_rows(markup: str, limits: ContentLimits) -> list[Row]:
 
 
 def _plain_rows(text: str, limits: ContentLimits) -> list[Row]:
-    """Pipe-table lines as grids, the runs of other lines cut at the labels, in order."""
+    """Markdown tables as grids, the text between them cut at the labels, in order."""
     rows: list[Row] = []
-    block: list[str] = []
-    in_table = False
-    for line in text.splitlines():
-        if is_table_line(line) != in_table and block:
-            rows += _block_rows(block, in_table, limits)
-            block = []
-        in_table = is_table_line(line)
-        block.append(line)
-    return rows + (_block_rows(block, in_table, limits) if block else [])
+    plain: list[str] = []
+    for table_lines, lines in groupby(text.splitlines(), key=is_table_line):
+        lines = list(lines)
+        if not (table_lines and is_table(lines)):
+            plain += lines  # pipe lines without a header separator are `` | `` text
+            continue
+        rows += linear_rows("\n".join(plain), limits.grid_cells) + _markdown_rows(lines, limits)
+        plain = []
+    return rows + linear_rows("\n".join(plain), limits.grid_cells)
 
 
-def _block_rows(lines: list[str], table: bool, limits: ContentLimits) -> list[Row]:
-    if not table:
-        return linear_rows("\n".join(lines), limits.grid_cells)
+def _markdown_rows(lines: list[str], limits: ContentLimits) -> list[Row]:
     if sum(line.count("|") for line in lines) > limits.grid_cells:  # counted before they are made
         raise OverflowError(f"more than {limits.grid_cells:,} table cells")
     return markdown_rows(lines)

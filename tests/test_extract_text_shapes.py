@@ -67,6 +67,16 @@ def test_random_reports_in_each_text_shape_read_back_exactly(shape):
         assert_exact(textshapes.SHAPES[shape](report), report, f"case {case} ({report.version}) as {shape}")
 
 
+@pytest.mark.parametrize("shape", ["piped", "markdown"])
+def test_blank_cells_at_the_ends_of_a_row_and_of_table_4_kept_in_place(shape):
+    """A line of figures whose first cell is blank (" | 0 | 0 …") is not a markdown row."""
+    for version in sf.VERSIONS:
+        blanks = {"appeals.review.upheld": "", "appeals.litigation_after_review.total": "",
+                  "requests.disclosed.natural_person": "", "requests.carried_forward.total": ""}
+        report = make_report("测试县人民政府", "县", "county", 2022, version, seed="ends", blanks=blanks)
+        assert_exact(textshapes.SHAPES[shape](report), report, f"{version} as {shape}")
+
+
 def test_markdown_with_its_tables_as_html_read_back_exactly():
     """A converter that cannot draw merged cells in markdown writes the table as HTML."""
     for case in range(4):
