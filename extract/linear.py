@@ -10,9 +10,9 @@ figures printed right after each label. A number followed by a measure word (``2
 ``107条``) is prose, not a cell. The rows go to the one table reader (``tables.py``), which
 knows which label belongs to which table and splits glued figures by the identities.
 
-Matching is done on the text without whitespace and punctuation (so a label wrapped over
-lines or printed with other brackets still matches); the figures are read from the text
-itself, where spaces and pipes separate cells. A long row label cut short by its own
+A label matches with whitespace and punctuation anywhere between its characters (so a label
+wrapped over lines or printed with other brackets still matches); the figures are read
+where spaces, pipes or tabs separate cells, each cell as printed. A long row label cut short by its own
 figures (layout text wraps a label above and below them) is known by a prefix only it has.
 """
 from __future__ import annotations
@@ -33,15 +33,14 @@ _MIN_PREFIX = 8  # characters of a long row label that identify it when it is cu
 # What the matcher ignores: whitespace, punctuation, pipes (labels._PUNCT plus | and ：).
 _IGNORED = re.compile(r"[\s()（）\[\]【】、.,，:：;；“”\"'‘’「」『』·•\-—_/／|]+")
 _ENUMERATOR = re.compile(r"^(?:[(（]\s*([一二三四五六七八九十]+)\s*[)）]|([一二三四五六七八九十]+)\s*[、.．]|(\d+)\s*[.、．)])")
-_CN = "一二三四五六七八九十"
-# A figure in the text: digits (thousands separators, decimals) not followed by a measure
-# word on the same line (then it is prose: 2023年, 107条, 3 项, 21.02%); or a printed stand-in
-# for no figure. (On the next line a measure word may be a vertical label's 年 of 本年度.)
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")  # a row's figures do not run on past an empty line
 # A page number a PDF's text prints between rows ("- 3 -", "第 3 页", "3/12"): not a figure.
 _PAGE_NUMBER = re.compile(r"^[ \t\u3000]*(?:[-—–][ \t]*\d+[ \t]*[-—–]|第[ \t]*\d+[ \t]*页(?:[ \t]*[,，]?[ \t]*共[ \t]*\d+[ \t]*页)?"
                           r"|\d+[ \t]*/[ \t]*\d+)[ \t\u3000]*$", re.M)
 _CLOSING = ")]）】”’」』"
+# A figure in the text: digits (thousands separators, decimals) not followed by a measure
+# word on the same line (then it is prose: 2023年, 107条, 3 项, 21.02%); or a printed stand-in
+# for no figure. (On the next line a measure word may be a vertical label's 年 of 本年度.)
 _MEASURE = "年月日时条件个份项次人元万亿%％余多家名篇期天号届位批类"
 _SPACED_VALUE = re.compile(
     rf"[\s|)\]）】”’」』]*(?:([+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?![\d.,]*[ \t\u3000]*[{_MEASURE}])"
@@ -58,6 +57,7 @@ class _Label:
     needs_enumerator: bool  # the same word is also a header (其他, 总计): a row only when numbered
 
 
+@lru_cache(maxsize=1 << 12)  # the same printed labels recur in every report
 def _numeral(label: str) -> tuple[str, str]:
     """(numbering, rest) of a printed label: "（七）总计" → ("七", "总计"), "2.重复申请" → ("2", …)."""
     s = unicodedata.normalize("NFKC", label).strip()
@@ -165,8 +165,6 @@ def linear_rows(text: str, max_cells: int = LIMITS.grid_cells) -> list[Row]:
     rows: list[Row] = []
     header: list[Cell] = []
     loose: list[Cell] = []  # figures after header words (table 4), gathered across its header lines
-    if len(found) > max_cells:
-        raise OverflowError(f"more than {max_cells:,} labels")
     cells = 0
     for i, f in enumerate(found):
         end = found[i + 1].start if i + 1 < len(found) else len(norm)
