@@ -207,12 +207,19 @@ def _value_lines(text: str, start: int, end: int) -> list[Row]:
 
 
 def _normalised(text: str) -> str:
-    """NFKC character by character, so that positions in it are positions in the text
-    (full-width digits and brackets become ASCII; a character NFKC would expand stays)."""
+    """NFKC, except that a character NFKC would expand (… → ...) stays as it is, so that
+    positions in it are positions in the text (full-width digits and brackets become ASCII)."""
     norm = unicodedata.normalize("NFKC", text)
     if len(norm) == len(text):
         return norm
-    return "".join(n if len(n := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in text)
+    for ch in set(text) - _EXPANDS.keys():
+        _EXPANDS[ch] = len(unicodedata.normalize("NFKC", ch)) != 1
+    kept = [ch for ch in set(text) if _EXPANDS[ch]]
+    parts = re.split(f"([{re.escape(''.join(kept))}])", text)
+    return "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
+
+
+_EXPANDS: dict[str, bool] = {}  # character → whether NFKC makes it longer (or drops it)
 
 
 @lru_cache(maxsize=None)
