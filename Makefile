@@ -7,7 +7,7 @@ DB ?= data/nianbao.db
 # Debian packages, installed (as root, only those missing) by the target that needs them:
 # the demo's PDFs embed a CJK TrueType font; the tests also drive Chromium and LibreOffice.
 DEMO_PACKAGES := fonts-wqy-zenhei
-TEST_PACKAGES := $(DEMO_PACKAGES) chromium libreoffice-writer-nogui
+TEST_PACKAGES := $(DEMO_PACKAGES) chromium libreoffice-writer-nogui poppler-utils
 
 .PHONY: demo test serve setup demo-packages test-packages clean
 

@@ -18,7 +18,7 @@ from . import standard_format
 from .checks import identity_checks, prose_checks
 from .decode import decode, require_text
 from .detect import UNSUPPORTED, sniff
-from .grid import Parsed, ReadError, text_rows
+from .grid import Parsed, ReadError
 from .limits import LIMITS, ContentLimits, over
 from .metadata import read_metadata
 from .rawtables import raw_tables
@@ -54,16 +54,39 @@ def _analyse(record: dict, parsed: Parsed) -> None:
     record.update(read_metadata(parsed.text, parsed.title, parsed.published))
     record["sections"] = split_sections(parsed.text)
     version = detect_version(parsed.rows)
+    if version == standard_format.PRE2019 and parsed.alternative_rows is not None:
+        version = detect_version(parsed.alternative_rows)
     if version == standard_format.PRE2019 and (record["year"] or 0) >= 2019:
         version = _table_era_version(record, parsed)
     record["format_version"] = version
     if version == standard_format.PRE2019:
-        record["raw_tables"] = raw_tables(parsed.rows)
-    tables = read_tables(parsed.rows, version, parsed.missing_reason, parsed.breaks)
+        # the tables of an old report are kept as printed: by lines where the text has them
+        record["raw_tables"] = raw_tables(parsed.rows if parsed.alternative_rows is None else parsed.alternative_rows)
+    tables = _best_reading(parsed, version)
     record.update(figures=tables.figures, cells=tables.cells, null_reasons=tables.null_reasons)
     record["warnings"] += tables.warnings
     record["checks"] = identity_checks(tables.figures, version)
     record["prose_checks"] = prose_checks(parsed.text, tables.figures)
+
+
+def _best_reading(parsed: Parsed, version: str):
+    """The tables as read from the reader's rows, or from its alternative cut of the same
+    text when that one finds more figures (then fewer failed checks, then more cells seen,
+    blanks included, decide). A first reading with every figure needs no second."""
+    first = read_tables(parsed.rows, version, parsed.missing_reason, parsed.breaks)
+    if parsed.alternative_rows is None or all(v is not None for v in first.figures.values()):
+        return first
+    second = read_tables(parsed.alternative_rows, version, parsed.missing_reason)
+
+    def found(tables):
+        return sum(v is not None for v in tables.figures.values())
+
+    def score(tables):
+        failed = sum(c["passed"] is False for c in identity_checks(tables.figures, version))
+        return found(tables), -failed, sum(text is not None for text in tables.cells.values())
+    if found(first) != found(second):
+        return max(first, second, key=found)
+    return max(first, second, key=score)
 
 
 def _table_era_version(record: dict, parsed: Parsed) -> str | None:
@@ -127,7 +150,8 @@ def _read(data: bytes, kind: str | None, media_type: str | None, limits: Content
         from .html import read_html
         parsed = read_html(text, limits)
     else:
-        parsed = Parsed(rows=text_rows(text), text=text)
+        from .text import read_text
+        parsed = read_text(text, limits)
     parsed.warnings[:0] = warnings
     return parsed
 

@@ -97,7 +97,7 @@ def _placed(parts: list[str]) -> list[tuple[int, str]]:
 
 def _number(digits: str, a: int, b: int, borders: set[int]) -> bool:
     """digits[a:b] is one printed number: no leading zero, not across a printed border."""
-    return b > a and (digits[a] != "0" or b - a == 1) and not any(a < c < b for c in borders)
+    return b > a and (digits[a] != "0" or b - a == 1) and not (borders and any(a < c < b for c in borders))
 
 
 def _search(digits: str, borders: set[int], pos: int, groups: tuple[Group, ...]):
@@ -110,8 +110,9 @@ def _search(digits: str, borders: set[int], pos: int, groups: tuple[Group, ...])
         yield from (parts + tail for parts, end in _free(digits, borders, pos, group.size, last=not rest)
                     for tail in _search(digits, borders, end, rest))
         return
-    # the group's total ends somewhere after its parts; its parts must add up to it
-    for end in range(pos + group.size, len(digits) + 1):
+    # the group's total ends somewhere after its parts (the last group's at the end of the
+    # digits); its parts must add up to it
+    for end in ([len(digits)] if not rest else range(pos + group.size, len(digits) + 1)):
         for start in range(pos + group.size - 1, end):
             if not _number(digits, start, end, borders):
                 continue
@@ -128,6 +129,8 @@ def _summing(digits: str, borders: set[int], a: int, b: int, k: int, target: int
             yield []
         return
     longest = len(str(target))
+    if not k <= b - a <= k * longest:
+        return  # too few digits for k numbers, or too many for k numbers no longer than the target
     for end in range(a + 1, min(b, a + longest) + 1):
         if not _number(digits, a, end, borders):
             continue

@@ -34,6 +34,9 @@ class Parsed:
     errors: list[dict] = field(default_factory=list)  # parts of the document that could not be read
     missing_reason: str | None = None  # why cells may be missing (e.g. pages without a text layer)
     breaks: list[int] = field(default_factory=list)  # row indices where unread text (a page) was left out
+    # a second way of cutting the same text into rows (text documents: line by line); the
+    # table reader keeps whichever reading finds more cells
+    alternative_rows: list[Row] | None = None
 
 
 class ReadError(Exception):

@@ -58,7 +58,8 @@ class ContentLimits:
     grid_cells: int = 250_000
     """The cells one document's tables become: for a sheet, the rectangle its cells with content span
     (rows × columns); for HTML and DOCX tables, the grid positions once merged cells are laid out
-    (all tables of the document together). Reports' tables are some 300 cells, 1,000 a report;
+    (all tables of the document together); for plain text, the labels, figures and pipe-table cells
+    its rows are cut into (counted as they are found). Reports' tables are some 300 cells, 1,000 a report;
     a statistical annex a few thousand. Sheets are read as the cells they hold, streaming, and
     spans are counted before they are laid out, so a sheet touching its far corner or a cell
     spanning 99,999 columns is measured before anything is built."""

@@ -65,78 +65,124 @@ def read_tables(rows: list[Row], version: str, missing_reason: str | None = None
     document was unreadable (a page without a text layer); ``breaks`` are the row indices
     where such a part was left out. Nothing read before a break is joined to what follows
     it, and after it the table is known again only from a heading or a row's own label."""
-    out = Tables()
     if version not in sf.VERSIONS:
-        return out
-    targets = _targets(version)
-    table = 0
-    unsure = False  # after a break: the part left out may have opened the next table
-    anchor: int | None = None  # grid column of the first value column, from the last header row
-    found: set[str] = set()
-    stray: list[str] = []
-    procurement_in_10k: bool | None = False  # None: its header may have been in a part left out
-    procurement_scale: bool | None = False  # the unit in force where the 采购 row was read
-    wrapped: list[str] = []  # label-only lines just above: the start of a wrapped label
-    pending: tuple[str, list] | None = None  # an unmatched value row whose label may end below it
-    for index, row in enumerate(rows):
-        if index in breaks:
-            if pending:
-                stray.append(pending[0])
-            wrapped, pending, anchor, procurement_in_10k, unsure = [], None, None, None, True
+        return Tables()
+    reader = _Reader(version, breaks)
+    reader.read(rows)
+    out = reader.out
+    _fill_missing(out, version, reader.stray, missing_reason or "row not found in the document's tables")
+    _settle_by_columns(out, version)
+    _procurement_in_yuan(out, reader.procurement_scale, missing_reason)
+    return out
+
+
+class _Reader:
+    """One pass down the rows; its state is what a person reading the tables keeps in mind:
+    which table this is, the header's first value column, the 采购 unit, the start of a
+    label wrapped above its values and a value row whose label may end below it."""
+
+    def __init__(self, version: str, breaks: Sequence[int]):
+        self.out = Tables()
+        self.targets = _targets(version)
+        self.table_of = _table_numbers(version)
+        self.breaks = set(breaks)
+        self.table = 0
+        self.unsure = False  # after a break: the part left out may have opened the next table
+        self.anchor: int | None = None  # grid column of the first value column, from the last header row
+        self.found: set[str] = set()
+        self.stray: list[str] = []  # labels of value rows that match no standard row
+        self.procurement_in_10k: bool | None = False  # None: its header may have been in a part left out
+        self.procurement_scale: bool | None = False  # the unit in force where the 采购 row was read
+        self.wrapped: list[str] = []  # label-only lines just above: the start of a wrapped label
+        self.pending: tuple[str, list] | None = None  # an unmatched value row whose label may end below it
+
+    def read(self, rows: list[Row]) -> None:
+        for index, row in enumerate(rows):
+            if index in self.breaks:
+                self.part_left_out()
+            self.row(row)
+        self.drop_pending()
+
+    def part_left_out(self) -> None:
+        self.drop_pending()
+        self.wrapped, self.anchor, self.procurement_in_10k, self.unsure = [], None, None, True
+
+    def drop_pending(self) -> None:
+        if self.pending:
+            self.stray.append(self.pending[0])
+            self.pending = None
+
+    def open_targets(self) -> list[Target]:
+        return _open_targets(self.targets, self.table, self.unsure, self.found)
+
+    def row(self, row: Row) -> None:
         start = _table_start(row)
         if start:
-            table, unsure = start, False
-        procurement_in_10k = _procurement_unit(row, procurement_in_10k)
-        anchor = _anchor(row) or anchor  # column 0 holds labels, never the first value
+            self.table, self.unsure = start, False
+        self.procurement_in_10k = _procurement_unit(row, self.procurement_in_10k)
+        anchor = _anchor(row)
+        if anchor is not None:  # column 0 holds labels: a first value header there means no grid columns
+            self.anchor = anchor or None
         label, values = _split(row)
-        if not (table or unsure) or (len(row) == 1 and not row[0].text.strip()):
-            continue  # before the tables, or an empty line (an empty grid row is a blank table row)
-        label, values = _digits_off_label(label, values, _open_targets(targets, table, unsure, found))
-        if table == 4 and not label and not found & _STEMS_4 and (
-                _fit(values, 15, None) or glued.is_glued([t for _i, t in values], 15)):
-            _assign(out, [k for t in targets[4] for k in t.keys], values, "table 4 row", None)
-            found |= _STEMS_4
-            continue
-        candidates = _open_targets(targets, table, unsure, found)
-        if not values:  # a label-only line: the end of a label wrapped around its values, or a start
-            target = _best_target(core(pending[0] + label), candidates) if label and pending else None
-            if target is None:
-                if label:
-                    wrapped.append(label)
-                continue
-            label, values, pending = pending[0] + label, pending[1], None
+        if not (self.table or self.unsure) or (len(row) == 1 and not row[0].text.strip()):
+            return  # before the tables, or an empty line (an empty grid row is a blank table row)
+        label, values = _digits_off_label(label, values, self.open_targets())
+        if self.table == 4 and not label and self.table4_run(values):
+            return
+        if values:
+            self.value_row(label, values)
         else:
-            if pending:
-                stray.append(pending[0])
-                pending = None
-            blank = not any(text.strip() for _i, text in values)
-            target = _best_target(core(label), candidates) if label else None
-            if target is None and not blank and wrapped:
-                # the label began on the lines above ("（二）部分公开（…只计这一情" / "形，不计其他情形） 0 0 …")
-                joined = "".join(wrapped[-_WRAP_LINES:]) + label
-                target = _best_target(core(joined), candidates)
-                label = joined if target is not None else label
-            if target is None:
-                if table < 4 and not blank:
-                    # maybe the label goes on below the values ("5.要求…重新出" / "1 0 …" / "具已获取信息")
-                    pending = ("".join(wrapped[-_WRAP_LINES:]) + label, values)
-                wrapped = []
-                continue
-            if blank and not _only_row_label(core(label), target):
-                wrapped = []
-                continue  # a header row ending in a column label such as 总计, not a blank data row
-        wrapped = []
-        found.add(target.key)
-        table, unsure = _table_of(targets, target), False
+            self.label_only(label)
+
+    def table4_run(self, values: list[tuple[int, str]]) -> bool:
+        """Table 4's fifteen figures in one row without a label (its usual print)."""
+        if self.found & _STEMS_4 or not (_fit(values, 15, None) or glued.is_glued([t for _i, t in values], 15)):
+            return False
+        _assign(self.out, [k for t in self.targets[4] for k in t.keys], values, "table 4 row", None)
+        self.found |= _STEMS_4
+        return True
+
+    def label_only(self, label: str) -> None:
+        """The end of a label wrapped around its values (the row waiting below), or a start."""
+        target = _best_target(core(self.pending[0] + label), self.open_targets()) if label and self.pending else None
+        if target is None:
+            if label:
+                self.wrapped.append(label)
+            return
+        label, values = self.pending[0] + label, self.pending[1]
+        self.pending = None
+        self.take(target, label, values)
+
+    def value_row(self, label: str, values: list[tuple[int, str]]) -> None:
+        """A row with value cells: its label alone, or joined to the lines above, names its row."""
+        self.drop_pending()
+        candidates = self.open_targets()
+        blank = not any(text.strip() for _i, text in values)
+        target = _best_target(core(label), candidates) if label else None
+        if target is None and not blank and self.wrapped:
+            # the label began on the lines above ("（二）部分公开（…只计这一情" / "形，不计其他情形） 0 0 …")
+            joined = "".join(self.wrapped[-_WRAP_LINES:]) + label
+            target = _best_target(core(joined), candidates)
+            label = joined if target is not None else label
+        if target is None:
+            if self.table < 4 and not blank:
+                # maybe the label goes on below the values ("5.要求…重新出" / "1 0 …" / "具已获取信息")
+                self.pending = ("".join(self.wrapped[-_WRAP_LINES:]) + label, values)
+            self.wrapped = []
+            return
+        if blank and not _only_row_label(core(label), target):
+            self.wrapped = []
+            return  # a header row ending in a column label such as 总计, not a blank data row
+        self.take(target, label, values)
+
+    def take(self, target: Target, label: str, values: list[tuple[int, str]]) -> None:
+        """The row's values go to the target's keys."""
+        self.wrapped = []
+        self.found.add(target.key)
+        self.table, self.unsure = self.table_of[target.key], False
         if _PROCUREMENT_AMOUNT in target.keys:
-            procurement_scale = procurement_in_10k
-        _assign(out, list(target.keys), values, label, anchor)
-    if pending:
-        stray.append(pending[0])
-    _fill_missing(out, version, stray, missing_reason or "row not found in the document's tables")
-    _settle_by_columns(out, version)
-    _procurement_in_yuan(out, procurement_scale, missing_reason)
-    return out
+            self.procurement_scale = self.procurement_in_10k
+        _assign(self.out, list(target.keys), values, label, self.anchor)
 
 
 def _open_targets(targets: dict[int, list[Target]], table: int, unsure: bool, found: set[str]) -> list[Target]:
@@ -145,8 +191,10 @@ def _open_targets(targets: dict[int, list[Target]], table: int, unsure: bool, fo
     return [t for n in tables for t in targets.get(n, ()) if t.key not in found]
 
 
-def _table_of(targets: dict[int, list[Target]], target: Target) -> int:
-    return next(n for n, members in targets.items() if target in members)
+@lru_cache(maxsize=None)  # one per version, asked for by every document
+def _table_numbers(version: str) -> dict[str, int]:
+    """The table (2, 3, 4) of each standard row, by its key."""
+    return {t.key: n for n, members in _targets(version).items() for t in members}
 
 
 def _procurement_in_yuan(out: Tables, in_10k: bool | None, missing_reason: str | None) -> None:
@@ -177,6 +225,7 @@ def _times_10k(value: int | float) -> int | float:
     return int(scaled) if float(scaled).is_integer() else scaled
 
 
+@lru_cache(maxsize=None)  # one per version, asked for by every document; never modified
 def _targets(version: str) -> dict[int, list[Target]]:
     """Standard rows grouped by table, each with its value keys in printed column order."""
     out: dict[int, list[Target]] = {2: [], 3: [], 4: []}
@@ -226,7 +275,8 @@ def _split(row: Row) -> tuple[str, list[tuple[int, str]]]:
     return label, values
 
 
-_FIRST_VALUE_HEADERS = {core(cols[0].label) for _v in sf.VERSIONS for _i, _r, cols in sf.TABLE2[_v]} | {
+# Headers of the first value column of a block (本年制发件数, 自然人 …): where a grid's values start.
+FIRST_VALUE_HEADERS = {core(cols[0].label) for _v in sf.VERSIONS for _i, _r, cols in sf.TABLE2[_v]} | {
     core(sf.APPLICANT_COLUMNS[0].label)}
 
 
@@ -244,7 +294,7 @@ def _digits_off_label(label: str, values: list[tuple[int, str]], candidates: lis
 
 def _anchor(row: Row) -> int | None:
     """Grid column of a header row's first value column (自然人, 本年制发件数 …), if it has one."""
-    return next((i for i, c in enumerate(row) if not c.copy and core(c.text) in _FIRST_VALUE_HEADERS), None)
+    return next((i for i, c in enumerate(row) if not c.copy and core(c.text) in FIRST_VALUE_HEADERS), None)
 
 
 def _fit(values: list[tuple[int, str]], n: int, anchor: int | None) -> list[str] | None:
@@ -293,11 +343,16 @@ def _assign(out: Tables, keys: list[str], values: list[tuple[int, str]], where: 
 def _unglue(out: Tables, texts: list[str], keys: list[str], where: str) -> tuple[list[str | None] | None, str | None]:
     """The cells of a row whose figures run together, split by the row's sums: a cell is
     None where the splits that fit disagree on it (the reason says so). (None, None) when
-    no split fits: then the row is simply short of cells."""
-    found = glued.split(texts, glued.groups_for(keys))
+    no split fits a row without sums: then it is simply short of cells; a row with sums that
+    no split fits gets a reason saying so."""
+    groups = glued.groups_for(keys)
+    found = glued.split(texts, groups)
     printed = " ".join(texts)
     if found.count == 0:
-        return None, None
+        if not any(g.total for g in groups):
+            return None, None
+        return None, (f"figures printed together ({printed!r}) fit no split into {len(keys)} cells whose "
+                      "总计 is the sum of the others (the printed row breaks its sum?); not guessed")
     if found.parts is not None:
         out.warnings.append({"stage": "tables", "message": f"row {where!r}: figures printed together ({printed!r}) "
                                                            f"split as {'|'.join(found.parts)}, the only split the "
