@@ -3,6 +3,11 @@
 Pure: no network, no database. Every format reader turns its input into rows of cells
 plus plain text (``grid.Parsed``); one table reader, one metadata reader, one section
 splitter and one set of checks then serve all formats.
+
+No document can make a reader grow without bound: each reader checks what it would grow with
+against ``limits.ContentLimits`` before growing (package and part sizes, sheet cells, pages,
+inflated page content, markup size and depth) and refuses the document with an error naming the
+limit; the worker processes of ``extract.workers`` cap memory and time for the rest.
 """
 from __future__ import annotations
 
@@ -11,27 +16,28 @@ from pathlib import Path
 
 from . import standard_format
 from .checks import identity_checks, prose_checks
-from .decode import decode
+from .decode import decode, require_text
 from .detect import UNSUPPORTED, sniff
 from .grid import Parsed, ReadError, text_rows
+from .limits import LIMITS, ContentLimits, over
 from .metadata import read_metadata
 from .rawtables import raw_tables
 from .region import REGION_KEYS
 from .sections import split_sections
 from .tables import detect_version, read_tables
 
-__all__ = ["extract_document", "extract_file", "standard_format"]
+__all__ = ["ContentLimits", "extract_document", "extract_file", "standard_format"]
 
 
 def extract_document(data: bytes, *, filename: str | None = None, media_type: str | None = None,
-                     source: str | None = None) -> dict:
+                     source: str | None = None, limits: ContentLimits = LIMITS) -> dict:
     """The report record of one document. Never raises on bad input: problems go to
-    ``errors`` (the document, or part of it, could not be read) or ``warnings`` (read, with
-    doubts)."""
+    ``errors`` (the document, or part of it, could not be read, or is over one of ``limits``)
+    or ``warnings`` (read, with doubts)."""
     kind = sniff(data, filename, media_type)
     record = _empty_record(data, source or filename or "", kind)
     try:
-        _analyse(record, _read(data, kind, media_type))
+        _analyse(record, _read(data, kind, media_type, limits))
     except ReadError as e:
         record["errors"].append({"stage": e.stage, "message": e.message})
     except Exception as e:  # a bug here must not lose the other documents of a batch
@@ -88,28 +94,38 @@ def extract_file(path) -> dict:
     return extract_document(data, filename=path.name, source=str(path))
 
 
-def _read(data: bytes, kind: str | None, media_type: str | None) -> Parsed:
+def _read(data: bytes, kind: str | None, media_type: str | None, limits: ContentLimits) -> Parsed:
     if kind is None:
         raise ReadError("detect", "empty document: no bytes to read")
     if kind in UNSUPPORTED:
         raise ReadError("detect", UNSUPPORTED[kind])
+    if len(data) > limits.document_bytes:
+        raise ReadError("read", over(limits, "document_bytes", f"the document is {len(data):,} bytes"))
     if kind == "pdf":
         from .pdf import read_pdf
-        return read_pdf(data)
+        return read_pdf(data, limits=limits)
     if kind == "docx":
         from .docx import read_docx
-        return read_docx(data)
+        return read_docx(data, limits)
     if kind in ("doc", "wps", "rtf"):
         from .convert import to_docx
         from .docx import read_docx
-        return read_docx(to_docx(data, kind))
+        parsed = read_docx(to_docx(data, kind), limits)
+        require_text(parsed.text, "convert")  # LibreOffice turns a damaged document into garbage
+        return parsed
     if kind in ("xlsx", "xls"):
         from .sheets import read_sheets
-        return read_sheets(data, kind)
+        return read_sheets(data, kind, limits)
+    if kind == "mhtml":
+        from .mhtml import html_part
+        data, media_type = html_part(data)
+    if len(data) > limits.text_bytes:
+        raise ReadError("decode", over(limits, "text_bytes", f"the {kind} text is {len(data):,} bytes"))
     text, _encoding, warnings = decode(data, media_type)
-    if kind == "html":
+    require_text(text, "decode")
+    if kind in ("html", "mhtml"):
         from .html import read_html
-        parsed = read_html(text)
+        parsed = read_html(text, limits)
     else:
         parsed = Parsed(rows=text_rows(text), text=text)
     parsed.warnings[:0] = warnings

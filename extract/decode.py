@@ -1,18 +1,24 @@
 """Bytes to text for HTML and plain-text documents: BOM, declared charset, UTF-8, GB18030, guess.
 
 Chinese portals serve GBK/GB2312 as often as UTF-8 and often declare it wrongly, so a
-declared charset is only trusted when the bytes decode cleanly with it.
+declared charset is only trusted when the bytes decode cleanly with it. Bytes that decode
+only to garbage (random bytes without NUL bytes, which GB18030 or a guessed single-byte
+encoding decode "cleanly") are refused by ``require_text`` rather than read as a report.
 """
 from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
 import charset_normalizer
+
+from .grid import ReadError
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 # GB2312 and GBK are subsets of GB18030: decoding with the superset loses nothing.
+_WHITESPACE = re.compile(r"\s+")
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
 
 
@@ -40,3 +46,29 @@ def decode(data: bytes, media_type: str | None = None) -> tuple[str, str, list[d
         return str(best), best.encoding, [{"stage": "decode", "message": f"encoding guessed as {best.encoding}"}]
     return (data.decode("utf-8", errors="replace"), "utf-8",
             [{"stage": "decode", "message": "no encoding decodes these bytes cleanly; undecodable bytes replaced"}])
+
+
+_TEXT_SHARE = 0.8  # share of visible characters that must be common for text to be text
+_SAMPLE = 200_000  # characters looked at, spread over the whole text
+
+
+@lru_cache(maxsize=1 << 14)
+def common_character(ch: str) -> bool:
+    """A character of GB2312: ASCII and the 6,763 characters (with Chinese punctuation, pinyin,
+    kana, Greek and Cyrillic) that make up nearly all official text."""
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def require_text(text: str, stage: str) -> None:
+    """ReadError (``stage``) when under 80% of the text's visible characters are common ones: what
+    random bytes, a binary file or the wrong encoding decode to (a report is over 99% GB2312)."""
+    visible = _WHITESPACE.sub("", text)
+    sample = visible[::max(len(visible) // _SAMPLE, 1)]
+    common = sum(map(common_character, sample))
+    if sample and common < _TEXT_SHARE * len(sample):
+        raise ReadError(stage, f"not text: only {common / len(sample):.0%} of its characters are common Chinese or "
+                               f"ASCII characters (random bytes, a binary file, or an encoding not read here)")

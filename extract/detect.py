@@ -1,4 +1,9 @@
-"""Sniff a document's type from its bytes; the filename and media type only break ties."""
+"""Sniff a document's type from its bytes; the filename and media type only break ties.
+
+So a report saved as HTML, RTF or MHTML (Word's "single file web page") under a ``.doc`` name,
+or served as ``application/msword``, is read as what its bytes are; bytes that are none of the
+formats read here are ``binary`` (NUL bytes) or ``text``, which must then decode as text
+(``decode.require_text``)."""
 from __future__ import annotations
 
 import io
@@ -24,7 +29,7 @@ _MEDIA = {"text/html": "html", "application/xhtml+xml": "html", "application/pdf
 
 
 def sniff(data: bytes, filename: str | None = None, media_type: str | None = None) -> str | None:
-    """'html', 'pdf', 'docx', 'text', one of UNSUPPORTED, or None for empty input."""
+    """'html', 'mhtml', 'pdf', 'docx', 'text', …, one of UNSUPPORTED, or None for empty input."""
     if not data.strip():
         return None
     hinted = _hint(filename, media_type)
@@ -43,6 +48,8 @@ def sniff(data: bytes, filename: str | None = None, media_type: str | None = Non
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "binary"  # text in any of the encodings read here has no NUL bytes
     lowered = head.lower().lstrip(b"\xef\xbb\xbf")
+    if lowered.startswith(b"mime-version:") or b"content-type: multipart/related" in lowered:
+        return "mhtml"
     if lowered.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body", b"<meta", b"<div", b"<table",
                            b"<p")) or b"<html" in data[:4096].lower():
         return "html"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .limits import LIMITS
 from .numbers import is_value_like
 
 
@@ -53,10 +54,18 @@ class Span:
     colspan: int = 1
 
 
-def unmerge(rows: list[list[Span]]) -> list[Row]:
-    """Lay spanned cells out on a full grid, filling covered positions with copies."""
+_MAX_COLSPAN = 1_000  # what browsers honour (HTML: colspan is clamped to 1000)
+
+
+def unmerge(rows: list[list[Span]], max_cells: int = LIMITS.grid_cells) -> list[Row]:
+    """Lay spanned cells out on a full grid, filling covered positions with copies.
+
+    A span reaches at most to the table's last row and 1,000 columns, as browsers lay it out;
+    OverflowError when the grid would hold more than ``max_cells`` positions, raised before they
+    are made (a cell spanning 99,999 rows and columns is 10 billion positions)."""
     out: list[Row] = []
     pending: dict[tuple[int, int], Cell] = {}  # (row, col) -> copy placed by a rowspan above
+    placed = 0
     for r, spans in enumerate(rows):
         row: Row = []
         col = 0
@@ -64,13 +73,17 @@ def unmerge(rows: list[list[Span]]) -> list[Row]:
             while (r, col) in pending:
                 row.append(pending.pop((r, col)))
                 col += 1
-            for dr in range(max(span.rowspan, 1)):
-                for dc in range(max(span.colspan, 1)):
+            rowspan, colspan = min(max(span.rowspan, 1), len(rows) - r), min(max(span.colspan, 1), _MAX_COLSPAN)
+            placed += rowspan * colspan
+            if placed > max_cells:
+                raise OverflowError(f"more than {max_cells:,} grid positions")
+            for dr in range(rowspan):
+                for dc in range(colspan):
                     if dr == 0:
                         row.append(Cell(span.text, copy=dc > 0))
                     else:
                         pending[(r + dr, col + dc)] = Cell(span.text, copy=True)
-            col += max(span.colspan, 1)
+            col += colspan
         while (r, col) in pending:
             row.append(pending.pop((r, col)))
             col += 1

@@ -8,6 +8,12 @@ counted, so the record can say where its cells went.
 lxml's plain HTML parser is used directly (not BeautifulSoup over it, nor lxml.html,
 whose element classes cost a lookup per node): a report page is read in a few
 milliseconds, which is what the batch needs (bench/extract_bench.py).
+
+libxml2 reads elements at most 256 deep and silently drops what lies deeper (a broken CMS
+template repeated, or a hostile page: the report's text lost without a word). A page nested
+deeper than that, or than ``ContentLimits.html_depth``, is parsed again with its layout
+elements removed (``div``, ``span``, ``font`` …, block ones turned into line breaks), which keeps
+its text and tables; a page still too deep (tables nested in tables) is refused by that limit.
 """
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from lxml import etree
 
 from . import standard_format as sf
 from .grid import Cell, Parsed, ReadError, Row, Span, rows_text, unmerge
+from .limits import LIMITS, ContentLimits, over
 from .metadata import labelled_date
 
 _CHROME = ("script", "style", "noscript", "nav", "header", "footer", "iframe", "form", "select", "button")
@@ -25,10 +32,24 @@ _CANDIDATES = {"div", "td", "article", "section", "main"}
 _CONTENT_SHARE = 0.8  # the article holds at least this share of the page's non-link text
 _WHITESPACE = re.compile(r"[\s\u00a0]+")
 IMAGE_TABLE_REASON = "table printed as an image"
+# What a flattened page keeps: structure the reader needs, and the chrome it drops with its text.
+_STRUCTURE = {"html", "head", "title", "meta", "body", "p", "br", "img", "table", "caption", "thead", "tbody",
+              "tfoot", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", *_CHROME}
+_NAME_END = r"(?![\w:.-])"
+# A run of layout blocks (<div><div>…, </div></div>…) is one line break; any other layout tag, nothing.
+_LAYOUT_BLOCKS = re.compile(r"(?:\s*</?(?:%s)%s[^<>]*>)+" % ("|".join(sorted(_BLOCKS - _STRUCTURE)), _NAME_END), re.I)
+_LAYOUT_TAG = re.compile(r"</?(?!(?:%s)%s)[A-Za-z][\w:.-]*[^<>]*>" % ("|".join(sorted(_STRUCTURE)), _NAME_END), re.I)
 
 
-def read_html(markup: str) -> Parsed:
-    root = _parse(markup)
+def read_html(markup: str, limits: ContentLimits = LIMITS) -> Parsed:
+    root, too_deep = _parse(markup, limits)
+    warnings = []
+    if too_deep:
+        root, too_deep = _parse(_flatten(markup), limits)
+        if too_deep:
+            raise ReadError("html", over(limits, "html_depth", "elements nested too deep, tables within tables"))
+        warnings.append({"stage": "html", "message": "elements nested deeper than the parser reads: the page was "
+                                                     "read with its layout elements (div, span …) removed"})
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     for tag in list(root.iter(*_CHROME)):
         _drop(tag)
@@ -36,11 +57,15 @@ def read_html(markup: str) -> Parsed:
     body = root.find("body")
     body = root if body is None else body
     content = _content_block(body)
-    rows, image_tables, tables = _rows(content)
+    try:
+        rows, image_tables, tables = _rows(content, limits.grid_cells)
+    except OverflowError:
+        raise ReadError("html", over(limits, "grid_cells", "the page's tables lay out to too many cells, merged "
+                                                           "cells counted at every position they cover")) from None
     if not any(c.text for row in rows for c in row):
         raise ReadError("html", "the page has no text")
     parsed = Parsed(rows=rows, text=rows_text(rows), title=_heading(body) or page_title,
-                    published=_meta_date(root) or labelled_date("\n".join(body.itertext())))
+                    published=_meta_date(root) or labelled_date("\n".join(body.itertext())), warnings=warnings)
     # Pictures in a report's article where no table is: the tables were pasted as screenshots
     # (an announcement page linking the report as an attachment prints no table sections).
     pictures = image_tables or (0 if tables or not _prints_table_sections(parsed.text)
@@ -61,15 +86,33 @@ def _prints_table_sections(text: str) -> bool:
     return sum(any(v in flat_text for v in variants) for variants in _TABLE_SECTIONS) >= 2
 
 
-def _parse(markup: str):
-    """The document tree; the text is already decoded, so any charset it declares is ignored."""
+def _parse(markup: str, limits: ContentLimits):
+    """(the document tree, whether elements nest deeper than libxml2 reads or ``limits.html_depth``).
+    The text is already decoded, so any charset it declares is ignored."""
+    parser = etree.HTMLParser(encoding="utf-8")
     try:
-        root = etree.fromstring(markup.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
+        root = etree.fromstring(markup.encode("utf-8"), parser)
     except (etree.ParserError, ValueError) as e:
         raise ReadError("html", f"no HTML elements found ({e})") from e
     if root is None:
         raise ReadError("html", "no HTML elements found")
-    return root
+    cut = any(error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for error in parser.error_log)
+    return root, cut or _depth(root) > limits.html_depth
+
+
+def _depth(root) -> int:
+    """How deep elements nest below ``root``."""
+    depth = deepest = 0
+    for event, _el in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _flatten(markup: str) -> str:
+    """The markup without its layout elements: runs of block ones become a line break, inline ones
+    nothing."""
+    return _LAYOUT_TAG.sub("", _LAYOUT_BLOCKS.sub("<br>", markup))
 
 
 def _drop(el) -> None:
@@ -121,13 +164,13 @@ def _content_block(body):
     return best
 
 
-def _rows(root) -> tuple[list[Row], int, int]:
+def _rows(root, max_cells: int) -> tuple[list[Row], int, int]:
     """Walk the block in document order: leaf tables as grids, other text as lines.
     Also counts the tables holding pictures and no text (tables printed as images) and
-    the tables read."""
+    the tables read. OverflowError when the tables lay out more than ``max_cells`` positions."""
     rows: list[Row] = []
     line: list[str] = []
-    images = tables = 0
+    images = tables = cells = 0
 
     def flush():
         text = _WHITESPACE.sub(" ", "".join(line)).strip()
@@ -136,7 +179,7 @@ def _rows(root) -> tuple[list[Row], int, int]:
         line.clear()
 
     def walk(node):
-        nonlocal images, tables
+        nonlocal images, tables, cells
         if node.text:
             line.append(node.text)
         for child in node:
@@ -148,7 +191,9 @@ def _rows(root) -> tuple[list[Row], int, int]:
                     images += 1
                 else:
                     tables += 1
-                    rows.extend(_table_rows(child))
+                    grid = _table_rows(child, max_cells - cells)
+                    cells += sum(map(len, grid))
+                    rows.extend(grid)
             elif child.tag in _BLOCKS:
                 flush()
                 walk(child)
@@ -167,12 +212,12 @@ def _image_only(table) -> bool:
     return table.find(".//img") is not None and not _ink("".join(table.itertext()))
 
 
-def _table_rows(table) -> list[Row]:
+def _table_rows(table, max_cells: int) -> list[Row]:
     spans = []
     for tr in table.iter("tr"):
         cells = [td for td in tr if td.tag in ("td", "th")]
         spans.append([Span(_cell_text(td), _int(td.get("rowspan")), _int(td.get("colspan"))) for td in cells])
-    return unmerge(spans)
+    return unmerge(spans, max_cells)
 
 
 def _cell_text(td) -> str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_left, bisect_right
-from functools import lru_cache
 
+from .decode import common_character
 from .grid import Cell, Parsed, ReadError, Row, rows_text
+from .limits import LIMITS, ContentLimits
 from .pdfpages import Char, pages
 
 _SNAP = 2.0  # points: ruling lines this close are the same line
@@ -24,18 +25,20 @@ _CELL_GAP = 1.5  # characters: a wider gap in a line without ruling separates tw
 __all__ = ["Char", "read_pdf"]
 
 
-def read_pdf(data: bytes, engine: str = "pdfium") -> Parsed:
+def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS) -> Parsed:
     """Rows and text of a PDF; ``engine`` is "pdfium" (the default) or "pdfminer" (the reference).
 
     A page that cannot be read (its content stream damaged, its text layer broken) is left
     out with an error naming it, and the other pages are read; the cells it held are null
-    with the reason, and no label or value is joined across it."""
+    with the reason, and no label or value is joined across it. A page over the content limits
+    (``limits.pdf_content_bytes``, ``limits.pdf_font_bytes``) is left out the same way; a
+    document over ``limits.pdf_pages`` is not read."""
     rows: list[Row] = []
     breaks: list[int] = []
     lost: dict[int, str] = {}  # page number → why it was not read
     image_pages: list[int] = []
     page_count = 0
-    for number, page in enumerate(pages(data, engine), start=1):
+    for number, page in enumerate(pages(data, engine, limits), start=1):
         page_count = number
         if page.damage or (page.chars and _broken(page.chars)):
             lost[number] = page.damage or "text layer broken (unmapped glyphs or garbage)"
@@ -77,20 +80,10 @@ def _broken(chars: list[Char]) -> bool:
     unmapped = text.count("(cid:") * 5 + text.count("\ufffd") + sum(
         1 for ch in text if unicodedata.category(ch) in ("Co", "Cc"))
     cjk = [ch for ch in text if "\u3400" <= ch <= "\u9fff"]
-    rare = sum(1 for ch in cjk if not _common(ch))
+    rare = sum(1 for ch in cjk if not common_character(ch))
     latin_ext = sum(1 for ch in text if "\u0080" <= ch <= "\u024f")
     return (unmapped > _BROKEN_SHARE * len(text) or rare > _RARE_SHARE * len(cjk)
             or (len(text) >= 50 and len(cjk) < 0.05 * len(text) and latin_ext > 0.2 * len(text)))
-
-
-@lru_cache(maxsize=1 << 14)
-def _common(ch: str) -> bool:
-    """A character of GB2312, the 6,763 characters that make up nearly all official text."""
-    try:
-        ch.encode("gb2312")
-        return True
-    except UnicodeEncodeError:
-        return False
 
 
 def _page_rows(chars: list[Char], hlines, vlines) -> list[Row]:

@@ -1,5 +1,9 @@
 """PDF pages as positioned characters and ruling segments, from either of two engines.
 
+Before either engine reads a page, what it would inflate to read it is measured against the
+content limits (``page_slots``): page content and fonts inflated a chunk at a time, the page
+tree walked up to ``ContentLimits.pdf_pages``.
+
 ``pdf.py`` lays the cells out from what this module yields per page (a ``Page``): the
 characters with their boxes, the horizontal and vertical ruling segments as (position,
 start, end), whether the page draws an image, and why the page could not be read when it
@@ -21,11 +25,13 @@ import zlib
 from dataclasses import dataclass, field
 
 from .grid import ReadError
+from .limits import LIMITS, ContentLimits, over
 
 _SNAP = 2.0  # points: a segment shorter than this across its direction is a rule, not a box side
 _INK_SHARE = 0.5  # a glyph whose ink covers less of its box than this keeps the box's right edge
 _MAX_LOOSE_BOX = 40.0  # points: a larger loose box is pdfium's misreading of a scaled font
 ENGINES = ("pdfium", "pdfminer")
+_CHUNK = 1 << 20  # bytes inflated at a time while a stream is measured
 
 
 @dataclass(slots=True)
@@ -55,8 +61,9 @@ class Page:
     damage: str | None = None  # why the page was not read (then it holds nothing)
 
 
-def pages(data: bytes, engine: str = "pdfium"):
-    """Yield a ``Page`` per page of the document, in page-tree order."""
+def pages(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS):
+    """Yield a ``Page`` per page of the document, in page-tree order; ReadError when the document
+    has more pages than ``limits.pdf_pages``."""
     if engine not in ENGINES:
         raise ValueError(f"unknown PDF engine {engine!r}; one of {ENGINES}")
     if b"%%EOF" not in data[-2048:]:
@@ -64,29 +71,34 @@ def pages(data: bytes, engine: str = "pdfium"):
         # what is left; a report missing its end may be missing table pages: not read at all.
         raise ReadError("pdf", "not a readable PDF (truncated or corrupt): no %%EOF marker at the end")
     document = _pdfminer_document(data)
-    slots = page_slots(document)
+    slots = page_slots(document, limits)
     if engine == "pdfium":
         return _pdfium_pages(data, document, slots)
     return _pdfminer_pages(document, slots)
 
 
-def page_slots(document) -> list[tuple[int | None, str | None]]:
+def page_slots(document, limits: ContentLimits = LIMITS) -> list[tuple[int | None, str | None]]:
     """(object id, why the page cannot be read or None) of every page, in page-tree order.
 
     Both engines pass over damage without a word: pdfminer leaves a broken page object
     out of its page list (numbering the pages after it wrongly), and both decode a damaged
     content stream as far as it goes and show the rest of the page blank, though the text
-    before the damage may end inside a number ("48" drawn as "4"). Such a page is not read."""
+    before the damage may end inside a number ("48" drawn as "4"). Such a page is not read,
+    and neither is a page whose content or fonts would inflate past their limits. The
+    tree is walked with a stack (a hostile one may nest deeper than Python recurses), and the
+    walk stops at ``limits.pdf_pages`` pages, whatever count the tree declares."""
     from pdfminer.pdftypes import resolve1
     from pdfminer.psparser import LIT
 
     slots: list[tuple[int | None, str | None]] = []
     seen: set[int] = set()
-
-    def walk(ref) -> None:
+    inflated: dict[int, int] = {}  # stream object id → inflated size, for fonts and forms pages share
+    stack = [(document.catalog.get("Pages"), None)]  # (node, resources inherited from its ancestors)
+    while stack:
+        ref, inherited = stack.pop()
         objid = getattr(ref, "objid", None)
         if objid is not None and objid in seen:
-            return  # a page tree that loops
+            continue  # a page tree that loops
         seen.add(objid)
         try:
             node = resolve1(ref)
@@ -94,41 +106,134 @@ def page_slots(document) -> list[tuple[int | None, str | None]]:
             node = None
         if isinstance(node, dict) and "Kids" in node:
             kids = resolve1(node["Kids"])
-            for kid in kids if isinstance(kids, list) else ():
-                walk(kid)
+            resources = node.get("Resources", inherited)
+            stack.extend((kid, resources) for kid in reversed(kids if isinstance(kids, list) else ()))
         elif isinstance(node, dict) and node.get("Type") is LIT("Page"):
-            slots.append((objid, _stream_problem(node.get("Contents"))))
+            try:
+                problem = _page_problem(node, node.get("Resources", inherited), limits, inflated)
+            except Exception as e:  # pdfminer raises many types for a damaged object the page refers to
+                problem = f"an object it refers to is damaged ({type(e).__name__}: {str(e)[:200]})"
+            slots.append((objid, problem))
+            if len(slots) > limits.pdf_pages:
+                raise ReadError("pdf", over(limits, "pdf_pages", f"the PDF has more than {limits.pdf_pages:,} pages"))
         else:
             slots.append((objid, f"its page object (object {objid}) is damaged"))
-
-    walk(document.catalog.get("Pages"))
     return slots
 
 
-def _stream_problem(contents) -> str | None:
-    """Why a page's content streams cannot be decoded to their end, or None."""
-    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
+def _page_problem(page: dict, resources, limits: ContentLimits, inflated: dict[int, int]) -> str | None:
+    """Why a page cannot be read: a content stream missing, damaged or cut short, or what the
+    engines would inflate to read it over a limit: its content (streams, forms, Type 3 glyph
+    procedures) over ``limits.pdf_content_bytes``, its embedded fonts over ``limits.pdf_font_bytes``.
+    Only Flate streams are measured (what producers use for pages and fonts); other or chained
+    filters are left to the worker's limits."""
+    from pdfminer.pdftypes import PDFStream, resolve1
 
-    streams = resolve1(contents)
-    streams = streams if isinstance(streams, list) else [contents] if contents is not None else []
+    contents = resolve1(page.get("Contents"))
+    streams = contents if isinstance(contents, list) else [page.get("Contents")] if contents is not None else []
+    content = 0
     for ref in streams:
         stream = resolve1(ref)
         if not isinstance(stream, PDFStream):
             return f"its content stream (object {getattr(ref, 'objid', '?')}) is missing"
-        filters = stream.get_filters()
-        if not filters or filters[0][0] not in LITERALS_FLATE_DECODE:
-            continue  # not compressed (nothing to check), or by a filter nobody uses for pages
-        raw = stream.rawdata
-        if stream.decipher:  # an encrypted document opened with its empty user password
-            raw = stream.decipher(stream.objid, stream.genno, raw, stream.attrs)
-        inflate = zlib.decompressobj()
-        try:
-            inflate.decompress(raw)
-        except zlib.error as e:
-            return f"its content stream (object {stream.objid}) is damaged: {e}"
-        if not inflate.eof:
-            return f"its content stream (object {stream.objid}) is cut short"
+        size, damage = _inflate(stream, limits.pdf_content_bytes - content)
+        if damage:
+            return f"its content stream (object {stream.objid}) {damage}"
+        content += size
+    fonts = 0
+    for stream, is_font in _resource_streams(resources):
+        if stream.objid not in inflated:
+            inflated[stream.objid] = _inflate(stream, limits.pdf_font_bytes if is_font else limits.pdf_content_bytes)[0]
+        if is_font:
+            fonts += inflated[stream.objid]
+        else:
+            content += inflated[stream.objid]
+    if content > limits.pdf_content_bytes:
+        return over(limits, "pdf_content_bytes", "its content streams and forms inflate to more bytes than that")
+    if fonts > limits.pdf_font_bytes:
+        return over(limits, "pdf_font_bytes", "its embedded fonts inflate to more bytes than that")
     return None
+
+
+def _resource_streams(resources):
+    """(stream, whether it is a font program) for the form XObjects (with theirs, once each),
+    embedded font programs and Type 3 glyph procedures of a page's resources."""
+    from pdfminer.pdftypes import PDFStream
+    from pdfminer.psparser import LIT
+
+    pending, seen = [resources], set()
+    while pending:
+        found = _resolve(pending.pop())
+        if not isinstance(found, dict):
+            continue
+        fonts = _resolve(found.get("Font"))
+        for font in (_resolve(f) for f in (fonts.values() if isinstance(fonts, dict) else ())):
+            for stream, is_font in _font_streams(font):
+                if stream.objid not in seen:
+                    seen.add(stream.objid)
+                    yield stream, is_font
+        xobjects = _resolve(found.get("XObject"))
+        for form in (_resolve(x) for x in (xobjects.values() if isinstance(xobjects, dict) else ())):
+            if isinstance(form, PDFStream) and form.objid not in seen and form.get("Subtype") is LIT("Form"):
+                seen.add(form.objid)
+                yield form, False
+                pending.append(form.get("Resources"))
+
+
+def _font_streams(font) -> list:
+    """(stream, True) for a font's program (in its descriptor, or its descendant's for a composite
+    font); (stream, False) for each glyph procedure of a Type 3 font."""
+    from pdfminer.pdftypes import PDFStream
+
+    if not isinstance(font, dict):
+        return []
+    descendants = _resolve(font.get("DescendantFonts"))
+    fonts = [font] + [_resolve(d) for d in (descendants if isinstance(descendants, list) else ())]
+    descriptors = [_resolve(f.get("FontDescriptor")) for f in fonts if isinstance(f, dict)]
+    programs = [_resolve(d.get(key)) for d in descriptors if isinstance(d, dict)
+                for key in ("FontFile", "FontFile2", "FontFile3")]
+    procedures = _resolve(font.get("CharProcs"))
+    procedures = [_resolve(p) for p in (procedures.values() if isinstance(procedures, dict) else ())]
+    return [(s, True) for s in programs if isinstance(s, PDFStream)] + \
+           [(s, False) for s in procedures if isinstance(s, PDFStream)]
+
+
+def _resolve(obj):
+    """What ``obj`` refers to, or None when that object cannot be parsed."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        return resolve1(obj)
+    except Exception:  # pdfminer raises many types for a damaged object
+        return None
+
+
+def _inflate(stream, budget: int) -> tuple[int, str | None]:
+    """(bytes a Flate stream inflates to, counted up to just past ``budget``; why it cannot be
+    inflated to its end, or None). Inflated in chunks, so a bomb costs ``budget``, not its size.
+    A stream with another filter, or none, is 0 bytes: nothing is inflated to read it."""
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE
+
+    filters = stream.get_filters()
+    if not filters or filters[0][0] not in LITERALS_FLATE_DECODE:
+        return 0, None
+    data = stream.rawdata
+    if stream.decipher:  # an encrypted document opened with its empty user password
+        data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
+    inflate = zlib.decompressobj()
+    size = 0
+    while size <= budget:
+        try:
+            out = inflate.decompress(data, _CHUNK)
+        except zlib.error as e:
+            return size, f"is damaged: {e}"
+        data = inflate.unconsumed_tail
+        size += len(out)
+        if not out and not data:
+            break
+    if size <= budget and not inflate.eof:
+        return size, "is cut short"
+    return size, None
 
 
 def segment(a, b, hlines, vlines) -> None:
@@ -159,8 +264,9 @@ def _pdfium_pages(data: bytes, pdfminer_document, slots):
             raise ReadError("pdf", "encrypted PDF, cannot be read without its password") from e
         raise ReadError("pdf", f"not a readable PDF (truncated or corrupt): {e}") from e
     if len(document) != len(slots):
+        counted = len(document)
         document.close()
-        raise ReadError("pdf", f"page tree damaged: pdfium counts {len(document)} pages, the tree holds {len(slots)}")
+        raise ReadError("pdf", f"page tree damaged: pdfium counts {counted} pages, the tree holds {len(slots)}")
     reference = None  # pdfminer's reader, opened at the first page pdfium cannot read fully
     try:
         for index, (_objid, problem) in enumerate(slots):

@@ -1,0 +1,83 @@
+"""The content limits of extraction, declared in one place: what one document may make a reader hold.
+
+A hostile or broken document can be small and still expand into gigabytes: a 5 KB XLSX whose cells
+A1 and XFD1048576 span 17 billion cells, a 4 MB DOCX whose ``document.xml`` inflates to 1 GiB, a PDF
+page whose content stream is a zlib bomb. Each reader checks the measure it would otherwise grow
+with *before* growing, and refuses the document with a ``ReadError`` naming the limit (by the field
+name below, so a record says which limit and what it is), cheaply and within bounded memory. The
+worker processes of ``extract.workers`` cap memory and time as the backstop for what no check here
+foresees; these limits are what keep an ordinary hostile document from ever reaching that backstop.
+
+The values are fit for real reports with a wide margin (sizes measured on the reports in
+tests/fixtures/extract and on portals: a report is a few MB, its tables a few hundred cells) and
+small enough that a document at every limit is read well inside the worker's memory cap.
+``extract.extract_document(…, limits=ContentLimits(…))`` lowers them (tests do).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MIB = 1 << 20
+
+
+@dataclass(frozen=True)
+class ContentLimits:
+    """One document's limits; each field is documented with why its value fits reports."""
+
+    document_bytes: int = 200_000_000
+    """The document as delivered. The crawler downloads at most this much
+    (``NIANBAO_MAX_DOCUMENT_BYTES``); a larger one came from elsewhere and is not read."""
+
+    text_bytes: int = 8 * MIB
+    """An HTML page, plain text or MHTML page before parsing. A report page is 50 KB–2 MB. Measured at
+    the limit: 8 MiB of paragraphs peak under 100 MB; of the smallest table cells (800,000), some
+    450 MB (the tree and the cells read before ``grid_cells`` refuses the page)."""
+
+    html_depth: int = 256
+    """Element nesting libxml2's HTML parser reads (its own limit without ``huge_tree``; deeper
+    content it drops without a word). A deeper page is read again with its layout elements
+    (``div``, ``span`` …) removed; one still too deep (nested tables) is refused. The readers walk
+    the tree recursively, so this also stays far below Python's recursion limit."""
+
+    package_bytes: int = 128 * MIB
+    """All parts of a DOCX or XLSX package, expanded, as the central directory declares them (read
+    a chunk at a time, no part yields more: ``extract.packages``). The parts are held twice (the
+    checked copy, then python-docx, which loads every part, pictures included); a report's package
+    is 1–30 MB."""
+
+    xml_part_bytes: int = 16 * MIB
+    """One XML part expanded (``word/document.xml``, a sheet, the shared strings). A 100-page report's
+    ``document.xml`` is 2–10 MB. python-docx holds its whole tree: measured at the limit, 16 MiB of
+    table cells peak at 355 MB (42 s), of paragraphs at about 110 MB."""
+
+    package_parts: int = 10_000
+    """Parts in one package: a report has 10–100 (pictures included)."""
+
+    grid_cells: int = 250_000
+    """The cells one document's tables become: for a sheet, the rectangle its cells with content span
+    (rows × columns); for HTML and DOCX tables, the grid positions once merged cells are laid out
+    (all tables of the document together). Reports' tables are some 300 cells, 1,000 a report;
+    a statistical annex a few thousand. Sheets are read as the cells they hold, streaming, and
+    spans are counted before they are laid out, so a sheet touching its far corner or a cell
+    spanning 99,999 columns is measured before anything is built."""
+
+    pdf_pages: int = 2_000
+    """Pages of a PDF. Reports have 5–60 pages, a province's compilation a few hundred."""
+
+    pdf_content_bytes: int = 4 * MIB
+    """What one page's content streams, form XObjects and Type 3 glyph procedures inflate to: the
+    operators the engines interpret and the layout code then visits one object at a time (some
+    4 s per MiB of ruling lines). A dense table page is 20–200 KB. A page over it is not read (an
+    error names it); the others are."""
+
+    pdf_font_bytes: int = 64 * MIB
+    """What the font programs one page embeds inflate to, which pdfium and pdfminer hold whole. An
+    embedded subset CJK font is 0.1–5 MB, a whole one (SimSun) some 15 MB."""
+
+
+LIMITS = ContentLimits()
+
+
+def over(limits: ContentLimits, name: str, measure: str) -> str:
+    """The message of a document refused by limit ``name``: what was measured, then the limit."""
+    return f"{measure}: over the limit ContentLimits.{name} = {getattr(limits, name):,}"
