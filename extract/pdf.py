@@ -4,17 +4,27 @@ A text extractor's plain output follows the content stream, which in WPS/Word ex
 down each table column in turn. Here every character keeps its coordinates; the ruling
 lines drawn for the table borders cut the page into row bands and cells, and characters
 outside ruled areas are grouped into text lines (split into cells at wide gaps, which is
-also how a table drawn without borders is read).
+also how a table drawn without borders is read). Rules may be drawn as lines, as thin filled
+rectangles (Word's export) or as paths; cell shading's edges count as rules too.
+
+Word, WPS and LibreOffice let a table row break across pages: the part of a wrapped label
+that did not fit goes on at the top of the next page, in the same columns. Such a row is
+joined back into one (``_join_split_row``), so the label is whole beside its figures.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 
 from .decode import common_character
 from .grid import Cell, Parsed, ReadError, Row, rows_text
+from .labels import core, starts_enumerated
 from .limits import LIMITS, ContentLimits
+from .numbers import is_value_like
 from .pdfpages import Char, pages
+from . import standard_format as sf
 
 _SNAP = 2.0  # points: ruling lines this close are the same line
 _MIN_CELL = 4.0  # points: a narrower column is the gap between a double rule, not a cell
@@ -38,6 +48,7 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     lost: dict[int, str] = {}  # page number → why it was not read
     image_pages: list[int] = []
     page_count = 0
+    last_ruled: tuple[int, list[float]] | None = None  # the previous page's last ruled row, if it ends the page
     for number, page in enumerate(pages(data, engine, limits), start=1):
         page_count = number
         if page.damage or (page.chars and _broken(page.chars)):
@@ -45,8 +56,13 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
         elif not page.chars and page.has_image:
             image_pages.append(number)
         else:
-            rows.extend(_page_rows(page.chars, page.hlines, page.vlines))  # a blank page adds nothing
+            lines = _page_rows(page.chars, page.hlines, page.vlines)
+            if lines:  # a blank page adds nothing
+                lines = _join_split_row(rows, last_ruled, lines)
+                last_ruled = _last_ruled(len(rows), lines)
+                rows.extend(row for row, _columns in lines)
             continue
+        last_ruled = None  # nothing is joined across a page left out
         if len(rows) not in breaks:
             breaks.append(len(rows))
     if page_count == 0:
@@ -86,9 +102,71 @@ def _broken(chars: list[Char]) -> bool:
             or (len(text) >= 50 and len(cjk) < 0.05 * len(text) and latin_ext > 0.2 * len(text)))
 
 
-def _page_rows(chars: list[Char], hlines, vlines) -> list[Row]:
-    """Rows of one page, top to bottom: ruled table bands and free text lines interleaved."""
-    placed: list[tuple[float, Row]] = []
+_PAGE_NUMBER = re.compile(r"^[-—–－\s]*(\d+|第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)[-—–－\s]*$")
+
+
+def _join_split_row(rows: list[Row], last_ruled: tuple[int, list[float]] | None,
+                    lines: list[tuple[Row, list[float] | None]]) -> list[tuple[Row, list[float] | None]]:
+    """This page's lines, its first ruled row joined into ``rows[index]`` (the previous page's last
+    ruled row) when it is that row going on: same columns, only page numbers between them, no
+    column with text on both sides unless both are words (a wrapped label), and no label of its
+    own that starts a row (an enumerator, or a whole label of the format). A row with its own
+    label is a new row, even when its figures are blank: joining it would give it the previous
+    row's figures."""
+    if last_ruled is None:
+        return lines
+    index, columns = last_ruled
+    first = next((n for n, (_row, cols) in enumerate(lines) if cols is not None), None)
+    if first is None or any(not _page_number(row) for row, _cols in lines[:first]):
+        return lines
+    row, cols = lines[first]
+    previous = rows[index]
+    if len(cols) != len(columns) or any(abs(a - b) > _MIN_CELL for a, b in zip(cols, columns)):
+        return lines
+    pairs = list(zip(previous, row))
+    if not any(a.text and b.text for a, b in pairs) or any(
+            a.text and b.text and (is_value_like(a.text) or is_value_like(b.text)) for a, b in pairs):
+        return lines
+    if any(b.text and not is_value_like(b.text) and _starts_row(b.text) for _a, b in pairs):
+        return lines
+    rows[index] = [Cell(a.text + b.text, a.copy) for a, b in pairs]
+    return lines[:first] + lines[first + 1:]
+
+
+def _starts_row(text: str) -> bool:
+    """Whether a cell's text begins a table row: an enumerator (一、 （二） 3.) or a whole label."""
+    return starts_enumerated(text) or core(text) in label_cores()
+
+
+@lru_cache(maxsize=1)
+def label_cores() -> frozenset[str]:
+    """The cores of every row and column label the format prints, in both versions."""
+    labels = [c.row_label for v in sf.VERSIONS for c in sf.cells(v)] + [
+        c.column_label for v in sf.VERSIONS for c in sf.cells(v)] + [
+        a for v in sf.VERSIONS for r in sf.TABLE3_ROWS[v] for a in r.aliases] + [
+        a for v in sf.VERSIONS for _i, rows, _c in sf.TABLE2[v] for r in rows for a in r.aliases]
+    return frozenset(filter(None, map(core, labels)))
+
+
+def _page_number(row: Row) -> bool:
+    return all(not c.text or _PAGE_NUMBER.match(c.text) for c in row)
+
+
+def _last_ruled(offset: int, lines: list[tuple[Row, list[float] | None]]) -> tuple[int, list[float]] | None:
+    """(index in the document's rows, columns) of the page's last ruled row when only page numbers follow it."""
+    for n in range(len(lines) - 1, -1, -1):
+        row, cols = lines[n]
+        if cols is not None:
+            return offset + n, cols
+        if not _page_number(row):
+            return None
+    return None
+
+
+def _page_rows(chars: list[Char], hlines, vlines) -> list[tuple[Row, list[float] | None]]:
+    """Rows of one page, top to bottom: ruled table bands and free text lines interleaved, each
+    with the column boundaries of its band (None for a free text line)."""
+    placed: list[tuple[float, Row, list[float] | None]] = []
     free = []
     bands = _bands(hlines, vlines)
     band_cells = [[[] for _ in range(len(xs) - 1)] for _top, _bottom, xs in bands]
@@ -100,13 +178,13 @@ def _page_rows(chars: list[Char], hlines, vlines) -> list[Row]:
             continue
         xs = bands[n][2]
         band_cells[n][min(bisect_right(xs, ch.cx), len(xs) - 1) - 1].append(ch)
-    for (top, _bottom, _xs), cells in zip(bands, band_cells):
+    for (top, _bottom, xs), cells in zip(bands, band_cells):
         if any(cells):
-            placed.extend(_band_rows(top, cells))
+            placed.extend((y, row, xs) for y, row in _band_rows(top, cells))
     for line in _lines(free):
-        placed.append((max(c.y1 for c in line), [Cell(t) for t in _split_gaps(line)]))
+        placed.append((max(c.y1 for c in line), [Cell(t) for t in _split_gaps(line)], None))
     placed.sort(key=lambda p: -p[0])
-    return [row for _y, row in placed]
+    return [(row, xs) for _y, row, xs in placed]
 
 
 def _band_of(bands, below: list[float], ch: Char) -> int | None:
