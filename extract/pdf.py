@@ -30,6 +30,8 @@ _SNAP = 2.0  # points: ruling lines this close are the same line
 _MIN_CELL = 4.0  # points: a narrower column is the gap between a double rule, not a cell
 _BROKEN_SHARE = 0.1  # share of unmapped/garbage characters that marks a page's text layer broken
 _RARE_SHARE = 0.2  # share of Chinese characters outside GB2312 that marks it broken
+_RARE_FLOOR = 10  # fewer rare characters than this never do: a name on a page of figures
+_SYMBOL_FONT = ("\uf020", "\uf0ff")  # where Word puts the glyphs of Symbol and Wingdings (bullets)
 _CELL_GAP = 1.5  # characters: a wider gap in a line without ruling separates two cells
 
 __all__ = ["Char", "read_pdf"]
@@ -91,14 +93,18 @@ def _list(numbers: list[int]) -> str:
 def _broken(chars: list[Char]) -> bool:
     """Unmapped glyphs ((cid:N), U+FFFD, private use), Latin-1 gibberish instead of Chinese,
     or Chinese gibberish: glyph ids read through the wrong character map give rare
-    characters (醟嶜䌼㩾…), where a report's text keeps almost wholly to GB2312."""
+    characters (醟嶜䌼㩾…), where a report's text keeps almost wholly to GB2312.
+
+    Not broken for what a sound page holds: bullets of a symbol font (Word maps them to
+    U+F020–U+F0FF), or a few rare characters (a person's or place's name) on a page of
+    figures where they are a large share of little Chinese text."""
     text = "".join(c.text for c in chars)
     unmapped = text.count("(cid:") * 5 + text.count("\ufffd") + sum(
-        1 for ch in text if unicodedata.category(ch) in ("Co", "Cc"))
+        1 for ch in text if unicodedata.category(ch) in ("Co", "Cc") and not _SYMBOL_FONT[0] <= ch <= _SYMBOL_FONT[1])
     cjk = [ch for ch in text if "\u3400" <= ch <= "\u9fff"]
     rare = sum(1 for ch in cjk if not common_character(ch))
     latin_ext = sum(1 for ch in text if "\u0080" <= ch <= "\u024f")
-    return (unmapped > _BROKEN_SHARE * len(text) or rare > _RARE_SHARE * len(cjk)
+    return (unmapped > _BROKEN_SHARE * len(text) or rare > max(_RARE_SHARE * len(cjk), _RARE_FLOOR)
             or (len(text) >= 50 and len(cjk) < 0.05 * len(text) and latin_ext > 0.2 * len(text)))
 
 
