@@ -171,7 +171,12 @@ def _last_ruled(offset: int, lines: list[tuple[Row, list[float] | None]]) -> tup
 
 def _page_rows(chars: list[Char], hlines, vlines) -> list[tuple[Row, list[float] | None]]:
     """Rows of one page, top to bottom: ruled table bands and free text lines interleaved, each
-    with the column boundaries of its band (None for a free text line)."""
+    with the column boundaries of its band (None for a free text line).
+
+    A cell spanning several rows (a header wrapped over three lines, a group label) is cut by
+    the bands of the rows beside it, though no rule crosses it. A line of its text sitting on
+    such a cut goes whole to the band above the cut: split by its characters' middles, it
+    would fall partly in each (and differently by engine, their boxes differing a little)."""
     placed: list[tuple[float, Row, list[float] | None]] = []
     free = []
     bands = _bands(hlines, vlines)
@@ -182,6 +187,8 @@ def _page_rows(chars: list[Char], hlines, vlines) -> list[tuple[Row, list[float]
         if n is None:
             free.append(ch)
             continue
+        if n and _on_unruled_top(bands[n - 1], bands[n], ch, hlines):
+            n -= 1
         xs = bands[n][2]
         band_cells[n][min(bisect_right(xs, ch.cx), len(xs) - 1) - 1].append(ch)
     for (top, _bottom, xs), cells in zip(bands, band_cells):
@@ -191,6 +198,15 @@ def _page_rows(chars: list[Char], hlines, vlines) -> list[tuple[Row, list[float]
         placed.append((max(c.y1 for c in line), [Cell(t) for t in _split_gaps(line)], None))
     placed.sort(key=lambda p: -p[0])
     return [(row, xs) for _y, row, xs in placed]
+
+
+def _on_unruled_top(above, band, ch: Char, hlines) -> bool:
+    """Whether the character reaches over its band's top edge, where the band above begins and
+    no rule is drawn at the character. (Half a character: the engines' boxes differ by up to
+    2 points, so a narrower window puts a character one engine sees on the edge elsewhere.)"""
+    top = band[0]
+    return (top - ch.cy < ch.size / 2 and abs(above[1] - top) <= _SNAP and above[2][0] <= ch.cx <= above[2][-1]
+            and not any(abs(y - top) <= _SNAP and x0 - _SNAP <= ch.cx <= x1 + _SNAP for y, x0, x1 in hlines))
 
 
 def _band_of(bands, below: list[float], ch: Char) -> int | None:
