@@ -42,7 +42,8 @@ import sqlite_utils
 
 from archive import agencies, schema, search
 from extract import standard_format
-from extract.workers import Limits, WorkerPool
+from extract.limits import WorkerLimits
+from extract.workers import WorkerPool
 
 
 # A build writes into every index of a large archive at random places: SQLite's default
@@ -54,7 +55,7 @@ BATCH_ITEMS = 100
 
 
 def build(crawl_dir: Path, db_path: Path, *, progress=None, jobs: int = 1, retry_failed: bool = False,
-          limits: Limits | None = None, batch_items: int = BATCH_ITEMS) -> dict:
+          limits: WorkerLimits | None = None, batch_items: int = BATCH_ITEMS) -> dict:
     """Add what is new in ``crawl_dir`` to the archive at ``db_path`` (created if missing).
 
     ``progress``, if given, is called with a one-line message per report item, per line of

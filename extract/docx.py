@@ -1,10 +1,12 @@
 """DOCX documents: paragraphs and tables in body order; merged table cells unmerged.
 
 The package is checked against the content limits (``packages.checked_package``) before
-python-docx opens it. python-docx repeats a merged cell (horizontal gridSpan or vertical vMerge)
-at every grid position it covers; the repeats are marked as copies so a value is counted once. A row's
-positions are counted against ``ContentLimits.grid_cells`` before python-docx makes them (a
-gridSpan of 99,999,999 in a 2 KB document).
+python-docx opens it. A merged cell (horizontal gridSpan or vertical vMerge) is repeated at every
+grid position it covers, the repeats marked as copies so a value is counted once. The grid is laid
+out here from the row elements, not by python-docx's ``row.cells``: that finds each vMerge
+continuation's cell by walking up the rows recursively (a cell merged down 2,000 rows took 100 s,
+then overflowed the stack) and repeats a gridSpan of 99,999,999 before anything could count it.
+Here each row's positions are counted against ``ContentLimits.grid_cells`` before they are made.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import io
 import zipfile
 
 import docx
-from docx.table import Table
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from .grid import Cell, Parsed, ReadError, Row, rows_text
@@ -65,16 +67,24 @@ def _title(document) -> str | None:
 def _table_rows(table: Table, max_cells: int) -> list[Row]:
     """The table's rows, each cell repeated at every grid position it covers (the first one
     itself, the rest copies); OverflowError, before they are made, when that is more than
-    ``max_cells`` positions."""
-    seen = set()  # the <w:tc> elements met so far (held, so lxml keeps their identity)
+    ``max_cells`` positions. A vMerge continuation shows the cell at its grid offset in the row above."""
+    texts: dict = {}  # <w:tc> → its text, once per cell (held, so lxml keeps their identity)
+    above: dict = {}  # grid offset → the <w:tc> the previous row shows there
     out = []
-    for row in table.rows:
-        max_cells -= sum(max(tc.grid_span, 1) for tc in row._tr.tc_lst)
+    for tr in table._tbl.tr_lst:
+        spans = [max(tc.grid_span, 1) for tc in tr.tc_lst]
+        max_cells -= sum(spans)
         if max_cells < 0:
             raise OverflowError("too many grid positions")
-        cells = []
-        for cell in row.cells:
-            cells.append(Cell(" ".join(cell.text.split()), copy=cell._tc in seen))
-            seen.add(cell._tc)
-        out.append(cells)
+        row, shown, offset = [], {}, tr.grid_before
+        for tc, span in zip(tr.tc_lst, spans):
+            source = above.get(offset, tc) if tc.vMerge == "continue" else tc
+            copy = source in texts
+            if not copy:
+                texts[source] = " ".join(_Cell(source, table).text.split())
+            row += [Cell(texts[source], copy=copy or n > 0) for n in range(span)]
+            shown.update(dict.fromkeys(range(offset, offset + span), source))
+            offset += span
+        above = shown
+        out.append(row)
     return out

@@ -1,4 +1,5 @@
-"""The content limits of extraction, declared in one place: what one document may make a reader hold.
+"""The limits of extraction, declared in one place: what one document may make a reader hold
+(:class:`ContentLimits`), and what the worker process reading it may use (:class:`WorkerLimits`).
 
 A hostile or broken document can be small and still expand into gigabytes: a 5 KB XLSX whose cells
 A1 and XFD1048576 span 17 billion cells, a 4 MB DOCX whose ``document.xml`` inflates to 1 GiB, a PDF
@@ -15,6 +16,7 @@ small enough that a document at every limit is read well inside the worker's mem
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 MIB = 1 << 20
@@ -73,6 +75,47 @@ class ContentLimits:
     pdf_font_bytes: int = 64 * MIB
     """What the font programs one page embeds inflate to, which pdfium and pdfminer hold whole. An
     embedded subset CJK font is 0.1–5 MB, a whole one (SimSun) some 15 MB."""
+
+
+@dataclass(frozen=True)
+class WorkerLimits:
+    """The limits of one worker process (``extract.workers``), the backstop behind the content limits; each can be set by the environment variable named
+    in its metadata (``WorkerLimits.from_environment``), so a deployment sets them in one place.
+
+    * ``memory_mb`` (``NIANBAO_WORKER_MEMORY_MB``, 768): the worker's address space. A
+      300-page report PDF peaks at 300 MiB resident (measured, pypdfium2), LibreOffice
+      needs under 512 MiB; 768 MiB leaves room for both and keeps one worker plus the
+      build process (some 100 MB, plus SQLite's page cache on a large archive) under
+      1 GB, the issue's budget for a batch with one worker.
+    * ``cpu_seconds`` (``NIANBAO_WORKER_CPU_SECONDS``, 180): CPU time of one worker. That
+      300-page PDF takes 7 s; the pdfminer fallback is several times slower.
+    * ``wall_seconds`` (``NIANBAO_WORKER_WALL_SECONDS``, 300): one document's wall time,
+      enforced by the parent. Above LibreOffice's 120 s conversion limit, so a conversion
+      is always ended by ``extract.convert`` (which kills LibreOffice) and never orphaned.
+    * ``documents_per_worker`` (``NIANBAO_WORKER_DOCUMENTS``, 100): documents a worker reads
+      before it is replaced by a fresh one.
+    """
+    memory_mb: int = 768
+    cpu_seconds: int = 180
+    wall_seconds: float = 300
+    documents_per_worker: int = 100
+
+    ENVIRONMENT = {"memory_mb": "NIANBAO_WORKER_MEMORY_MB", "cpu_seconds": "NIANBAO_WORKER_CPU_SECONDS",
+                   "wall_seconds": "NIANBAO_WORKER_WALL_SECONDS",
+                   "documents_per_worker": "NIANBAO_WORKER_DOCUMENTS"}
+
+    @classmethod
+    def from_environment(cls, environ=os.environ) -> WorkerLimits:
+        """The defaults, each replaced by its environment variable when that is set."""
+        return cls(**{field: type(getattr(cls, field))(environ[name])
+                      for field, name in cls.ENVIRONMENT.items() if environ.get(name)})
+
+    def failure(self, limit: str, detail: str = "") -> dict:
+        """The failure of a document that reached ``limit`` (a field name), naming it and its setting."""
+        amount = {"memory_mb": f"{self.memory_mb} MiB memory", "cpu_seconds": f"{self.cpu_seconds} s CPU time",
+                  "wall_seconds": f"{self.wall_seconds:g} s wall time"}[limit]
+        return {"stage": "limit",
+                "message": f"exceeded the {amount} limit per document ({self.ENVIRONMENT[limit]}){detail}"}
 
 
 LIMITS = ContentLimits()

@@ -24,7 +24,8 @@ fails at 300 MiB (measured), so the default cap holds it; its own time limit
 (``convert.TIMEOUT``, 120 s) is shorter than the worker's wall time, so LibreOffice is
 always stopped by the conversion code, which kills its whole process group.
 
-Pure: no database, no network. The limits are declared once, in :class:`Limits`.
+Pure: no database, no network. The limits are declared next to the readers' own, in
+:class:`extract.limits.WorkerLimits`.
 """
 from __future__ import annotations
 
@@ -38,55 +39,13 @@ import subprocess
 import sys
 import time
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterable, Iterator
 
 from . import _empty_record, extract_document, extract_file
-
-MIB = 1 << 20
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The limits of one worker process; each can be set by the environment variable named
-    in its metadata (``Limits.from_environment``), so a deployment sets them in one place.
-
-    * ``memory_mb`` (``NIANBAO_WORKER_MEMORY_MB``, 768): the worker's address space. A
-      300-page report PDF peaks at 300 MiB resident (measured, pypdfium2), LibreOffice
-      needs under 512 MiB; 768 MiB leaves room for both and keeps one worker plus the
-      build process (some 100 MB, plus SQLite's page cache on a large archive) under
-      1 GB, the issue's budget for a batch with one worker.
-    * ``cpu_seconds`` (``NIANBAO_WORKER_CPU_SECONDS``, 180): CPU time of one worker. That
-      300-page PDF takes 7 s; the pdfminer fallback is several times slower.
-    * ``wall_seconds`` (``NIANBAO_WORKER_WALL_SECONDS``, 300): one document's wall time,
-      enforced by the parent. Above LibreOffice's 120 s conversion limit, so a conversion
-      is always ended by ``extract.convert`` (which kills LibreOffice) and never orphaned.
-    * ``documents_per_worker`` (``NIANBAO_WORKER_DOCUMENTS``, 100): documents a worker reads
-      before it is replaced by a fresh one.
-    """
-    memory_mb: int = 768
-    cpu_seconds: int = 180
-    wall_seconds: float = 300
-    documents_per_worker: int = 100
-
-    ENVIRONMENT = {"memory_mb": "NIANBAO_WORKER_MEMORY_MB", "cpu_seconds": "NIANBAO_WORKER_CPU_SECONDS",
-                   "wall_seconds": "NIANBAO_WORKER_WALL_SECONDS",
-                   "documents_per_worker": "NIANBAO_WORKER_DOCUMENTS"}
-
-    @classmethod
-    def from_environment(cls, environ=os.environ) -> Limits:
-        """The defaults, each replaced by its environment variable when that is set."""
-        return cls(**{field: type(getattr(cls, field))(environ[name])
-                      for field, name in cls.ENVIRONMENT.items() if environ.get(name)})
-
-    def failure(self, limit: str, detail: str = "") -> dict:
-        """The failure of a document that reached ``limit`` (a field name), naming it and its setting."""
-        amount = {"memory_mb": f"{self.memory_mb} MiB memory", "cpu_seconds": f"{self.cpu_seconds} s CPU time",
-                  "wall_seconds": f"{self.wall_seconds:g} s wall time"}[limit]
-        return {"stage": "limit",
-                "message": f"exceeded the {amount} limit per document ({self.ENVIRONMENT[limit]}){detail}"}
+from .limits import MIB, WorkerLimits
 
 
 # What a reader's error says when an allocation failed under RLIMIT_AS: Python's MemoryError
@@ -109,10 +68,10 @@ class WorkerPool:
     returns a record dict with an ``errors`` list.
     """
 
-    def __init__(self, jobs: int = 1, limits: Limits | None = None, work: Callable = extract_document):
+    def __init__(self, jobs: int = 1, limits: WorkerLimits | None = None, work: Callable = extract_document):
         if jobs < 1:
             raise ValueError("a pool needs at least one worker")
-        self.jobs, self.limits, self.work = jobs, limits or Limits.from_environment(), work
+        self.jobs, self.limits, self.work = jobs, limits or WorkerLimits.from_environment(), work
         self._workers: list[_Worker] = []
 
     def __enter__(self) -> WorkerPool:
@@ -175,7 +134,7 @@ class WorkerPool:
         return [w.finish() for w in busy if w.connection in ready or time.monotonic() >= w.deadline]
 
 
-def extract_files(paths: Iterable, jobs: int = 1, limits: Limits | None = None) -> Iterator[dict]:
+def extract_files(paths: Iterable, jobs: int = 1, limits: WorkerLimits | None = None) -> Iterator[dict]:
     """``extract_file`` of each path, in order, read by ``jobs`` workers: a file that took its
     worker past a limit is a record holding only that failure as its error."""
     paths = list(paths)
@@ -195,7 +154,7 @@ class _Worker:
     parent's ``sys.path`` so it runs the same code. Tasks and answers go through a pipe.
     """
 
-    def __init__(self, limits: Limits, work: Callable):
+    def __init__(self, limits: WorkerLimits, work: Callable):
         self.limits = limits
         self.connection, child = multiprocessing.Pipe()
         environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, sys.path))}
@@ -262,7 +221,7 @@ class _Worker:
         self.process.wait()
 
 
-def _serve(connection, limits: Limits, work: Callable) -> None:
+def _serve(connection, limits: WorkerLimits, work: Callable) -> None:
     """The worker: apply the limits, then read documents until told to stop or recycled."""
     megabytes = limits.memory_mb * MIB
     resource.setrlimit(resource.RLIMIT_AS, (megabytes, megabytes))
@@ -287,7 +246,7 @@ def _serve(connection, limits: Limits, work: Callable) -> None:
 
 def _main(fd: str, work_name: str, limits: str) -> None:
     module, _, name = work_name.partition(":")
-    _serve(Connection(int(fd)), Limits(**json.loads(limits)), getattr(importlib.import_module(module), name))
+    _serve(Connection(int(fd)), WorkerLimits(**json.loads(limits)), getattr(importlib.import_module(module), name))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The ``nianbao`` command line: a thin layer over crawler/, extract/ and archive/.
 
 ``build`` and ``extract`` read documents in worker processes under the limits of
-``extract.workers.Limits``. ``build`` exits 3 with a one-line message (no traceback) when it
+``extract.limits.WorkerLimits``. ``build`` exits 3 with a one-line message (no traceback) when it
 could not run (crawl directory unreadable, archive not writable, disk full, a bug): the
 archive then holds every batch committed before (docs/archive.md).
 

@@ -114,12 +114,21 @@ class SiteHandler(SimpleHTTPRequestHandler):
 def site_server(root: Path = SITE, delay: float = 0.0):
     """A site tree (by default the fixture site) on 127.0.0.1 (a free port); yields the server, which
     notes what it was asked (:class:`SiteHandler`) and has its base URL in ``url``."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), SiteHandler)
-    server.root, server.delay = root, delay
-    server.lock, server.requests, server.busy, server.peak = threading.Lock(), [], 0, 0
+    with local_server(SiteHandler, root=root, delay=delay, lock=threading.Lock(), requests=[], busy=0,
+                      peak=0) as server:
+        yield server
+
+
+@contextmanager
+def local_server(handler, **attributes):
+    """A threading HTTP server with ``handler`` on 127.0.0.1 (a free port), serving in a thread until
+    the block ends; ``attributes`` are set on the server for the handler to read, and its base URL
+    is ``server.url``."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    for name, value in attributes.items():
+        setattr(server, name, value)
     server.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield server
     finally:

@@ -9,10 +9,13 @@ hold in memory.
 ``deep_html``            HTML nested ``depth`` elements deep around a report's text
 ``deep_tables``          HTML whose report text sits in tables nested ``depth`` deep
 ``html_span_bomb``       an HTML table of ``rows`` cells each spanning 99,999 columns
-``docx_table``           a DOCX of one table whose cells span ``span`` grid columns
+``docx_table``           a DOCX of one table: cells spanning ``span`` grid columns, and a cell merged
+                         down ``rows`` rows (each a vMerge continuation of the one above)
 ``gzip_bomb``            gzip bytes expanding to ``expanded`` bytes of zeros
 ``random_bytes``         bytes with no structure (named ``.doc`` by a portal, say); ``low=0x80``: no
                          NUL and no ASCII, bytes that GB18030 or a guessed encoding decode "cleanly"
+``random_word_document`` random bytes behind an OLE header naming a WordDocument stream: what
+                         LibreOffice converts into garbage text
 ``html_as_doc``          an HTML report saved under a ``.doc`` name (common on old portals)
 ``rtf_as_doc``           an RTF report saved under a ``.doc`` name
 ``mhtml_as_doc``         Word's "single file web page" (MIME, GB2312 HTML quoted-printable or base64)
@@ -228,6 +231,11 @@ def random_bytes(size: int = 64 * 1024, seed: int = 10, low: int = 0) -> bytes:
     return bytes(rng.randrange(low, 256) for _ in range(size)) if low else rng.randbytes(size)
 
 
+def random_word_document(size: int = 8 * 1024, seed: int = 10) -> bytes:
+    """An OLE signature and the stream name ``WordDocument`` (what sniffing looks for), then random bytes."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + random_bytes(size, seed)
+
+
 def html_as_doc() -> bytes:
     """A report saved as HTML under a ``.doc`` name: no OLE header, a Word-flavoured HTML page."""
     body = REPORT_TEXT.replace("\n", "</p><p>")
@@ -288,8 +296,8 @@ def _page(content: int, xobjects: bytes = b"") -> bytes:
 def pdf_pages(count: int = 2_001, declared: int | None = None) -> bytes:
     """A PDF of ``count`` pages of one line of text each; its page tree declares ``declared`` pages
     (``/Count``), by default the truth."""
-    first = 4 + count  # object number of the first content stream
-    kids = b" ".join(b"%d 0 R" % (4 + n) for n in range(count))
+    first = 5 + count  # object number of the first content stream (pages are objects 5 …)
+    kids = b" ".join(b"%d 0 R" % (5 + n) for n in range(count))
     return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
                  b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count if declared is None else declared),
                  _FONT, b"null"]

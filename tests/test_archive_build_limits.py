@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from archive.build import build
 from archive_crawl import FIXTURES, SEED, luoshan, make_crawl, page, report, write_jsonl
-from extract.workers import Limits
+from extract.limits import WorkerLimits
 from hostile_documents import deep_html, docx_huge_xml, random_bytes, xlsx_sheet_corners
 from nianbao.cli import cli
 from test_archive_build import dump
@@ -159,7 +159,7 @@ def test_a_document_over_a_limit_is_not_read_again_unless_retry_failed(tmp_path)
     item = attachment_report(crawl_dir, "long.pdf", "application/pdf", pdf, 2023)
     write_jsonl(crawl_dir / "reports.jsonl", [item])
     messages = []
-    first = build(crawl_dir, db_path, limits=Limits(cpu_seconds=1), progress=messages.append)
+    first = build(crawl_dir, db_path, limits=WorkerLimits(cpu_seconds=1), progress=messages.append)
     assert (first["documents_failed"], first["document_errors"]) == (1, 1)
     assert any("exceeded the 1 s CPU time limit per document (NIANBAO_WORKER_CPU_SECONDS)" in m for m in messages)
     db = sqlite_utils.Database(db_path)
@@ -170,7 +170,7 @@ def test_a_document_over_a_limit_is_not_read_again_unless_retry_failed(tmp_path)
     again["page_url"] = again["page_url"].replace("art_", "art_copy_")
     write_jsonl(crawl_dir / "reports.jsonl", [again], mode="a")
     messages.clear()
-    second = build(crawl_dir, db_path, limits=Limits(cpu_seconds=1), progress=messages.append)
+    second = build(crawl_dir, db_path, limits=WorkerLimits(cpu_seconds=1), progress=messages.append)
     assert second["documents_failed"] == 0 and not any("exceeded" in m for m in messages)
     assert db["errors"].count_where("stage = 'limit'") == 1  # the same error: same URL and bytes
     (copy,) = db["reports"].rows_where("page_url = ?", [again["page_url"]])

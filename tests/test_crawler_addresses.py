@@ -14,11 +14,10 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -32,7 +31,7 @@ from crawler.addresses import (PinnedResolver, address_kind, address_refusal, ho
 from crawler.portals import validate_portal
 from crawler.run import portal_status
 from crawler.spiders.portal import script_redirects
-from tests.crawler_support import FAST, REPO, generate_portal, run_crawl, site_server
+from tests.crawler_support import FAST, REPO, generate_portal, local_server, run_crawl, site_server
 
 PORTAL = validate_portal({"name": "罗山县人民政府", "url": "http://www.luoshan.gov.cn/",
                           "hints": {"column_url": "http://xxgk.luoshan.gov.cn/gknb/"},
@@ -273,15 +272,9 @@ class RoutesHandler(BaseHTTPRequestHandler):
 
 @contextmanager
 def routes_server(routes):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RoutesHandler)
-    server.routes, server.requests = routes, []
-    server.port = server.server_address[1]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with local_server(RoutesHandler, routes=routes, requests=[]) as server:
+        server.port = server.server_address[1]
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def html(body):

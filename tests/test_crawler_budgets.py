@@ -18,7 +18,7 @@ import time
 import tracemalloc
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ from crawler.run import build_settings
 from crawler.spiders.hanweb import Jpage
 from crawler.spiders.portal import endpoint_pages
 from crawler.spiders.trs import trs_pages
-from tests.crawler_support import REPO, generate_portal, run_crawl, site_server
+from tests.crawler_support import REPO, generate_portal, local_server, run_crawl, site_server
 from tests.test_crawler_crawl import lines
 
 REPORT_TITLE = "示例县人民政府2021年政府信息公开工作年度报告"
@@ -96,16 +96,8 @@ class FaultHandler(BaseHTTPRequestHandler):
 def fault_server(answer):
     """A server on 127.0.0.1 (a free port) answering with ``answer(path, n)`` (:class:`FaultHandler`);
     its base URL is ``server.url``."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FaultHandler)
-    server.answer, server.lock, server.requests = answer, threading.Lock(), []
-    server.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with local_server(FaultHandler, answer=answer, lock=threading.Lock(), requests=[]) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def routes(table: dict, fallback=None):

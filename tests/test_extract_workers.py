@@ -12,14 +12,15 @@ from click.testing import CliRunner
 
 from archive_crawl import FIXTURES, SEED
 from extract import extract_document
-from extract.workers import MIB, Limits, WorkerPool
+from extract.limits import MIB, WorkerLimits
+from extract.workers import WorkerPool
 from nianbao.cli import cli
 from test_archive_build_limits import many_page_pdf
 
 SEED_FILE = FIXTURES / "seed-report-luoshan-2021.txt"
-SMALL = Limits(memory_mb=200, cpu_seconds=2, wall_seconds=3, documents_per_worker=3)
-SMALL_MEMORY = Limits(memory_mb=200)
-SMALL_CPU = Limits(cpu_seconds=2, wall_seconds=60)  # on a busy machine CPU time accrues slower than wall time
+SMALL = WorkerLimits(memory_mb=200, cpu_seconds=2, wall_seconds=3, documents_per_worker=3)
+SMALL_MEMORY = WorkerLimits(memory_mb=200)
+SMALL_CPU = WorkerLimits(cpu_seconds=2, wall_seconds=60)  # on a busy machine CPU time accrues slower than wall time
 
 
 def seed_task(name: str = "report.txt"):
@@ -108,6 +109,6 @@ def test_nianbao_extract_reads_in_the_pool_and_names_the_limit(tmp_path):
 
 
 def test_limits_come_from_the_environment():
-    limits = Limits.from_environment({"NIANBAO_WORKER_MEMORY_MB": "512", "NIANBAO_WORKER_WALL_SECONDS": "60"})
-    assert limits == Limits(memory_mb=512, cpu_seconds=180, wall_seconds=60, documents_per_worker=100)
-    assert Limits.from_environment({}) == Limits()
+    limits = WorkerLimits.from_environment({"NIANBAO_WORKER_MEMORY_MB": "512", "NIANBAO_WORKER_WALL_SECONDS": "60"})
+    assert limits == WorkerLimits(memory_mb=512, cpu_seconds=180, wall_seconds=60, documents_per_worker=100)
+    assert WorkerLimits.from_environment({}) == WorkerLimits()
