@@ -155,7 +155,9 @@ def label_cores() -> frozenset[str]:
 
 
 def _page_number(row: Row) -> bool:
-    return all(not c.text or _PAGE_NUMBER.match(c.text) for c in row)
+    """A line holding a page number alone ("- 3 -", "第3页 共6页"), not a row of figures."""
+    texts = [c.text for c in row if c.text]
+    return len(texts) == 1 and _PAGE_NUMBER.match(texts[0]) is not None
 
 
 def _last_ruled(offset: int, lines: list[tuple[Row, list[float] | None]]) -> tuple[int, list[float]] | None:
