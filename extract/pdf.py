@@ -141,11 +141,11 @@ def _join_split_row(rows: list[Row], last_ruled: tuple[int, list[float]] | None,
 
 def _starts_row(text: str) -> bool:
     """Whether a cell's text begins a table row: an enumerator (一、 （二） 3.) or a whole label."""
-    return starts_enumerated(text) or core(text) in label_cores()
+    return starts_enumerated(text) or core(text) in _label_cores()
 
 
 @lru_cache(maxsize=1)
-def label_cores() -> frozenset[str]:
+def _label_cores() -> frozenset[str]:
     """The cores of every row and column label the format prints, in both versions."""
     labels = [c.row_label for v in sf.VERSIONS for c in sf.cells(v)] + [
         c.column_label for v in sf.VERSIONS for c in sf.cells(v)] + [
