@@ -197,7 +197,7 @@ def _page_rows(chars: list[Char], hlines, vlines) -> list[tuple[Row, list[float]
         if any(cells):
             placed.extend((y, row, xs) for y, row in _band_rows(top, cells))
     for line in _lines(free):
-        placed.append((max(c.y1 for c in line), [Cell(t) for t in _split_gaps(line)], None))
+        placed.append((max(c.y1 for c in line), [Cell(t) for t in _figures_off_labels(_split_gaps(line))], None))
     placed.sort(key=lambda p: -p[0])
     return [(row, xs) for _y, row, xs in placed]
 
@@ -288,6 +288,25 @@ def _join(line: list[Char]) -> str:
             out.append(" ")
         out.append(ch.text)
     return "".join(out)
+
+
+_FIGURES_IN_A_ROW = 3  # figures in cells of their own that make a free line a table row
+
+
+def _figures_off_labels(cells: list[str]) -> list[str]:
+    """In a row of a table drawn without rules (three figures or more in cells of their own), a
+    figure that a narrow gap leaves joined to the label before it ("…重新出具已 0") is a cell
+    of its own. Prose lines keep their words."""
+    if sum(1 for text in cells if text and is_value_like(text)) < _FIGURES_IN_A_ROW:
+        return cells
+    out = []
+    for text in cells:
+        words = text.split(" ")
+        figures = []
+        while len(words) > 1 and words[-1] and is_value_like(words[-1]):
+            figures.insert(0, words.pop())
+        out.extend([" ".join(words)] + figures)
+    return out
 
 
 def _split_gaps(line: list[Char]) -> list[str]:

@@ -267,3 +267,24 @@ def test_page_of_figures_with_a_rare_name_is_not_broken():
     page.save()
     record = extract_document(buf.getvalue(), filename="t.pdf")
     assert record["errors"] == [] and "王喆堃" in record["text"]
+
+
+def test_figure_close_to_its_label_in_a_table_without_rules():
+    """A table without borders whose label column is full: a label ends less than a character
+    before the first figure (read as one cell by the gap), the other figures far apart."""
+    pdfmetrics.registerFont(TTFont(FONT, str(render.font_path()), subfontIndex=0))
+    buf = io.BytesIO()
+    page = canvas.Canvas(buf)
+    page.setFont(FONT, 8)
+    rows = [HEADER, NEW_RECEIVED, OVERDUE, ("5.要求行政机关确认或重新出具已获取信息", "12", "0", "0", "0", "0", "1", "13")]
+    for n, cells in enumerate(rows):
+        y = 700 - 20 * n
+        label_end = 303 if n == 3 else 280  # 7 points (under a character) or 30 before the figures
+        page.drawRightString(label_end, y, cells[0])
+        for x, text in zip(range(310, 600, 40), cells[1:]):
+            page.drawString(x, y, text)
+    page.save()
+    record = extract_document(buf.getvalue(), filename="t.pdf")
+    assert figures(record, "not_processed.confirm_or_reissue") == ["12", "0", "0", "0", "0", "1", "13"]
+    assert figures(record, "new_received") == ["5", "0", "0", "0", "0", "0", "5"]
+    assert figures(record, "other_handling.overdue_correction") == ["0"] * 7
