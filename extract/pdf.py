@@ -189,7 +189,7 @@ def _page_rows(chars: list[Char], hlines, vlines) -> list[tuple[Row, list[float]
         if n is None:
             free.append(ch)
             continue
-        if n and _on_unruled_top(bands[n - 1], bands[n], ch, hlines):
+        if n and bands[n][0] - ch.cy < ch.size / 2 and _on_unruled_top(bands[n - 1], bands[n][0], ch, hlines):
             n -= 1
         xs = bands[n][2]
         band_cells[n][min(bisect_right(xs, ch.cx), len(xs) - 1) - 1].append(ch)
@@ -202,12 +202,11 @@ def _page_rows(chars: list[Char], hlines, vlines) -> list[tuple[Row, list[float]
     return [(row, xs) for _y, row, xs in placed]
 
 
-def _on_unruled_top(above, band, ch: Char, hlines) -> bool:
-    """Whether the character reaches over its band's top edge, where the band above begins and
-    no rule is drawn at the character. (Half a character: the engines' boxes differ by up to
-    2 points, so a narrower window puts a character one engine sees on the edge elsewhere.)"""
-    top = band[0]
-    return (top - ch.cy < ch.size / 2 and abs(above[1] - top) <= _SNAP and above[2][0] <= ch.cx <= above[2][-1]
+def _on_unruled_top(above, top: float, ch: Char, hlines) -> bool:
+    """Whether a character reaching over its band's top edge (by half its size: the engines'
+    boxes differ by up to 2 points, so a narrower window puts a character one engine sees on
+    the edge elsewhere) sits where the band above begins and no rule is drawn at it."""
+    return (abs(above[1] - top) <= _SNAP and above[2][0] <= ch.cx <= above[2][-1]
             and not any(abs(y - top) <= _SNAP and x0 - _SNAP <= ch.cx <= x1 + _SNAP for y, x0, x1 in hlines))
 
 
