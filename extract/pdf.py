@@ -173,26 +173,30 @@ def _last_ruled(offset: int, lines: list[tuple[Row, list[float] | None]]) -> tup
 
 def _page_rows(chars: list[Char], hlines, vlines) -> list[tuple[Row, list[float] | None]]:
     """Rows of one page, top to bottom: ruled table bands and free text lines interleaved, each
-    with the column boundaries of its band (None for a free text line).
-
-    A cell spanning several rows (a header wrapped over three lines, a group label) is cut by
-    the bands of the rows beside it, though no rule crosses it. A line of its text sitting on
-    such a cut goes whole to the band above the cut: split by its characters' middles, it
-    would fall partly in each (and differently by engine, their boxes differing a little)."""
+    with the column boundaries of its band (None for a free text line)."""
     placed: list[tuple[float, Row, list[float] | None]] = []
     free = []
     bands = _bands(hlines, vlines)
     band_cells = [[[] for _ in range(len(xs) - 1)] for _top, _bottom, xs in bands]
     below = [-bottom for _top, bottom, _xs in bands]  # ascending, for bisect
+    band_of = {}  # id(character) → its band
+    on_cuts = []  # characters reaching over an edge of their band where no rule is drawn
     for ch in chars:
         n = _band_of(bands, below, ch)
         if n is None:
             free.append(ch)
             continue
-        if n and bands[n][0] - ch.cy < ch.size / 2 and _on_unruled_top(bands[n - 1], bands[n][0], ch, hlines):
-            n -= 1
-        xs = bands[n][2]
-        band_cells[n][min(bisect_right(xs, ch.cx), len(xs) - 1) - 1].append(ch)
+        band_of[id(ch)] = n
+        top, bottom, _xs = bands[n]
+        if (n and top - ch.cy < ch.size / 2 and _unruled_cut(bands[n - 1], top, ch, hlines)) or (
+                n + 1 < len(bands) and ch.cy - bottom < ch.size / 2 and _unruled_cut(bands[n + 1], bottom, ch, hlines)):
+            on_cuts.append(ch)
+    _keep_lines_whole(on_cuts, band_of)
+    for ch in chars:
+        n = band_of.get(id(ch))
+        if n is not None:
+            xs = bands[n][2]
+            band_cells[n][min(bisect_right(xs, ch.cx), len(xs) - 1) - 1].append(ch)
     for (top, _bottom, xs), cells in zip(bands, band_cells):
         if any(cells):
             placed.extend((y, row, xs) for y, row in _band_rows(top, cells))
@@ -202,12 +206,26 @@ def _page_rows(chars: list[Char], hlines, vlines) -> list[tuple[Row, list[float]
     return [(row, xs) for _y, row, xs in placed]
 
 
-def _on_unruled_top(above, top: float, ch: Char, hlines) -> bool:
-    """Whether a character reaching over its band's top edge (by half its size: the engines'
-    boxes differ by up to 2 points, so a narrower window puts a character one engine sees on
-    the edge elsewhere) sits where the band above begins and no rule is drawn at it."""
-    return (abs(above[1] - top) <= _SNAP and above[2][0] <= ch.cx <= above[2][-1]
-            and not any(abs(y - top) <= _SNAP and x0 - _SNAP <= ch.cx <= x1 + _SNAP for y, x0, x1 in hlines))
+def _keep_lines_whole(on_cuts: list[Char], band_of: dict) -> None:
+    """A cell spanning several rows (a header wrapped over three lines, a group label) is cut by
+    the bands of the rows beside it, though no rule crosses it. A line of its text that such a
+    cut splits (its characters' boxes differ a little in height) goes whole to the band above.
+    Only a split line moves: pdfminer gives a line's characters one height, so it never splits
+    one, and the band it puts the line in is the one above when pdfium, whose boxes sit up to
+    2 points lower, splits it."""
+    for line in _lines(on_cuts):
+        found = {band_of[id(ch)] for ch in line}
+        if len(found) > 1:
+            for ch in line:
+                band_of[id(ch)] = min(found)
+
+
+def _unruled_cut(other, edge: float, ch: Char, hlines) -> bool:
+    """Whether the band ``other`` meets the character's band at ``edge`` and no rule is drawn
+    there at the character."""
+    meets = abs(other[1] - edge) <= _SNAP or abs(other[0] - edge) <= _SNAP
+    return (meets and other[2][0] <= ch.cx <= other[2][-1]
+            and not any(abs(y - edge) <= _SNAP and x0 - _SNAP <= ch.cx <= x1 + _SNAP for y, x0, x1 in hlines))
 
 
 def _band_of(bands, below: list[float], ch: Char) -> int | None:
