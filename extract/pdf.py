@@ -179,24 +179,24 @@ def _page_rows(chars: list[Char], hlines, vlines) -> list[tuple[Row, list[float]
     bands = _bands(hlines, vlines)
     band_cells = [[[] for _ in range(len(xs) - 1)] for _top, _bottom, xs in bands]
     below = [-bottom for _top, bottom, _xs in bands]  # ascending, for bisect
-    band_of = {}  # id(character) → its band
-    on_cuts = []  # characters reaching over an edge of their band where no rule is drawn
+    placed_in: list[tuple[Char, int]] = []  # (character, its band)
+    on_cuts: dict[int, int] = {}  # id(character) → its band, for those reaching over an edge no rule is drawn on
     for ch in chars:
         n = _band_of(bands, below, ch)
         if n is None:
             free.append(ch)
             continue
-        band_of[id(ch)] = n
         top, bottom, _xs = bands[n]
         if (n and top - ch.cy < ch.size / 2 and _unruled_cut(bands[n - 1], top, ch, hlines)) or (
                 n + 1 < len(bands) and ch.cy - bottom < ch.size / 2 and _unruled_cut(bands[n + 1], bottom, ch, hlines)):
-            on_cuts.append(ch)
-    _keep_lines_whole(on_cuts, band_of)
-    for ch in chars:
-        n = band_of.get(id(ch))
-        if n is not None:
-            xs = bands[n][2]
-            band_cells[n][min(bisect_right(xs, ch.cx), len(xs) - 1) - 1].append(ch)
+            on_cuts[id(ch)] = n
+        placed_in.append((ch, n))
+    if on_cuts:
+        _keep_lines_whole([ch for ch, _n in placed_in if id(ch) in on_cuts], on_cuts)
+    for ch, n in placed_in:
+        n = on_cuts.get(id(ch), n) if on_cuts else n
+        xs = bands[n][2]
+        band_cells[n][min(bisect_right(xs, ch.cx), len(xs) - 1) - 1].append(ch)
     for (top, _bottom, xs), cells in zip(bands, band_cells):
         if any(cells):
             placed.extend((y, row, xs) for y, row in _band_rows(top, cells))
