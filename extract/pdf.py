@@ -9,7 +9,9 @@ rectangles (Word's export) or as paths; cell shading's edges count as rules too.
 
 Word, WPS and LibreOffice let a table row break across pages: the part of a wrapped label
 that did not fit goes on at the top of the next page, in the same columns. Such a row is
-joined back into one (``_join_split_row``), so the label is whole beside its figures.
+joined back into one (``_join_split_row``), so the label is whole beside its figures. A
+line of a row-spanned cell that a cut between the rows beside it splits is kept whole
+(``_keep_lines_whole``).
 """
 from __future__ import annotations
 

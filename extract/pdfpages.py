@@ -15,7 +15,10 @@ is damaged. Two engines give the same output:
   and require the same rows. It also reads the pages pdfium cannot read fully.
 
 Both give character boxes from the font's ascent to descent (not the glyph's ink), so
-lines are grouped the same way whichever engine read the page.
+lines are grouped the same way whichever engine read the page. (With some embedded fonts,
+LibreOffice's exports among them, pdfium's boxes sit up to 2 points lower than pdfminer's:
+a line of a row-spanned label beside a cut ruled only elsewhere may then fall in the row
+above with one engine and below with the other; the cells read are the same.)
 """
 from __future__ import annotations
 
