@@ -27,3 +27,8 @@ def core(text: str) -> str:
 def flat(text: str) -> str:
     """NFKC without whitespace, keeping enumerators: for headings and markers."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def starts_enumerated(text: str) -> bool:
+    """Whether the text begins with a row's enumerator: "（二）…", "三、…", "3.…"."""
+    return _ENUMERATOR.match(unicodedata.normalize("NFKC", text or "").lstrip()) is not None

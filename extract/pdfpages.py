@@ -15,7 +15,10 @@ is damaged. Two engines give the same output:
   and require the same rows. It also reads the pages pdfium cannot read fully.
 
 Both give character boxes from the font's ascent to descent (not the glyph's ink), so
-lines are grouped the same way whichever engine read the page.
+lines are grouped the same way whichever engine read the page. (With some embedded fonts,
+LibreOffice's exports among them, pdfium's boxes sit up to 2 points lower than pdfminer's:
+a line of a row-spanned label beside a cut ruled only elsewhere may then fall in the row
+above with one engine and below with the other; the cells read are the same.)
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from .limits import LIMITS, ContentLimits, over
 _SNAP = 2.0  # points: a segment shorter than this across its direction is a rule, not a box side
 _INK_SHARE = 0.5  # a glyph whose ink covers less of its box than this keeps the box's right edge
 _MAX_LOOSE_BOX = 40.0  # points: a larger loose box is pdfium's misreading of a scaled font
+_INK = 0.01  # points: a text object's bounds narrower than this draw nothing (a space)
 ENGINES = ("pdfium", "pdfminer")
 _CHUNK = 1 << 20  # bytes inflated at a time while a stream is measured
 
@@ -332,7 +336,15 @@ def _pdfium_chars(raw, textpage) -> list[Char]:
 
 def _pdfium_objects(raw, page, textpage, found: Page) -> bool:
     """The page's ruling segments and whether it draws an image, into ``found``; True when
-    pdfium's text page leaves out one of its text objects. Form XObjects are descended into."""
+    pdfium's text page leaves out one of its text objects that draws something. Form XObjects are
+    descended into.
+
+    A text object holding only a space (an ASCII or ideographic one: Word and WPS may draw the
+    space between runs, or the spaces that indent a paragraph, as objects of their own) is left
+    out of the text page too, spaces being implied by gaps there; it draws no ink, so nothing
+    is lost and the page stays with pdfium. Such pages used to go to pdfminer, slower, and
+    reading fonts by its own rules: a font it cannot map made a page that reads fine in pdfium
+    "text layer broken"."""
     stack = [(raw.FPDFPage_GetObject(page, i), (1, 0, 0, 1, 0, 0)) for i in range(raw.FPDFPage_CountObjects(page))]
     matrix = raw.FS_MATRIX()
     unseen_text = False
@@ -344,7 +356,8 @@ def _pdfium_objects(raw, page, textpage, found: Page) -> bool:
             continue
         if kind == raw.FPDF_PAGEOBJ_TEXT:
             # an empty string is 2 bytes (the UTF-16 terminator)
-            unseen_text |= raw.FPDFTextObj_GetText(obj, textpage, None, 0) <= 2
+            unseen_text = unseen_text or (raw.FPDFTextObj_GetText(obj, textpage, None, 0) <= 2
+                                          and _draws_ink(raw, obj))
             continue
         if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM):
             continue
@@ -355,6 +368,13 @@ def _pdfium_objects(raw, page, textpage, found: Page) -> bool:
         else:
             _pdfium_path(raw, obj, m, found.hlines, found.vlines)
     return unseen_text
+
+
+def _draws_ink(raw, obj) -> bool:
+    """Whether a page object's bounds (those of its glyphs' ink, for text) enclose an area."""
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
+    return right.value - left.value > _INK and top.value - bottom.value > _INK
 
 
 def _pdfium_path(raw, obj, m, hlines, vlines) -> None:

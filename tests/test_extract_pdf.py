@@ -116,8 +116,9 @@ def test_stream_order_is_not_used():
 def test_vertical_label_and_wrapped_labels_are_matched():
     parsed = read_pdf((FIXTURES / "huaian-hongze-district-gov-2023.pdf").read_bytes())
     text = parsed.text
-    # 三、本年度办理结果 is printed one character per line in the first column
-    assert "三" in [row[0].text for row in parsed.rows if row and row[0].text]
+    # 三、本年度办理结果 is printed one character per line in the first column, beside table 3's rows
+    table3 = parsed.rows[next(i for i, row in enumerate(parsed.rows) if row[-1].text == "总计"):]
+    assert "".join(row[0].text for row in table3 if len(row) == 10)[:9] == "三、本年度办理结果"
     # "（二）部分公开（区分处理的，只计这一情 形，不 / 计其他情形）" wraps inside its cell
     assert "\t（二）部分公开（区分处理的，只计这一情形，不计其他情形）\t4\t0\t0\t0\t0\t0\t4" in text.splitlines()
 

@@ -3,8 +3,8 @@
 Every expected cell is written out below, row by row in printed order (table 3 rows as the
 seven applicant columns 自然人 … 总计; table 4 as three groups of 维持 纠正 其他 尚未审结 总计).
 The values were read off the documents themselves (the seed text; the real PDFs rendered
-with pdftoppm and read by eye). Also ``docx_to_doc``, which writes Word 97–2003 files
-for the tests. No tests here: the test files import this module.
+with pdftoppm and read by eye). Also ``docx_to_doc`` and ``docx_to_pdf``, which have
+LibreOffice write Word 97–2003 files and PDFs for the tests. No tests here: the test files import this module.
 """
 from __future__ import annotations
 
@@ -224,15 +224,26 @@ def assert_cells(record: dict, expected: dict[str, str | None]) -> None:
 
 
 def docx_to_doc(documents: list[bytes], timeout: float = convert.TIMEOUT) -> list[bytes]:
-    """Each DOCX saved as Word 97–2003 by LibreOffice, all in one call so its start-up is
-    paid once. Fails, never skips, when LibreOffice is missing: .doc support needs it.
+    """Each DOCX saved as Word 97–2003 by LibreOffice (``export_docx``)."""
+    return export_docx(documents, "doc:MS Word 97", "doc", timeout)
+
+
+def docx_to_pdf(documents: list[bytes], timeout: float = convert.TIMEOUT) -> list[bytes]:
+    """Each DOCX exported to PDF by LibreOffice (``export_docx``): the stand-in for a report
+    written in Word or WPS and published as the PDF they export."""
+    return export_docx(documents, "pdf:writer_pdf_Export", "pdf", timeout)
+
+
+def export_docx(documents: list[bytes], target: str, suffix: str, timeout: float = convert.TIMEOUT) -> list[bytes]:
+    """Each DOCX converted by LibreOffice to ``target`` (a --convert-to filter), all in one call
+    so its start-up is paid once. Fails, never skips, when LibreOffice is missing.
 
     Run like extract/convert.py runs its conversions, reusing its pieces: a temporary
     directory holding profile, HOME and TMPDIR; a time limit that ends every process
     LibreOffice started; and its pipe in /tmp removed even when it was killed."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, f"writing .doc files needs LibreOffice (Debian package {convert.PACKAGE})"
-    with tempfile.TemporaryDirectory(prefix="nianbao-test-doc-") as tmp:
+    assert soffice, f"converting DOCX files needs LibreOffice (Debian package {convert.PACKAGE})"
+    with tempfile.TemporaryDirectory(prefix="nianbao-test-export-") as tmp:
         work = Path(tmp)
         (work / "tmp").mkdir()
         sources = [work / f"report-{i}.docx" for i in range(len(documents))]
@@ -240,7 +251,7 @@ def docx_to_doc(documents: list[bytes], timeout: float = convert.TIMEOUT) -> lis
             source.write_bytes(data)
         profile = (work / "profile").as_uri()
         command = [soffice, "--headless", "--norestore", "--nolockcheck", "--nodefault",
-                   f"-env:UserInstallation={profile}", "--convert-to", "doc:MS Word 97",
+                   f"-env:UserInstallation={profile}", "--convert-to", target,
                    "--outdir", str(work / "out"), *map(str, sources)]
         env = {**os.environ, "HOME": tmp, "TMPDIR": str(work / "tmp")}
         try:
@@ -248,7 +259,7 @@ def docx_to_doc(documents: list[bytes], timeout: float = convert.TIMEOUT) -> lis
         finally:
             for pipe in convert.pipe_paths(profile):
                 pipe.unlink(missing_ok=True)
-        targets = [work / "out" / f"{source.stem}.doc" for source in sources]
+        targets = [work / "out" / f"{source.stem}.{suffix}" for source in sources]
         missing = [t.name for t in targets if not t.exists() or t.stat().st_size == 0]
         assert not missing, f"LibreOffice wrote no {missing}: {stderr.strip()}"
         return [t.read_bytes() for t in targets]
