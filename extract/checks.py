@@ -28,8 +28,9 @@ def _sum(figures: dict, keys: tuple[str, ...]):
     return None if any(v is None for v in values) else sum(values)
 
 
-# A count in prose: Arabic digits (full-width too, with thousands separators) or Chinese numerals.
-_NUM = r"(?:\d[\d,，]*|[零〇一二两三四五六七八九十百千万]+)"
+# A count in prose: Arabic digits (full-width too, with thousands separators) or Chinese numerals,
+# matched only from the first digit of a run, so a long run of digits is scanned once, not once per digit.
+_NUM = r"(?:(?<!\d)\d[\d,，]*|(?<![零〇一二两三四五六七八九十百千万])[零〇一二两三四五六七八九十百千万]+)"
 _UNIT = r"\s*(?:件|份|个|条|宗|起)"
 _SEP = r"\s*[，,、；;]?\s*"
 

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 _DIGITS = re.compile(r"^\d+$")
 _LIMIT = 64  # splits looked at; past this many nothing is taken as known
+# No figure of the tables has more digits (a trillion requests, or yuan): a longer run of digits
+# is no row of glued figures, and the search is never handed one (it is quadratic in the digits).
+FIGURE_DIGITS = 12
 
 
 @dataclass(frozen=True)
@@ -61,13 +64,16 @@ def is_glued(texts: list[str], n: int) -> bool:
     column: figures run together."""
     cleaned = [t.strip() for t in texts]
     return (0 < len(cleaned) < n and all(_DIGITS.match(t) for t in cleaned)
-            and sum(map(len, cleaned)) >= n)
+            and n <= sum(map(len, cleaned)) <= n * FIGURE_DIGITS)
 
 
 def split(texts: list[str], groups: list[Group]) -> Split:
     """The ways the cells' digits split into the groups' cells (cell borders that are
     printed are kept: no figure straddles two printed cells)."""
     digits = "".join(t.strip() for t in texts)
+    n = sum(g.size for g in groups)
+    if len(digits) > n * FIGURE_DIGITS:
+        return Split([None] * n, 0, [])
     borders, at = set(), 0
     for t in texts[:-1]:
         at += len(t.strip())
@@ -77,7 +83,6 @@ def split(texts: list[str], groups: list[Group]) -> Split:
         found.append(parts)
         if len(found) == _LIMIT:
             break
-    n = sum(g.size for g in groups)
     if not found or len(found) == _LIMIT:
         return Split([None] * n, len(found), [] if found else found)
     placed = [_placed(parts) for parts in found]
@@ -97,7 +102,8 @@ def _placed(parts: list[str]) -> list[tuple[int, str]]:
 
 def _number(digits: str, a: int, b: int, borders: set[int]) -> bool:
     """digits[a:b] is one printed number: no leading zero, not across a printed border."""
-    return b > a and (digits[a] != "0" or b - a == 1) and not (borders and any(a < c < b for c in borders))
+    return (0 < b - a <= FIGURE_DIGITS and (digits[a] != "0" or b - a == 1)
+            and not (borders and any(a < c < b for c in borders)))
 
 
 def _search(digits: str, borders: set[int], pos: int, groups: tuple[Group, ...]):

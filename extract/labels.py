@@ -10,7 +10,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_ENUMERATOR = re.compile(r"\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+[、.]|\d+[.、)]")
+# Each numeral run is tried from its first character only, so a long run (a page dump's glued
+# figures) costs one scan, not one per character.
+_ENUMERATOR = re.compile(r"\([一二三四五六七八九十]+\)|(?<![一二三四五六七八九十])[一二三四五六七八九十]+[、.]|(?<!\d)\d+[.、)]")
 _PUNCT = re.compile(r"[\s()（）\[\]【】、.,，:：;；“”\"'‘’「」『』·•\-—_/／]")
 
 

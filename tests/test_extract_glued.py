@@ -6,7 +6,7 @@ import re
 
 from extract import extract_document
 from extract import standard_format as sf
-from extract.glued import Group, groups_for, split
+from extract.glued import Group, groups_for, is_glued, split
 from test_extract_support import SEED, SEED_CELLS, assert_cells
 
 TABLE3_ROW = groups_for([f"requests.new_received.{c}" for c in
@@ -123,3 +123,15 @@ def test_ambiguous_row_settled_by_the_column_identities():
     assert not any(k.startswith("requests.disclosed.") for k in record["null_reasons"])
     assert {"stage": "tables", "message": "row '（一）予以公开': split as 3|2|20|0|5|0|30, the only split its "
             "columns' identities allow"} in record["warnings"]
+
+
+def test_a_run_of_digits_too_long_to_be_figures_is_not_searched():
+    """A hostile or broken page gluing a million digits after a row label: no figure has more than
+    FIGURE_DIGITS digits, so the run is no row of figures (the split search is quadratic in the
+    digits and would run for hours); the row's cells are null with a reason, nothing invented."""
+    assert split(["1" * 1_000_000], [Group(7, True)]).count == 0
+    assert not is_glued(["1" * 1_000_000], 7)
+    record = extract_document(("一、本年新收政府信息公开申请数量" + "1" * 1_000_000).encode(), filename="dump.txt")
+    assert record["errors"] == []
+    assert all(value is None for value in record["figures"].values())
+    assert record["null_reasons"]["requests.new_received.natural_person"]
