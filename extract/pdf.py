@@ -20,7 +20,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
-from .decode import common_character
+from .decode import uncommon_characters
 from .grid import Cell, Parsed, ReadError, Row, rows_text
 from .labels import core, starts_enumerated
 from .limits import LIMITS, ContentLimits
@@ -104,7 +104,7 @@ def _broken(chars: list[Char]) -> bool:
     unmapped = text.count("(cid:") * 5 + text.count("\ufffd") + sum(
         1 for ch in text if unicodedata.category(ch) in ("Co", "Cc") and not _SYMBOL_FONT[0] <= ch <= _SYMBOL_FONT[1])
     cjk = [ch for ch in text if "\u3400" <= ch <= "\u9fff"]
-    rare = sum(1 for ch in cjk if not common_character(ch))
+    rare = uncommon_characters("".join(cjk))
     latin_ext = sum(1 for ch in text if "\u0080" <= ch <= "\u024f")
     return (unmapped > _BROKEN_SHARE * len(text) or rare > max(_RARE_SHARE * len(cjk), _RARE_FLOOR)
             or (len(text) >= 50 and len(cjk) < 0.05 * len(text) and latin_ext > 0.2 * len(text)))
