@@ -67,6 +67,12 @@ def is_glued(texts: list[str], n: int) -> bool:
             and n <= sum(map(len, cleaned)) <= n * FIGURE_DIGITS)
 
 
+def fits_fewer_cells(texts: list[str], n: int) -> bool:
+    """Whether the digits also read as fewer than ``n`` printed numbers: then a row without a sum
+    may have blank cells (printed as nothing) instead of figures run together."""
+    return any(split(texts, [Group(m, False)]).count for m in range(len(texts), n))
+
+
 def split(texts: list[str], groups: list[Group]) -> Split:
     """The ways the cells' digits split into the groups' cells (cell borders that are
     printed are kept: no figure straddles two printed cells)."""

@@ -346,11 +346,15 @@ def _unglue(out: Tables, texts: list[str], keys: list[str], where: str) -> tuple
     no split fits a row without sums: then it is simply short of cells; a row with sums that
     no split fits gets a reason saying so."""
     groups = glued.groups_for(keys)
-    found = glued.split(texts, groups)
     printed = " ".join(texts)
+    if not any(g.total for g in groups) and len(texts) > 1 and glued.fits_fewer_cells(texts, len(keys)):
+        # No sum to check a split by, and the row prints its figures apart: a blank cell then
+        # explains a missing one as well as figures run together ("1 46" under three columns is
+        # 1|(blank)|46 as much as 1|4|6). A row printed as one run of digits is all glue.
+        return None, (f"{len(texts)} figures printed apart ({printed!r}) under {len(keys)} columns with no "
+                      "total: a cell may be blank, or figures run together; not guessed")
+    found = glued.split(texts, groups)
     if found.count == 0:
-        if not any(g.total for g in groups):
-            return None, None
         return None, (f"figures printed together ({printed!r}) fit no split into {len(keys)} cells whose "
                       "总计 is the sum of the others (the printed row breaks its sum?); not guessed")
     if found.parts is not None:
