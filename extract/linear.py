@@ -40,11 +40,13 @@ _PAGE_NUMBER = re.compile(r"^[ \t\u3000]*(?:[-—–][ \t]*\d+[ \t]*[-—–]|�
 _CLOSING = ")]）】”’」』"
 # A figure in the text: digits (thousands separators, decimals) not followed by a measure
 # word on the same line (then it is prose: 2023年, 107条, 3 项, 21.02%); or a printed stand-in
-# for no figure. (On the next line a measure word may be a vertical label's 年 of 本年度.)
+# for no figure, also with the next figure glued to it (a page dump's "379—4557"; "-5" is a
+# figure, read by the first branch). (On the next line a measure word may be a vertical
+# label's 年 of 本年度.)
 _MEASURE = "年月日时条件个份项次人元万亿%％余多家名篇期天号届位批类"
 _SPACED_VALUE = re.compile(
     rf"[\s|)\]）】”’」』]*(?:([+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?![\d.,]*[ \t\u3000]*[{_MEASURE}])"
-    r"|((?:--|——|[-—–/×*…－])|无)(?=[\s|]|$))")
+    r"|((?:--|——|[-—–/×*…－])|无)(?=[\s|\d]|$))")
 
 
 @dataclass(frozen=True)

@@ -236,3 +236,14 @@ def test_a_blank_cell_in_a_row_without_a_total_is_not_taken_for_glued_figures(sh
     assert "a cell may be blank" in record["null_reasons"]["active.normative_documents.in_force"]
     others = {key: value for key, value in printed.items() if key not in row and value.strip()}
     assert all(record["cells"][key] == value for key, value in others.items())
+
+
+def test_a_stand_in_glued_between_figures_is_a_cell_of_its_own():
+    """A page dump prints 行政许可 | 379 | — | 4557 as "行政许可379—4557": three cells, not "379" split
+    into 3|7|9 (found by bench/extract_bench.py)."""
+    cells = {"active.licensing.items_last_year": "379", "active.licensing.items_change": "—",
+             "active.licensing.decisions": "4557"}
+    report = make_report("测试县人民政府", "县", "county", 2020, "2019", seed="stand-in", blanks=cells)
+    record = extract_document(textshapes.SHAPES["dump_glued"](report).encode(), filename="dump.txt")
+    assert {key: record["cells"][key] for key in cells} == cells
+    assert [record["figures"][key] for key in cells] == [379, None, 4557]
