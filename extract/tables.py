@@ -165,9 +165,12 @@ class _Reader:
             target = _best_target(core(joined), candidates)
             label = joined if target is not None else label
         if target is None:
-            if self.table < 4 and not blank:
-                # maybe the label goes on below the values ("5.要求…重新出" / "1 0 …" / "具已获取信息")
-                self.pending = ("".join(self.wrapped[-_WRAP_LINES:]) + label, values)
+            begun = "".join(self.wrapped[-_WRAP_LINES:]) + label
+            if self.table < 4 and not blank and begun:
+                # maybe the label goes on below the values ("5.要求…重新出" / "1 0 …" / "具已获取信息").
+                # Values with no label begun above them are not: one figure a line under its label
+                # (pdftotext) would hand each row the figures of the row above.
+                self.pending = (begun, values)
             self.wrapped = []
             return
         if blank and not _only_row_label(core(label), target):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +26,7 @@ from extract.tables import detect_version, read_tables
 from extract.text import text_document_rows
 
 CASES = 10
+FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 VISIBLE_BLANKS = ("—", "/", "无", "－")  # what a text without cell borders can still show
 ANY_BLANKS = VISIBLE_BLANKS + ("",)
 
@@ -247,3 +249,17 @@ def test_a_stand_in_glued_between_figures_is_a_cell_of_its_own():
     record = extract_document(textshapes.SHAPES["dump_glued"](report).encode(), filename="dump.txt")
     assert {key: record["cells"][key] for key in cells} == cells
     assert [record["figures"][key] for key in cells] == [379, None, 4557]
+
+
+@pytest.mark.parametrize("name", ["huaian-city-gov-2024", "huaian-hongze-district-gov-2023",
+                                  "huaian-hongze-district-gov-2024"])
+def test_pdftotext_without_layout_of_the_real_pdfs_gives_no_wrong_number(name):
+    """pdftotext's default text prints each cell on its own line, a figure under its label: a bare
+    figure line is not the start of the next label's row ("8" / 第二十条第（五）项 / 行政许可 gave
+    行政许可 the 8 of the row above). Cells it cannot place are null; none is another's."""
+    pdf = FIXTURES / f"{name}.pdf"
+    truth = extract_document(pdf.read_bytes(), filename=pdf.name)["figures"]
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout
+    record = extract_document(text, filename=f"{name}.txt")
+    read = {key: value for key, value in record["figures"].items() if value is not None}
+    assert read and all(truth[key] == value for key, value in read.items())
