@@ -81,7 +81,7 @@ class ContentLimits:
 @dataclass(frozen=True)
 class WorkerLimits:
     """The limits of one worker process (``extract.workers``), the backstop behind the content limits; each can be set by the environment variable named
-    in its metadata (``WorkerLimits.from_environment``), so a deployment sets them in one place.
+    in ``ENVIRONMENT`` (``WorkerLimits.from_environment``), so a deployment sets them in one place.
 
     * ``memory_mb`` (``NIANBAO_WORKER_MEMORY_MB``, 768): the worker's address space. A
       300-page report PDF peaks at 300 MiB resident (measured, pypdfium2), LibreOffice
@@ -98,7 +98,7 @@ class WorkerLimits:
     """
     memory_mb: int = 768
     cpu_seconds: int = 180
-    wall_seconds: float = 300
+    wall_seconds: float = 300.0  # a float, so NIANBAO_WORKER_WALL_SECONDS=2.5 reads
     documents_per_worker: int = 100
 
     ENVIRONMENT = {"memory_mb": "NIANBAO_WORKER_MEMORY_MB", "cpu_seconds": "NIANBAO_WORKER_CPU_SECONDS",

@@ -207,7 +207,7 @@ class _Worker:
             return self.limits.failure("cpu_seconds")
         if exitcode == -signal.SIGKILL:  # not by us: the kernel's OOM killer
             return self.limits.failure("memory_mb", ": the worker was killed by the kernel")
-        if exitcode > 0:
+        if exitcode >= 0:  # 0: ``work`` raised SystemExit with a task in hand
             return {"stage": "limit", "message": f"the worker reading it exited with status {exitcode}"}
         return {"stage": "limit", "message": f"the worker reading it died (signal {signal.Signals(-exitcode).name}); "
                 f"an allocation refused under the {self.limits.memory_mb} MiB memory limit per document "

@@ -112,3 +112,7 @@ def test_limits_come_from_the_environment():
     limits = WorkerLimits.from_environment({"NIANBAO_WORKER_MEMORY_MB": "512", "NIANBAO_WORKER_WALL_SECONDS": "60"})
     assert limits == WorkerLimits(memory_mb=512, cpu_seconds=180, wall_seconds=60, documents_per_worker=100)
     assert WorkerLimits.from_environment({}) == WorkerLimits()
+
+
+def test_a_decimal_wall_time_from_the_environment_is_read():
+    assert WorkerLimits.from_environment({"NIANBAO_WORKER_WALL_SECONDS": "2.5"}).wall_seconds == 2.5
