@@ -86,6 +86,8 @@ def _prints_table_sections(text: str) -> bool:
     return sum(any(v in flat_text for v in variants) for variants in _TABLE_SECTIONS) >= 2
 
 
+LIBXML2_DEPTH = 256  # element nesting libxml2's HTML parser reads without huge_tree
+
 def _parse(markup: str, limits: ContentLimits):
     """(the document tree, whether elements nest deeper than libxml2 reads or ``limits.html_depth``).
     The text is already decoded, so any charset it declares is ignored."""
@@ -97,7 +99,8 @@ def _parse(markup: str, limits: ContentLimits):
     if root is None:
         raise ReadError("html", "no HTML elements found")
     cut = any(error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for error in parser.error_log)
-    return root, cut or _depth(root) > limits.html_depth
+    # libxml2 reads LIBXML2_DEPTH levels and logs the cut; only a lower limit needs the tree walked.
+    return root, cut or (limits.html_depth < LIBXML2_DEPTH and _depth(root) > limits.html_depth)
 
 
 def _depth(root) -> int:
