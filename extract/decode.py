@@ -16,8 +16,8 @@ from .grid import ReadError
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
-# GB2312 and GBK are subsets of GB18030: decoding with the superset loses nothing.
 _WHITESPACE = re.compile(r"\s+")
+# GB2312 and GBK are subsets of GB18030: decoding with the superset loses nothing.
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
 
 

@@ -2,7 +2,7 @@
 take the server's memory.
 
 Datasette stops a query after ``sql_time_limit_ms``, but a query that builds one huge value does it
-in less: ``select length(hex(zeroblob(400000000)))`` took the server from 62 MB to 2 GB. On every
+in less: ``select length(hex(zeroblob(400000000)))`` took the server from 62 MB to 2 GB (issue 10; 46 MB to 1,953 MB here, docs/reliability/full-disk.md). On every
 connection Datasette serves:
 
 * :data:`MAX_VALUE_BYTES` is SQLite's length limit (``SQLITE_LIMIT_LENGTH``): no string, blob or

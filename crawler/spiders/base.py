@@ -23,7 +23,7 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 from scrapy.http.request import NO_CALLBACK
 
-from crawler.addresses import site_of
+from crawler.addresses import portal_sites, site_of
 from crawler.extensions import YEAR_ANSWERS, portal_stat
 from crawler.items import ReportItem
 from crawler.portals import load_portals, template_years, validate_portals
@@ -309,9 +309,7 @@ class ReportSpider(scrapy.Spider):
     def on_site(self, url: str, response: Response) -> bool:
         """Navigation stays on the sites of the portal's home page, its column hint, and the current
         page (which differs only when a redirect moved the portal elsewhere)."""
-        portal = self.portal_of(response)
-        starts = (portal["url"], portal["hints"].get("column_url"), response.url)
-        return site_of(url) in {site_of(u) for u in starts if u}
+        return site_of(url) in portal_sites(self.portal_of(response)) | {site_of(response.url)}
 
     def follow_reports(self, response: Response, links: list[Link]) -> list[scrapy.Request]:
         """Requests for a listing's reports, and for its candidates: dated entries (listing items,
