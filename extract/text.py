@@ -28,7 +28,18 @@ def read_text(text: str, limits: ContentLimits = LIMITS) -> Parsed:
                                                            "to be tables")) from None
     return Parsed(rows=rows, text=text, alternative_rows=text_rows(text))
 
-_HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
+_TABLE_OPEN = re.compile(r"<table\b", re.I)
+_TABLE_CLOSE = re.compile(r"</table\s*>", re.I)
+
+
+def html_tables(text: str):
+    """(start, end) of each ``<table>…</table>`` in the text, in one pass: an opening tag that no
+    closing tag follows ends the search, as no later table can close either (a lazy ``.*?`` would
+    scan to the end of the text again for every such tag)."""
+    at = 0
+    while (opening := _TABLE_OPEN.search(text, at)) and (closing := _TABLE_CLOSE.search(text, opening.end())):
+        yield opening.start(), closing.end()
+        at = closing.end()
 
 
 def text_document_rows(text: str, limits: ContentLimits = LIMITS) -> list[Row]:
@@ -37,9 +48,9 @@ def text_document_rows(text: str, limits: ContentLimits = LIMITS) -> list[Row]:
     OverflowError past ``limits.grid_cells`` cells."""
     rows: list[Row] = []
     at = 0
-    for m in _HTML_TABLE.finditer(text):
-        rows += _plain_rows(text[at: m.start()], limits) + _html_rows(m.group(), limits)
-        at = m.end()
+    for start, end in html_tables(text):
+        rows += _plain_rows(text[at: start], limits) + _html_rows(text[start: end], limits)
+        at = end
         _within(rows, limits)
     return _within(rows + _plain_rows(text[at:], limits), limits)
 
