@@ -345,9 +345,8 @@ def _assign(out: Tables, keys: list[str], values: list[tuple[int, str]], where: 
 
 def _unglue(out: Tables, texts: list[str], keys: list[str], where: str) -> tuple[list[str | None] | None, str | None]:
     """The cells of a row whose figures run together, split by the row's sums: a cell is
-    None where the splits that fit disagree on it (the reason says so). (None, None) when
-    no split fits a row without sums: then it is simply short of cells; a row with sums that
-    no split fits gets a reason saying so."""
+    None where the splits that fit disagree on it, and a row no split fits (or, without a
+    total, one that may hold a blank cell) is None; the reason says which."""
     groups = glued.groups_for(keys)
     printed = " ".join(texts)
     if not any(g.total for g in groups) and len(texts) > 1 and glued.fits_fewer_cells(texts, len(keys)):
@@ -358,8 +357,9 @@ def _unglue(out: Tables, texts: list[str], keys: list[str], where: str) -> tuple
                       "total: a cell may be blank, or figures run together; not guessed")
     found = glued.split(texts, groups)
     if found.count == 0:
-        return None, (f"figures printed together ({printed!r}) fit no split into {len(keys)} cells whose "
-                      "总计 is the sum of the others (the printed row breaks its sum?); not guessed")
+        sums = (" whose 总计 is the sum of the others (the printed row breaks its sum?)"
+                if any(g.total for g in groups) else f" of at most {glued.FIGURE_DIGITS} digits")
+        return None, f"figures printed together ({printed!r}) fit no split into {len(keys)} cells{sums}; not guessed"
     if found.parts is not None:
         out.warnings.append({"stage": "tables", "message": f"row {where!r}: figures printed together ({printed!r}) "
                                                            f"split as {'|'.join(found.parts)}, the only split the "
