@@ -3,10 +3,15 @@
 Page dumps glue adjacent cells together. The cut points are recovered only where the
 format fixes them: a row of table 3 ends in its 总计, the sum of the six applicant
 columns; each group of table 4 ends in its 总计, the sum of its four outcomes. Numbers
-are printed without leading zeros. Where a run splits more than one way under those
-rules, a cell is known only if every split gives it the same digits at the same place;
-the table reader may still settle the row with the column identities (tables.py), else
-leaves the others null. Nothing is guessed.
+are printed without leading zeros. A blank cell prints nothing, so a run may also hold
+fewer figures than the row has cells: in a row without a total (table 2's), every reading
+with blank cells is a split too. A group closed by its 总计 is read as printed in full: a
+blank cell inside it would have to leave the other figures summing to the total (and a
+blank allowed there makes most rows of zeros ambiguous: 0|0|0|0|0 · 30|0|0|(blank)|30 …).
+Where a run splits more than one way under those rules, a cell is known only if every
+split gives it the same digits at the same place; the table reader may still settle the
+row with the column identities (tables.py), else leaves the others null. Nothing is guessed: "146" under 本年制发 | 本年废止 | 现行有效 (no total) is 1|4|6 as
+much as (blank)|1|46, so all three are null.
 """
 from __future__ import annotations
 
@@ -30,14 +35,23 @@ class Group:
 
 @dataclass
 class Split:
-    cells: list[str | None]  # each cell's digits where every split agrees on them, else None
+    cells: list[str | None]  # each cell's digits ("" blank) where every split agrees on them, else None
     count: int  # splits found (0, 1, …; _LIMIT means "that many or more")
-    options: list[list[str]]  # every split found (empty when there were too many)
+    options: list[list[str]]  # every split found (empty when there were too many); "" is a blank cell
 
     @property
     def examples(self) -> list[list[str]]:
-        """The first two splits, to show in a reason."""
-        return self.options[:2]
+        """Two splits to show in a reason: the first two, or the first and the first with a
+        blank cell, so that the reason says when a blank cell is one of the readings."""
+        first_blank = next((o for o in self.options if "" in o), None)
+        if first_blank is None or first_blank in self.options[:2]:
+            return self.options[:2]
+        return [self.options[0], first_blank]
+
+    @property
+    def blank_fits(self) -> bool:
+        """Whether a reading with a blank cell is among the splits."""
+        return any("" in o for o in self.options)
 
     @property
     def parts(self) -> list[str] | None:
@@ -67,15 +81,10 @@ def is_glued(texts: list[str], n: int) -> bool:
             and n <= sum(map(len, cleaned)) <= n * FIGURE_DIGITS)
 
 
-def fits_fewer_cells(texts: list[str], n: int) -> bool:
-    """Whether the digits also read as fewer than ``n`` printed numbers: then a row without a sum
-    may have blank cells (printed as nothing) instead of figures run together."""
-    return any(split(texts, [Group(m, False)]).count for m in range(len(texts), n))
-
-
 def split(texts: list[str], groups: list[Group]) -> Split:
-    """The ways the cells' digits split into the groups' cells (cell borders that are
-    printed are kept: no figure straddles two printed cells)."""
+    """The ways the cells' digits split into the groups' cells, blank cells included in a
+    group without a total (cell borders that are printed are kept: no figure straddles two
+    printed cells)."""
     digits = "".join(t.strip() for t in texts)
     n = sum(g.size for g in groups)
     if len(digits) > n * FIGURE_DIGITS:
@@ -154,20 +163,25 @@ def _summing(digits: str, borders: set[int], a: int, b: int, k: int, target: int
 
 
 def _free(digits: str, borders: set[int], pos: int, k: int, last: bool):
-    """(parts, end) for k numbers from ``pos``, with no sum to meet; the last group runs
-    to the end of the digits."""
-    ends = [len(digits)] if last else range(pos + k, len(digits) + 1)
+    """(parts, end) for k cells from ``pos``, blank ones included, with no sum to meet; the
+    last group runs to the end of the digits."""
+    ends = [len(digits)] if last else range(pos, len(digits) + 1)
     for end in ends:
         for parts in _compositions(digits, borders, pos, end, k):
             yield parts, end
 
 
 def _compositions(digits: str, borders: set[int], a: int, b: int, k: int):
-    if k == 1:
-        if _number(digits, a, b, borders):
-            yield [digits[a:b]]
+    """digits[a:b] as k cells, figures first, then with a blank ("") in front."""
+    if k == 0:
+        if a == b:
+            yield []
         return
-    for end in range(a + 1, b - k + 2):
+    if b - a > k * FIGURE_DIGITS:
+        return
+    for end in range(a + 1, b + 1):
         if _number(digits, a, end, borders):
             for tail in _compositions(digits, borders, end, b, k - 1):
                 yield [digits[a:end]] + tail
+    for tail in _compositions(digits, borders, a, b, k - 1):
+        yield [""] + tail

@@ -345,16 +345,10 @@ def _assign(out: Tables, keys: list[str], values: list[tuple[int, str]], where: 
 
 def _unglue(out: Tables, texts: list[str], keys: list[str], where: str) -> tuple[list[str | None] | None, str | None]:
     """The cells of a row whose figures run together, split by the row's sums: a cell is
-    None where the splits that fit disagree on it, and a row no split fits (or, without a
-    total, one that may hold a blank cell) is None; the reason says which."""
+    None where the splits that fit disagree on it (a reading with a blank cell is one of
+    them), and a row no split fits is None; the reason says which."""
     groups = glued.groups_for(keys)
     printed = " ".join(texts)
-    if not any(g.total for g in groups) and len(texts) > 1 and glued.fits_fewer_cells(texts, len(keys)):
-        # No sum to check a split by, and the row prints its figures apart: a blank cell then
-        # explains a missing one as well as figures run together ("1 46" under three columns is
-        # 1|(blank)|46 as much as 1|4|6). A row printed as one run of digits is all glue.
-        return None, (f"{len(texts)} figures printed apart ({printed!r}) under {len(keys)} columns with no "
-                      "total: a cell may be blank, or figures run together; not guessed")
     found = glued.split(texts, groups)
     if found.count == 0:
         sums = (" whose 总计 is the sum of the others (the printed row breaks its sum?)"
@@ -365,9 +359,10 @@ def _unglue(out: Tables, texts: list[str], keys: list[str], where: str) -> tuple
                                                            f"split as {'|'.join(found.parts)}, the only split the "
                                                            "row's sums allow"})
         return found.parts, None
-    shown = " or ".join("|".join(p) for p in found.examples)
+    shown = " or ".join("|".join(cell or "(blank)" for cell in p) for p in found.examples)
+    blank = ", and a cell may be blank (printed as nothing)" if found.blank_fits else ""
     reason = (f"figures printed together ({printed!r}) split more than one way into {len(keys)} cells "
-              f"({shown}{' …' if found.count > 2 else ''}); not guessed")
+              f"({shown}{' …' if found.count > 2 else ''}){blank}; not guessed")
     out.ambiguous.append((keys, found.options, where, reason))
     return found.cells, reason
 
@@ -383,16 +378,20 @@ def _settle_by_columns(out: Tables, version: str) -> None:
             out.warnings.append({"stage": "tables", "message": f"row {where!r}: {reason}"})
             continue
         for key, text in zip(keys, fitting[0]):
-            out.figures[key], out.cells[key] = parse_number(text)[0], text
+            (out.figures[key], why), out.cells[key] = parse_number(text), text
             out.null_reasons.pop(key, None)
-        out.warnings.append({"stage": "tables", "message": f"row {where!r}: split as {'|'.join(fitting[0])}, the only "
+            if why:
+                out.null_reasons[key] = why  # a blank cell
+        shown = "|".join(cell or "(blank)" for cell in fitting[0])
+        out.warnings.append({"stage": "tables", "message": f"row {where!r}: split as {shown}, the only "
                                                            "split its columns' identities allow"})
 
 
 def _fits(figures: dict, trial: dict, identities) -> bool:
     """No identity that the trial values make decidable fails."""
     for ident in identities:
-        operands = [int(trial[k]) if k in trial else figures.get(k) for k in ident.lhs + ident.rhs]
+        operands = [(int(trial[k]) if trial[k] else None) if k in trial else figures.get(k)
+                    for k in ident.lhs + ident.rhs]
         if any(v is None for v in operands):
             continue
         lhs, rhs = sum(operands[: len(ident.lhs)]), sum(operands[len(ident.lhs):])
