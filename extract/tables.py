@@ -22,6 +22,7 @@ from .numbers import is_value_like, parse_number
 _FUZZY = 0.85  # similarity a label tail needs to count as a typo of a standard label
 _HEADER_LENGTH = 60  # a header cell is short; a sentence naming a header label is prose
 _WRAP_LINES = 12  # label-only lines joined to the next row's label (a vertical label is one char each)
+_WRAP_CHARS = 60  # a label's rest below its figures is no longer than the longest label
 
 
 @dataclass
@@ -94,7 +95,7 @@ class _Reader:
         self.procurement_in_10k: bool | None = False  # None: its header may have been in a part left out
         self.procurement_scale: bool | None = False  # the unit in force where the 采购 row was read
         self.wrapped: list[str] = []  # label-only lines just above: the start of a wrapped label
-        self.pending: tuple[str, list] | None = None  # an unmatched value row whose label may end below it
+        self.pending: _Pending | None = None  # a value row whose label may end below it
 
     def read(self, rows: list[Row]) -> None:
         for index, row in enumerate(rows):
@@ -108,9 +109,16 @@ class _Reader:
         self.wrapped, self.anchor, self.procurement_in_10k, self.unsure = [], None, None, True
 
     def drop_pending(self) -> None:
-        if self.pending:
-            self.stray.append(self.pending[0])
-            self.pending = None
+        """The row waiting for the rest of its label gets no more: its provisional row, or none."""
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return
+        if pending.provisional is None:
+            self.stray.append("".join(pending.lines))
+            return
+        wrapped = self.wrapped  # lines below it that did not go on with its label: the next row's start
+        self.take(pending.provisional, "".join(pending.lines), pending.values)
+        self.wrapped = wrapped
 
     def open_targets(self) -> list[Target]:
         return _open_targets(self.targets, self.table, self.unsure, self.found)
@@ -143,15 +151,26 @@ class _Reader:
         return True
 
     def label_only(self, label: str) -> None:
-        """The end of a label wrapped around its values (the row waiting below), or a start."""
-        target = _best_target(core(self.pending[0] + label), self.open_targets()) if label and self.pending else None
-        if target is None:
-            if label:
-                self.wrapped.append(label)
+        """The end of a label wrapped around its values (the row waiting below, its label going on
+        over as many lines as its cell is narrow), or a start of the next row's label."""
+        if not label:
             return
-        label, values = self.pending[0] + label, self.pending[1]
-        self.pending = None
-        self.take(target, label, values)
+        pending = self.pending
+        if pending:
+            candidates = self.open_targets()
+            below = pending.below + [label]
+            found = _whole_label(pending.lines + below, candidates)
+            if found and not _whole_label(below, [found[0]]):
+                # the row's own words are needed: the lines below alone may be the next row's label
+                self.pending = None
+                self.take(found[0], found[1], pending.values)
+                return
+            if pending.provisional is not None and not _begins_longer(core("".join(pending.lines + below)),
+                                                                      candidates):
+                self.drop_pending()  # "（六）其他处理" whole: the line below starts the next row
+            elif len("".join(below)) <= _WRAP_CHARS:
+                pending.below = below
+        self.wrapped.append(label)
 
     def value_row(self, label: str, values: list[tuple[int, str]]) -> None:
         """A row with value cells: its label alone, or joined to the lines above, names its row."""
@@ -159,23 +178,29 @@ class _Reader:
         candidates = self.open_targets()
         blank = not any(text.strip() for _i, text in values)
         target = _best_target(core(label), candidates) if label else None
+        lines = self.wrapped[-_WRAP_LINES:] + [label]
         if target is None and not blank and self.wrapped:
-            # the label began on the lines above ("（二）部分公开（…只计这一情" / "形，不计其他情形） 0 0 …")
-            joined = "".join(self.wrapped[-_WRAP_LINES:]) + label
-            target = _best_target(core(joined), candidates)
-            label = joined if target is not None else label
+            # the label began on the lines above ("（二）部分公开（…只计这一情" / "形，不计其他情形） 0 0 …").
+            # Those lines may also end the row above (a borderless table prints a label's rest below its
+            # figures), so only a whole label counts, never a near one: "…禁止公开" + "3.危" is no row.
+            target, label = _whole_label(lines, candidates) or (None, label)
         if target is None:
-            begun = "".join(self.wrapped[-_WRAP_LINES:]) + label
-            if self.table < 4 and not blank and begun:
+            if self.table < 4 and not blank and "".join(lines):
                 # maybe the label goes on below the values ("5.要求…重新出" / "1 0 …" / "具已获取信息").
                 # Values with no label begun above them are not: one figure a line under its label
                 # (pdftotext) would hand each row the figures of the row above.
-                self.pending = (begun, values)
+                self.pending = _Pending(lines, values)
             self.wrapped = []
             return
         if blank and not _only_row_label(core(label), target):
             self.wrapped = []
             return  # a header row ending in a column label such as 总计, not a blank data row
+        if self.table < 4 and _begins_longer(core(label), candidates):
+            # "2.其他" is the row 其他 (2021's （六）3.其他) or the start of "2.其他法律行政法规禁止公开"
+            # wrapped in a narrow cell below its figures: the lines below tell
+            self.wrapped = []
+            self.pending = _Pending([label], values, provisional=target)
+            return
         self.take(target, label, values)
 
     def take(self, target: Target, label: str, values: list[tuple[int, str]]) -> None:
@@ -186,6 +211,38 @@ class _Reader:
         if _PROCUREMENT_AMOUNT in target.keys:
             self.procurement_scale = self.procurement_in_10k
         _assign(self.out, list(target.keys), values, label, self.anchor)
+
+
+@dataclass
+class _Pending:
+    """A value row whose label may go on below its figures (a narrow cell wraps it there)."""
+
+    lines: list[str]  # its label as printed on the figures' line, after the label-only lines above it
+    values: list
+    below: list[str] = field(default_factory=list)  # the label-only lines read below it so far
+    provisional: Target | None = None  # the row its label names if nothing follows
+
+
+def _whole_label(lines: list[str], candidates: list[Target]) -> tuple[Target, str] | None:
+    """(row, label) when the lines joined end with a whole label of a row (no near match); also
+    with the lines dropped that are pieces of a group heading printed in the column beside
+    ("（六）其" / "2、申请人逾期未按收费通知要" / "他处理" / "求缴纳费用…")."""
+    for kept in (lines, [line for line in lines if not _group_piece(line)]):
+        label = "".join(kept)
+        target = _best_target(core(label), candidates, fuzzy=False)
+        if target is not None:
+            return target, label
+    return None
+
+
+def _group_piece(line: str) -> bool:
+    key = core(line)
+    return bool(key) and any(key in group for group in _GROUP_CORES)
+
+
+def _begins_longer(label: str, candidates: list[Target]) -> bool:
+    """The label is the start of a longer label of another row still to find."""
+    return bool(label) and any(c != label and c.startswith(label) for t in candidates for c in t.cores)
 
 
 def _open_targets(targets: dict[int, list[Target]], table: int, unsure: bool, found: set[str]) -> list[Target]:
@@ -406,10 +463,11 @@ def _null_row(out: Tables, keys: list[str], reason: str) -> None:
     out.warnings.append({"stage": "tables", "message": reason})
 
 
-def _best_target(label: str, candidates: list[Target]) -> Target | None:
-    """The standard row whose label the printed label ends with (longest wins); else a close typo."""
+def _best_target(label: str, candidates: list[Target], fuzzy: bool = True) -> Target | None:
+    """The standard row whose label the printed label ends with (longest wins); else, with
+    ``fuzzy``, a close typo."""
     scored = [(_match_score(label, t.cores), t) for t in candidates]
-    scored = [(s, t) for s, t in scored if s]
+    scored = [(s, t) for s, t in scored if s >= 1 or fuzzy and s]
     return max(scored, key=lambda st: st[0])[1] if scored else None
 
 
