@@ -96,6 +96,7 @@ class _Reader:
         self.procurement_scale: bool | None = False  # the unit in force where the 采购 row was read
         self.wrapped: list[str] = []  # label-only lines just above: the start of a wrapped label
         self.pending: _Pending | None = None  # a value row whose label may end below it
+        self.orphan = False  # the last value row had no label at all (its label may be the line below it)
 
     def read(self, rows: list[Row]) -> None:
         for index, row in enumerate(rows):
@@ -115,6 +116,7 @@ class _Reader:
             return
         if pending.provisional is None:
             self.stray.append("".join(pending.lines))
+            self.orphan = not pending.lines[-1].strip()  # figures left without a label of their own
             return
         wrapped = self.wrapped  # lines below it that did not go on with its label: the next row's start
         self.take(pending.provisional, "".join(pending.lines), pending.values)
@@ -135,6 +137,10 @@ class _Reader:
         if not (self.table or self.unsure) or (len(row) == 1 and not row[0].text.strip()):
             return  # before the tables, or an empty line (an empty grid row is a blank table row)
         label, values = _digits_off_label(label, values, self.open_targets())
+        if (start or anchor is not None) and not values:
+            self.drop_pending()
+            self.wrapped = []  # a header's words (…其他 总计) begin no row's label
+            return
         if self.table == 4 and not label and self.table4_run(values):
             return
         if values:
@@ -179,17 +185,29 @@ class _Reader:
         blank = not any(text.strip() for _i, text in values)
         target = _best_target(core(label), candidates) if label else None
         lines = self.wrapped[-_WRAP_LINES:] + [label]
+        orphan, self.orphan = self.orphan, False
         if target is None and not blank and self.wrapped:
             # the label began on the lines above ("（二）部分公开（…只计这一情" / "形，不计其他情形） 0 0 …").
             # Those lines may also end the row above (a borderless table prints a label's rest below its
             # figures), so only a whole label counts, never a near one: "…禁止公开" + "3.危" is no row.
             target, label = _whole_label(lines, candidates) or (None, label)
+            if target is not None and orphan and not "".join(lines[-1:]).strip():
+                # figures, a label, figures: the label is the first figures' (printed below them, as a
+                # borderless table may) as much as these (printed above): not guessed
+                self.wrapped = []
+                self.found.add(target.key)
+                _null_row(self.out, list(target.keys), f"row {label!r} stands between two rows of figures "
+                                                       "without a label of their own; which is its own is not "
+                                                       "known; not guessed")
+                self.orphan = True  # these figures are left without a label too
+                return
         if target is None:
             if self.table < 4 and not blank and "".join(lines):
                 # maybe the label goes on below the values ("5.要求…重新出" / "1 0 …" / "具已获取信息").
                 # Values with no label begun above them are not: one figure a line under its label
                 # (pdftotext) would hand each row the figures of the row above.
                 self.pending = _Pending(lines, values)
+            self.orphan = not "".join(lines).strip()
             self.wrapped = []
             return
         if blank and not _only_row_label(core(label), target):
@@ -225,9 +243,9 @@ class _Pending:
 
 def _whole_label(lines: list[str], candidates: list[Target]) -> tuple[Target, str] | None:
     """(row, label) when the lines joined end with a whole label of a row (no near match); also
-    with the lines dropped that are pieces of a group heading printed in the column beside
-    ("（六）其" / "2、申请人逾期未按收费通知要" / "他处理" / "求缴纳费用…")."""
-    for kept in (lines, [line for line in lines if not _group_piece(line)]):
+    with the words (cells) dropped that are pieces of a group heading printed in the column
+    beside ("（六）其" / "2、申请人逾期未按收费通知要" / "他处理" / "求缴纳费用…"; "不予公 国家秘")."""
+    for kept in (lines, [" ".join(w for w in line.split() if not _group_piece(w)) for line in lines]):
         label = "".join(kept)
         target = _best_target(core(label), candidates, fuzzy=False)
         if target is not None:
