@@ -139,7 +139,8 @@ class _Reader:
         label, values = _digits_off_label(label, values, self.open_targets())
         if (start or anchor is not None) and not values:
             self.drop_pending()
-            self.wrapped = []  # a header's words (…其他 总计) begin no row's label
+            # a header's words (…其他 总计) begin no row's label; table 4's name the groups below (table4_run)
+            self.wrapped = [label] if start == 4 else []
             return
         if self.table == 4 and not label and self.table4_run(values):
             return
@@ -149,11 +150,19 @@ class _Reader:
             self.label_only(label)
 
     def table4_run(self, values: list[tuple[int, str]]) -> bool:
-        """Table 4's fifteen figures in one row without a label (its usual print)."""
-        if self.found & _STEMS_4 or not (_fit(values, 15, None) or glued.is_glued([t for _i, t in values], 15)):
-            return False
-        _assign(self.out, [k for t in self.targets[4] for k in t.keys], values, "table 4 row", None)
-        self.found |= _STEMS_4
+        """Table 4's fifteen figures in one row without a label (its usual print), or the figures of
+        the groups the header just above names (table 4 printed as two tables: 行政复议's five
+        figures under its header, then 行政诉讼's ten under theirs)."""
+        if not self.found & _STEMS_4 and (_fit(values, 15, None) or glued.is_glued([t for _i, t in values], 15)):
+            groups = self.targets[4]
+        else:
+            header = core("".join(self.wrapped))
+            groups = [t for t in self.targets[4] if t.key not in self.found and any(c in header for c in t.cores)]
+            if not groups or len(values) != len(groups) * len(sf.APPEAL_OUTCOMES):
+                return False
+        _assign(self.out, [k for t in groups for k in t.keys], values, "table 4 row", None)
+        self.found |= {t.key for t in groups}
+        self.wrapped = []
         return True
 
     def label_only(self, label: str) -> None:
@@ -329,8 +338,8 @@ def _table_start(row: Row) -> int:
         return 2
     if texts & {"申请人情况", "自然人"}:
         return 3
-    if "行政复议" in texts and ("行政诉讼" in texts or texts & {"结果维持", "总计"}):
-        return 4
+    if "行政复议" in texts and ("行政诉讼" in texts or texts & {"结果维持", "总计"} or len(texts) == 1):
+        return 4  # (行政复议 alone: the heading of table 4 printed as two tables)
     return 0
 
 
