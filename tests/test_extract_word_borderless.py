@@ -29,7 +29,7 @@ from extract import extract_document
 from test_extract_docx import filled_template
 from test_extract_roundtrip import random_report
 from test_extract_support import SEED_CELLS, docx_to_pdf
-from test_extract_word_pdf import FONT, HEADER
+from test_extract_word_pdf import FONT, HEADER, figures
 
 SEED_TITLE = "罗山县人民政府2021年政府信息公开工作年度报告"
 SIDES = ("top", "left", "bottom", "right", "insideH", "insideV")
@@ -142,11 +142,6 @@ def borderless_table(lines: list[tuple[str, ...]]) -> bytes:
     return buf.getvalue()
 
 
-def row_of(record, stem):
-    return [record["cells"][f"requests.{stem}.{c}"] for c in
-            ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total")]
-
-
 def test_a_label_going_on_below_its_figures_is_not_the_next_rows():
     """"2.其他" is the start of 2.其他法律行政法规禁止公开, wrapped below its figures, not the row
     （六）3.其他; "法律行政…禁止公开" + "3.危" is no row's label (a near match of 其他法律行政法规禁止公开
@@ -158,11 +153,11 @@ def test_a_label_going_on_below_its_figures_is_not_the_next_rows():
         ("4.保护第三方合法权益", "2", "0", "0", "0", "0", "0", "2"),
         ("3.其他", "1", "0", "0", "0", "0", "0", "1")])
     record = extract_document(data, filename="t.pdf")
-    assert row_of(record, "withheld.state_secret") == ["0"] * 7
-    assert row_of(record, "withheld.prohibited_by_law") == ["6", "1", "0", "0", "0", "0", "7"]
-    assert row_of(record, "withheld.security_stability") == ["0"] * 7
-    assert row_of(record, "withheld.third_party_rights") == ["2", "0", "0", "0", "0", "0", "2"]
-    assert row_of(record, "other_handling.other") == ["1", "0", "0", "0", "0", "0", "1"]
+    assert figures(record, "withheld.state_secret") == ["0"] * 7
+    assert figures(record, "withheld.prohibited_by_law") == ["6", "1", "0", "0", "0", "0", "7"]
+    assert figures(record, "withheld.security_stability") == ["0"] * 7
+    assert figures(record, "withheld.third_party_rights") == ["2", "0", "0", "0", "0", "0", "2"]
+    assert figures(record, "other_handling.other") == ["1", "0", "0", "0", "0", "0", "1"]
 
 
 def test_a_label_between_two_rows_of_bare_figures_is_not_guessed():
@@ -175,8 +170,8 @@ def test_a_label_between_two_rows_of_bare_figures_is_not_guessed():
         ("", "0", "0", "0", "0", "0", "0", "0"), ("3.危及“三安全一稳定”",)])
     record = extract_document(data, filename="t.pdf")
     for stem in ("withheld.state_secret", "withheld.prohibited_by_law"):
-        assert row_of(record, stem) == [None] * 7, stem
+        assert figures(record, stem) == [None] * 7, stem
         assert "stands between two rows of figures" in record["null_reasons"][f"requests.{stem}.total"]
-    assert row_of(record, "withheld.security_stability") == [None] * 7  # no figures after it
+    assert figures(record, "withheld.security_stability") == [None] * 7  # no figures after it
     # the header's last word (总计) begins no row: the first figures are not the 总计 row's
-    assert row_of(record, "handled_total") == [None] * 7
+    assert figures(record, "handled_total") == [None] * 7
