@@ -268,8 +268,29 @@ def _group_piece(line: str) -> bool:
 
 
 def _begins_longer(label: str, candidates: list[Target]) -> bool:
-    """The label is the start of a longer label of another row still to find."""
-    return bool(label) and any(c != label and c.startswith(label) for t in candidates for c in t.cores)
+    """The label ends with the start of a longer label of a row still to find ("果2.其他": a
+    vertical heading's character, then the start of 其他法律行政法规禁止公开)."""
+    starts, longest = _label_starts()
+    keys = {t.key for t in candidates}
+    for n in range(2, min(len(label), longest) + 1):
+        rows = starts.get(label[-n:])
+        if rows and not keys.isdisjoint(rows):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _label_starts() -> tuple[dict[str, set[str]], int]:
+    """Each proper start (two characters or more) of a row label's core → the rows it starts;
+    and the longest start."""
+    out: dict[str, set[str]] = {}
+    for version in sf.VERSIONS:
+        for targets in _targets(version).values():
+            for target in targets:
+                for c in target.cores:
+                    for n in range(2, len(c)):
+                        out.setdefault(c[:n], set()).add(target.key)
+    return out, max(map(len, out))
 
 
 def _open_targets(targets: dict[int, list[Target]], table: int, unsure: bool, found: set[str]) -> list[Target]:

@@ -142,13 +142,14 @@ def borderless_table(lines: list[tuple[str, ...]]) -> bytes:
     return buf.getvalue()
 
 
-def test_a_label_going_on_below_its_figures_is_not_the_next_rows():
+@pytest.mark.parametrize("start", ["2.其他", "果 2.其他"])  # with a character of 办理结果 printed vertically beside
+def test_a_label_going_on_below_its_figures_is_not_the_next_rows(start):
     """"2.其他" is the start of 2.其他法律行政法规禁止公开, wrapped below its figures, not the row
     （六）3.其他; "法律行政…禁止公开" + "3.危" is no row's label (a near match of 其他法律行政法规禁止公开
     gave the next row's zeros to it before)."""
     data = borderless_table([
         ("1.属于国家秘密",) + ("0",) * 7,
-        ("2.其他", "6", "1", "0", "0", "0", "0", "7"), ("法律行政",), ("法规禁止公开",),
+        (start, "6", "1", "0", "0", "0", "0", "7"), ("法律行政",), ("法规禁止公开",),
         ("3.危",) + ("0",) * 7, ("及“三安全一稳定”",),
         ("4.保护第三方合法权益", "2", "0", "0", "0", "0", "0", "2"),
         ("3.其他", "1", "0", "0", "0", "0", "0", "1")])
