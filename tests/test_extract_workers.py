@@ -10,7 +10,6 @@ import time
 from click.testing import CliRunner
 
 from archive_crawl import FIXTURES, SEED
-from extract import extract_document
 from extract.limits import MIB, WorkerLimits
 from extract.workers import WorkerPool
 from nianbao.cli import cli
