@@ -37,6 +37,7 @@ import re
 import socket
 from urllib.parse import urlsplit
 
+import tldextract
 from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.resolver import HostResolution
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -50,10 +51,11 @@ from crawler.extensions import portal_stat
 
 ALLOWED_SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
-SECOND_LEVEL_DOMAINS = ("gov", "edu", "org", "com", "net", "ac")  # as in luoshan.gov.cn
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 PLAIN_HOST = re.compile(r"[a-z0-9_.-]+")
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# Offline: the Public Suffix List snapshot tldextract ships, never a download nor a cache file.
+REGISTRABLE = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 class RefusedURL(IgnoreRequest):
@@ -61,15 +63,12 @@ class RefusedURL(IgnoreRequest):
 
 
 def site_of(url: str) -> str:
-    """The site a URL belongs to: its registered domain, so ``xxgk.luoshan.gov.cn`` (where many
-    portals keep their 信息公开 platform) counts as ``www.luoshan.gov.cn``; an IP address keeps
-    its port, as every port may be a different server."""
+    """The site a URL belongs to: its registrable domain by the Public Suffix List, so
+    ``xxgk.luoshan.gov.cn`` (where many portals keep their 信息公开 platform, and hosted units their
+    own sub-domains) counts as ``www.luoshan.gov.cn``. A host with no public suffix — an IP address,
+    ``localhost`` — keeps its port, as every port may be a different server."""
     parts = urlsplit(url)
-    labels = (parts.hostname or "").split(".")
-    if labels[-1].isdigit() or len(labels) < 3:
-        return parts.netloc
-    second_level = labels[-2] in SECOND_LEVEL_DOMAINS and len(labels[-1]) == 2
-    return ".".join(labels[-3:] if second_level else labels[-2:])
+    return REGISTRABLE(parts.hostname or "").top_domain_under_public_suffix or parts.netloc
 
 
 def url_refusal(url: str) -> str | None:

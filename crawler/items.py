@@ -2,7 +2,7 @@
 
 Field meanings are the contract in docs/architecture.md ("reports.jsonl line").
 Documents are plain dicts in that contract's shape (built by
-``crawler.spiders.base.document``); while the item travels through the pipelines
+``crawler.spiders.pages.document``); while the item travels through the pipelines
 each also carries its raw ``body``, which :class:`crawler.pipelines.BlobStorePipeline`
 swaps for the ``blob`` path.
 """

@@ -7,7 +7,7 @@ and a Hanweb jpage data island and proxy (:mod:`crawler.spiders.hanweb`) — and
 endpoint named in an inline script, paged by number, answering JSON or Hanweb-style XML. It follows a JavaScript redirect shell (only a redirect its script makes when it runs, :func:`redirect_targets`); meta-refresh
 shells are followed by Scrapy's MetaRefreshMiddleware. A listing's entries whose title cannot
 prove a report (no year, cut short) are fetched as candidates and judged by their article
-(:mod:`crawler.spiders.base`); at most ``NIANBAO_MAX_LISTING_PAGES`` pages of one listing are
+(:mod:`crawler.spiders.pages`); at most ``NIANBAO_MAX_LISTING_PAGES`` pages of one listing are
 read. A portal's ``hints.cms`` narrows the listing readers to its CMS's (:data:`CMS_LISTINGS`).
 The finders are module functions so each is tested on its own.
 """
@@ -17,9 +17,11 @@ import re
 
 from scrapy.http import HtmlResponse, Response, TextResponse
 
-from crawler.spiders.base import Link, find_date, is_candidate_title, is_column_link, page_links
-from crawler.spiders.hanweb import HanwebSpider, record_links
+from crawler.spiders.links import is_column_link
+from crawler.spiders.pages import Link, page_links
+from crawler.spiders.hanweb import HanwebSpider, datastore_count, record_links
 from crawler.spiders.trs import PAGE_PARAM, TrsSpider, is_paging_link
+from extract.rules import find_date, is_candidate_title
 
 # JavaScript as tokens: comments (also the <!-- --> hiding old scripts), string literals, words (names, numbers), newlines, other characters.
 JS_TOKEN = re.compile(r"""(?P<comment>//[^\n]*|/\*.*?(?:\*/|$)|<!--[^\n]*|-->[^\n]*)
@@ -32,7 +34,6 @@ REDIRECT_STATEMENTS = (
     ["location", ".", "replace", "(", STRING, ")"], ["location", ".", "assign", "(", STRING, ")"],
     ["location", ".", "href", "=", STRING], ["location", "=", STRING],
 )
-TOTAL_PAGE = re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>")
 QUOTED_URL = re.compile(r"""["']((?:https?://|/|\.\.?/)[^"'\s<>]+)["']""")
 
 
@@ -61,8 +62,7 @@ def endpoint_page(response: TextResponse) -> tuple[list[Link], int]:
     ``<totalpage>`` and HTML list items in ``<record>``s."""
     if response.body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<?xml", b"<datastore")):
         text = response.text
-        count = TOTAL_PAGE.search(text)
-        return record_links(response, text), int(count.group(1)) if count else 1
+        return record_links(response, text), datastore_count(text, "totalpage") or 1
     data = response.json()
     return json_links(response, data), int(data.get("pageCount") or 1)
 
@@ -124,11 +124,6 @@ def top_level_statements(script: str) -> list[list[tuple[str, str]]]:
     return [statement for statement in statements + [current] if statement]
 
 
-#: The listing readers (PortalSpider methods) a ``hints.cms`` allows; without the hint, all of them.
-CMS_LISTINGS = {"trs": ("static_listing",), "hanweb": ("hanweb_listing",)}
-ALL_LISTINGS = ("static_listing", "endpoint_listing", "hanweb_listing")
-
-
 class PortalSpider(TrsSpider, HanwebSpider):
     """One spider for every portal; see the module docstring for what it follows."""
 
@@ -140,8 +135,8 @@ class PortalSpider(TrsSpider, HanwebSpider):
             return
         links = page_links(response)
         cms = self.portal_of(response)["hints"].get("cms")
-        for listing in CMS_LISTINGS.get(cms, ALL_LISTINGS):
-            yield from getattr(self, listing)(response, links, hops)
+        for read_listing in listing_readers(cms):
+            yield from read_listing(self, response, links, hops)
         for url in redirect_targets(response):
             yield from self.follow_redirect_shell(response, url, hops)
         if hops < self.settings.getint("NIANBAO_MAX_HOPS"):
@@ -183,3 +178,14 @@ class PortalSpider(TrsSpider, HanwebSpider):
         links, count = endpoint_page(response)
         pages = endpoint_pages(response.url, count, self.listing_limit())
         yield from self.reports_and_pages(response, links, pages, self.parse_endpoint, hops)
+
+
+#: The listing readers by name: each reads one kind of listing on a page (response, its links, hops).
+LISTING_READERS = {"static": PortalSpider.static_listing, "endpoint": PortalSpider.endpoint_listing,
+                   "hanweb": PortalSpider.hanweb_listing}
+#: The readers a ``hints.cms`` allows; without the hint, all of them.
+CMS_LISTINGS = {"trs": ("static",), "hanweb": ("hanweb",)}
+
+
+def listing_readers(cms: str | None) -> list:
+    return [LISTING_READERS[name] for name in CMS_LISTINGS.get(cms, tuple(LISTING_READERS))]
