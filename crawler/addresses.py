@@ -8,7 +8,8 @@ list endpoint or an HTTP redirect. Whatever it names, a request is fetched only 
    off as well, crawler/settings.py), with no credentials and a plain host name or address
    (so every parser reads the same host from it);
 2. for a request of a portal (``meta["portal"]``), its host is on one of the portal's sites — the
-   registrable domain (:func:`site_of`) of its home page and of its URL hints — or listed in the
+   registrable domain (:func:`site_of`) of its home page and of its URL hints (so units on their own
+   sub-domains of the portal's site are on it) — or listed in the
    portal file's ``allow_hosts`` (a host and its sub-domains: platforms and file servers on another
    domain). Requests of no portal (robots.txt) skip this rule;
 3. every address its host resolves to is globally reachable: no loopback, private, link-local,
@@ -89,7 +90,8 @@ def url_refusal(url: str) -> str | None:
 def portal_sites(portal: dict) -> set[str]:
     """The sites a portal lives on: of its home page and of its URL hints."""
     hints = portal["hints"]
-    urls = (portal["url"], hints.get("column_url"), (hints.get("year_url_template") or "").replace("{year}", "2020"))
+    urls = (portal["url"], hints.get("column_url"), hints.get("units_url"),
+            (hints.get("year_url_template") or "").replace("{year}", "2020"))
     return {site_of(url) for url in urls if url}
 
 

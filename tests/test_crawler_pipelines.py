@@ -15,7 +15,7 @@ def item(body=b"<html>report</html>", page_url="http://a/t1.html"):
            "fetched_at": "2026-01-01T00:00:00Z", "size": len(body), "sha256": sha, "blob": None,
            "warc_file": "warc/x.warc.gz", "warc_record_id": "<urn:uuid:x>", "body": body}
     return ReportItem(portal="A", portal_url="http://a/", portal_region=None, portal_level=None,
-                      page_url=page_url, listing_url="http://a/",
+                      publisher="A", publisher_region=None, publisher_level=None, page_url=page_url, listing_url="http://a/",
                       title="A2021年政府信息公开工作年度报告", year=2021, year_inferred=False, published=None,
                       documents=[doc])
 

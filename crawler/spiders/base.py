@@ -4,7 +4,9 @@ plus its attachments into a ReportItem.
 
 What a link is (``crawler.spiders.links``) and what a page holds (``crawler.spiders.pages``) are
 decided elsewhere; this module holds the crawl state. Every request carries ``meta["portal"]`` (the
-portal name) so middlewares and the crawl log can attribute pages and errors.
+portal name) so middlewares and the crawl log can attribute pages and errors, and inside a hosted
+unit's pages ``meta["unit"]`` (its name in the portal's directory, and where its pages are): the
+report's publisher (``crawler.publisher``).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from crawler.addresses import portal_sites, site_of
 from crawler.extensions import YEAR_ANSWERS, portal_stat
 from crawler.items import ReportItem
 from crawler.portals import load_portals, template_years, validate_portals
+from crawler.publisher import publisher_of
 from crawler.signals import error_found, not_a_report
 from crawler.spiders.pages import (Link, article_report, attachment_filename, attachment_links, document,
                                    listing_of, page_date, page_title)
@@ -49,6 +52,9 @@ class ReportSpider(scrapy.Spider):
             # column_hint: a 404 there means the column moved (column_gone), not a dead link
             yield scrapy.Request(column or portal["url"], self.parse,
                                  meta={"portal": portal["name"], "column_hint": bool(column)})
+            if portal["units"] and portal["hints"].get("units_url"):
+                yield scrapy.Request(portal["hints"]["units_url"], self.parse,
+                                     meta={"portal": portal["name"], "units_hint": True})
             for year, url in self.hinted_reports(portal):
                 yield scrapy.Request(url, self.parse_hinted_report, errback=self.hinted_report_missing,
                                      meta={"portal": portal["name"], "judge": True}, cb_kwargs={"year": year})
@@ -64,14 +70,17 @@ class ReportSpider(scrapy.Spider):
 
     async def parse_hinted_report(self, response: Response, year: int):
         """A report at a templated URL: it has no listing, so its title is the page's heading (or the
-        file's name). Whether each year gave a report is noted for the crawl log, which reports the
-        years the hint promised and did not give (crawler.portals.year_url_template_errors)."""
+        file's name), or a cover letter's that carries the report (:func:`article_report`). Whether each
+        year gave a report is noted for the crawl log, which reports the years the hint promised and did
+        not give (crawler.portals.year_url_template_errors)."""
         if isinstance(response, HtmlResponse):
             title = page_title("", response)
-            if not is_report_title(title):
+            carried = None if is_report_title(title) else article_report(response, title)
+            if not is_report_title(title) and carried is None:
                 self.judged_not_a_report(response, title)
                 self.year_answered(response.meta["portal"], year, f"not an annual report: {title!r}")
                 return
+            title = carried[0] if carried else title
         else:
             title = attachment_filename(response, "") or ""
         self.year_answered(response.meta["portal"], year, "")
@@ -96,6 +105,12 @@ class ReportSpider(scrapy.Spider):
     def portal_of(self, response: Response) -> dict:
         return self.portals_by_name[response.meta["portal"]]
 
+    @staticmethod
+    def context(response: Response) -> dict:
+        """The meta every request made from ``response`` carries on: its portal, and the hosted unit
+        whose pages it is in."""
+        return {key: response.meta[key] for key in ("portal", "unit") if key in response.meta}
+
     def on_site(self, url: str, response: Response) -> bool:
         """Navigation stays on the sites of the portal's home page, its column hint, and the current
         page (which differs only when a redirect moved the portal elsewhere)."""
@@ -113,7 +128,7 @@ class ReportSpider(scrapy.Spider):
         """``judge``: the page is fetched to be judged, so a verdict of an earlier run may stand
         in for it (crawler.incremental). ``report_document``: refusing it loses a document (crawler.addresses)."""
         return response.follow(
-            link.url, callback, meta={"portal": response.meta["portal"], "judge": judge, "report_document": True},
+            link.url, callback, meta={**self.context(response), "judge": judge, "report_document": True},
             cb_kwargs={"listing_url": response.url, "title": link.text, "published": link.date},
         )
 
@@ -155,7 +170,7 @@ class ReportSpider(scrapy.Spider):
 
     def follow_page(self, response: Response, url: str, callback, hops: int, listing: str | None = None):
         """A request for a page on the way; ``listing``: the first page of the listing it pages through."""
-        meta = {"portal": response.meta["portal"], **({"listing": listing} if listing else {})}
+        meta = {**self.context(response), **({"listing": listing} if listing else {})}
         return response.follow(url, callback, meta=meta, cb_kwargs={"hops": hops})
 
     async def parse_candidate(self, response: Response, listing_url: str, title: str, published: str | None):
@@ -196,9 +211,11 @@ class ReportSpider(scrapy.Spider):
         else:
             documents = [document(response, "attachment", attachment_filename(response, title))]
         portal = self.portal_of(response)
+        unit = response.meta.get("unit")
         yield ReportItem(
             portal=portal["name"], portal_url=portal["url"], portal_region=portal["region"],
-            portal_level=portal["level"], page_url=response.url, listing_url=listing_url,
+            portal_level=portal["level"], **publisher_of(title, unit and unit["name"], portal),
+            page_url=response.url, listing_url=listing_url,
             title=title, year=report_year(title) or year, year_inferred=year_inferred and not report_year(title),
             published=published, documents=documents,
         )

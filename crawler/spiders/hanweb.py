@@ -145,6 +145,5 @@ class HanwebSpider(ReportSpider):
         # A group announced twice (by the page and by another group's answer) is asked for once:
         # listing_pages knows the groups requested for the column page named in meta["listing"].
         return scrapy.FormRequest(url, formdata=paging.form, callback=self.parse_hanweb,
-                                  meta={"portal": response.meta["portal"],
-                                        "listing": listing_of(response)},
+                                  meta={**self.context(response), "listing": listing_of(response)},
                                   cb_kwargs={"paging": paging, "hops": hops})

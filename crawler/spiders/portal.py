@@ -18,9 +18,10 @@ import re
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from crawler.spiders.links import is_column_link
-from crawler.spiders.pages import Link, page_links
+from crawler.spiders.pages import Link, listing_of, page_links
 from crawler.spiders.hanweb import HanwebSpider, datastore_count, record_links
-from crawler.spiders.trs import PAGE_PARAM, TrsSpider, is_paging_link
+from crawler.spiders.trs import PAGE_PARAM, TrsSpider, is_paging_link, trs_pages
+from crawler.spiders.units import MIN_UNITS, in_unit, is_directory_link, listed_units, unit_scope
 from extract.rules import find_date, is_candidate_title
 
 # JavaScript as tokens: comments (also the <!-- --> hiding old scripts), string literals, words (names, numbers), newlines, other characters.
@@ -130,19 +131,40 @@ class PortalSpider(TrsSpider, HanwebSpider):
     name = "portal"
 
     def parse(self, response: Response, hops: int = 0):
-        """Any page on the way: listings, then redirect shells, then columns further in."""
+        """Any page on the way: listings, then redirect shells, then (on the portal's own pages) the
+        units it lists, then columns further in."""
         if not isinstance(response, HtmlResponse):
             return
         links = page_links(response)
-        cms = self.portal_of(response)["hints"].get("cms")
-        for read_listing in listing_readers(cms):
+        portal = self.portal_of(response)
+        for read_listing in listing_readers(portal["hints"].get("cms")):
             yield from read_listing(self, response, links, hops)
         for url in redirect_targets(response):
             yield from self.follow_redirect_shell(response, url, hops)
+        if portal["units"] and "unit" not in response.meta:
+            yield from self.follow_units(response, links, hops)
         if hops < self.settings.getint("NIANBAO_MAX_HOPS"):
             for link in links:
                 if self.is_column_hop(response, link):
                     yield self.follow_page(response, link.url, self.parse, hops + 1)
+
+    def follow_units(self, response: HtmlResponse, links: list[Link], hops: int):
+        """Each unit the page lists (:func:`listed_units`; on a ``hints.units_url`` page one is
+        enough), from its own page as from a portal's home page: its pages carry ``meta["unit"]``,
+        its name and where its pages are (:func:`unit_scope`). A directory's other pages are read alike."""
+        minimum = 1 if response.meta.get("units_hint") else MIN_UNITS
+        units = [unit for unit in listed_units(response, links, minimum)
+                 if self.on_site(unit.url, response) and unit.url != self.portal_of(response)["url"]]
+        for unit in units:
+            yield response.follow(unit.url, self.parse, cb_kwargs={"hops": 0}, meta={
+                "portal": response.meta["portal"], "unit": {"name": unit.name, "scope": unit_scope(unit.url)}})
+        if units:
+            pages = trs_pages(response, self.listing_limit()) + [
+                link.url for link in links if is_paging_link(response.url, link)]
+            for url in self.listing_pages(response, pages):
+                request = self.follow_page(response, url, self.parse, hops, listing=listing_of(response))
+                request.meta["units_hint"] = response.meta.get("units_hint", False)
+                yield request
 
     def follow_redirect_shell(self, response: HtmlResponse, url: str, hops: int):
         """A JavaScript redirect is one more hop on Scrapy's redirect counter (``redirect_times``, which
@@ -165,8 +187,13 @@ class PortalSpider(TrsSpider, HanwebSpider):
         """A column link on the portal's site that no listing reader owns: a listing's other pages
         (under …/gknb/ they look like columns) are paged by the readers, within
         NIANBAO_MAX_LISTING_PAGES, and a dated report-like entry ("本机关政府信息公开年报") is a
-        candidate report."""
-        return (is_column_link(link.text, link.url) and self.on_site(link.url, response)
+        candidate report. On the portal's own pages a link to a directory of units (县直部门) is one
+        too; inside a unit's pages, only a link to its own pages is (its site's menu leads back to
+        the portal's columns, whose reports are not the unit's)."""
+        unit = response.meta.get("unit")
+        column = is_column_link(link.text, link.url) or (
+            not unit and self.portal_of(response)["units"] and is_directory_link(link.text))
+        return (column and self.on_site(link.url, response) and (not unit or in_unit(link.url, unit["scope"]))
                 and not is_paging_link(response.url, link) and not (link.date and is_candidate_title(link.text)))
 
     def endpoint_listing(self, response: HtmlResponse, links: list[Link], hops: int):
