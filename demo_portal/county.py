@@ -17,7 +17,10 @@ in every column the unit's budget and final accounts (预算/决算) and a 解�
 returns the truth: every report with its publisher, level and region, and the look-alikes' URLs.
 
 The files are written for a server that picks the tree by the request's Host header
-(``root/<host>/<path>``); ``/p?page=1`` is the file ``p_page1`` (tests/crawler_support.py).
+(``root/<host>/<path>``); ``/p?page=1`` is the file ``p_page1`` (tests/crawler_support.py), and
+``p`` too, for a static server that ignores the query. ``build_county(root, port,
+host="127.0.0.1", subdomains=False)`` puts every unit in a sub-folder of one host
+(bench/crawl_bench.py).
 """
 from __future__ import annotations
 
@@ -62,12 +65,12 @@ def page(title: str, body: str) -> str:
 class County:
     """The files of every host, and the truth, built up as units are written."""
 
-    def __init__(self, root: Path, port: int):
-        self.root, self.port = root, port
-        self.portal = self.base(PORTAL_HOST)
+    def __init__(self, root: Path, port: int, host: str, subdomains: bool):
+        self.root, self.port, self.host, self.subdomains = root, port, host, subdomains
+        self.portal = self.base(host)
         self.reports: list[dict] = []
         self.lookalikes: list[str] = []
-        self.hosts = {PORTAL_HOST}
+        self.hosts = {host}
 
     def base(self, host: str) -> str:
         return f"http://{host}:{self.port}"
@@ -81,7 +84,8 @@ class County:
     def unit(self, number: int, slug: str, name: str, directory_name: str, publisher: str, level: str,
              region: str, folder: str, subdomain: bool) -> str:
         """Write one unit (home, 信息公开, 年报 column, reports, look-alikes); its home page's URL."""
-        host = f"{slug}.qingshan.gov.cn" if subdomain else PORTAL_HOST
+        subdomain = subdomain and self.subdomains
+        host = f"{slug}.qingshan.gov.cn" if subdomain else self.host
         prefix = "/" if subdomain else f"/{folder}/{slug}/"
         home = self.base(host) + prefix + "index.html"
         self.write(host, prefix + "index.html", page(publisher, f'<h2>{publisher}</h2>'
@@ -125,7 +129,8 @@ class County:
         if number % 6 == 5:
             items = [{"title": title, "url": href, "date": date} for title, href, date in entries]
             self.write(host, column + "index.html", page("年报", f'<script>var listUrl = "{column}list?page=";</script>'))
-            self.write(host, column + "list_page1", json.dumps({"pageCount": 1, "items": items}, ensure_ascii=False))
+            for name in ("list_page1", "list"):
+                self.write(host, column + name, json.dumps({"pageCount": 1, "items": items}, ensure_ascii=False))
             return
         pages = [entries[i:i + PER_PAGE] for i in range(0, len(entries), PER_PAGE)] or [[]]
         for n, chunk in enumerate(pages):
@@ -135,22 +140,22 @@ class County:
                        page("政府信息公开年报", f"<ul>{items}</ul>{pager}"))
 
 
-def build_county(root: Path, port: int) -> dict:
+def build_county(root: Path, port: int, host: str = PORTAL_HOST, subdomains: bool = True) -> dict:
     """Write the county portal under ``root/<host>/`` for a server on ``port``; returns
     ``{"portal": portal file entry, "hosts": [...], "reports": [...], "lookalikes": [URL, ...]}``."""
-    county = County(root, port)
+    county = County(root, port, host, subdomains)
     departments = [county.unit(i, slug, name, name, PLACE + name, "department", REGION + PLACE, "bm", i % 4 == 1)
                    for i, (slug, name) in enumerate(DEPARTMENTS[:30])]
     listed = [f'<li><a href="{url}">{name}</a></li>' for url, (_, name) in zip(departments, DEPARTMENTS)]
     for n, chunk in enumerate((listed[:15], listed[15:])):
         pager = '<script>createPageHTML(2, %d, "index", "html");</script>' % n
-        county.write(PORTAL_HOST, f"/zwgk/bm/{'index' if n == 0 else 'index_1'}.html",
+        county.write(county.host, f"/zwgk/bm/{'index' if n == 0 else 'index_1'}.html",
                      page("县直部门", f"<ul>{''.join(chunk)}</ul>{pager}"))
     options = ['<option value="">请选择乡镇（街道）</option>']
     for i, (slug, name) in enumerate(TOWNSHIPS):
         url = county.unit(100 + i, slug, name, name, PLACE + name, "township", REGION + PLACE + name, "xz", i % 5 == 2)
         options.append(f'<option value="{url}">{name}</option>')
-    county.write(PORTAL_HOST, "/zwgk/xz/index.html", page("乡镇（街道）信息公开", (
+    county.write(county.host, "/zwgk/xz/index.html", page("乡镇（街道）信息公开", (
         f'<select onchange="window.open(this.value)">{"".join(options)}</select>')))
     array = []
     for i, (slug, name) in enumerate(DEPARTMENTS[30:]):
@@ -161,7 +166,7 @@ def build_county(root: Path, port: int) -> dict:
         area = full.removesuffix("管理局")
         url = county.unit(200 + i, slug, full, full, full, "township", REGION + area, "pq", False)
         array.append({"name": full, "url": url.removesuffix("index.html") + "xxgk/index.html"})
-    county.write(PORTAL_HOST, "/zwgk/pq/index.html", page("部门和片区", (
+    county.write(county.host, "/zwgk/pq/index.html", page("部门和片区", (
         f'<div id="units"></div><script>var units = {json.dumps(array, ensure_ascii=False)};'
         "for (var i = 0; i < units.length; i++) { document.write(units[i].name); }</script>")))
     own(county)
@@ -171,8 +176,8 @@ def build_county(root: Path, port: int) -> dict:
 
 def own(county: County) -> None:
     """The portal's home, 政务公开 page and its own 年报 column (with a notice about compiling reports)."""
-    county.write(PORTAL_HOST, "/index.html", page(PORTAL_NAME, "<h2>青山县人民政府</h2>"))
-    county.write(PORTAL_HOST, "/zwgk/index.html", page("政务公开", (
+    county.write(county.host, "/index.html", page(PORTAL_NAME, "<h2>青山县人民政府</h2>"))
+    county.write(county.host, "/zwgk/index.html", page("政务公开", (
         '<a href="/zwgk/gknb/index.html">政府信息公开年报</a> <a href="/zwgk/bm/index.html">县直部门</a> '
         '<a href="/zwgk/xz/index.html">乡镇（街道）信息公开</a> <a href="/zwgk/pq/index.html">部门和片区</a>')))
     items = []
@@ -180,13 +185,13 @@ def own(county: County) -> None:
         path = f"/zwgk/gknb/t{year}.html"
         title = f"{PORTAL_NAME}{year}年政府信息公开工作年度报告"
         body = "".join(f"<p>{marker}</p>" for marker in MARKERS)
-        county.write(PORTAL_HOST, path, page(title, f"<h1>{title}</h1>{body}"))
+        county.write(county.host, path, page(title, f"<h1>{title}</h1>{body}"))
         items.append(f'<li><a href="{path}">{title}</a><span>{year + 1}-03-20</span></li>')
         county.reports.append({"publisher": PORTAL_NAME, "publisher_level": "county", "publisher_region": REGION + PLACE,
-                               "year": year, "page_url": county.base(PORTAL_HOST) + path, "directory_name": None})
+                               "year": year, "page_url": county.portal + path, "directory_name": None})
     notice = "/zwgk/gknb/tz2023.html"  # yearless and report-like: fetched, judged a notice by its page
-    county.write(PORTAL_HOST, notice, page("通知", "<h1>关于做好2023年度政府信息公开工作年度报告编制工作的通知</h1>"
+    county.write(county.host, notice, page("通知", "<h1>关于做好2023年度政府信息公开工作年度报告编制工作的通知</h1>"
                                                "<p>各乡镇、县直各部门：请按时报送。</p>"))
-    county.lookalikes.append(county.base(PORTAL_HOST) + notice)
+    county.lookalikes.append(county.portal + notice)
     items.append(f'<li><a href="{notice}">政府信息公开工作年度报告</a><span>2024-01-05</span></li>')
-    county.write(PORTAL_HOST, "/zwgk/gknb/index.html", page("政府信息公开年报", f"<ul>{''.join(items)}</ul>"))
+    county.write(county.host, "/zwgk/gknb/index.html", page("政府信息公开年报", f"<ul>{''.join(items)}</ul>"))

@@ -4,16 +4,17 @@ directories (link list over two pages, ``<select>``, JavaScript array), in sub-f
 sub-domains, crawled once; and the directory and publisher rules on their own."""
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, Request
 
 from crawler.portals import PortalFileError, validate_portal
 from crawler.publisher import publisher_of
-from crawler.spiders.pages import page_links
+from crawler.spiders.pages import article_report, page_links
 from crawler.spiders.units import in_unit, is_directory_link, is_unit_name, listed_units, unit_scope
-from crawler_support import HostsHandler, run_crawl, site_server
+from crawler_support import HostsHandler, portal_spider, run_crawl, site_server
 from demo_portal.county import build_county
 
 PER_HOST = 2  # CONCURRENT_REQUESTS_PER_DOMAIN of the crawl below
@@ -144,3 +145,37 @@ def test_portal_file_units_and_units_url():
         validate_portal({**base, "units": "no"})
     with pytest.raises(PortalFileError, match="units_url"):
         validate_portal({**base, "hints": {"units_url": "bm/"}})
+
+
+LETTER = "青山县财政局关于报送2020年度政府信息公开工作年度报告的函"
+TABLES = "".join(f"<p>{marker}</p>" for marker in ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况"))
+
+
+def article_page(heading: str, body: str, url: str = "http://www.qingshan.gov.cn/bm/czj/t1.html") -> HtmlResponse:
+    request = Request(url, meta={"portal": PORTAL["name"], "warc": {
+        "warc_file": "warc/t.warc.gz", "warc_record_id": "<urn:uuid:t>", "fetched_at": "2026-01-01T00:00:00Z"}})
+    return HtmlResponse(url, body=f"<html><body><h1>{heading}</h1>{body}</body></html>".encode(), encoding="utf-8",
+                        request=request)
+
+
+@pytest.mark.parametrize("heading, body, found", [
+    (LETTER, TABLES, ("青山县财政局2020年度政府信息公开工作年度报告", 2020)),  # the tables on the page
+    (LETTER, '<p>现将报告报送如下。</p><a href="/files/nb2020.pdf">附件：年度报告.pdf</a>',
+     ("青山县财政局2020年度政府信息公开工作年度报告", 2020)),  # the report attached
+    (LETTER, "<p>现将报告报送如下。</p>", None),  # neither
+    ("关于做好2020年度政府信息公开工作年度报告编制工作的通知", TABLES + '<a href="/files/tz.doc">附件.doc</a>', None),
+    ("青山县财政局2020年政府信息公开工作年度报告解读", TABLES, None),
+])
+def test_a_cover_letter_carrying_the_report_is_the_report(heading, body, found):
+    assert article_report(article_page(heading, body), "") == found
+
+
+def test_a_templated_year_that_is_a_cover_letter_is_the_report():
+    portal = {**PORTAL, "url": "http://www.qingshan.gov.cn/",
+              "hints": {"year_url_template": "http://www.qingshan.gov.cn/bm/czj/{year}.html"}}
+    spider = portal_spider(portal)
+
+    async def items():
+        return [item async for item in spider.parse_hinted_report(article_page(LETTER, TABLES), year=2020)]
+    (item,) = asyncio.run(items())
+    assert (item.title, item.year, item.publisher) == ("青山县财政局2020年度政府信息公开工作年度报告", 2020, "青山县财政局")

@@ -78,7 +78,9 @@ def article_report(response: HtmlResponse, link_text: str) -> tuple[str, int | N
     The page's own title — its first heading that speaks of a report (报告/年报; a ``.title``
     block label like 通知公告 does not) — must not be a look-alike, unless it is a cover letter
     carrying the report (…关于报送…年度报告的函: the report's title stands for it), and its body
-    must carry the report format's headings or table labels (a 政府工作报告 page has none). The
+    must carry the report format's headings or table labels (a 政府工作报告 page has none) — or,
+    for such a cover letter, its attachments must (the letter's page is a few lines, the report is
+    attached; the extractor reads the attachment and records what it is). The
     title is the first report title among its headings, else the first report-like one, else the
     link text; the year is the title's, else the one the body states (``extract.rules.body_year``)."""
     headings = page_headings(response)
@@ -87,7 +89,7 @@ def article_report(response: HtmlResponse, link_text: str) -> tuple[str, int | N
     if is_lookalike(own_title) and not carried:
         return None
     text = body_text(response)
-    if not is_report_text(text):
+    if not is_report_text(text) and not (carried and attachment_links(response)):
         return None
     titles = ([carried[1]] if carried else []) + headings + [link_text]
     title = next((t for t in titles if is_report_title(t)), None) or next((t for t in titles if is_report_like(t)),
