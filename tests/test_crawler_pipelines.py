@@ -40,8 +40,9 @@ def test_blob_is_stored_by_digest_and_body_dropped(tmp_path):
     assert "body" not in doc and doc["blob"] == f"blobs/{doc['sha256'][:2]}/{doc['sha256']}"
     assert (tmp_path / doc["blob"]).read_bytes() == b"<html>report</html>"
     line = json.loads((tmp_path / "reports.jsonl").read_text(encoding="utf-8"))
-    assert list(line) == ["portal", "portal_url", "portal_region", "portal_level", "page_url", "listing_url", "title",
-                          "year", "year_inferred", "published", "documents"]
+    assert list(line) == ["portal", "portal_url", "portal_region", "portal_level", "publisher", "publisher_region",
+                          "publisher_level", "page_url", "listing_url", "title", "year", "year_inferred", "published",
+                          "documents"]
     assert list(line["documents"][0]) == ["url", "role", "filename", "status", "content_type", "fetched_at",
                                           "size", "sha256", "blob", "warc_file", "warc_record_id"]
 
