@@ -179,3 +179,28 @@ def test_a_templated_year_that_is_a_cover_letter_is_the_report():
         return [item async for item in spider.parse_hinted_report(article_page(LETTER, TABLES), year=2020)]
     (item,) = asyncio.run(items())
     assert (item.title, item.year, item.publisher) == ("青山县财政局2020年度政府信息公开工作年度报告", 2020, "青山县财政局")
+
+
+def unit_requests(portal: dict, body: str, **meta) -> list:
+    spider = portal_spider(portal)
+    url = "http://www.qingshan.gov.cn/zwgk/bm/index.html"
+    page = HtmlResponse(url, body=f"<html><body>{body}</body></html>".encode(), encoding="utf-8",
+                        request=Request(url, meta={"portal": portal["name"], **meta}))
+    return [r.meta["unit"]["name"] for r in spider.parse(page) if "unit" in r.meta]
+
+
+def test_units_false_and_units_url():
+    portal = {**PORTAL, "url": "http://www.qingshan.gov.cn/"}
+    three = "".join(f'<a href="/bm/{n}/">{name}</a>' for n, name in enumerate(("教育局", "民政局", "财政局")))
+    assert unit_requests(portal, three) == ["教育局", "民政局", "财政局"]
+    assert unit_requests({**portal, "units": False}, three) == []
+    one = '<a href="/bm/jyj/">教育局</a>'
+    assert unit_requests(portal, one) == []
+    hinted = {**portal, "hints": {"units_url": "http://www.qingshan.gov.cn/zwgk/bm/"}}
+    assert unit_requests(hinted, one, units_hint=True) == ["教育局"]
+
+    async def started(entry):
+        return [(r.url, r.meta.get("units_hint")) async for r in portal_spider(entry).start()]
+    assert asyncio.run(started(hinted)) == [("http://www.qingshan.gov.cn/", None),
+                                            ("http://www.qingshan.gov.cn/zwgk/bm/", True)]
+    assert asyncio.run(started({**hinted, "units": False})) == [("http://www.qingshan.gov.cn/", None)]
