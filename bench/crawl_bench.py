@@ -71,7 +71,8 @@ def main() -> None:
         if args.units:
             from demo_portal.county import build_county
 
-            portal = build_county(work / "site", port, host="127.0.0.1", subdomains=False)["portal"]
+            portal = build_county(work / "site", port, host="127.0.0.1", subdomains=False,
+                                  hanweb=False)["portal"]
             site = work / "site" / "127.0.0.1"
         else:
             site = generate_portal(work / "site", reports=args.reports, per_page=args.per_page)

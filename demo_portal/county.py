@@ -9,8 +9,8 @@ units' under three directories reached from 政务公开, each in its own shape:
 
 A unit lives in a sub-folder of the portal's host (``/bm/jyj/``) or on its own sub-domain
 (``http://sjj.qingshan.gov.cn:PORT/``; tests map every name in ``hosts`` to 127.0.0.1). Each unit
-has a home page, a 信息公开 page and a 年报 column: static pages paged by ``createPageHTML``, or a
-JSON list endpoint. The traps: units with no report for some years, titles without the unit's
+has a home page, a 信息公开 page and a 年报 column: static pages paged by ``createPageHTML``, a
+JSON list endpoint, or a Hanweb jpage column with its data proxy. The traps: units with no report for some years, titles without the unit's
 name, one cut short, one report published under a cover-letter title
 (…关于报送2020年度…年度报告的函), a yearless entry that is a notice about compiling the report, and
 in every column the unit's budget and final accounts (预算/决算) and a 解读. ``build_county``
@@ -19,8 +19,8 @@ returns the truth: every report with its publisher, level and region, and the lo
 The files are written for a server that picks the tree by the request's Host header
 (``root/<host>/<path>``); ``/p?page=1`` is the file ``p_page1`` (tests/crawler_support.py), and
 ``p`` too, for a static server that ignores the query. ``build_county(root, port,
-host="127.0.0.1", subdomains=False)`` puts every unit in a sub-folder of one host
-(bench/crawl_bench.py).
+host="127.0.0.1", subdomains=False, hanweb=False)`` puts every unit in a sub-folder of one host
+and answers no POST (bench/crawl_bench.py's static server).
 """
 from __future__ import annotations
 
@@ -65,8 +65,8 @@ def page(title: str, body: str) -> str:
 class County:
     """The files of every host, and the truth, built up as units are written."""
 
-    def __init__(self, root: Path, port: int, host: str, subdomains: bool):
-        self.root, self.port, self.host, self.subdomains = root, port, host, subdomains
+    def __init__(self, root: Path, port: int, host: str, subdomains: bool, hanweb: bool):
+        self.root, self.port, self.host, self.subdomains, self.hanweb = root, port, host, subdomains, hanweb
         self.portal = self.base(host)
         self.reports: list[dict] = []
         self.lookalikes: list[str] = []
@@ -125,7 +125,11 @@ class County:
                 (f"{publisher}{year}年政府信息公开工作年度报告解读", explained, date)]
 
     def listing(self, number: int, host: str, column: str, entries: list[tuple]) -> None:
-        """Static pages paged by createPageHTML, or (every sixth unit) a JSON list endpoint."""
+        """Static pages paged by createPageHTML, or (every sixth unit) a JSON list endpoint, or (every
+        sixth, when the server answers POSTs) a Hanweb jpage column."""
+        if number % 6 == 4 and self.hanweb:
+            self.hanweb_listing(number, host, column, entries)
+            return
         if number % 6 == 5:
             items = [{"title": title, "url": href, "date": date} for title, href, date in entries]
             self.write(host, column + "index.html", page("年报", f'<script>var listUrl = "{column}list?page=";</script>'))
@@ -140,10 +144,27 @@ class County:
                        page("政府信息公开年报", f"<ul>{items}</ul>{pager}"))
 
 
-def build_county(root: Path, port: int, host: str = PORTAL_HOST, subdomains: bool = True) -> dict:
-    """Write the county portal under ``root/<host>/`` for a server on ``port``; returns
-    ``{"portal": portal file entry, "hosts": [...], "reports": [...], "lookalikes": [URL, ...]}``."""
-    county = County(root, port, host, subdomains)
+    def hanweb_listing(self, number: int, host: str, column: str, entries: list[tuple]) -> None:
+        """The first PER_PAGE records in the column page's data island, the others from its own data
+        proxy (``…/dataproxy.jsp_startrecord4endrecord6perpage3``, answered to a POST naming the column)."""
+        records = [f'<record><![CDATA[<li><a href="{href}" title="{title}">{title}</a><span>{date}</span></li>]]></record>'
+                   for title, href, date in entries]
+        jpage = (f"$('#{number}').jpage({{totalRecord: {len(records)}, perPage: {PER_PAGE}, groupSize: 1, "
+                 f"proxyUrl: '{column}dataproxy.jsp', ajaxParam: {{columnid: {number}, unitid: '{number}'}}}});")
+        self.write(host, column + "index.html", page("政府信息公开年报", (
+            f'<div id="{number}"><script type="text/xml"><datastore><recordset>{"".join(records[:PER_PAGE])}'
+            f"</recordset></datastore></script></div><script>{jpage}</script>")))
+        for start in range(PER_PAGE, len(records), PER_PAGE):
+            self.write(host, f"{column}dataproxy.jsp_startrecord{start + 1}endrecord{start + PER_PAGE}perpage{PER_PAGE}",
+                       f'<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>{len(records)}</totalrecord>'
+                       f"<recordset>{''.join(records[start:start + PER_PAGE])}</recordset></datastore>")
+
+
+def build_county(root: Path, port: int, host: str = PORTAL_HOST, subdomains: bool = True, hanweb: bool = True) -> dict:
+    """Write the county portal under ``root/<host>/`` for a server on ``port`` (``hanweb``: one that
+    answers a Hanweb data proxy's POSTs); returns ``{"portal": portal file entry, "hosts": [...],
+    "reports": [...], "lookalikes": [URL, ...]}``."""
+    county = County(root, port, host, subdomains, hanweb)
     departments = [county.unit(i, slug, name, name, PLACE + name, "department", REGION + PLACE, "bm", i % 4 == 1)
                    for i, (slug, name) in enumerate(DEPARTMENTS[:30])]
     listed = [f'<li><a href="{url}">{name}</a></li>' for url, (_, name) in zip(departments, DEPARTMENTS)]
