@@ -42,8 +42,8 @@ def titled_body(title: str) -> str | None:
 
 def qualified(name: str, portal: dict) -> str:
     """A unit's name as a body of the portal's place: the portal's deepest place before it unless it
-    starts with one of the portal's places. (Not "unless it names a place": the region rule reads
-    "城市管理局" as a 城市 and "住房和城乡建设局" as a 住房和城乡, which no directory means.)"""
+    starts with one of the portal's places. (Not "unless it names a place": a directory's "城关镇" is
+    the portal's 城关镇, and its name alone names no county.)"""
     places = [place for place in portal_places(portal).values() if place]
     if not places or name.startswith(tuple(places)):
         return name
