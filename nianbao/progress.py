@@ -32,9 +32,9 @@ class ProgressLine:
         self.bar = None
         if self.shown:
             self.bar = tqdm(total=None, file=self.stream, smoothing=0, mininterval=0, dynamic_ncols=True,
-                            bar_format=f"{label}: {{n_fmt}}/{{total_fmt}} {unit} | {{postfix}} | "
+                            bar_format=f"{label}: {{n_fmt}}/{{total_fmt}} {unit} | {{desc}} | "
                                        "{elapsed}, ETA {remaining}")
-            self.bar.set_postfix_str("starting", refresh=True)  # at once: a crawl's first page takes seconds
+            self.bar.set_description_str("starting", refresh=True)  # at once: a crawl's first page takes seconds
 
     def __enter__(self) -> ProgressLine:
         return self
@@ -46,11 +46,12 @@ class ProgressLine:
         """Redraw the line (on a terminal): ``done`` of ``total`` (if given; else as they were), ``text``."""
         if self.bar is None:
             return
+        self.bar.set_description_str(text, refresh=False)  # before update(), which may draw the line
         if total is not None:
             self.bar.total = total
         if done is not None:
             self.bar.update(done - self.bar.n)
-        self.bar.set_postfix_str(text, refresh=True)
+        self.bar.refresh()
 
     def write(self, message: str) -> None:
         """A message for the user: above the line on a terminal, else a line of its own."""
