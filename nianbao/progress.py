@@ -96,7 +96,7 @@ def quiet_logging(line: ProgressLine):
     root.handlers = [handler]
     logging.captureWarnings(True)  # Python warnings become py.warnings records, which the handler drops
     try:
-        yield handler
+        yield
     finally:
         root.handlers = saved
         logging.captureWarnings(False)

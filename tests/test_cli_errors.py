@@ -4,6 +4,7 @@ terminal and with a progress line on one; third-party log lines kept off the use
 from __future__ import annotations
 
 import fcntl
+import io
 import logging
 import os
 import pty
@@ -20,7 +21,8 @@ import pytest
 from click.testing import CliRunner
 
 from extract.workers import WorkerPool
-from nianbao.cli import cli
+from nianbao.cli import _build_progress, cli
+from nianbao.progress import ProgressLine
 from tests.crawler_support import FAST, REPO, generate_portal, serve_site
 
 # The crawl's settings for a local site, as a command line gives them (LOG_LEVEL would ask for Scrapy's log).
@@ -186,3 +188,28 @@ def test_failed_connections_are_one_line_each_and_scrapys_log_is_for_verbose(tmp
         "warning: 甲: no_reports http://nowhere.invalid/: no annual report found (crawl finished: finished)"]
     code, _, verbose = nianbao_crawl("--portals", portals, "--out", tmp_path / "verbose", *offline, "--verbose")
     assert code == 3 and "[scrapy.core.engine] INFO: Spider opened" in verbose and "Traceback" in verbose
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_build_progress_draws_its_items_and_writes_the_rest():
+    """archive.build's messages: an item's and a batch's move the line, any other is written above it;
+    off a terminal only the others are printed."""
+    messages = ["reading 2 documents of items 1-2", "[1/2] 罗山县人民政府2021年政府信息公开工作年度报告",
+                "reports.jsonl line 3: not JSON", "[2/2] http://127.0.0.1/b.html"]
+    screen = Terminal()
+    with ProgressLine("build", "reports", stream=screen) as line:
+        for message in messages:
+            _build_progress(line)(message)
+    drawn = screen.getvalue().split("\r")
+    assert any(d.startswith("build: 1/2 reports | 罗山县人民政府2021年政府信息公开工作年度报告 | ") for d in drawn)
+    assert any(d.startswith("build: 2/2 reports | http://127.0.0.1/b.html | ") for d in drawn)
+    assert any(d.startswith("reports.jsonl line 3: not JSON\n") for d in drawn)
+    pipe = io.StringIO()
+    with ProgressLine("build", "reports", stream=pipe) as line:
+        for message in messages:
+            _build_progress(line)(message)
+    assert pipe.getvalue() == "reports.jsonl line 3: not JSON\n"
