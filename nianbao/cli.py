@@ -142,7 +142,7 @@ def extract(paths, as_json, jobs):
     Each document is read in a worker process under memory, CPU and time limits
     (NIANBAO_WORKER_MEMORY_MB, …_CPU_SECONDS, …_WALL_SECONDS); one over a limit is an error.
     A document read without error but with no report title, year or table in it is said to
-    be no annual report. Exit codes: 0 every document read as a report; 1 some were not
+    hold no annual report. Exit codes: 0 every document read as a report; 1 some were not
     (unreadable, or no report); 3 none was.
 
     \b
@@ -354,8 +354,8 @@ def _not_a_report(record) -> bool:
 
 def _print_record(record):
     if _not_a_report(record):
-        click.echo(f"{record['source']}: not an annual report (no report title, year or table of the "
-                   f"national format found in its {record['media_type']})")
+        click.echo(f"{record['source']}: no annual report found: no report title, year or table of the "
+                   f"national format in its {record['media_type']}")
         return
     figures = record["figures"]
     read = sum(v is not None for v in figures.values())

@@ -104,8 +104,8 @@ def test_extract_says_a_text_is_no_report(tmp_path):
     notes.write_text("购物清单：鸡蛋、牛奶、面包\n", encoding="utf-8")
     result = run("extract", notes)
     assert result.exit_code == 3 and "Traceback" not in result.output
-    assert result.stdout == f"{notes}: not an annual report (no report title, year or table of the national format " \
-                            "found in its text)\n"
+    assert result.stdout == f"{notes}: no annual report found: no report title, year or table of the national " \
+                            "format in its text\n"
 
 
 def warn_like_pdfminer(text: str) -> dict:
