@@ -31,10 +31,10 @@ class ProgressLine:
         self.shown = self.stream.isatty()
         self.bar = None
         if self.shown:
-            self.bar = tqdm(total=None, file=self.stream, smoothing=0, mininterval=0, dynamic_ncols=True,
-                            bar_format=f"{label}: {{n_fmt}}/{{total_fmt}} {unit} | {{desc}} | "
-                                       "{elapsed}, ETA {remaining}")
-            self.bar.set_description_str("starting", refresh=True)  # at once: a crawl's first page takes seconds
+            # Drawn at once, "starting": a crawl's first page can take seconds to come.
+            self.bar = tqdm(total=None, desc="starting", file=self.stream, smoothing=0, mininterval=0,
+                            dynamic_ncols=True, bar_format=f"{label}: {{n_fmt}}/{{total_fmt}} {unit} | {{desc}} | "
+                                                           "{elapsed}, ETA {remaining}")
 
     def __enter__(self) -> ProgressLine:
         return self

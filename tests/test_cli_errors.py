@@ -168,7 +168,7 @@ def test_a_crawl_on_a_terminal_shows_a_progress_line(portal_site, tmp_path):
                                         *FAST_SET, *CONTACT, terminal=True)
     assert code == 0, shown
     redraws = shown.split("\r")
-    assert redraws[1].startswith("crawl: 0/? portals")  # drawn before the crawl opens
+    assert redraws[1].startswith("crawl: 0/? portals | starting | ")  # drawn before the crawl opens
     assert any(r.startswith("crawl: 1/1 portals | 27 pages, 12 reports, ") for r in redraws), redraws
     assert "Traceback" not in shown and "INFO" not in shown
     assert stdout.splitlines()[-1].startswith("status: ok")
