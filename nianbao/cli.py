@@ -43,11 +43,22 @@ class OneLineUsageError(click.ClickException):
 
 
 class OneLineErrors(click.Group):
-    """Click's usage errors (four lines: usage, hint, blank, error) as :class:`OneLineUsageError`."""
+    """Click's usage errors (four lines: usage, hint, blank, error) as :class:`OneLineUsageError`;
+    a command given without arguments still shows its help."""
 
-    def invoke(self, ctx):
+    def make_context(self, *args, **kwargs):  # nianbao's own options
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as error:
+            raise OneLineUsageError(error) from None
+
+    def invoke(self, ctx):  # a subcommand's name, options and checks
         try:
             return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
         except click.UsageError as error:
             raise OneLineUsageError(error) from None
 

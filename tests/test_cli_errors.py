@@ -62,6 +62,8 @@ def test_click_usage_errors_are_one_line_too(tmp_path):
     line = one_line_error(run("crawl", "--url", "http://127.0.0.1:9/", "--out", tmp_path), 2)
     assert line == "nianbao crawl: --url needs --name (the publishing body) (see nianbao crawl --help)"
     assert "Missing option '--db'" in one_line_error(run("search", "词"), 2)
+    assert one_line_error(run("bogus"), 2) == "nianbao: No such command 'bogus'. (see nianbao --help)"
+    assert one_line_error(run("--bogus"), 2) == "nianbao: No such option '--bogus'. (see nianbao --help)"
 
 
 @pytest.mark.parametrize("command", ["search", "serve"])
