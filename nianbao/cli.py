@@ -257,6 +257,7 @@ def serve(db_path, host, port):
 
     with closing(_open_archive(db_path)) as db:
         _warn_if_index_is_older(db, db_path)
+    _refuse_busy_port([port], host, "--port", "give another, e.g. --port 8011")
     run_serve(db_path, host=host, port=port)
 
 
@@ -273,17 +274,14 @@ def demo(workdir, db_path, ports):
     Builds the demo sites, serves them, crawls them, stops them, builds the
     archive and prints what was found against the demo's ground truth.
     """
-    from nianbao.demo import busy_port, run_demo
+    from nianbao.demo import run_demo
 
     try:
         ports = tuple(int(p) for p in ports.split(","))
     except ValueError:
         raise click.BadParameter(f"{ports!r} is not a comma-separated list of port numbers",
                                  param_hint="--ports") from None
-    busy = busy_port(ports)
-    if busy is not None:
-        raise click.BadParameter(f"port {busy} of 127.0.0.1 is in use; give three free ones, "
-                                 "e.g. --ports 8711,8712,8713", param_hint="--ports")
+    _refuse_busy_port(ports, "127.0.0.1", "--ports", "give three free ones, e.g. --ports 8711,8712,8713")
     sys.exit(run_demo(workdir, db_path, ports=ports, echo=click.echo))
 
 
@@ -301,6 +299,23 @@ def _parse_overrides(pairs):
         return check_overrides(settings)
     except SettingError as error:
         raise click.BadParameter(str(error), param_hint="--set") from None
+
+
+def _refuse_busy_port(ports, host: str, option: str, advice: str) -> None:
+    """A usage error naming the first of ``ports`` that something on ``host`` already holds."""
+    import errno
+    import socket
+
+    for port in ports:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers themselves do
+            try:
+                probe.bind((host, port))
+            except OSError as error:
+                if error.errno not in (errno.EADDRINUSE, errno.EACCES):
+                    raise click.BadParameter(f"cannot listen on {host}:{port}: {error.strerror}",
+                                             param_hint=option) from None
+                raise click.BadParameter(f"port {port} of {host} is in use; {advice}", param_hint=option) from None
 
 
 def _open_archive(db_path):

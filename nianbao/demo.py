@@ -6,9 +6,7 @@ archive → print what was found, checked against the demo's ground truth
 """
 from __future__ import annotations
 
-import errno
 import json
-import socket
 from pathlib import Path
 
 from demo_portal.running import DemoServer
@@ -20,20 +18,6 @@ DEMO_CRAWL_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_
 # Fixed ports keep the report URLs the same from one demo run to the next, so a
 # re-run finds the reports it already archived instead of "new" ones.
 DEMO_PORTS = (8701, 8702, 8703)
-
-
-def busy_port(ports) -> int | None:
-    """The first of ``ports`` that something on 127.0.0.1 already holds (the demo sites would not start)."""
-    for port in ports:
-        with socket.socket() as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the demo's servers do
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError as error:
-                if error.errno in (errno.EADDRINUSE, errno.EACCES):
-                    return port
-                raise
-    return None
 
 
 def run_demo(workdir: Path, db_path: Path, ports=DEMO_PORTS, echo=print) -> int:

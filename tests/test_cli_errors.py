@@ -16,6 +16,7 @@ import subprocess
 import sys
 import termios
 import time
+from contextlib import contextmanager
 
 import pytest
 from click.testing import CliRunner
@@ -78,18 +79,28 @@ def test_db_that_is_not_an_archive(tmp_path, command):
     assert f"{other} is not a nianbao archive (no reports table" in one_line_error(run(command, "--db", other, *words), 2)
 
 
-def test_search_says_no_match(tmp_path):
+def test_search_says_no_match_and_serve_names_its_busy_port(tmp_path):
     from archive_crawl import make_archive
 
     _, db_path, _, _ = make_archive(tmp_path)
     assert one_line_error(run("search", "--db", db_path, "不存在的词语"), 1) == f"no match for 不存在的词语 in {db_path}"
+    with listening() as busy:
+        line = one_line_error(run("serve", "--db", db_path, "--port", busy), 2)
+    assert line == (f"nianbao serve: Invalid value for --port: port {busy} of 127.0.0.1 is in use; give another, "
+                    "e.g. --port 8011 (see nianbao serve --help)")
 
 
-def test_demo_names_the_busy_port_and_the_option(tmp_path):
+@contextmanager
+def listening():
+    """A port of 127.0.0.1 that something listens on."""
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
-        busy = holder.getsockname()[1]
+        yield holder.getsockname()[1]
+
+
+def test_demo_names_the_busy_port_and_the_option(tmp_path):
+    with listening() as busy:
         line = one_line_error(run("demo", "--workdir", tmp_path, "--ports", f"{busy},1,2"), 2)
     assert f"port {busy} of 127.0.0.1 is in use" in line and "--ports" in line
     assert not list(tmp_path.iterdir())  # nothing started, nothing written
