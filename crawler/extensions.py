@@ -216,7 +216,7 @@ class RobotsTxtFailureAtInfo(logging.Filter):
     is the crawl log's line about the portal's own page."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.msg.startswith("Error downloading"):
+        if isinstance(record.msg, str) and record.msg.startswith("Error downloading"):
             record.levelno, record.levelname = logging.INFO, "INFO"
         return True
 

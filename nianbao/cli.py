@@ -30,7 +30,7 @@ _STATUS_EXIT = {"ok": OK, "partial": PARTIAL, "failed": FAILED}
 
 
 class OneLineUsageError(click.ClickException):
-    """A usage error as one line on stderr, ``nianbao crawl: Invalid value for '--set': …``, exit 2."""
+    """A usage error as one line on stderr, ``nianbao crawl: Invalid value for --set: … (see nianbao crawl --help)``, exit 2."""
 
     exit_code = USAGE
 
