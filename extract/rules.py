@@ -3,7 +3,7 @@ which look-alikes are not one, its year, a date, a cover letter that carries a r
 whether a text is a report at all.
 
 Pure functions of text. ``extract.metadata`` uses them to read a document, and the crawler
-(``crawler.spiders.base``) imports them to judge listing entries and article pages, so a title
+(``crawler.spiders``) imports them to judge listing entries and article pages, so a title
 the crawler accepts is one the extractor reads the same way. Nothing here imports crawler or
 archive code.
 """

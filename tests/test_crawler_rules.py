@@ -2,8 +2,9 @@
 which links lead to the 年报 column or are attachments, and dates."""
 import pytest
 
-from crawler.spiders.base import (find_date, is_attachment_link, is_column_link, is_report_title, report_year,
-                                  site_of)
+from crawler.addresses import site_of
+from crawler.spiders.links import is_attachment_link, is_column_link
+from extract.rules import find_date, is_report_title, report_year
 
 TITLES = [
     # (title, is a report, year)
