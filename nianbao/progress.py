@@ -39,7 +39,9 @@ class ProgressLine:
     def __enter__(self) -> ProgressLine:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, error_type, *exc) -> None:
+        if self.bar is not None and error_type is not None:
+            self.bar.leave = False  # erased: the error's message says what happened, not a line stuck at "starting"
         self.close()
 
     def show(self, text: str, done: int | None = None, total: int | None = None) -> None:
