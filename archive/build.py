@@ -34,13 +34,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import sqlite_utils
 
-from archive import agencies, schema, search
+from archive import agencies, coverage, schema, search
 from crawler import crawldir
 from extract import standard_format
 from extract.limits import WorkerLimits
@@ -56,7 +56,7 @@ BATCH_ITEMS = 100
 
 
 def build(crawl_dir: Path, db_path: Path, *, progress=None, jobs: int = 1, retry_failed: bool = False,
-          limits: WorkerLimits | None = None, batch_items: int = BATCH_ITEMS) -> dict:
+          limits: WorkerLimits | None = None, batch_items: int = BATCH_ITEMS, today: date | None = None) -> dict:
     """Add what is new in ``crawl_dir`` to the archive at ``db_path`` (created if missing).
 
     ``progress``, if given, is called with a one-line message per report item, per line of
@@ -69,7 +69,9 @@ def build(crawl_dir: Path, db_path: Path, *, progress=None, jobs: int = 1, retry
     checks in the added reports), ``document_errors`` (extraction error rows added),
     ``documents_failed`` (documents that took a worker past a limit this build),
     ``crawl_errors`` (crawl error rows added), ``runs_added``, ``bad_lines`` (lines of
-    the crawl's JSONL files skipped), ``reports_total``.
+    the crawl's JSONL files skipped), ``reports_total``, ``bodies_new`` (bodies first seen),
+    ``years_newly_missing`` ((body, year) missing since this build, on ``today``, default the
+    UTC date: ``archive/coverage.py``), each also said in a progress line, a warning.
     """
     crawl_dir, db_path = Path(crawl_dir), Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,12 +84,15 @@ def build(crawl_dir: Path, db_path: Path, *, progress=None, jobs: int = 1, retry
         with db.atomic():
             schema.create(db, progress)
             db["crawl_dirs"].insert({"path": str(crawl_dir.resolve())}, ignore=True)
+            build_id = db["builds"].insert({"started": _now(), "crawl_dir": str(crawl_dir.resolve())}).last_pk
             items = _load_crawl_log(db, crawl_dir, summary, progress)
         numbered = list(enumerate(items, 1))
         with WorkerPool(jobs, limits) as pool:
             for first in range(0, len(items), batch_items):
                 _add_batch(db, crawl_dir, pool, numbered[first:first + batch_items], len(items), summary, progress,
                            retry_failed)
+        with db.atomic():
+            _refresh_coverage(db, build_id, today or datetime.now(timezone.utc).date(), summary, progress)
         summary["reports_total"] = db["reports"].count
     finally:
         db.close()
@@ -146,6 +151,20 @@ def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dic
         search.index_reports(db, first_new)
 
 
+def _refresh_coverage(db, build_id: int, today: date, summary: dict, progress) -> None:
+    """Bring ``coverage`` and ``year_checks`` up to date; say which bodies are new and which
+    (body, year) are newly missing, as warnings (the exit code does not change)."""
+    missing = coverage.refresh(db, build_id, today)
+    new_bodies = [row[0] for row in db.execute("select name from agencies where first_build = ? order by id",
+                                               [build_id])]
+    for name in new_bodies:
+        progress(f"new body: {name}")
+    for name, year in missing:
+        progress(f"warning: {name}: {year} missing")
+    summary["bodies_new"], summary["years_newly_missing"] = len(new_bodies), len(missing)
+    db["builds"].update(build_id, {"bodies_new": len(new_bodies), "years_newly_missing": len(missing)})
+
+
 def next_report_id(db) -> int:
     """The id the next report added will get."""
     return db.execute("select coalesce(max(id), 0) + 1 from reports").fetchone()[0]
@@ -183,6 +202,10 @@ def _bad_error(error: dict) -> str | None:
     return _not_text(error, (*schema.ERROR_IDENTITY, "run_id", "time"))
 
 
+# The body an item says published it, and where it sits: text or null, old crawls lack the publisher's.
+_DECLARED = tuple(f"{who}_{what}" for who in ("portal", "publisher") for what in ("region", "level")) + ("publisher",)
+
+
 def _bad_item(item: dict) -> str | None:
     if not isinstance(item.get("page_url"), str):
         return "no page_url"
@@ -196,7 +219,7 @@ def _bad_item(item: dict) -> str | None:
         wrong = _not_text(doc, ("filename", "content_type", "fetched_at"))
         if wrong:
             return f"a document's {wrong}"
-    return _not_text(item, ("portal", "title", "listing_url", "published"))
+    return _not_text(item, ("portal", "title", "listing_url", "published", *_DECLARED))
 
 
 def _not_text(row: dict, keys) -> str | None:
@@ -435,7 +458,7 @@ def _report_id(db, page_url: str, primary: dict) -> int | None:
 def _add_report(db, item: dict, primary: dict, record: dict | None) -> int:
     record = record or {}
     checks = record.get("checks", [])
-    agency = _agency_name(record.get("agency"), item.get("portal"))
+    agency = _agency_name(record.get("agency"), item)
     sections = record.get("sections") or {}
     row = {
         "agency_id": _agency_id(db, agency, item, record) if agency else None,
@@ -479,22 +502,32 @@ def _insert_rows(db, table: str, rows) -> None:
 
 
 def _agency_id(db, name: str, item: dict, record: dict) -> int:
-    """The body's row, created if new; each report's reading fills or updates it (a null
-    never erases what an earlier report or the portal file gave), and its reports'
-    ``report_summary`` rows follow."""
+    """The body's row, created if new (with the build that first saw it); each report's reading
+    fills or updates it (a null never erases what an earlier report or a declaration gave), and
+    its reports' ``report_summary`` rows follow. The portal hosting it is the first item's, or that
+    of an item declaring it (its publisher, or its portal's own body: ``agencies.declared``)."""
     place = agencies.for_report(name, item, record)
-    agency_id = db["agencies"].lookup({"name": name}, place)
+    hosting = {"portal": item.get("portal"), "portal_url": item.get("portal_url")}
+    first_build = db.execute("select max(id) from builds").fetchone()[0]
+    agency_id = db["agencies"].lookup({"name": name}, {**place, **hosting, "first_build": first_build})
     row = db["agencies"].get(agency_id)
     changed = {key: value for key, value in place.items() if value and value != row[key]}
+    if name == agencies.declared(item)[0] or row["portal"] is None:
+        changed.update({key: value for key, value in hosting.items() if value != row[key]})
     if changed:
         db["agencies"].update(agency_id, changed)
-        db.execute(schema.refresh_summary_agency_sql(), [agency_id, agency_id])
+        if changed.keys() & place.keys():
+            db.execute(schema.refresh_summary_agency_sql(), [agency_id, agency_id])
     return agency_id
 
 
-def _agency_name(reported: str | None, portal: str | None) -> str | None:
-    """The body's name: as the report gives it, or the portal's when that is the same
-    body named in full (洪泽区人民政府 on the 淮安市洪泽区人民政府 portal)."""
+def _agency_name(reported: str | None, item: dict) -> str | None:
+    """The body's name: the item's publisher; in crawls written before publishers, as the report
+    gives it, or the portal's when that is the same body named in full (洪泽区人民政府 on the
+    淮安市洪泽区人民政府 portal)."""
+    if item.get("publisher"):
+        return item["publisher"]
+    portal = item.get("portal")
     if reported and portal and portal.endswith(reported):
         return portal
     return reported or portal
