@@ -155,8 +155,9 @@ def _refresh_coverage(db, build_id: int, today: date, summary: dict, progress) -
     """Bring ``coverage`` and ``year_checks`` up to date; say which bodies are new and which
     (body, year) are newly missing, as warnings (the exit code does not change)."""
     missing = coverage.refresh(db, build_id, today)
-    new_bodies = [row[0] for row in db.execute("select name from agencies where first_build = ? order by id",
-                                               [build_id])]
+    # Bodies are stamped here, not as added: those of a build killed before this step are this one's news.
+    new_bodies = [row[0] for row in db.execute("select name from agencies where first_build is null order by id")]
+    db.execute("update agencies set first_build = ? where first_build is null", [build_id])
     for name in new_bodies:
         progress(f"new body: {name}")
     for name, year in missing:
@@ -502,14 +503,13 @@ def _insert_rows(db, table: str, rows) -> None:
 
 
 def _agency_id(db, name: str, item: dict, record: dict) -> int:
-    """The body's row, created if new (with the build that first saw it); each report's reading
+    """The body's row, created if new (``first_build`` is set when the build ends); each report's reading
     fills or updates it (a null never erases what an earlier report or a declaration gave), and
     its reports' ``report_summary`` rows follow. The portal hosting it is the first item's, or that
     of an item declaring it (its publisher, or its portal's own body: ``agencies.declared``)."""
     place = agencies.for_report(name, item, record)
     hosting = {"portal": item.get("portal"), "portal_url": item.get("portal_url")}
-    first_build = db.execute("select max(id) from builds").fetchone()[0]
-    agency_id = db["agencies"].lookup({"name": name}, {**place, **hosting, "first_build": first_build})
+    agency_id = db["agencies"].lookup({"name": name}, {**place, **hosting})
     row = db["agencies"].get(agency_id)
     changed = {key: value for key, value in place.items() if value and value != row[key]}
     if name == agencies.declared(item)[0] or row["portal"] is None:

@@ -313,8 +313,9 @@ from reports r""",
 
 # What a column new to an older archive starts with. The portal hosting a body: the one of its
 # reports found on the portal of the body's own name, else its first report's (as a build does,
-# archive/build.py). first_build stays empty: the build that first saw it is not known.
+# archive/build.py). first_build 0: seen before builds were recorded, not new to the next one.
 FILL_COLUMNS = {
+    ("agencies", "first_build"): "update agencies set first_build = 0",
     ("agencies", "portal"): """update agencies set (portal, portal_url) = (
   select r.portal, r.portal_url from reports r where r.id = coalesce(
     (select min(id) from reports where agency_id = agencies.id and portal = agencies.name),

@@ -132,6 +132,25 @@ def test_the_build_says_what_is_new_and_newly_missing(archive):
         f"warning: {DEPARTMENT}: 2024 missing", f"warning: {DEPARTMENT}: 2025 missing"]
 
 
+def test_bodies_of_a_build_killed_before_its_end_are_new_to_the_next(tmp_path):
+    db_path = tmp_path / "nianbao.db"
+    hosting_crawl(tmp_path / "hosting")
+
+    def interrupt(message):
+        if message.startswith("[5/"):  # the department's reports are committed, the street's are not
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        build(tmp_path / "hosting", db_path, today=TODAY, progress=interrupt, batch_items=4)
+    db = sqlite_utils.Database(db_path)
+    assert db["agencies"].count == 2 and db["coverage"].count == 0
+    messages = []
+    summary = build(tmp_path / "hosting", db_path, today=TODAY, progress=messages.append)
+    assert summary["bodies_new"] == 3 and [m for m in messages if m.startswith("new body")] == [
+        f"new body: {COUNTY}", f"new body: {DEPARTMENT}", f"new body: {STREET}"]
+    assert {row["first_build"] for row in db["agencies"].rows} == {2}
+    assert build(tmp_path / "hosting", db_path, today=TODAY)["bodies_new"] == 0
+
+
 def test_checks_across_years(archive):
     db = sqlite_utils.Database(archive[0])
     rows = {(row["agency"], row["year"], row["key"].removeprefix("requests.carried_over.")): row for row in db.query(
