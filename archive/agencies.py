@@ -43,6 +43,22 @@ def for_report(name: str, item: dict, record: dict) -> dict:
     return {"region": written or "".join(filter(None, units.values())) or None, **units, "level": level}
 
 
+def body_name(reported: str | None, item: dict) -> str | None:
+    """The publishing body's name: the item's ``publisher``, in crawls written before publishers
+    the report's own (``reported``); the portal's when that is the same body named in full, or
+    when neither names one.
+
+    >>> body_name("洪泽区人民政府", {"portal": "淮安市洪泽区人民政府"})
+    '淮安市洪泽区人民政府'
+    >>> body_name("洪泽区人民政府", {"portal": "淮安市洪泽区人民政府", "publisher": "淮安市洪泽区教育局"})
+    '淮安市洪泽区教育局'
+    """
+    named, portal = item.get("publisher") or reported, item.get("portal")
+    if named and portal and portal.endswith(named):
+        return portal
+    return named or portal
+
+
 def declared(item: dict) -> tuple[str | None, str | None, str | None]:
     """(name, region, level) of the body the reports.jsonl ``item`` says published it: its
     ``publisher``, or in crawls written before publishers its portal's body.
@@ -54,4 +70,4 @@ def declared(item: dict) -> tuple[str | None, str | None, str | None]:
     ('罗山县教育体育局', '河南省信阳市罗山县', 'department')
     """
     key = "publisher" if item.get("publisher") else "portal"
-    return item.get(key), item.get(f"{key}_region"), item.get(f"{key}_level")
+    return body_name(None, item), item.get(f"{key}_region"), item.get(f"{key}_level")

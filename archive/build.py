@@ -459,7 +459,7 @@ def _report_id(db, page_url: str, primary: dict) -> int | None:
 def _add_report(db, item: dict, primary: dict, record: dict | None) -> int:
     record = record or {}
     checks = record.get("checks", [])
-    agency = _agency_name(record.get("agency"), item)
+    agency = agencies.body_name(record.get("agency"), item)
     sections = record.get("sections") or {}
     row = {
         "agency_id": _agency_id(db, agency, item, record) if agency else None,
@@ -519,18 +519,6 @@ def _agency_id(db, name: str, item: dict, record: dict) -> int:
         if changed.keys() & place.keys():
             db.execute(schema.refresh_summary_agency_sql(), [agency_id, agency_id])
     return agency_id
-
-
-def _agency_name(reported: str | None, item: dict) -> str | None:
-    """The body's name: the item's publisher; in crawls written before publishers, as the report
-    gives it, or the portal's when that is the same body named in full (洪泽区人民政府 on the
-    淮安市洪泽区人民政府 portal)."""
-    if item.get("publisher"):
-        return item["publisher"]
-    portal = item.get("portal")
-    if reported and portal and portal.endswith(reported):
-        return portal
-    return reported or portal
 
 
 def _figure_rows(report_id: int, record: dict):
