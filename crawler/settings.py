@@ -113,7 +113,9 @@ def user_agent(contact: str) -> str:
 
 USER_AGENT = user_agent(NIANBAO_CONTACT)
 
-# Politeness: obey robots.txt, at most two connections per host, adapt to server speed.
+# Politeness: obey robots.txt, at most two connections per host, adapt to server speed. Scrapy's
+# download slot is the host name, so the units a portal hosts in its sub-folders share these two
+# (tests/test_crawler_units.py counts them at the server).
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
