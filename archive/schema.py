@@ -30,8 +30,13 @@ class Table(NamedTuple):
 
 # In creation order (foreign keys point backwards).
 TABLES = {
+    # Every build: the bodies it saw first, the (body, year) it found missing (archive/coverage.py).
+    "builds": Table({"id": int, "started": str, "crawl_dir": str, "bodies_new": int, "years_newly_missing": int},
+                    "id"),
+    # Publishing bodies (a portal's own body, or a unit it hosts) and the portal that hosts them.
     "agencies": Table({"id": int, "name": str, "region": str, "province": str, "city": str, "county": str,
-                       "township": str, "level": str}, "id"),
+                       "township": str, "level": str, "portal": str, "portal_url": str, "first_build": int},
+                      "id"),
     "reports": Table(
         {"id": int, "agency_id": int, "portal": str, "portal_url": str, "year": int, "title": str,
          "published": str, "format_version": str, "media_type": str, "source_url": str,
@@ -86,6 +91,19 @@ TABLES = {
     # Documents that took an extraction worker past a limit (extract.workers): not read again
     # by later builds unless `nianbao build --retry-failed`.
     "failed_documents": Table({"sha256": str, "stage": str, "message": str, "failed_at": str}, "sha256"),
+    # Per body, a row for each year from the first it is seen to the last due: found or missing
+    # (archive/coverage.py), since the build that gave it that status.
+    "coverage": Table(
+        {"agency_id": int, "year": int, "status": str, "report_id": int, "reports": int, "due": str,
+         "year_checks_failed": int, "since_build": int},
+        ("agency_id", "year"), [("agency_id", "agencies", "id"), ("report_id", "reports", "id"),
+                                ("since_build", "builds", "id")]),
+    # A body's 上年结转 of year N against its 结转下年度 of year N−1, per column (archive/coverage.py).
+    "year_checks": Table(
+        {"agency_id": int, "year": int, "key": str, "previous_key": str, "passed": int, "carried_over": int,
+         "carried_forward": int, "report_id": int, "previous_report_id": int, "undecided": str},
+        ("agency_id", "year", "key"), [("agency_id", "agencies", "id"), ("report_id", "reports", "id"),
+                                       ("previous_report_id", "reports", "id")]),
 }
 # What makes two error lines the same error (not when or in which run it was seen).
 ERROR_IDENTITY = ("source", "portal", "url", "kind", "stage", "message", "document_sha256")
@@ -102,6 +120,8 @@ INDEXES = (
     ("checks", ["rule", "passed"], False),
     ("errors", ["source", "kind"], False),
     ("errors", ["report_id"], False),
+    ("coverage", ["status", "year"], False),
+    ("year_checks", ["passed"], False),
     *((("report_summary", [column], False)
        for column in ("agency_id", "page_url", "year", "province", "level", "format_version", "latest"))),
 )
@@ -291,6 +311,18 @@ from reports r""",
 }
 
 
+# What a column new to an older archive starts with. The portal hosting a body: the one of its
+# reports found on the portal of the body's own name, else its first report's (as a build does,
+# archive/build.py). first_build 0: seen before builds were recorded, not new to the next one.
+FILL_COLUMNS = {
+    ("agencies", "first_build"): "update agencies set first_build = 0",
+    ("agencies", "portal"): """update agencies set (portal, portal_url) = (
+  select r.portal, r.portal_url from reports r where r.id = coalesce(
+    (select min(id) from reports where agency_id = agencies.id and portal = agencies.name),
+    (select min(id) from reports where agency_id = agencies.id)))""",
+}
+
+
 def create(db, progress=None) -> None:
     """Create every table, index, view and the search index that is missing; upgrade an older archive.
 
@@ -298,10 +330,12 @@ def create(db, progress=None) -> None:
 
     Tables gain new columns (sqlite-utils ``transform``); ``report_summary``, computed
     from the other tables, is rebuilt if it is the view of older archives or has other
-    columns; a table new to the archive is filled as ``FILL`` says.
+    columns; a table new to the archive is filled as ``FILL`` says, a column as ``FILL_COLUMNS`` does.
     """
     _drop_views(db)
     new = [name for name in TABLES if not db[name].exists()]
+    new_columns = [(table, column) for table, column in FILL_COLUMNS
+                   if table not in new and column not in db[table].columns_dict]
     for name, table in TABLES.items():
         db[name].create(table.columns, pk=table.pk, foreign_keys=table.foreign_keys, transform=True)
     for table, columns, unique in INDEXES:
@@ -309,6 +343,8 @@ def create(db, progress=None) -> None:
     for name in new:
         if name in FILL:
             db.execute(FILL[name]())
+    for column in new_columns:
+        db.execute(FILL_COLUMNS[column])
     for name, sql in VIEWS.items():
         db.create_view(name, sql(), replace=True)
     search.create_index(db, progress)
