@@ -5,13 +5,14 @@ format fixes them: a row of table 3 ends in its 总计, the sum of the six appli
 columns; each group of table 4 ends in its 总计, the sum of its four outcomes. Numbers
 are printed without leading zeros. A blank cell prints nothing, so a run may also hold
 fewer figures than the row has cells: in a row without a total (table 2's), every reading
-with blank cells is a split too. A group closed by its 总计 is read as printed in full: a
-blank cell inside it would have to leave the other figures summing to the total (and a
-blank allowed there makes most rows of zeros ambiguous: 0|0|0|0|0 · 30|0|0|(blank)|30 …).
+with blank cells is a split too; in a row of groups closed by their 总计, a reading with one
+blank cell (counting 0 in its sum) is (a row with two blank cells is not foreseen: allowed,
+they would make most runs of zeros ambiguous).
 Where a run splits more than one way under those rules, a cell is known only if every
 split gives it the same digits at the same place; the table reader may still settle the
-row with the column identities (tables.py), else leaves the others null. Nothing is guessed: "146" under 本年制发 | 本年废止 | 现行有效 (no total) is 1|4|6 as
-much as (blank)|1|46, so all three are null.
+row with the column identities (tables.py), else leaves the others null. Nothing is
+guessed: "146" under 本年制发 | 本年废止 | 现行有效 (no total) is 1|4|6 as much as
+(blank)|1|46, so all three are null.
 """
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from dataclasses import dataclass
 
 _DIGITS = re.compile(r"^\d+$")
 _LIMIT = 64  # splits looked at; past this many nothing is taken as known
+# Blank cells a reading may give a row of groups closed by their 总计: one. Two or more make most
+# runs of zeros ambiguous (0|0|0|0|0 · 30|0|0|(blank)|30 · 0|0|0|(blank)|0 for "000003000300000").
+_BLANKS_IN_SUMS = 1
 # No figure of the tables has more digits (a trillion requests, or yuan): a longer run of digits
 # is no row of glued figures, and the search is never handed one (it is quadratic in the digits).
 FIGURE_DIGITS = 12
@@ -82,19 +86,19 @@ def is_glued(texts: list[str], n: int) -> bool:
 
 
 def split(texts: list[str], groups: list[Group]) -> Split:
-    """The ways the cells' digits split into the groups' cells, blank cells included in a
-    group without a total (cell borders that are printed are kept: no figure straddles two
-    printed cells)."""
+    """The ways the cells' digits split into the groups' cells, blank cells included (cell
+    borders that are printed are kept: no figure straddles two printed cells)."""
     digits = "".join(t.strip() for t in texts)
     n = sum(g.size for g in groups)
     if len(digits) > n * FIGURE_DIGITS:
         return Split([None] * n, 0, [])
-    borders, at = set(), 0
+    at, cuts = 0, []
     for t in texts[:-1]:
         at += len(t.strip())
-        borders.add(at)
+        cuts.append(at)
+    borders = frozenset(cuts)
     found: list[list[str]] = []
-    for parts in _search(digits, borders, 0, tuple(groups)):
+    for parts in _search(digits, borders, 0, tuple(groups), _BLANKS_IN_SUMS):
         found.append(parts)
         if len(found) == _LIMIT:
             break
@@ -115,13 +119,15 @@ def _placed(parts: list[str]) -> list[tuple[int, str]]:
     return out
 
 
-def _number(digits: str, a: int, b: int, borders: set[int]) -> bool:
+def _number(digits: str, a: int, b: int, borders: frozenset[int]) -> bool:
     """digits[a:b] is one printed number: no leading zero, not across a printed border."""
     return (0 < b - a <= FIGURE_DIGITS and (digits[a] != "0" or b - a == 1)
             and not (borders and any(a < c < b for c in borders)))
 
 
-def _search(digits: str, borders: set[int], pos: int, groups: tuple[Group, ...]):
+def _search(digits: str, borders: frozenset[int], pos: int, groups: tuple[Group, ...], blanks: int = 0):
+    """Splits of digits[pos:] into the groups; ``blanks``: blank cells the groups closed by a
+    total may still have."""
     if not groups:
         if pos == len(digits):
             yield []
@@ -129,28 +135,31 @@ def _search(digits: str, borders: set[int], pos: int, groups: tuple[Group, ...])
     group, rest = groups[0], groups[1:]
     if not group.total:
         yield from (parts + tail for parts, end in _free(digits, borders, pos, group.size, last=not rest)
-                    for tail in _search(digits, borders, end, rest))
+                    for tail in _search(digits, borders, end, rest, blanks))
         return
     # the group's total ends somewhere after its parts (the last group's at the end of the
-    # digits); its parts must add up to it
-    for end in ([len(digits)] if not rest else range(pos + group.size, len(digits) + 1)):
-        for start in range(pos + group.size - 1, end):
+    # digits); its parts (one of them may be blank) must add up to it
+    for end in ([len(digits)] if not rest else range(pos + group.size - 1, len(digits) + 1)):
+        for start in range(pos + group.size - 2, end):
             if not _number(digits, start, end, borders):
                 continue
+            if (start - pos) > (group.size - 1) * (end - start):
+                continue  # more digits before the total than its parts, none longer than it, can hold
             total = int(digits[start:end])
-            for parts in _summing(digits, borders, pos, start, group.size - 1, total):
-                for tail in _search(digits, borders, end, rest):
+            for parts in _summing(digits, borders, pos, start, group.size - 1, total, blanks):
+                for tail in _search(digits, borders, end, rest, blanks - parts.count("")):
                     yield parts + [digits[start:end]] + tail
 
 
-def _summing(digits: str, borders: set[int], a: int, b: int, k: int, target: int):
-    """digits[a:b] as k numbers adding up to ``target`` (each at most ``target``)."""
+def _summing(digits: str, borders: frozenset[int], a: int, b: int, k: int, target: int, blanks: int):
+    """digits[a:b] as k cells adding up to ``target`` (each at most ``target``), up to ``blanks``
+    of them blank ("", counting 0), cells with figures tried first."""
     if k == 0:
         if a == b and target == 0:
             yield []
         return
     longest = len(str(target))
-    if not k <= b - a <= k * longest:
+    if not k - blanks <= b - a <= k * longest:
         return  # too few digits for k numbers, or too many for k numbers no longer than the target
     for end in range(a + 1, min(b, a + longest) + 1):
         if not _number(digits, a, end, borders):
@@ -158,11 +167,14 @@ def _summing(digits: str, borders: set[int], a: int, b: int, k: int, target: int
         value = int(digits[a:end])
         if value > target:
             break
-        for tail in _summing(digits, borders, end, b, k - 1, target - value):
+        for tail in _summing(digits, borders, end, b, k - 1, target - value, blanks):
             yield [digits[a:end]] + tail
+    if blanks:
+        for tail in _summing(digits, borders, a, b, k - 1, target, blanks - 1):
+            yield [""] + tail
 
 
-def _free(digits: str, borders: set[int], pos: int, k: int, last: bool):
+def _free(digits: str, borders: frozenset[int], pos: int, k: int, last: bool):
     """(parts, end) for k cells from ``pos``, blank ones included, with no sum to meet; the
     last group runs to the end of the digits."""
     ends = [len(digits)] if last else range(pos, len(digits) + 1)
@@ -171,7 +183,7 @@ def _free(digits: str, borders: set[int], pos: int, k: int, last: bool):
             yield parts, end
 
 
-def _compositions(digits: str, borders: set[int], a: int, b: int, k: int):
+def _compositions(digits: str, borders: frozenset[int], a: int, b: int, k: int):
     """digits[a:b] as k cells, figures first, then with a blank ("") in front."""
     if k == 0:
         if a == b:
