@@ -13,7 +13,8 @@
    ``demo_portal`` code.
 2. Extraction: every document goes through ``extract.extract_document`` (the code path
    of ``nianbao extract`` and of the archive build), one format after the other, in this
-   one process; every record is checked against the report's printed cells.
+   one process; every record is checked against the report's printed cells (for the page
+   dumps, cell by cell: how many were read wrong, the target being none, and how many null).
 3. Baseline: in the same run, pypdfium2's plain text of the same PDFs (every page's
    text, no layout, no tables), which is the floor for any PDF reader. Each PDF is
    extracted and then read by the baseline, one after the other, so that both see the
