@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import combinations
 
 _DIGITS = re.compile(r"^\d+$")
 _LIMIT = 64  # splits looked at; past this many nothing is taken as known
@@ -139,7 +140,8 @@ def _search(digits: str, borders: frozenset[int], pos: int, groups: tuple[Group,
         return
     # the group's total ends somewhere after its parts (the last group's at the end of the
     # digits); its parts (one of them may be blank) must add up to it
-    for end in ([len(digits)] if not rest else range(pos + group.size - 1, len(digits) + 1)):
+    least = sum(g.size for g in rest) - blanks  # digits the groups after it need at least
+    for end in ([len(digits)] if not rest else range(pos + group.size - 1, len(digits) - least + 1)):
         for start in range(pos + group.size - 2, end):
             if not _number(digits, start, end, borders):
                 continue
@@ -152,14 +154,21 @@ def _search(digits: str, borders: frozenset[int], pos: int, groups: tuple[Group,
 
 
 def _summing(digits: str, borders: frozenset[int], a: int, b: int, k: int, target: int, blanks: int):
-    """digits[a:b] as k cells adding up to ``target`` (each at most ``target``), up to ``blanks``
-    of them blank ("", counting 0), cells with figures tried first."""
+    """digits[a:b] as k cells adding up to ``target``, up to ``blanks`` of them blank ("", counting
+    0): k numbers, then fewer with the blanks in every place among them."""
+    for j in range(min(blanks, k) + 1):
+        for numbers in _numbers(digits, borders, a, b, k - j, target):
+            yield from _with_blanks(numbers, k)
+
+
+def _numbers(digits: str, borders: frozenset[int], a: int, b: int, k: int, target: int):
+    """digits[a:b] as k numbers adding up to ``target`` (each at most ``target``)."""
     if k == 0:
         if a == b and target == 0:
             yield []
         return
     longest = len(str(target))
-    if not k - blanks <= b - a <= k * longest:
+    if not k <= b - a <= k * longest:
         return  # too few digits for k numbers, or too many for k numbers no longer than the target
     for end in range(a + 1, min(b, a + longest) + 1):
         if not _number(digits, a, end, borders):
@@ -167,11 +176,8 @@ def _summing(digits: str, borders: frozenset[int], a: int, b: int, k: int, targe
         value = int(digits[a:end])
         if value > target:
             break
-        for tail in _summing(digits, borders, end, b, k - 1, target - value, blanks):
+        for tail in _numbers(digits, borders, end, b, k - 1, target - value):
             yield [digits[a:end]] + tail
-    if blanks:
-        for tail in _summing(digits, borders, a, b, k - 1, target, blanks - 1):
-            yield [""] + tail
 
 
 def _free(digits: str, borders: frozenset[int], pos: int, k: int, last: bool):
@@ -184,16 +190,28 @@ def _free(digits: str, borders: frozenset[int], pos: int, k: int, last: bool):
 
 
 def _compositions(digits: str, borders: frozenset[int], a: int, b: int, k: int):
-    """digits[a:b] as k cells, figures first, then with a blank ("") in front."""
+    """digits[a:b] as k cells: k numbers, then fewer with blanks ("") in every place among them."""
+    for j in range(k + 1):
+        for numbers in _split_numbers(digits, borders, a, b, k - j):
+            yield from _with_blanks(numbers, k)
+
+
+def _with_blanks(numbers: list[str], k: int):
+    """The numbers as k cells, the blank ones ("") in every place they may take, the last first."""
+    for places in reversed(list(combinations(range(k), k - len(numbers)))):
+        figures = iter(numbers)
+        yield ["" if i in places else next(figures) for i in range(k)]
+
+
+def _split_numbers(digits: str, borders: frozenset[int], a: int, b: int, k: int):
+    """digits[a:b] as k numbers."""
     if k == 0:
         if a == b:
             yield []
         return
-    if b - a > k * FIGURE_DIGITS:
+    if not k <= b - a <= k * FIGURE_DIGITS:
         return
-    for end in range(a + 1, b + 1):
+    for end in range(a + 1, b - k + 2):
         if _number(digits, a, end, borders):
-            for tail in _compositions(digits, borders, end, b, k - 1):
+            for tail in _split_numbers(digits, borders, end, b, k - 1):
                 yield [digits[a:end]] + tail
-    for tail in _compositions(digits, borders, a, b, k - 1):
-        yield [""] + tail
