@@ -72,6 +72,11 @@ TABLES = {
         {"run_id": str, "portal": str, "url": str, "pages": int, "reports": int,
          "new_reports": int, "errors": int, "error_kinds": str},
         ("run_id", "portal"), [("run_id", "crawl_runs", "run_id")]),
+    # The national format's cells, one row per canonical key (figure_key_rows): what a figure's key means.
+    "figure_keys": Table(
+        {"key": str, "position": int, "table_number": int, "section": str, "group_label": str,
+         "row_label": str, "column_label": str, "label": str, "english": str, "unit": str, "versions": str},
+        "key"),
     # Crawl directories the archive was built from: the plugin serves documents' blobs from them.
     "crawl_dirs": Table({"path": str}, "path"),
     # One row per distinct error; error_observations has one row per crawl run that hit it.
@@ -274,7 +279,14 @@ order by year, appeal"""
 TABLES["report_summary"] = Table({column: type for column, type, _ in summary_columns()}, "id",
                                  [("id", "reports", "id"), ("agency_id", "agencies", "id")])
 
-VIEWS = {"applications_by_year": applications_by_year_sql,
+def report_list_sql() -> str:
+    """``reports`` without its long text columns, the body named: the list to browse."""
+    return ("select r.id, r.agency_id, a.name as agency, a.region, a.level, r.year, r.title, r.published,\n"
+            "  r.format_version, r.media_type, r.figures_read, r.checks_failed, r.checks_unknown,\n"
+            "  r.prose_checks_failed, r.primary_sha256\nfrom reports r left join agencies a on a.id = r.agency_id")
+
+
+VIEWS = {"report_list": report_list_sql, "applications_by_year": applications_by_year_sql,
          "refusal_reasons": refusal_reasons_sql, "refusal_reasons_by_year": refusal_reasons_by_year_sql,
          "appeal_outcomes": appeal_outcomes_sql, "appeal_outcomes_by_year": appeal_outcomes_by_year_sql}
 
@@ -289,6 +301,35 @@ select r.id, r.portal, r.portal_url, r.page_url, r.listing_url, r.title, r.year,
   (select min(d.fetched_at) from documents d where d.report_id = r.id)
 from reports r""",
 }
+
+
+def figure_key_rows() -> list[dict]:
+    """``figure_keys``: every canonical key of the formats in printed order, from ``extract.standard_format``.
+
+    A key of both formats is labelled as the 2021 format prints it; a key of the 2019 format
+    only is placed after the key that precedes it there, so either format reads in order.
+    """
+    order, cells = [], {}
+    for version in fmt.VERSIONS:
+        previous = None
+        for cell in fmt.cells(version):
+            if cell.key not in cells:
+                cells[cell.key] = (cell, [])
+                order.insert(order.index(previous) + 1 if previous else 0, cell.key)
+            cells[cell.key][1].append(version)
+            previous = cell.key
+    return [{"key": key, "position": position, "table_number": cell.table, "section": cell.section,
+             "group_label": cell.group or None, "row_label": cell.row_label, "column_label": cell.column_label,
+             "label": f"{cell.row_label} · {cell.column_label}", "english": _english(key), "unit": cell.unit,
+             "versions": ", ".join(versions)}
+            for position, key in enumerate(order, 1) for cell, versions in [cells[key]]]
+
+
+def _english(key: str) -> str:
+    """The key read as English words (``requests.withheld.state_secret.total`` → Requests: withheld,
+    state secret, total): the format is printed in Chinese only, the key names are its translation."""
+    first, *rest = key.replace("_", " ").split(".")
+    return f"{first.capitalize()}: {', '.join(rest)}"
 
 
 def create(db, progress=None) -> None:
@@ -309,6 +350,7 @@ def create(db, progress=None) -> None:
     for name in new:
         if name in FILL:
             db.execute(FILL[name]())
+    db["figure_keys"].insert_all(figure_key_rows(), replace=True)
     for name, sql in VIEWS.items():
         db.create_view(name, sql(), replace=True)
     search.create_index(db, progress)
