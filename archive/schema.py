@@ -286,7 +286,13 @@ def report_list_sql() -> str:
             "  r.prose_checks_failed, r.primary_sha256\nfrom reports r left join agencies a on a.id = r.agency_id")
 
 
-VIEWS = {"report_list": report_list_sql, "applications_by_year": applications_by_year_sql,
+def report_figures_sql() -> str:
+    """Each report's figures in the order the format prints them, the cell's Chinese label beside the key."""
+    return ("select f.report_id, k.position, f.key, k.label, f.value, f.printed, f.null_reason, f.unit, f.table_number\n"
+            "from figures f join figure_keys k on k.key = f.key\norder by f.report_id, k.position")
+
+
+VIEWS = {"report_list": report_list_sql, "report_figures": report_figures_sql, "applications_by_year": applications_by_year_sql,
          "refusal_reasons": refusal_reasons_sql, "refusal_reasons_by_year": refusal_reasons_by_year_sql,
          "appeal_outcomes": appeal_outcomes_sql, "appeal_outcomes_by_year": appeal_outcomes_by_year_sql}
 
