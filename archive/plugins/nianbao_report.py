@@ -19,6 +19,9 @@ from extract import standard_format as fmt
 
 CSS = Path(__file__).resolve().parent.parent / "static" / "nianbao.css"
 SECTION_HEADINGS = {key: heading for key, heading, _ in fmt.SECTIONS}
+# The landing page names this many bodies and places (those with the most reports); the rest
+# are a click away, in the tables.
+LANDING_LIST = 60
 
 
 @hookimpl
@@ -119,11 +122,17 @@ async def landing(datasette) -> dict:
         levels = [dict(r) for r in await db.execute(
             "select level, count(*) as reports from report_summary where latest and level is not null "
             "group by level order by reports desc")]
-        provinces = [dict(r) for r in await db.execute(
-            "select province, count(*) as reports from report_summary where latest and province is not null "
-            "group by province order by reports desc")]
+        # Provinces, or where the archive names none, the regions as the bodies give them.
+        places = [dict(r) for r in await db.execute(
+            "select coalesce(province, region) as place, province is not null as is_province, count(*) as reports "
+            "from report_summary where latest and coalesce(province, region) is not null "
+            "group by place order by reports desc, place limit ?", [LANDING_LIST])]
+        bodies = [dict(r) for r in await db.execute(
+            "select agency_id as id, agency as name, count(*) as reports from report_summary "
+            "where latest and agency_id is not null group by agency_id order by reports desc, agency limit ?",
+            [LANDING_LIST])]
         queries = datasette.metadata("queries", database=name) or {}
         return {"archive": {"database": name, "counts": counts, "years": years, "levels": levels,
-                            "provinces": provinces, "has_coverage": await db.table_exists("coverage"),
+                            "places": places, "bodies": bodies, "has_coverage": await db.table_exists("coverage"),
                             "queries": [(key, q.get("title", key)) for key, q in queries.items()]}}
     return {"archive": None}
