@@ -219,10 +219,12 @@ def _latest_by_year(aggregates: str, where: str = "true") -> str:
             f"where latest and year is not null and {where}\ngroup by year")
 
 
-def applications_by_year_sql() -> str:
+def applications_by_year_sql(where: str = "true") -> str:
+    """The view ``applications_by_year``; ``where``, a condition on ``report_summary``, narrows it
+    (the charts of one body, region or level)."""
     sums = ",\n  ".join(f"sum([{c}]) as [{c}]" for c, _ in summary_figures())
     return _latest_by_year(f"count(*) as reports, count(distinct agency_id) as agencies,\n"
-                           f"  count(new_received) as reports_with_figures,\n  {sums}") + "\norder by year"
+                           f"  count(new_received) as reports_with_figures,\n  {sums}", where) + "\norder by year"
 
 
 def refusal_reasons_sql() -> str:
@@ -260,14 +262,15 @@ def appeal_outcomes_sql() -> str:
     return "\nunion all\n".join(branch(stem, label) for stem, label in fmt.APPEAL_GROUPS)
 
 
-def appeal_outcomes_by_year_sql() -> str:
+def appeal_outcomes_by_year_sql(where: str = "true") -> str:
+    """The view ``appeal_outcomes_by_year``; ``where`` narrows it as for :func:`applications_by_year_sql`."""
     sums = ", ".join(f"sum([{_appeal_column(stem, o.suffix)}]) as [{_appeal_column(stem, o.suffix)}]"
                      for stem, _ in fmt.APPEAL_GROUPS for o in fmt.APPEAL_OUTCOMES)
     appeals = "\nunion all\n".join(
         f"select year, '{label}' as appeal, reports, "
         + ", ".join(f"[{_appeal_column(stem, o.suffix)}] as [{o.suffix}]" for o in fmt.APPEAL_OUTCOMES)
         + " from years" for stem, label in fmt.APPEAL_GROUPS)
-    return f"""with years as ({_latest_by_year("count(*) as reports, " + sums, _HAS_TABLES)})
+    return f"""with years as ({_latest_by_year("count(*) as reports, " + sums, f"{_HAS_TABLES} and ({where})")})
 select year, appeal, reports, {", ".join(o.suffix for o in fmt.APPEAL_OUTCOMES)},
   round(100.0 * corrected / nullif(upheld + corrected + other, 0), 1) as corrected_percent
 from (

@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 import zlib
 from io import BytesIO
+import urllib.parse
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -258,3 +259,18 @@ def test_in_a_browser_three_clicks_to_a_report_that_prints_on_four_pages(archive
         pages.append(len(pypdfium2.PdfDocument(page.pdf())))
         assert page.console_errors() == []
     assert max(pages) <= 4, pages
+
+
+@pytest.mark.parametrize("name, value", [("body", "淮安市洪泽区人民政府"), ("region", "淮安市"), ("level", "county")])
+def test_charts_narrowed_to_a_body_region_or_level(archive, name, value):
+    base, _, db_path, _ = archive
+    if name == "body":
+        value = str(query(db_path, "select id from agencies where name = ?", value)[0][0])
+    where = {"body": "agency_id = ?", "region": "? in (province, city, county, region)", "level": "level = ?"}[name]
+    expected = query(db_path, f"select year, sum(new_received) as n from report_summary where latest and {where} "
+                              "and new_received group by year order by year", value)
+    everything = query(db_path, "select count(*) from applications_by_year where new_received")[0][0]
+    assert 0 < len(expected) < everything  # the narrowing leaves some years out
+    html = fetch(f"{base}/-/charts?{name}={urllib.parse.quote(value)}")[2].decode()
+    assert html.count('class="bar"') == len(expected)
+    assert all(f"<title>{r['year']}: {r['n']:,}</title>" in html for r in expected)
