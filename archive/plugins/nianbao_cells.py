@@ -1,4 +1,5 @@
-"""Datasette plugin: cells for people — figures with thousands separators, ids as links, keys labelled.
+"""Datasette plugin: cells for people — figures with thousands separators, ids as links, keys labelled,
+long texts cut to their opening words.
 
 The figures of the tables and views meant for reading (``report_summary``, the per-year
 views, ``figures.value``) are shown ``12,345`` (right-aligned by ``/-/nianbao.css``); ids
@@ -24,12 +25,18 @@ REPORT_IDS = {"report_id", "previous_report_id"}
 # A canonical key is shown with the Chinese label of its cell beside it.
 LABELS = {row["key"]: row["label"] for row in schema.figure_key_rows()}
 KEY_COLUMNS = {"key", "reason_key"}
+# The long text columns of reports show their opening words in a table (each report's page has
+# them whole): a row of the full text and six sections was thousands of pixels tall.
+LONG_TEXT = {"text", *schema.SECTION_KEYS}
+OPENING = 40
 
 
 @hookimpl
 def render_cell(value, column, table, database, datasette):
     if table in READING and column in COUNTS and isinstance(value, (int, float)) and not isinstance(value, bool):
         return Markup(f"{value:,}")
+    if table == "reports" and column in LONG_TEXT and isinstance(value, str) and len(value) > OPENING:
+        return Markup(f'{escape(value[:OPENING])}… <span class="key-label">{len(value):,} 字</span>')
     if column in KEY_COLUMNS and table not in ("figure_keys", "report_figures") and value in LABELS:
         return Markup(f'{escape(value)} <span class="key-label">{escape(LABELS[value])}</span>')
     if table in LINKED or not isinstance(value, int):
