@@ -79,37 +79,36 @@ async def _archived(datasette, sha256: str):
     return None
 
 
-async def document(datasette, request):
-    sha256 = request.url_vars["sha256"]
-    found = await _archived(datasette, sha256)
-    if found is None:
-        return Response.text("No archived document with that sha256", status=404)
-    _, row, path = found
+def _for_archived(handler):
+    """A route of ``/…/<sha256>`` answering with ``handler(datasette, request, database, row, path)``
+    for an archived document, 404 for any other."""
+    async def route(datasette, request):
+        found = await _archived(datasette, request.url_vars["sha256"])
+        if found is None:
+            return Response.text("No archived document with that sha256", status=404)
+        return await handler(datasette, request, *found)
+    return route
+
+
+@_for_archived
+async def document(datasette, request, database, row, path):
     with open(path, "rb") as f:
         pdf = f.read(len(PDF_MAGIC)) == PDF_MAGIC
     content_type = "application/pdf" if pdf else row["content_type"] or "application/octet-stream"
     return AsgiFileDownload(path, content_type=content_type,
-                            headers=_headers(sha256, row["filename"] or _url_name(row["url"]), sandbox=not pdf))
+                            headers=_headers(row, sandbox=not pdf))
 
 
-async def capture(datasette, request):
-    sha256 = request.url_vars["sha256"]
-    found = await _archived(datasette, sha256)
-    if found is None:
-        return Response.text("No archived document with that sha256", status=404)
-    database, row, _ = found
+@_for_archived
+async def capture(datasette, request, database, row, path):
     context = {"d": row, "database": database.name, "report": row["report_id"],
                "record": (row["warc_record_id"] or "").strip("<>") or None}
     template = datasette.jinja_env.from_string(BANNER)
     return Response.html(await datasette.render_template(template, context, request=request))
 
 
-async def capture_page(datasette, request):
-    sha256 = request.url_vars["sha256"]
-    found = await _archived(datasette, sha256)
-    if found is None:
-        return Response.text("No archived document with that sha256", status=404)
-    database, row, path = found
+@_for_archived
+async def capture_page(datasette, request, database, row, path):
     data = path.read_bytes()
     captured = {url: sha for url, sha in (await database.execute(
         "select url, sha256 from documents where content_type like 'image/%' and report_id = ?",
@@ -127,7 +126,7 @@ async def capture_page(datasette, request):
         href = datasette.urls.path(f"/-/document/{sha}").encode()
         return match.group(1) + match.group(2) + href + match.group(2)
 
-    headers = _headers(sha256, row["filename"] or _url_name(row["url"]), sandbox=True)
+    headers = _headers(row, sandbox=True)
     return Response(IMG_SRC.sub(archived_image, data), content_type=row["content_type"] or "text/html",
                     headers=headers)
 
@@ -136,8 +135,9 @@ def _url_name(url: str | None) -> str | None:
     return unquote(PurePosixPath(urlsplit(url or "").path).name) or None
 
 
-def _headers(sha256: str, filename: str | None, sandbox: bool) -> dict:
+def _headers(row: dict, sandbox: bool) -> dict:
     """Inline, under the document's own name (RFC 6266; ASCII fallback: the sha256)."""
+    sha256, filename = row["sha256"], row["filename"] or _url_name(row["url"])
     ascii_name = sha256 + (PurePosixPath(filename).suffix if filename and filename.isascii() else "")
     disposition = f'inline; filename="{re.sub(r"[^A-Za-z0-9._-]", "_", ascii_name)}"'
     if filename:
