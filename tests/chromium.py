@@ -74,8 +74,12 @@ class Page:
         self.wait_for("Page.loadEventFired")
 
     def console_errors(self) -> list[str]:
-        return [e["params"]["exceptionDetails"]["text"] for e in self.events
-                if e.get("method") == "Runtime.exceptionThrown"]
+        """Uncaught exceptions and ``console.error`` calls of the page shown since the last navigation."""
+        errors = [e["params"]["exceptionDetails"]["text"] for e in self.events
+                  if e.get("method") == "Runtime.exceptionThrown"]
+        return errors + [" ".join(str(a.get("value", a.get("description"))) for a in e["params"]["args"])
+                         for e in self.events
+                         if e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] == "error"]
 
     def pdf(self) -> bytes:
         """The page printed on A4 as Chromium prints it (its print style sheet applies)."""

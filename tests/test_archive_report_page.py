@@ -244,8 +244,9 @@ def test_in_a_browser_three_clicks_to_a_report_that_prints_on_four_pages(archive
     base, _, db_path, items = archive
     with browser(tmp_path / "profile", 1366, 768) as page:
         page.goto(base + "/")
-        page.click("section.bodies a", "淮安市洪泽区人民政府")
-        page.click("table.body-years a", "2023")
+        for css, text in (("section.bodies a", "淮安市洪泽区人民政府"), ("table.body-years a", "2023")):
+            assert page.console_errors() == []
+            page.click(css, text)
         assert page.evaluate("location.pathname").endswith(f"/reports/{report_id(db_path, items['hongze'])}")
         total = page.evaluate("""(() => {
             const row = [...document.querySelectorAll('#table-3 tr.figures')]
