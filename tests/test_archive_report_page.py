@@ -210,6 +210,10 @@ def test_tables_for_reading(archive):
     # A key is labelled in Chinese.
     assert "requests.withheld.state_secret.total <span class=\"key-label\">1.属于国家秘密 · 总计</span>" in fetch(
         f"{database}/figures?report_id={rid}&key=requests.withheld.state_secret.total")[2].decode()
+    # A source URL has its archived copy beside it.
+    pdf = items["hongze"]["documents"][1]
+    summary = fetch(f"{database}/report_summary?id={rid}")[2].decode()
+    assert f'<a href="{pdf["url"]}">{pdf["url"]}</a> <a href="/-/document/{pdf["sha256"]}"' in summary
     # report_list leaves the long text out.
     assert "text" not in {c for (_, c, *_) in sqlite3.connect(db_path).execute("pragma table_info(report_list)")}
 

@@ -32,6 +32,8 @@ from markupsafe import Markup, escape
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 DOCUMENT_COLUMNS = {("reports", "primary_sha256"), ("report_summary", "primary_sha256"), ("documents", "sha256"),
                     ("errors", "document_sha256"), ("report_list", "primary_sha256")}
+# Tables whose rows name their primary document (primary_sha256) beside its source_url.
+PRIMARY_TABLES = {"reports", "report_summary"}
 PDF_MAGIC = b"%PDF-"
 IMG_SRC = re.compile(rb"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 
@@ -58,10 +60,17 @@ def register_routes():
 
 
 @hookimpl
-def render_cell(value, column, table, datasette):
+def render_cell(row, value, column, table, datasette):
     if (table, column) in DOCUMENT_COLUMNS and isinstance(value, str) and SHA256.match(value):
         href = datasette.urls.path(f"/-/document/{value}")
         return Markup(f'<a href="{escape(href)}" title="原始文件 archived document">{escape(value[:12])}…</a>')
+    if column == "source_url" and table in PRIMARY_TABLES and isinstance(value, str):
+        # The live URL may be gone; its archived copy sits beside it.
+        sha256 = dict(zip(row.keys(), row)).get("primary_sha256") if hasattr(row, "keys") else None
+        if sha256 and SHA256.match(sha256):
+            archived = datasette.urls.path(f"/-/document/{sha256}")
+            return Markup(f'<a href="{escape(value)}">{escape(value)}</a> '
+                          f'<a href="{escape(archived)}" title="存档副本 archived copy">[存档]</a>')
     return None
 
 
