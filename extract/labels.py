@@ -31,6 +31,35 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
 
 
+# CJK unified ideographs: NFKC leaves each as it is (none decomposes or composes), and neither
+# whitespace, punctuation nor enumerator removal drops one outside 一…十. So what a text's
+# ideographs rule out of its normalised forms is known without normalising it (a page dump's
+# line of thousands of characters, asked whether it is a figure or a header word).
+_IDEOGRAPHS = "\u4e00-\u9fff"
+
+
+@lru_cache(maxsize=None)  # a few fixed character sets
+def _ideograph_outside(allowed: str) -> re.Pattern:
+    return re.compile(f"(?![{re.escape(allowed)}])[{_IDEOGRAPHS}]")
+
+
+def has_ideograph_outside(text: str, allowed: str) -> bool:
+    """Whether the text holds an ideograph not in ``allowed``: then so do its NFKC form, its
+    ``flat`` form and (unless it is one of 一…十) its ``core``."""
+    return _ideograph_outside(allowed).search(text) is not None
+
+
+@lru_cache(maxsize=None)
+def _ideographs(n: int) -> re.Pattern:
+    return re.compile(f"(?:[^{_IDEOGRAPHS}]*[{_IDEOGRAPHS}]){{{n}}}")
+
+
+def more_ideographs_than(text: str, n: int) -> bool:
+    """Whether the text holds more than ``n`` ideographs: then its ``flat`` form is longer than
+    ``n`` characters. Read up to the (n+1)th ideograph only."""
+    return _ideographs(n + 1).match(text) is not None
+
+
 def starts_enumerated(text: str) -> bool:
     """Whether the text begins with a row's enumerator: "（二）…", "三、…", "3.…"."""
     return _ENUMERATOR.match(unicodedata.normalize("NFKC", text or "").lstrip()) is not None
