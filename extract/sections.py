@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from . import standard_format as sf
-from .labels import flat
+from .labels import flat, more_ideographs_than
 
 # Top-level headings are numbered "一、"; "（一）" numbers sub-headings such as
 # "（一）主动公开情况", which must not end 总体情况 when the real "二、…" heading exists.
@@ -66,6 +66,8 @@ def _running_heading(variants: tuple[str, ...]) -> re.Pattern:
 
 def _find_heading(lines: list[str], start: int, variants: tuple[str, ...], numbered: re.Pattern) -> int | None:
     for i in range(start, len(lines)):
+        if more_ideographs_than(lines[i], _MAX_HEADING):
+            continue  # too long for a heading, known without normalising it (a page dump's one line)
         line = flat(lines[i])
         if not line or len(line) > _MAX_HEADING or line.endswith("。"):
             continue
