@@ -10,6 +10,7 @@ a heading's words.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import standard_format as sf
 from .labels import flat, more_ideographs_than
@@ -57,6 +58,7 @@ def _split_running_text(text: str, out: dict[str, str]) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=None)  # one per section, asked for by every document without headings on lines
 def _running_heading(variants: tuple[str, ...]) -> re.Pattern:
     """Top-level numbering (not "（一）"), a few words of a longer heading ("政府信息公开工作"), the
     heading's words; the longest variant first, so the whole heading is taken."""
