@@ -20,7 +20,7 @@ _PUNCT = re.compile(r"[\s()（）\[\]【】、.,，:：;；“”\"'‘’「」
 def core(text: str) -> str:
     """The comparable core of a label: '（三）不予公开 1. 属于国家秘密' → '不予公开属于国家秘密'."""
     s = unicodedata.normalize("NFKC", text or "")
-    s = re.sub(r"\s+", "", s)
+    s = "".join(s.split())  # str.split's whitespace is re's \s, and splitting is faster
     s = _ENUMERATOR.sub("", s)
     return _PUNCT.sub("", s)
 
@@ -28,7 +28,7 @@ def core(text: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def flat(text: str) -> str:
     """NFKC without whitespace, keeping enumerators: for headings and markers."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    return "".join(unicodedata.normalize("NFKC", text or "").split())
 
 
 # CJK unified ideographs: NFKC leaves each as it is (none decomposes or composes), and neither

@@ -26,7 +26,7 @@ _VALUE_IDEOGRAPHS = "".join(NULL_MARKERS) + "".join(_UNITS)
 
 def clean(text: str) -> str:
     """NFKC (full-width digits and punctuation to ASCII) without any whitespace."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    return "".join(unicodedata.normalize("NFKC", text or "").split())  # str.split's whitespace is re's \s
 
 
 @lru_cache(maxsize=1 << 16)  # the same few cell texts recur in every report
