@@ -16,7 +16,7 @@ from functools import lru_cache
 from . import glued
 from . import standard_format as sf
 from .grid import Row
-from .labels import core, flat, has_ideograph_outside
+from .labels import core, flat, flat_holds, has_ideograph_outside
 from .numbers import is_value_like, parse_number
 
 _FUZZY = 0.85  # similarity a label tail needs to count as a typo of a standard label
@@ -219,8 +219,8 @@ _PROCUREMENT_AMOUNT = "active.procurement.amount_yuan"
 
 def _procurement_unit(row: Row, current: bool) -> bool:
     """Whether the 采购总金额 column is in 万元, updated from a header row that states it."""
-    header = next((flat(c.text) for c in row if "采购总金额" in flat(c.text)), None)
-    return current if header is None else "万元" in header
+    header = next((c.text for c in row if flat_holds(c.text, "采购总金额")), None)
+    return current if header is None else flat_holds(header, "万元")
 
 
 def _times_10k(value: int | float) -> int | float:

@@ -12,7 +12,7 @@ from extract import standard_format as sf
 from extract.decode import decode
 from extract.detect import sniff
 from extract.grid import Span, text_rows, unmerge
-from extract.labels import core, flat, has_ideograph_outside, more_ideographs_than
+from extract.labels import _IDEOGRAPH_SOURCES, core, flat, flat_holds, has_ideograph_outside, more_ideographs_than
 from extract.numbers import is_value_like, parse_number
 from extract.pdf import Char, _broken
 from extract.sections import split_sections
@@ -51,6 +51,23 @@ def test_cjk_ideographs_are_left_as_they_are_by_nfkc():
     pairs = [d.split() for cp in range(sys.maxunicode + 1) if (d := unicodedata.decomposition(chr(cp)))
              and not d.startswith("<")]
     assert not [p for p in pairs if len(p) > 1 and any(int(x, 16) in ideographs for x in p)]
+
+
+def test_only_the_listed_characters_turn_into_ideographs_or_whitespace_under_nfkc():
+    """What ``flat_holds`` rests on, against the running Python's Unicode tables."""
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        normal = unicodedata.normalize("NFKC", ch)
+        if normal != ch:
+            assert any("\u4e00" <= x <= "\u9fff" for x in normal) <= bool(_IDEOGRAPH_SOURCES.match(ch)), hex(cp)
+            assert ch.isspace() == all(x.isspace() for x in normal), hex(cp)
+
+
+@pytest.mark.parametrize("text", ["采购总金额（万元）", "采 购 总\u3000金\n额", "采购总金額", "㊎额", "采购总⾦额(万元)",
+                                  "采购总金\u0301额", "采购总金额 万\u00a0元", "政府集中采购 采购总金额 5844447994 " * 30])
+def test_flat_holds_as_flat_does(text):
+    for word in ("采购总金额", "万元", "金额"):
+        assert flat_holds(text, word) == (word in flat(text))
 
 
 @pytest.mark.parametrize("text", ["12件", "无", "１２万元", "约40", "⾏政许可", "㊎额", "（一）本年制发件数", "自 然 人",
