@@ -81,7 +81,7 @@ def previous_run_day(root) -> date | None:
 def news(before: Bodies, before_day: date | None, after: Bodies, today: date) -> dict:
     """``{"bodies_new": [name, …], "years_newly_missing": [[name, year], …]}`` of a run that found
     ``after`` where earlier runs, the latest ending on ``before_day``, had found ``before``; in the
-    order bodies were first seen, a body's years in order.
+    order of names (the crawl's order is not the same twice), a body's years in order.
 
     >>> before, after = Bodies(), Bodies()
     >>> before.add({"publisher": "甲局", "publisher_level": "department", "year": 2022})
@@ -91,10 +91,8 @@ def news(before: Bodies, before_day: date | None, after: Bodies, today: date) ->
     {'bodies_new': ['乙镇'], 'years_newly_missing': [['甲局', 2024], ['乙镇', 2024]]}
     """
     old = before.missing(before_day) if before_day else set()
-    now = after.missing(today) - old
-    order = {name: n for n, name in enumerate(after.years)}
-    return {"bodies_new": [name for name in after.years if name not in before.years],
-            "years_newly_missing": [[name, year] for name, year in sorted(now, key=lambda p: (order[p[0]], p[1]))]}
+    return {"bodies_new": sorted(after.years.keys() - before.years.keys()),
+            "years_newly_missing": [list(pair) for pair in sorted(after.missing(today) - old)]}
 
 
 def news_lines(run: Mapping) -> list[str]:
