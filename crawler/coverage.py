@@ -110,6 +110,6 @@ def news_lines(run: Mapping) -> list[str]:
         lines.append(f"new bodies: {len(bodies)}: {', '.join(bodies[:SHOWN])}{more}")
     lines += [f"warning: {name}: {year} missing" for name, year in missing[:SHOWN]]
     if len(missing) > SHOWN:
-        lines.append(f"warning: … and {len(missing) - SHOWN} more (body, year) missing since the last run")
+        lines.append(f"warning: … and {len(missing) - SHOWN} more (body, year) newly missing")
     return lines
 

@@ -118,4 +118,4 @@ def test_the_crawl_says_what_is_new_and_missing_as_the_archive_does(county_crawl
     body, year = summary["years_newly_missing"][0]
     assert warnings[0] == f"warning: {body}: {year} missing"
     assert len(warnings) == 11 and warnings[-1] == (
-        f"warning: … and {len(archived) - 10} more (body, year) missing since the last run")
+        f"warning: … and {len(archived) - 10} more (body, year) newly missing")
