@@ -134,6 +134,7 @@ class County:
     def report(self, publisher, level, region, year, url, directory_name, previous, unit, title, date) -> Report:
         """One report's figures (its 上年结转 following on from ``previous``), noted in the truth."""
         wrong = {DISAGREES[2]: 1} if (publisher, year) == DISAGREES[:2] else None
+        # A unit answers few requests, as a city government does (figures.SCALES has no unit scale).
         report = make_report(publisher, unit, "county" if level == "county" else "city", year, "2021",
                              title=title, published=date, previous=previous, perturb=wrong)
         carried = {key: value for key, value in report.figures.items() if key.startswith("requests.carried_")}
