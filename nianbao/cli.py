@@ -16,14 +16,13 @@ first, else 3, the summary naming the file and the reason.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from contextlib import closing
 from pathlib import Path
 
 import click
 
-from nianbao.progress import ProgressLine, quiet_logging
+from nianbao.progress import quiet_build, quiet_crawl
 
 OK, PARTIAL, USAGE, FAILED, LOCKED, STUCK = 0, 1, 2, 3, 4, 5
 _STATUS_EXIT = {"ok": OK, "partial": PARTIAL, "failed": FAILED}
@@ -127,9 +126,7 @@ def crawl(portals_file, url, name, out_dir, overrides, verbose):
         if verbose or "LOG_LEVEL" in settings:
             summary = run_crawl(portals, out_dir, settings=settings)
         else:
-            with ProgressLine("crawl", "portals") as line, quiet_logging(line):
-                summary = run_crawl(portals, out_dir, settings={**settings, "LOG_INSTALL_ROOT_HANDLER": False},
-                                    progress=_crawl_progress(line) if line.shown else None)
+            summary = quiet_crawl(portals, out_dir, settings)
     except CrawlLocked as locked:
         click.echo(f"nianbao crawl: {locked}", err=True)
         sys.exit(STUCK if isinstance(locked, CrawlStuck) else LOCKED)
@@ -196,7 +193,6 @@ def build(crawl_dir, db_path, jobs, retry_failed):
     Example:
       nianbao build --from crawl/ --db nianbao.db
     """
-    from archive.build import build as run_build
     from crawler.crawldir import REPORTS, RUNS
 
     if not any((crawl_dir / name).is_file() for name in (RUNS, REPORTS)):
@@ -204,9 +200,7 @@ def build(crawl_dir, db_path, jobs, retry_failed):
                    f"`nianbao crawl --out {crawl_dir}` writes one)", err=True)
         sys.exit(FAILED)
     try:
-        with ProgressLine("build", "reports") as line, quiet_logging(line):
-            summary = run_build(crawl_dir, db_path, progress=_build_progress(line), jobs=jobs,
-                                retry_failed=retry_failed)
+        summary = quiet_build(crawl_dir, db_path, jobs=jobs, retry_failed=retry_failed)
     except Exception as error:  # any cause, a bug included: one line for the cron mail, no traceback
         click.echo(f"nianbao build: could not build {db_path} from {crawl_dir}: "
                    f"{type(error).__name__}: {error}", err=True)
@@ -342,34 +336,6 @@ def _warn_if_index_is_older(db, db_path):
     if not index_is_current(db):
         click.echo(f"warning: {db_path}'s search index was made by an older nianbao and may miss terms; "
                    "`nianbao build` re-indexes it once", err=True)
-
-
-def _crawl_progress(line):
-    """The crawl's figures (crawler.progress.CrawlFigures) drawn on ``line``."""
-    def show(figures):
-        rate = figures.pages / figures.seconds if figures.seconds else 0
-        line.show(f"{figures.pages} pages, {figures.reports} reports, {rate:.1f} pages/s",
-                  figures.portals_done, figures.portals_total)
-    return show
-
-
-# archive.build's messages: one per report item, "[3/120] title", and one per batch,
-# "reading 40 documents of items 1-50", are what the progress line shows; the others (a line
-# skipped, a document over a worker limit, a re-index) are written for the user.
-_ITEM_MESSAGE = re.compile(r"\[(\d+)/(\d+)\] ")
-_BATCH_MESSAGE = re.compile(r"reading \d+ documents of items ")
-
-
-def _build_progress(line):
-    def show(message):
-        item = _ITEM_MESSAGE.match(message)
-        if item:
-            line.show(message[item.end():][:40], int(item[1]), int(item[2]))
-        elif _BATCH_MESSAGE.match(message):
-            line.show(message)
-        else:
-            line.write(message)
-    return show
 
 
 def _not_a_report(record) -> bool:
