@@ -16,6 +16,7 @@ first, else 3, the summary naming the file and the reason.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from contextlib import closing
 from pathlib import Path
@@ -69,7 +70,16 @@ def cli():
     extract every figure of the standard tables and build a SQLite archive.
 
     The pipeline: crawl → build → serve. `nianbao demo` runs all of it on the
-    bundled demo portal.
+    bundled demo portal; `nianbao COMMAND --help` says more about each command.
+
+    \b
+    Start here:
+      nianbao demo && nianbao serve --db data/nianbao.db
+
+    \b
+    Exit codes, the same for every command: 0 ok; 1 partial (some portals or
+    documents failed, or no match); 2 usage error; 3 nothing could be done;
+    crawl only: 4 another crawl holds --out, 5 that crawl is stuck.
     """
 
 
@@ -109,7 +119,7 @@ def crawl(portals_file, url, name, out_dir, overrides, verbose):
     """
     from crawler.crawldir import STORAGE_ERRORS
     from crawler.lock import CrawlLocked, CrawlStuck
-    from crawler.portals import PortalFileError, load_portals
+    from crawler.portals import PortalFileError, load_portals, validate_portals
     from crawler.run import crawl as run_crawl
     from crawler.run import format_summary
 
@@ -119,7 +129,7 @@ def crawl(portals_file, url, name, out_dir, overrides, verbose):
     if url and not name:
         raise click.UsageError("--url needs --name (the publishing body)")
     try:
-        portals = load_portals(portals_file) if portals_file else [{"name": name, "url": url}]
+        portals = load_portals(portals_file) if portals_file else validate_portals([{"name": name, "url": url}], "--url")
     except PortalFileError as error:
         raise click.UsageError(str(error)) from error
     try:
@@ -137,6 +147,7 @@ def crawl(portals_file, url, name, out_dir, overrides, verbose):
     sys.exit(_STATUS_EXIT[summary["status"]])
 
 
+_PORT = click.IntRange(1, 65535)
 _JOBS_HELP = "Worker processes reading documents (each under the memory limit: count it per job)."
 
 
@@ -145,9 +156,9 @@ _JOBS_HELP = "Worker processes reading documents (each under the memory limit: c
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON record per input (JSON Lines).")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1), help=_JOBS_HELP)
 def extract(paths, as_json, jobs):
-    """Parse report documents (HTML, PDF, DOCX, DOC/WPS/RTF, XLS/XLSX, text) into report records.
+    """Read report documents into records: metadata, figures, checks.
 
-    Each document is read in a worker process under memory, CPU and time limits
+    Reads HTML, PDF, DOCX, DOC/WPS/RTF, XLS/XLSX and text. Each document is read in a worker process under memory, CPU and time limits
     (NIANBAO_WORKER_MEMORY_MB, …_CPU_SECONDS, …_WALL_SECONDS); one over a limit is an error.
     A document read without error but with no report title, year or table in it is said to
     hold no annual report. Exit codes: 0 every document read as a report; 1 some were not
@@ -210,13 +221,14 @@ def build(crawl_dir, db_path, jobs, retry_failed):
 
 
 @cli.command()
-@click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--limit", default=20, show_default=True, type=int)
+@click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The archive `nianbao build` made.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Print at most this many reports.")
 @click.argument("words", nargs=-1, required=True)
 def search(db_path, limit, words):
-    """Find reports by any Chinese word, best match first (as in Datasette's search box).
+    """Find reports by any Chinese word, best match first.
 
-    Prints id, year, portal and title per report; when nothing matches, says
+    The same search as Datasette's search box. Prints id, year, portal and title per report; when nothing matches, says
     "no match" on stderr and exits 1 (as grep does). Exits 2 if --db is not an archive.
 
     \b
@@ -237,11 +249,14 @@ def search(db_path, limit, words):
 
 
 @cli.command()
-@click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The archive `nianbao build` made.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=_PORT, help="The port to listen on.")
 def serve(db_path, host, port):
-    """Browse the archive in Datasette.
+    """Browse the archive in Datasette, until Ctrl-C.
+
+    Exits 2, with a one-line message, if --db is not an archive or --port is in use.
 
     \b
     Example:
@@ -259,24 +274,42 @@ def serve(db_path, host, port):
 @click.option("--workdir", default=Path("data/demo"), show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Where the demo sites and the crawl go.")
 @click.option("--db", "db_path", default=Path("data/nianbao.db"), show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path))
+              type=click.Path(dir_okay=False, path_type=Path), help="The archive to build (or update).")
 @click.option("--ports", default="8701,8702,8703", show_default=True,
               help="127.0.0.1 ports for the three demo sites.")
 def demo(workdir, db_path, ports):
-    """Run the whole pipeline on the bundled demo portal (served on 127.0.0.1).
+    """Run the whole pipeline on the bundled demo portal (on 127.0.0.1).
 
     Builds the demo sites, serves them, crawls them, stops them, builds the
-    archive and prints what was found against the demo's ground truth.
+    archive and prints what was found against the demo's ground truth. On a
+    terminal, progress lines for the crawl and the build.
+
+    Exit codes: 0 every demo report archived exactly; 1 a problem (listed at the
+    end); 2 usage error (a port in use); 3 the demo could not run (--workdir or
+    --db not writable).
     """
     from nianbao.demo import run_demo
 
-    try:
-        ports = tuple(int(p) for p in ports.split(","))
-    except ValueError:
-        raise click.BadParameter(f"{ports!r} is not a comma-separated list of port numbers",
-                                 param_hint="--ports") from None
+    ports = _three_ports(ports)
     _refuse_busy_port(ports, "127.0.0.1", "--ports", "give three free ones, e.g. --ports 8711,8712,8713")
-    sys.exit(run_demo(workdir, db_path, ports=ports, echo=click.echo))
+    try:
+        code = run_demo(workdir, db_path, ports=ports, echo=click.echo)
+    except (OSError, sqlite3.Error) as error:  # the work directory or the archive cannot be written
+        click.echo(f"nianbao demo: could not run the demo in {workdir} into {db_path}: {error}", err=True)
+        sys.exit(FAILED)
+    sys.exit(code)
+
+
+def _three_ports(text: str) -> tuple[int, int, int]:
+    """``--ports`` of ``nianbao demo``: three port numbers, comma-separated."""
+    try:
+        ports = tuple(_PORT.convert(p.strip(), None, None) for p in text.split(","))
+    except click.BadParameter:
+        ports = ()
+    if len(ports) != 3:
+        raise click.BadParameter(f"{text!r} is not three port numbers (1-65535) for the demo's three sites, "
+                                 "e.g. --ports 8711,8712,8713", param_hint="--ports")
+    return ports
 
 
 def _parse_overrides(pairs):
@@ -314,8 +347,6 @@ def _refuse_busy_port(ports, host: str, option: str, advice: str) -> None:
 
 def _open_archive(db_path):
     """The archive at ``db_path``, or a usage error if it is no SQLite file or holds no reports."""
-    import sqlite3
-
     import sqlite_utils
 
     try:

@@ -96,6 +96,33 @@ def test_demo_names_the_busy_port_and_the_option(tmp_path):
     assert not list(tmp_path.iterdir())  # nothing started, nothing written
 
 
+@pytest.mark.parametrize("args, says", [
+    (["demo", "--ports", "8711,8712"], "--ports: '8711,8712' is not three port numbers (1-65535)"),
+    (["demo", "--ports", "8711,99999,8713"], "--ports: '8711,99999,8713' is not three port numbers (1-65535)"),
+    (["demo", "--ports", "a,b,c"], "--ports: 'a,b,c' is not three port numbers (1-65535)"),
+    (["serve", "--db", "{db}", "--port", "99999"], "'--port': 99999 is not in the range 1<=x<=65535"),
+    (["search", "--db", "{db}", "--limit", "0", "词"], "'--limit': 0 is not in the range x>=1"),
+    (["crawl", "--url", "www.luoshan.gov.cn", "--name", "罗山县人民政府", "--out", "{tmp}/out"],
+     "'url' must be an absolute http(s) URL like http://www.example.gov.cn/, got 'www.luoshan.gov.cn'"),
+])
+def test_values_out_of_range_are_usage_errors(tmp_path, args, says):
+    db = tmp_path / "a.db"
+    sqlite3.connect(db).execute("create table reports (id)").connection.close()
+    line = one_line_error(run(*(arg.format(db=db, tmp=tmp_path) for arg in args)), 2)
+    assert says in line and line.endswith(f"(see nianbao {args[0]} --help)")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_demo_that_cannot_write_its_work_directory_says_so(tmp_path):
+    from ports import free_ports
+
+    (tmp_path / "file").write_text("a file, not a directory\n", encoding="utf-8")
+    workdir = tmp_path / "file" / "demo"
+    line = one_line_error(run("demo", "--workdir", workdir, "--db", tmp_path / "a.db",
+                              "--ports", ",".join(map(str, free_ports(3)))), 3)
+    assert line.startswith(f"nianbao demo: could not run the demo in {workdir} into {tmp_path / 'a.db'}: ")
+
+
 def test_build_from_a_directory_that_is_no_crawl(tmp_path):
     line = one_line_error(run("build", "--from", tmp_path, "--db", tmp_path / "a.db"), 3)
     assert line.startswith(f"nianbao build: {tmp_path} is not a crawl directory (it has no runs.jsonl or reports.jsonl")
