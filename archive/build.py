@@ -68,7 +68,8 @@ def build(crawl_dir: Path, db_path: Path, *, messages=None, progress=None, jobs:
     upgrade of the archive (a search re-index), per new body and per year newly missing.
     ``progress``, if given, is called as ``progress(done, total, current)``: before a batch's
     documents are read (``done`` items of ``total`` written, ``current`` "reading N documents of
-    items A-B") and after each report item is written (``current`` its title, or page URL). Documents are read by ``jobs`` worker processes under ``limits``
+    items A-B") and after each report item is written (``current`` its title, or page URL).
+    Documents are read by ``jobs`` worker processes under ``limits``
     (``extract.workers``); ``retry_failed`` reads again the documents that took a worker
     past a limit in an earlier build. Report items are committed ``batch_items`` at a time.
     Returns counts for the caller to print: ``reports_seen``, ``reports_added``,

@@ -129,7 +129,8 @@ def crawl(portals_file, url, name, out_dir, overrides, verbose):
     if url and not name:
         raise click.UsageError("--url needs --name (the publishing body)")
     try:
-        portals = load_portals(portals_file) if portals_file else validate_portals([{"name": name, "url": url}], "--url")
+        portals = (load_portals(portals_file) if portals_file
+                   else validate_portals([{"name": name, "url": url}], "--url"))
     except PortalFileError as error:
         raise click.UsageError(str(error)) from error
     try:
@@ -158,7 +159,8 @@ _JOBS_HELP = "Worker processes reading documents (each under the memory limit: c
 def extract(paths, as_json, jobs):
     """Read report documents into records: metadata, figures, checks.
 
-    Reads HTML, PDF, DOCX, DOC/WPS/RTF, XLS/XLSX and text. Each document is read in a worker process under memory, CPU and time limits
+    Reads HTML, PDF, DOCX, DOC/WPS/RTF, XLS/XLSX and text. Each document is read
+    in a worker process under memory, CPU and time limits
     (NIANBAO_WORKER_MEMORY_MB, …_CPU_SECONDS, …_WALL_SECONDS); one over a limit is an error.
     A document read without error but with no report title, year or table in it is said to
     hold no annual report. Exit codes: 0 every document read as a report; 1 some were not
@@ -223,7 +225,8 @@ def build(crawl_dir, db_path, jobs, retry_failed):
 @cli.command()
 @click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The archive `nianbao build` made.")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Print at most this many reports.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1),
+              help="Print at most this many reports.")
 @click.argument("words", nargs=-1, required=True)
 def search(db_path, limit, words):
     """Find reports by any Chinese word, best match first.
