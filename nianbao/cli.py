@@ -372,16 +372,25 @@ def _warn_if_index_is_older(db, db_path):
                    "`nianbao build` re-indexes it once", err=True)
 
 
-def _not_a_report(record) -> bool:
-    """Read without error, yet nothing of a report in it: no title, no year, no figure, no table."""
-    return (not record["errors"] and record["title"] is None and record["year"] is None and not record["raw_tables"]
+def _nothing_found(record) -> bool:
+    """Nothing of a report in the record: no title, no year, no figure, no table."""
+    return (record["title"] is None and record["year"] is None and not record["raw_tables"]
             and all(value is None for value in record["figures"].values()))
+
+
+def _not_a_report(record) -> bool:
+    """Read without error, yet nothing of a report in it."""
+    return not record["errors"] and _nothing_found(record)
 
 
 def _print_record(record):
     if _not_a_report(record):
         click.echo(f"{record['source']}: no annual report found: no report title, year or table of the "
                    f"national format in its {record['media_type']}")
+        return
+    if _nothing_found(record):  # its errors say why: not "None | None | None"
+        click.echo(f"{record['source']}: not read ({record['media_type'] or 'empty'})")
+        _print_errors(record)
         return
     figures = record["figures"]
     read = sum(v is not None for v in figures.values())
@@ -395,5 +404,9 @@ def _print_record(record):
         if prose["passed"] is False:
             click.echo(f"  prose disagrees with table: {prose['phrase']!r} says {prose['prose_value']}, "
                        f"{prose['key']} = {prose['table_value']}")
+    _print_errors(record)
+
+
+def _print_errors(record):
     for error in record["errors"]:
         click.echo(f"  error [{error['stage']}]: {error['message']}")

@@ -15,6 +15,7 @@ from extract.workers import WorkerPool
 from nianbao.cli import cli
 from tests.cli_support import run_nianbao
 from tests.crawler_support import FAST, generate_portal, serve_site
+from tests.test_extract_support import FIXTURES
 
 # The crawl's settings for a local site, as a command line gives them (LOG_LEVEL would ask for Scrapy's log).
 FAST_SET = [arg for name, value in FAST.items() if name != "LOG_LEVEL" for arg in ("--set", f"{name}={value}")]
@@ -136,6 +137,16 @@ def test_extract_says_a_text_is_no_report(tmp_path):
     assert result.exit_code == 3 and "Traceback" not in result.output
     assert result.stdout == f"{notes}: no annual report found: no report title, year or table of the national " \
                             "format in its text\n"
+
+
+def test_extract_says_why_a_document_was_not_read(tmp_path):
+    empty, damaged = tmp_path / "empty.pdf", FIXTURES / "fuzz" / "page-object-unparsable--report.pdf"
+    empty.write_bytes(b"")
+    result = run("extract", empty, damaged)
+    assert result.exit_code == 3 and "None" not in result.stdout
+    assert result.stdout.splitlines()[:3] == [
+        f"{empty}: not read (empty)", "  error [detect]: empty document: no bytes to read", f"{damaged}: not read (pdf)"]
+    assert result.stdout.splitlines()[3].startswith("  error [pdf]: no readable text layer on any page: page 1 not read")
 
 
 def warn_like_pdfminer(text: str) -> dict:
