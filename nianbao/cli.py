@@ -231,8 +231,9 @@ def build(crawl_dir, db_path, jobs, retry_failed):
 def search(db_path, limit, words):
     """Find reports by any Chinese word, best match first.
 
-    The same search as Datasette's search box. Prints id, year, portal and title per report; when nothing matches, says
-    "no match" on stderr and exits 1 (as grep does). Exits 2 if --db is not an archive.
+    The same search as Datasette's search box. Prints id, year, portal and title
+    per report; when nothing matches, says "no match" on stderr and exits 1 (as
+    grep does). Exits 2 if --db is not an archive.
 
     \b
     Examples:

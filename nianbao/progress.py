@@ -10,6 +10,10 @@ nianbao's and Scrapy's loggers, one line each (``warning: …``, an exception as
 message, never a traceback). Third-party libraries' warnings (Python ``warnings`` such as a
 setuptools deprecation, a PDF library's complaints) are for developers: they are dropped here and
 shown with ``--verbose``.
+
+:func:`quiet_crawl` and :func:`quiet_build` run a crawl and a build that way, for the commands
+and the demo alike; the build's progress comes as figures (``archive.build.build``'s ``progress``),
+never parsed from its messages.
 """
 from __future__ import annotations
 
