@@ -96,10 +96,11 @@ def build(crawl_dir: Path, db_path: Path, *, messages=None, progress=None, jobs:
             build_id = db["builds"].insert({"started": _now(), "crawl_dir": str(crawl_dir.resolve())}).last_pk
             items = _load_crawl_log(db, crawl_dir, summary, messages)
         numbered = list(enumerate(items, 1))
+        named = set()  # reports an item of this build named the publisher of (_give_to_publisher)
         with WorkerPool(jobs, limits) as pool:
             for first in range(0, len(items), batch_items):
                 _add_batch(db, crawl_dir, pool, numbered[first:first + batch_items], len(items), summary,
-                           messages, progress, retry_failed)
+                           messages, progress, named, retry_failed)
         with db.atomic():
             _refresh_coverage(db, build_id, today or datetime.now(timezone.utc).date(), summary, messages)
         summary["reports_total"] = db["reports"].count
@@ -118,7 +119,7 @@ def _load_crawl_log(db, crawl_dir: Path, summary: dict, messages) -> list[dict]:
 
 
 def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dict]], total: int, summary: dict,
-               messages, progress, retry_failed: bool = False) -> None:
+               messages, progress, named: set[int], retry_failed: bool = False) -> None:
     """Read the new documents of the ``(number, item)`` of ``batch`` in the pool, then write
     the items in one transaction: a build killed at any point leaves the archive as of its
     last batch, whole reports only (their documents, figures, checks, summary rows and
@@ -126,7 +127,8 @@ def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dic
 
     A document found twice in the batch is read once. With ``retry_failed``, an item's archived
     report holding a document that took a worker past a limit is read again and replaced here,
-    in the batch that re-adds it (see :func:`_replace_report`)."""
+    in the batch that re-adds it (see :func:`_replace_report`). An archived report whose item names
+    its publisher goes to that body (:func:`_give_to_publisher`; ``named`` is the build's record)."""
     archived = {number: _archived_report(db, item) for number, item in batch if item["documents"]}
     retried = _holding_failures(db, {r for r in archived.values() if r is not None}) if retry_failed else set()
     todo = {}  # sha256 → the first document with those bytes
@@ -142,7 +144,7 @@ def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dic
         for number, item in batch:
             summary["reports_seen"] += 1
             if item["documents"]:
-                _add_item(db, item, parsed, retried, summary)
+                _give_to_publisher(db, _add_item(db, item, parsed, retried, summary), item, named)
             progress(number, total, item.get("title") or item["page_url"])
         if retry_failed:
             _forget_failures(db, set(parsed))
@@ -152,17 +154,18 @@ def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dic
         search.index_reports(db, first_new)
 
 
-def _add_item(db, item: dict, parsed: dict, retried: set[int], summary: dict) -> None:
+def _add_item(db, item: dict, parsed: dict, retried: set[int], summary: dict) -> int:
     """Write one report item of a batch whose documents are ``parsed``: its report if new (or
-    replaced, see :func:`_replace_report`), else its finding of the archived one."""
+    replaced, see :func:`_replace_report`), else its finding of the archived one. Returns the report's id."""
     report_id = _archived_report(db, item)  # again: an item earlier in the batch may have added it
     sources = _replace_report(db, report_id) if report_id in retried else None
     if report_id is None or sources is not None:
-        new_id = add_parsed(db, item, [(doc, *parsed[doc["sha256"]]) for doc in item["documents"]], summary)
+        report_id = add_parsed(db, item, [(doc, *parsed[doc["sha256"]]) for doc in item["documents"]], summary)
         for source in sources or ():
-            db["report_sources"].insert({**source, "report_id": new_id}, ignore=True)
+            db["report_sources"].insert({**source, "report_id": report_id}, ignore=True)
     else:
         _add_source(db, report_id, item)
+    return report_id
 
 
 def _refresh_coverage(db, build_id: int, today: date, summary: dict, messages) -> None:
@@ -348,6 +351,32 @@ def _add_source(db, report_id: int, item: dict) -> None:
             "portal", "portal_url", "page_url", "listing_url", "title", "year", "published")},
         "fetched_at": min((doc.get("fetched_at") for doc in item["documents"] if doc.get("fetched_at")),
                           default=None)}, ignore=True)
+
+
+def _give_to_publisher(db, report_id: int, item: dict, named: set[int]) -> None:
+    """The report goes to the publisher the item names, if it is archived under another body: a crawl
+    written before publishers let the report's own name or its portal's body stand in. The first
+    item of the crawl directory naming a publisher decides (every build reads them in the same
+    order, so a report two portals credit differently does not move back and forth), noted in
+    ``named``. The body left without a report is deleted with its coverage rows (a body is known
+    by its reports: kept, it would be a body "missing" every year since; year_checks are recomputed
+    by every build)."""
+    if not item.get("publisher") or report_id in named:
+        return
+    named.add(report_id)
+    report = db["reports"].get(report_id)
+    publisher = agencies.declared(item)[0]
+    old = report["agency_id"]
+    if old is not None and db["agencies"].get(old)["name"] == publisher:
+        return
+    new = _agency_id(db, publisher, item, {"agency": None, "text": report["text"]})
+    db["reports"].update(report_id, {"agency_id": new})
+    db.execute("update report_summary set agency_id = ? where id = ?", [new, report_id])
+    db.execute(schema.refresh_summary_agency_sql(), [new, new])
+    if old is not None and not db["reports"].count_where("agency_id = ?", [old]):
+        for table in ("coverage", "year_checks"):
+            db.execute(f"delete from {table} where agency_id = ?", [old])
+        db["agencies"].delete(old)
 
 
 def _add_summary(db, report_id: int, page_url: str) -> None:

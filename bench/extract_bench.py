@@ -27,6 +27,17 @@ ms/page compares formats on the same content. Targets (issue 11), per CPU second
 time counts other processes' turns on a busy machine): text dumps ≥ 200 reports/s, HTML
 ≥ 80 reports/s; PDF per page ≤ 7× pypdfium2's plain text on the demo corpus and ≤ 5× on
 the real PDFs.
+
+Measured 2026-12-02 with ``--reports 300 --jobs 2 --corpus DIR`` on a 2-core machine shared
+with other jobs (load 6–7), the code before and after that day's speed work run one after the
+other: text dumps 164 → 234 reports per CPU second, HTML 143 → 163, PDF 6.6× → 6.2× (demo) and
+4.3× → 4.3× (real); every exact count unchanged. CPU seconds grow with the machine's load (the
+same code gave 187 dumps a CPU second idle, 164–191 loaded): compare runs made side by side, or
+count instructions (``valgrind --tool=callgrind`` over a few reports). Where the time goes now:
+dumps, splitting glued figures (``glued.py``) and cutting the text at labels (``linear.py``,
+NFKC of the whole text); PDF, pdfium's characters and objects read through ctypes (four calls a
+character), the layout (``pdf.py``) and the page check before reading (``pdfpages.page_slots``:
+pdfminer parsing each font's dictionaries to reach its program, inflated once per document).
 """
 from __future__ import annotations
 

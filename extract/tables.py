@@ -16,7 +16,7 @@ from functools import lru_cache
 from . import glued
 from . import standard_format as sf
 from .grid import Row
-from .labels import core, flat
+from .labels import core, flat, flat_holds, has_ideograph_outside
 from .numbers import is_value_like, parse_number
 
 _FUZZY = 0.85  # similarity a label tail needs to count as a typo of a standard label
@@ -219,8 +219,8 @@ _PROCUREMENT_AMOUNT = "active.procurement.amount_yuan"
 
 def _procurement_unit(row: Row, current: bool) -> bool:
     """Whether the 采购总金额 column is in 万元, updated from a header row that states it."""
-    header = next((flat(c.text) for c in row if "采购总金额" in flat(c.text)), None)
-    return current if header is None else "万元" in header
+    header = next((c.text for c in row if flat_holds(c.text, "采购总金额")), None)
+    return current if header is None else flat_holds(header, "万元")
 
 
 def _times_10k(value: int | float) -> int | float:
@@ -297,7 +297,17 @@ def _digits_off_label(label: str, values: list[tuple[int, str]], candidates: lis
 
 def _anchor(row: Row) -> int | None:
     """Grid column of a header row's first value column (自然人, 本年制发件数 …), if it has one."""
-    return next((i for i, c in enumerate(row) if not c.copy and core(c.text) in FIRST_VALUE_HEADERS), None)
+    return next((i for i, c in enumerate(row) if not c.copy and is_first_value_header(c.text)), None)
+
+
+# The ideographs those headers' cores are made of, and the numerals core() may drop.
+_FIRST_VALUE_IDEOGRAPHS = "".join(FIRST_VALUE_HEADERS) + "一二三四五六七八九十"
+
+
+def is_first_value_header(text: str) -> bool:
+    """Whether the text's core is one of FIRST_VALUE_HEADERS; a text with other ideographs (a
+    label, a page dump's whole line) is known not to be without normalising it."""
+    return not has_ideograph_outside(text, _FIRST_VALUE_IDEOGRAPHS) and core(text) in FIRST_VALUE_HEADERS
 
 
 def _fit(values: list[tuple[int, str]], n: int, anchor: int | None) -> list[str] | None:

@@ -35,9 +35,10 @@ def test_extract_imports_nothing_of_crawler_or_archive_and_crawler_only_its_rule
     for path, modules in imported_modules("extract").items():
         assert not {m for m in modules if m.split(".")[0] in ("crawler", "archive")}, path
     for path, modules in imported_modules("crawler").items():
-        # the report rules, and the level rule for a report's publisher (crawler/publisher.py)
-        assert {m for m in modules if m.split(".")[0] in ("extract", "archive")} <= {"extract.rules",
-                                                                                     "extract.region"}, path
+        # the report rules, the level rule for a report's publisher (crawler/publisher.py), and the
+        # years a body owes (crawler/coverage.py)
+        assert {m for m in modules if m.split(".")[0] in ("extract", "archive")} <= {
+            "extract.rules", "extract.region", "extract.deadlines"}, path
 
 
 def test_the_crawler_judges_with_the_extractors_rules():
