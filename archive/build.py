@@ -28,7 +28,10 @@
   builds unless ``retry_failed`` (``nianbao build --retry-failed``).
 * A line of ``reports.jsonl``, ``errors.jsonl`` or ``runs.jsonl`` that is torn, not
   JSON or lacks a key the build needs is skipped, with an ``errors`` row (source
-  ``build``, kind ``bad_line``) and a progress line.
+  ``build``, kind ``bad_line``) and a message.
+* What a build tells its caller comes in two kinds, kept apart so a caller need not parse one
+  from the other: ``messages`` for the user (a line skipped, a document that failed, a re-index,
+  new bodies, years newly missing) and ``progress`` figures (items done of all, the current one).
 """
 from __future__ import annotations
 
@@ -55,13 +58,18 @@ CACHE_SIZE = "PRAGMA cache_size = -262144"  # KiB: 256 MiB
 BATCH_ITEMS = 100
 
 
-def build(crawl_dir: Path, db_path: Path, *, progress=None, jobs: int = 1, retry_failed: bool = False,
-          limits: WorkerLimits | None = None, batch_items: int = BATCH_ITEMS, today: date | None = None) -> dict:
+def build(crawl_dir: Path, db_path: Path, *, messages=None, progress=None, jobs: int = 1,
+          retry_failed: bool = False, limits: WorkerLimits | None = None, batch_items: int = BATCH_ITEMS,
+          today: date | None = None) -> dict:
     """Add what is new in ``crawl_dir`` to the archive at ``db_path`` (created if missing).
 
-    ``progress``, if given, is called with a one-line message per report item, per line of
-    the crawl's JSONL files that is skipped, and before a long upgrade of the archive (a
-    search re-index). Documents are read by ``jobs`` worker processes under ``limits``
+    ``messages``, if given, is called with a one-line message for the user per line of the
+    crawl's JSONL files that is skipped, per document that failed in its worker, before a long
+    upgrade of the archive (a search re-index), per new body and per year newly missing.
+    ``progress``, if given, is called as ``progress(done, total, current)``: before a batch's
+    documents are read (``done`` items of ``total`` written, ``current`` "reading N documents of
+    items A-B") and after each report item is written (``current`` its title, or page URL).
+    Documents are read by ``jobs`` worker processes under ``limits``
     (``extract.workers``); ``retry_failed`` reads again the documents that took a worker
     past a limit in an earlier build. Report items are committed ``batch_items`` at a time.
     Returns counts for the caller to print: ``reports_seen``, ``reports_added``,
@@ -71,46 +79,47 @@ def build(crawl_dir: Path, db_path: Path, *, progress=None, jobs: int = 1, retry
     ``crawl_errors`` (crawl error rows added), ``runs_added``, ``bad_lines`` (lines of
     the crawl's JSONL files skipped), ``reports_total``, ``bodies_new`` (bodies first seen),
     ``years_newly_missing`` ((body, year) missing since this build, on ``today``, default the
-    UTC date: ``archive/coverage.py``), each also said in a progress line, a warning.
+    UTC date: ``archive/coverage.py``), each also said in a message, a warning.
     """
     crawl_dir, db_path = Path(crawl_dir), Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(db_path)
     db.execute(CACHE_SIZE)
-    progress = progress or (lambda message: None)
+    messages = messages or (lambda message: None)
+    progress = progress or (lambda done, total, current: None)
     summary = dict.fromkeys(("reports_seen", "reports_added", "documents_added", "figures_added", "checks_failed",
                              "document_errors", "documents_failed", "crawl_errors", "runs_added", "bad_lines"), 0)
     try:
         with db.atomic():
-            schema.create(db, progress)
+            schema.create(db, messages)
             db["crawl_dirs"].insert({"path": str(crawl_dir.resolve())}, ignore=True)
             build_id = db["builds"].insert({"started": _now(), "crawl_dir": str(crawl_dir.resolve())}).last_pk
-            items = _load_crawl_log(db, crawl_dir, summary, progress)
+            items = _load_crawl_log(db, crawl_dir, summary, messages)
         numbered = list(enumerate(items, 1))
         named = set()  # reports an item of this build named the publisher of (_give_to_publisher)
         with WorkerPool(jobs, limits) as pool:
             for first in range(0, len(items), batch_items):
-                _add_batch(db, crawl_dir, pool, numbered[first:first + batch_items], len(items), summary, progress,
-                           named, retry_failed)
+                _add_batch(db, crawl_dir, pool, numbered[first:first + batch_items], len(items), summary,
+                           messages, progress, named, retry_failed)
         with db.atomic():
-            _refresh_coverage(db, build_id, today or datetime.now(timezone.utc).date(), summary, progress)
+            _refresh_coverage(db, build_id, today or datetime.now(timezone.utc).date(), summary, messages)
         summary["reports_total"] = db["reports"].count
     finally:
         db.close()
     return summary
 
 
-def _load_crawl_log(db, crawl_dir: Path, summary: dict, progress) -> list[dict]:
+def _load_crawl_log(db, crawl_dir: Path, summary: dict, messages) -> list[dict]:
     """Add the runs and crawl errors; the report items, for the batches."""
-    for run in _crawl_file(db, crawl_dir / crawldir.RUNS, _bad_run, summary, progress):
+    for run in _crawl_file(db, crawl_dir / crawldir.RUNS, _bad_run, summary, messages):
         summary["runs_added"] += _add_run(db, run)
-    for error in _crawl_file(db, crawl_dir / crawldir.ERRORS, _bad_error, summary, progress):
+    for error in _crawl_file(db, crawl_dir / crawldir.ERRORS, _bad_error, summary, messages):
         summary["crawl_errors"] += _add_error(db, {"source": "crawl", **error})
-    return list(_crawl_file(db, crawl_dir / crawldir.REPORTS, _bad_item, summary, progress))
+    return list(_crawl_file(db, crawl_dir / crawldir.REPORTS, _bad_item, summary, messages))
 
 
 def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dict]], total: int, summary: dict,
-               progress, named: set[int], retry_failed: bool = False) -> None:
+               messages, progress, named: set[int], retry_failed: bool = False) -> None:
     """Read the new documents of the ``(number, item)`` of ``batch`` in the pool, then write
     the items in one transaction: a build killed at any point leaves the archive as of its
     last batch, whole reports only (their documents, figures, checks, summary rows and
@@ -128,24 +137,15 @@ def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dic
             for doc in item["documents"]:
                 todo.setdefault(doc["sha256"], doc)
     if todo:
-        progress(f"reading {len(todo)} documents of items {batch[0][0]}-{batch[-1][0]}")
-    parsed = dict(_parse_all(db, crawl_dir, pool, list(todo.values()), progress, retry_failed))
+        progress(batch[0][0] - 1, total, f"reading {len(todo)} documents of items {batch[0][0]}-{batch[-1][0]}")
+    parsed = dict(_parse_all(db, crawl_dir, pool, list(todo.values()), messages, retry_failed))
     with db.atomic():
         first_new = next_report_id(db)
         for number, item in batch:
-            progress(f"[{number}/{total}] {item.get('title') or item['page_url']}")
             summary["reports_seen"] += 1
-            if not item["documents"]:
-                continue
-            report_id = _archived_report(db, item)  # again: an item earlier in the batch may have added it
-            sources = _replace_report(db, report_id) if report_id in retried else None
-            if report_id is None or sources is not None:
-                report_id = add_parsed(db, item, [(doc, *parsed[doc["sha256"]]) for doc in item["documents"]], summary)
-                for source in sources or ():
-                    db["report_sources"].insert({**source, "report_id": report_id}, ignore=True)
-            else:
-                _add_source(db, report_id, item)
-            _give_to_publisher(db, report_id, item, named)
+            if item["documents"]:
+                _give_to_publisher(db, _add_item(db, item, parsed, retried, summary), item, named)
+            progress(number, total, item.get("title") or item["page_url"])
         if retry_failed:
             _forget_failures(db, set(parsed))
         for sha, (_, failure) in parsed.items():
@@ -154,7 +154,21 @@ def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dic
         search.index_reports(db, first_new)
 
 
-def _refresh_coverage(db, build_id: int, today: date, summary: dict, progress) -> None:
+def _add_item(db, item: dict, parsed: dict, retried: set[int], summary: dict) -> int:
+    """Write one report item of a batch whose documents are ``parsed``: its report if new (or
+    replaced, see :func:`_replace_report`), else its finding of the archived one. Returns the report's id."""
+    report_id = _archived_report(db, item)  # again: an item earlier in the batch may have added it
+    sources = _replace_report(db, report_id) if report_id in retried else None
+    if report_id is None or sources is not None:
+        report_id = add_parsed(db, item, [(doc, *parsed[doc["sha256"]]) for doc in item["documents"]], summary)
+        for source in sources or ():
+            db["report_sources"].insert({**source, "report_id": report_id}, ignore=True)
+    else:
+        _add_source(db, report_id, item)
+    return report_id
+
+
+def _refresh_coverage(db, build_id: int, today: date, summary: dict, messages) -> None:
     """Bring ``coverage`` and ``year_checks`` up to date; say which bodies are new and which
     (body, year) are newly missing, as warnings (the exit code does not change)."""
     missing = coverage.refresh(db, build_id, today)
@@ -162,9 +176,9 @@ def _refresh_coverage(db, build_id: int, today: date, summary: dict, progress) -
     new_bodies = [row[0] for row in db.execute("select name from agencies where first_build is null order by id")]
     db.execute("update agencies set first_build = ? where first_build is null", [build_id])
     for name in new_bodies:
-        progress(f"new body: {name}")
+        messages(f"new body: {name}")
     for name, year in missing:
-        progress(f"warning: {name}: {year} missing")
+        messages(f"warning: {name}: {year} missing")
     summary["bodies_new"], summary["years_newly_missing"] = len(new_bodies), len(missing)
     db["builds"].update(build_id, {"bodies_new": len(new_bodies), "years_newly_missing": len(missing)})
 
@@ -175,16 +189,16 @@ def next_report_id(db) -> int:
 
 
 # ------------------------------------------------------------------ the crawl's JSONL files
-def _crawl_file(db, path: Path, problem, summary: dict, progress):
+def _crawl_file(db, path: Path, problem, summary: dict, messages):
     """The objects of one of the crawl's JSONL files (``crawldir.read_jsonl``); a line that is torn,
     not JSON, or lacks what ``problem`` checks is skipped, counted in ``bad_lines`` at every build
-    that meets it, said in a progress line and recorded once (an ``errors`` row, source ``build``,
+    that meets it, said in a message and recorded once (an ``errors`` row, source ``build``,
     kind ``bad_line``, whose url is the file's absolute path)."""
     path = path.resolve()
 
     def skipped(number: int, why: str) -> None:
         message = f"{path.name} line {number}: {why}; skipped"
-        progress(message)
+        messages(message)
         summary["bad_lines"] += 1
         _add_error(db, {"source": "build", "kind": "bad_line", "url": str(path), "message": message})
     return crawldir.read_jsonl(path, problem, skipped)
@@ -372,7 +386,7 @@ def _add_summary(db, report_id: int, page_url: str) -> None:
                [page_url, report_id])
 
 
-def _parse_all(db, crawl_dir: Path, pool: WorkerPool, todo: list[dict], progress, retry_failed: bool = False):
+def _parse_all(db, crawl_dir: Path, pool: WorkerPool, todo: list[dict], messages, retry_failed: bool = False):
     """``(sha256, (record, failure))`` for each document of ``todo``: read in the pool, or failed
     without it (blob unreadable or not of its sha256, or known to take a worker past a limit:
     not read again unless ``retry_failed``)."""
@@ -391,7 +405,7 @@ def _parse_all(db, crawl_dir: Path, pool: WorkerPool, todo: list[dict], progress
 
     for doc, (record, failure) in zip(sent, list(pool.map(tasks()))):
         if failure:
-            progress(f"{doc['url']}: {failure['message']}")
+            messages(f"{doc['url']}: {failure['message']}")
         outcomes.append((doc["sha256"], (record, failure)))
     return outcomes
 

@@ -58,6 +58,8 @@ def _analyse(record: dict, parsed: Parsed) -> None:
         version = detect_version(parsed.alternative_rows)
     if version == standard_format.PRE2019 and (record["year"] or 0) >= 2019:
         version = _table_era_version(record, parsed)
+    elif version == standard_format.PRE2019 and not _before_the_tables(record, parsed.text):
+        version = None  # no table of any format, nothing saying it is an old report: not known to be a report
     record["format_version"] = version
     if version == standard_format.PRE2019:
         # the tables of an old report are kept as printed: by lines where the text has them
@@ -103,6 +105,13 @@ def _table_era_version(record: dict, parsed: Parsed) -> str | None:
     record["warnings"].append({"stage": "tables", "message": f"no standard tables found in a {year} "
                                "report (tables in an attachment, or printed as images?)"})
     return None
+
+
+def _before_the_tables(record: dict, text: str) -> bool:
+    """A document without national tables is a pre-2019 report if its year is before 2019, it has a
+    report title, or it prints a pre-2019 statistics table's label (``standard_format.PRE2019_MARKERS``)."""
+    return (record["year"] is not None or record["title"] is not None
+            or any(marker in text for marker in standard_format.PRE2019_MARKERS))
 
 
 def extract_file(path) -> dict:

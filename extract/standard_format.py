@@ -128,6 +128,9 @@ VERSION_MARKERS = {
     "2021": ("本年制发件数", "本年废止件数", "现行有效件数"),
     "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量"),
 }
+# A document with no national table is a pre-2019 report only on evidence: a year before 2019,
+# a report title, or the header of the provinces' own statistics tables (统计表) printed then.
+PRE2019_MARKERS = ("统计表", "指标名称", "计量单位")
 
 # ---------------------------------------------------------------- table 3
 APPLICANT_COLUMNS = (

@@ -16,14 +16,14 @@ first, else 3, the summary naming the file and the reason.
 from __future__ import annotations
 
 import json
-import re
+import sqlite3
 import sys
 from contextlib import closing
 from pathlib import Path
 
 import click
 
-from nianbao.progress import ProgressLine, quiet_logging
+from nianbao.progress import quiet_build, quiet_crawl
 
 OK, PARTIAL, USAGE, FAILED, LOCKED, STUCK = 0, 1, 2, 3, 4, 5
 _STATUS_EXIT = {"ok": OK, "partial": PARTIAL, "failed": FAILED}
@@ -70,7 +70,16 @@ def cli():
     extract every figure of the standard tables and build a SQLite archive.
 
     The pipeline: crawl → build → serve. `nianbao demo` runs all of it on the
-    bundled demo portal.
+    bundled demo portal; `nianbao COMMAND --help` says more about each command.
+
+    \b
+    Start here:
+      nianbao demo && nianbao serve --db data/nianbao.db
+
+    \b
+    Exit codes, the same for every command: 0 ok; 1 partial (some portals or
+    documents failed, or no match); 2 usage error; 3 nothing could be done;
+    crawl only: 4 another crawl holds --out, 5 that crawl is stuck.
     """
 
 
@@ -110,7 +119,7 @@ def crawl(portals_file, url, name, out_dir, overrides, verbose):
     """
     from crawler.crawldir import STORAGE_ERRORS
     from crawler.lock import CrawlLocked, CrawlStuck
-    from crawler.portals import PortalFileError, load_portals
+    from crawler.portals import PortalFileError, load_portals, validate_portals
     from crawler.run import crawl as run_crawl
     from crawler.run import format_summary
 
@@ -120,16 +129,15 @@ def crawl(portals_file, url, name, out_dir, overrides, verbose):
     if url and not name:
         raise click.UsageError("--url needs --name (the publishing body)")
     try:
-        portals = load_portals(portals_file) if portals_file else [{"name": name, "url": url}]
+        portals = (load_portals(portals_file) if portals_file
+                   else validate_portals([{"name": name, "url": url}], "--url"))
     except PortalFileError as error:
         raise click.UsageError(str(error)) from error
     try:
         if verbose or "LOG_LEVEL" in settings:
             summary = run_crawl(portals, out_dir, settings=settings)
         else:
-            with ProgressLine("crawl", "portals") as line, quiet_logging(line):
-                summary = run_crawl(portals, out_dir, settings={**settings, "LOG_INSTALL_ROOT_HANDLER": False},
-                                    progress=_crawl_progress(line) if line.shown else None)
+            summary = quiet_crawl(portals, out_dir, settings)
     except CrawlLocked as locked:
         click.echo(f"nianbao crawl: {locked}", err=True)
         sys.exit(STUCK if isinstance(locked, CrawlStuck) else LOCKED)
@@ -140,6 +148,7 @@ def crawl(portals_file, url, name, out_dir, overrides, verbose):
     sys.exit(_STATUS_EXIT[summary["status"]])
 
 
+_PORT = click.IntRange(1, 65535)
 _JOBS_HELP = "Worker processes reading documents (each under the memory limit: count it per job)."
 
 
@@ -148,9 +157,10 @@ _JOBS_HELP = "Worker processes reading documents (each under the memory limit: c
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON record per input (JSON Lines).")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1), help=_JOBS_HELP)
 def extract(paths, as_json, jobs):
-    """Parse report documents (HTML, PDF, DOCX, DOC/WPS/RTF, XLS/XLSX, text) into report records.
+    """Read report documents into records: metadata, figures, checks.
 
-    Each document is read in a worker process under memory, CPU and time limits
+    Reads HTML, PDF, DOCX, DOC/WPS/RTF, XLS/XLSX and text. Each document is read
+    in a worker process under memory, CPU and time limits
     (NIANBAO_WORKER_MEMORY_MB, …_CPU_SECONDS, …_WALL_SECONDS); one over a limit is an error.
     A document read without error but with no report title, year or table in it is said to
     hold no annual report. Exit codes: 0 every document read as a report; 1 some were not
@@ -196,7 +206,6 @@ def build(crawl_dir, db_path, jobs, retry_failed):
     Example:
       nianbao build --from crawl/ --db nianbao.db
     """
-    from archive.build import build as run_build
     from crawler.crawldir import REPORTS, RUNS
 
     if not any((crawl_dir / name).is_file() for name in (RUNS, REPORTS)):
@@ -204,9 +213,7 @@ def build(crawl_dir, db_path, jobs, retry_failed):
                    f"`nianbao crawl --out {crawl_dir}` writes one)", err=True)
         sys.exit(FAILED)
     try:
-        with ProgressLine("build", "reports") as line, quiet_logging(line):
-            summary = run_build(crawl_dir, db_path, progress=_build_progress(line), jobs=jobs,
-                                retry_failed=retry_failed)
+        summary = quiet_build(crawl_dir, db_path, jobs=jobs, retry_failed=retry_failed)
     except Exception as error:  # any cause, a bug included: one line for the cron mail, no traceback
         click.echo(f"nianbao build: could not build {db_path} from {crawl_dir}: "
                    f"{type(error).__name__}: {error}", err=True)
@@ -216,14 +223,17 @@ def build(crawl_dir, db_path, jobs, retry_failed):
 
 
 @cli.command()
-@click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--limit", default=20, show_default=True, type=int)
+@click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The archive `nianbao build` made.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1),
+              help="Print at most this many reports.")
 @click.argument("words", nargs=-1, required=True)
 def search(db_path, limit, words):
-    """Find reports by any Chinese word, best match first (as in Datasette's search box).
+    """Find reports by any Chinese word, best match first.
 
-    Prints id, year, portal and title per report; when nothing matches, says
-    "no match" on stderr and exits 1 (as grep does). Exits 2 if --db is not an archive.
+    The same search as Datasette's search box. Prints id, year, portal and title
+    per report; when nothing matches, says "no match" on stderr and exits 1 (as
+    grep does). Exits 2 if --db is not an archive.
 
     \b
     Examples:
@@ -243,11 +253,14 @@ def search(db_path, limit, words):
 
 
 @cli.command()
-@click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The archive `nianbao build` made.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=_PORT, help="The port to listen on.")
 def serve(db_path, host, port):
-    """Browse the archive in Datasette.
+    """Browse the archive in Datasette, until Ctrl-C.
+
+    Exits 2, with a one-line message, if --db is not an archive or --port is in use.
 
     \b
     Example:
@@ -265,24 +278,42 @@ def serve(db_path, host, port):
 @click.option("--workdir", default=Path("data/demo"), show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Where the demo sites and the crawl go.")
 @click.option("--db", "db_path", default=Path("data/nianbao.db"), show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path))
+              type=click.Path(dir_okay=False, path_type=Path), help="The archive to build (or update).")
 @click.option("--ports", default="8701,8702,8703", show_default=True,
               help="127.0.0.1 ports for the three demo sites.")
 def demo(workdir, db_path, ports):
-    """Run the whole pipeline on the bundled demo portal (served on 127.0.0.1).
+    """Run the whole pipeline on the bundled demo portal (on 127.0.0.1).
 
     Builds the demo sites, serves them, crawls them, stops them, builds the
-    archive and prints what was found against the demo's ground truth.
+    archive and prints what was found against the demo's ground truth. On a
+    terminal, progress lines for the crawl and the build.
+
+    Exit codes: 0 every demo report archived exactly; 1 a problem (listed at the
+    end); 2 usage error (a port in use); 3 the demo could not run (--workdir or
+    --db not writable).
     """
     from nianbao.demo import run_demo
 
-    try:
-        ports = tuple(int(p) for p in ports.split(","))
-    except ValueError:
-        raise click.BadParameter(f"{ports!r} is not a comma-separated list of port numbers",
-                                 param_hint="--ports") from None
+    ports = _three_ports(ports)
     _refuse_busy_port(ports, "127.0.0.1", "--ports", "give three free ones, e.g. --ports 8711,8712,8713")
-    sys.exit(run_demo(workdir, db_path, ports=ports, echo=click.echo))
+    try:
+        code = run_demo(workdir, db_path, ports=ports, echo=click.echo)
+    except (OSError, sqlite3.Error) as error:  # the work directory or the archive cannot be written
+        click.echo(f"nianbao demo: could not run the demo in {workdir} into {db_path}: {error}", err=True)
+        sys.exit(FAILED)
+    sys.exit(code)
+
+
+def _three_ports(text: str) -> tuple[int, int, int]:
+    """``--ports`` of ``nianbao demo``: three port numbers, comma-separated."""
+    try:
+        ports = tuple(_PORT.convert(p.strip(), None, None) for p in text.split(","))
+    except click.BadParameter:
+        ports = ()
+    if len(ports) != 3:
+        raise click.BadParameter(f"{text!r} is not three port numbers (1-65535) for the demo's three sites, "
+                                 "e.g. --ports 8711,8712,8713", param_hint="--ports")
+    return ports
 
 
 def _parse_overrides(pairs):
@@ -320,8 +351,6 @@ def _refuse_busy_port(ports, host: str, option: str, advice: str) -> None:
 
 def _open_archive(db_path):
     """The archive at ``db_path``, or a usage error if it is no SQLite file or holds no reports."""
-    import sqlite3
-
     import sqlite_utils
 
     try:
@@ -344,44 +373,25 @@ def _warn_if_index_is_older(db, db_path):
                    "`nianbao build` re-indexes it once", err=True)
 
 
-def _crawl_progress(line):
-    """The crawl's figures (crawler.progress.CrawlFigures) drawn on ``line``."""
-    def show(figures):
-        rate = figures.pages / figures.seconds if figures.seconds else 0
-        line.show(f"{figures.pages} pages, {figures.reports} reports, {rate:.1f} pages/s",
-                  figures.portals_done, figures.portals_total)
-    return show
-
-
-# archive.build's messages: one per report item, "[3/120] title", and one per batch,
-# "reading 40 documents of items 1-50", are what the progress line shows; the others (a line
-# skipped, a document over a worker limit, a re-index) are written for the user.
-_ITEM_MESSAGE = re.compile(r"\[(\d+)/(\d+)\] ")
-_BATCH_MESSAGE = re.compile(r"reading \d+ documents of items ")
-
-
-def _build_progress(line):
-    def show(message):
-        item = _ITEM_MESSAGE.match(message)
-        if item:
-            line.show(message[item.end():][:40], int(item[1]), int(item[2]))
-        elif _BATCH_MESSAGE.match(message):
-            line.show(message)
-        else:
-            line.write(message)
-    return show
+def _nothing_found(record) -> bool:
+    """Nothing of a report in the record: no title, no year, no figure, no table."""
+    return (record["title"] is None and record["year"] is None and not record["raw_tables"]
+            and all(value is None for value in record["figures"].values()))
 
 
 def _not_a_report(record) -> bool:
-    """Read without error, yet nothing of a report in it: no title, no year, no figure, no table."""
-    return (not record["errors"] and record["title"] is None and record["year"] is None and not record["raw_tables"]
-            and all(value is None for value in record["figures"].values()))
+    """Read without error, yet nothing of a report in it."""
+    return not record["errors"] and _nothing_found(record)
 
 
 def _print_record(record):
     if _not_a_report(record):
         click.echo(f"{record['source']}: no annual report found: no report title, year or table of the "
                    f"national format in its {record['media_type']}")
+        return
+    if _nothing_found(record):  # its errors say why: not "None | None | None"
+        click.echo(f"{record['source']}: not read ({record['media_type'] or 'empty'})")
+        _print_errors(record)
         return
     figures = record["figures"]
     read = sum(v is not None for v in figures.values())
@@ -395,5 +405,9 @@ def _print_record(record):
         if prose["passed"] is False:
             click.echo(f"  prose disagrees with table: {prose['phrase']!r} says {prose['prose_value']}, "
                        f"{prose['key']} = {prose['table_value']}")
+    _print_errors(record)
+
+
+def _print_errors(record):
     for error in record["errors"]:
         click.echo(f"  error [{error['stage']}]: {error['message']}")

@@ -3,6 +3,11 @@
 Serve the demo sites on 127.0.0.1 → crawl them → stop the server → build the
 archive → print what was found, checked against the demo's ground truth
 (``expected.json``, written by ``demo_portal`` beside the sites).
+
+Crawl and build run as ``nianbao crawl`` and ``nianbao build`` do without ``--verbose``
+(``nianbao.progress``): a progress line on a terminal, warnings one line each, so the output is
+the demo's summary. The build's messages are counted on the ``archive:`` line instead of printed
+one by one: every problem among them is also an ``errors`` row, printed with the others.
 """
 from __future__ import annotations
 
@@ -10,10 +15,10 @@ import json
 from pathlib import Path
 
 from demo_portal.running import DemoServer
+from nianbao.progress import quiet_build, quiet_crawl
 
-# Localhost only, so no politeness delay is needed and the demo stays fast;
-# the per-portal summary is printed at the end, so Scrapy's own log is kept quiet.
-DEMO_CRAWL_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING",
+# Localhost only, so no politeness delay is needed and the demo stays fast.
+DEMO_CRAWL_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
                        "NIANBAO_CONTACT": "nianbao demo on 127.0.0.1"}
 # Fixed ports keep the report URLs the same from one demo run to the next, so a
 # re-run finds the reports it already archived instead of "new" ones.
@@ -22,8 +27,7 @@ DEMO_PORTS = (8701, 8702, 8703)
 
 def run_demo(workdir: Path, db_path: Path, ports=DEMO_PORTS, echo=print) -> int:
     """Run the demo end to end; return the exit code (0 when every expectation holds)."""
-    from archive.build import build
-    from crawler.run import crawl, format_summary
+    from crawler.run import format_summary
 
     workdir.mkdir(parents=True, exist_ok=True)
     site_dir, crawl_dir = workdir / "sites", workdir / "crawl"
@@ -31,11 +35,11 @@ def run_demo(workdir: Path, db_path: Path, ports=DEMO_PORTS, echo=print) -> int:
         echo(f"demo portal: {len(server.portals)} sites on 127.0.0.1")
         for portal in server.portals:
             echo(f"  {portal['name']}: {portal['url']}")
-        crawl_summary = crawl(server.portals, crawl_dir, settings=DEMO_CRAWL_SETTINGS)
+        crawl_summary = quiet_crawl(server.portals, crawl_dir, DEMO_CRAWL_SETTINGS)
     echo(format_summary(crawl_summary))
-    build_summary = build(crawl_dir, db_path, progress=echo)
-    echo(f"archive: {build_summary['reports_added']} reports added, "
-         f"{build_summary['reports_total']} in {db_path}")
+    build_summary = quiet_build(crawl_dir, db_path, show_messages=False)
+    echo(f"archive: {build_summary['reports_added']} reports added, {build_summary['reports_total']} in {db_path}; "
+         f"{build_summary['bodies_new']} new bodies, {build_summary['years_newly_missing']} years newly missing")
     expected = json.loads((site_dir / "expected.json").read_text(encoding="utf-8"))
     problems = summarise(db_path, expected, echo)
     echo(f"\nBrowse the archive: make serve   (or: nianbao serve --db {db_path})")

@@ -1,6 +1,6 @@
 """What the command line shows while it works: a progress line on a terminal, one-line log messages.
 
-:class:`ProgressLine` is the one progress display (``nianbao crawl`` and ``nianbao build``): a
+:class:`ProgressLine` is the one progress display (``nianbao crawl``, ``build`` and ``demo``): a
 ``tqdm`` line redrawn on stderr when stderr is a terminal, nothing at all when it is not (cron,
 a pipe), so a cron mail holds the messages and the summary only. Messages written while it is
 shown go above it.
@@ -10,6 +10,10 @@ nianbao's and Scrapy's loggers, one line each (``warning: …``, an exception as
 message, never a traceback). Third-party libraries' warnings (Python ``warnings`` such as a
 setuptools deprecation, a PDF library's complaints) are for developers: they are dropped here and
 shown with ``--verbose``.
+
+:func:`quiet_crawl` and :func:`quiet_build` run a crawl and a build that way, for the commands
+and the demo alike; the build's progress comes as figures (``archive.build.build``'s ``progress``),
+never parsed from its messages.
 """
 from __future__ import annotations
 
@@ -66,6 +70,43 @@ class ProgressLine:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+
+def quiet_crawl(portals: list[dict], out_dir, settings: dict) -> dict:
+    """``crawler.run.crawl`` as ``nianbao crawl`` and ``nianbao demo`` run it without ``--verbose``:
+    a progress line on a terminal, warnings one line each, Scrapy's own log handler off."""
+    from crawler.run import crawl
+
+    with ProgressLine("crawl", "portals") as line, quiet_logging(line):
+        return crawl(portals, out_dir, settings={**settings, "LOG_INSTALL_ROOT_HANDLER": False},
+                     progress=_crawl_progress(line) if line.shown else None)
+
+
+def quiet_build(crawl_dir, db_path, *, show_messages: bool = True, **options) -> dict:
+    """``archive.build.build`` (with its keyword ``options``) as ``nianbao build`` and ``nianbao demo``
+    run it: a progress line on a terminal, its messages (if ``show_messages``) and warnings one line each."""
+    from archive.build import build
+
+    with ProgressLine("build", "reports") as line, quiet_logging(line):
+        return build(crawl_dir, db_path, messages=line.write if show_messages else None,
+                     progress=_build_progress(line), **options)
+
+
+def _crawl_progress(line: ProgressLine):
+    """``crawler.run.crawl``'s progress figures (``crawler.progress.CrawlFigures``) drawn on ``line``."""
+    def show(figures):
+        rate = figures.pages / figures.seconds if figures.seconds else 0
+        line.show(f"{figures.pages} pages, {figures.reports} reports, {rate:.1f} pages/s",
+                  figures.portals_done, figures.portals_total)
+    return show
+
+
+def _build_progress(line: ProgressLine):
+    """``archive.build.build``'s ``progress(done, total, current)`` drawn on ``line`` (its messages go
+    to ``line.write``)."""
+    def show(done: int, total: int, current: str):
+        line.show(current[:40], done, total)  # a title, cut so the line fits a narrow terminal
+    return show
 
 
 class OneLineHandler(logging.Handler):

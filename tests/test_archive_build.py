@@ -330,8 +330,8 @@ def test_killed_batch_keeps_the_previous_archive(crawl):
     script = (
         "import os, signal\n"
         "from archive.build import build\n"
-        "def progress(message):\n"
-        "    if message.startswith('[7/'):\n"
+        "def progress(done, total, current):\n"
+        "    if done == 7:\n"
         "        os.kill(os.getpid(), signal.SIGKILL)\n"
         f"build({str(crawl_dir)!r}, {str(db_path)!r}, progress=progress)\n")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True)

@@ -28,10 +28,11 @@ def test_a_document_repeated_in_a_batch_is_read_once(tmp_path):
     pdf = ("hzq2023.pdf", "application/pdf", HONGZE)
     first, second = hosting(crawl_dir, "art_a", 2023, [pdf]), hosting(crawl_dir, "art_b", 2023, [pdf])
     write_jsonl(crawl_dir / "reports.jsonl", [first, second])
-    messages = []
-    summary = build(crawl_dir, db_path, progress=messages.append)
+    steps = []
+    summary = build(crawl_dir, db_path, progress=lambda *step: steps.append(step))
     # Two pages and the one PDF: three documents read, not four.
-    assert [m for m in messages if m.startswith("reading")] == ["reading 3 documents of items 1-2"]
+    assert steps[0] == (0, 2, "reading 3 documents of items 1-2")
+    assert steps[1:] == [(1, 2, first["title"]), (2, 2, second["title"])]  # each item as it is written
     db = sqlite_utils.Database(db_path)
     # The PDF is the primary document of both items: one report (a re-hosted attachment) with both pages.
     assert summary["reports_added"] == 1 and db["documents"].count == 3

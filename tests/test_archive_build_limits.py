@@ -102,8 +102,8 @@ def many_reports(crawl_dir: Path, count: int) -> list[dict]:
 KILLED_BUILD = """
 import os, signal, sys
 from archive.build import build
-def progress(message):
-    if message.startswith("[18/"):
+def progress(done, total, current):
+    if done == 17:  # item 18 is not written yet: its batch (16-20) is open
         os.kill(os.getpid(), signal.SIGKILL)
 build(sys.argv[1], sys.argv[2], progress=progress, batch_items=5)
 """
@@ -160,7 +160,7 @@ def test_a_document_over_a_limit_is_not_read_again_unless_retry_failed(tmp_path)
     item = attachment_report(crawl_dir, "long.pdf", "application/pdf", pdf, 2023)
     write_jsonl(crawl_dir / "reports.jsonl", [item])
     messages = []
-    first = build(crawl_dir, db_path, limits=WorkerLimits(cpu_seconds=1), progress=messages.append)
+    first = build(crawl_dir, db_path, limits=WorkerLimits(cpu_seconds=1), messages=messages.append)
     assert (first["documents_failed"], first["document_errors"]) == (1, 1)
     assert any("exceeded the 1 s CPU time limit per document (NIANBAO_WORKER_CPU_SECONDS)" in m for m in messages)
     db = sqlite_utils.Database(db_path)
@@ -171,7 +171,7 @@ def test_a_document_over_a_limit_is_not_read_again_unless_retry_failed(tmp_path)
     again["page_url"] = again["page_url"].replace("art_", "art_copy_")
     write_jsonl(crawl_dir / "reports.jsonl", [again], mode="a")
     messages.clear()
-    second = build(crawl_dir, db_path, limits=WorkerLimits(cpu_seconds=1), progress=messages.append)
+    second = build(crawl_dir, db_path, limits=WorkerLimits(cpu_seconds=1), messages=messages.append)
     assert second["documents_failed"] == 0 and not any("exceeded" in m for m in messages)
     assert db["errors"].count_where("stage = 'limit'") == 1  # the same error: same URL and bytes
     (copy,) = db["reports"].rows_where("page_url = ?", [again["page_url"]])
@@ -206,7 +206,7 @@ def test_bad_lines_of_the_crawl_files_are_reported_and_skipped(tmp_path):
         f.write(b"\xff\xfe not utf-8\n")
         f.write(b'{"run_id": ["20261126T220000Z"], "kind": "timeout"}\n')
     messages = []
-    summary = build(crawl_dir, db_path, progress=messages.append)
+    summary = build(crawl_dir, db_path, messages=messages.append)
     assert summary["bad_lines"] == 7 and summary["reports_added"] == len(items) + 1
     bad = {row["message"] for row in sqlite_utils.Database(db_path)["errors"].rows_where("kind = 'bad_line'")}
     assert bad == {"reports.jsonl line 6: no documents list; skipped",

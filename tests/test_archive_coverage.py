@@ -82,7 +82,7 @@ def build_both(directory: Path, today: date = TODAY) -> tuple[Path, list[dict], 
     older_crawl(directory / "older")
     hosting_crawl(directory / "hosting")
     first = build(directory / "older", db_path, today=today)
-    second = build(directory / "hosting", db_path, today=today, progress=messages.append)
+    second = build(directory / "hosting", db_path, today=today, messages=messages.append)
     return db_path, [first, second], messages
 
 
@@ -136,15 +136,15 @@ def test_bodies_of_a_build_killed_before_its_end_are_new_to_the_next(tmp_path):
     db_path = tmp_path / "nianbao.db"
     hosting_crawl(tmp_path / "hosting")
 
-    def interrupt(message):
-        if message.startswith("[5/"):  # the department's reports are committed, the street's are not
+    def interrupt(done, total, current):
+        if done == 5:  # the department's reports are committed, the street's are not
             raise KeyboardInterrupt
     with pytest.raises(KeyboardInterrupt):
         build(tmp_path / "hosting", db_path, today=TODAY, progress=interrupt, batch_items=4)
     db = sqlite_utils.Database(db_path)
     assert db["agencies"].count == 2 and db["coverage"].count == 0
     messages = []
-    summary = build(tmp_path / "hosting", db_path, today=TODAY, progress=messages.append)
+    summary = build(tmp_path / "hosting", db_path, today=TODAY, messages=messages.append)
     assert summary["bodies_new"] == 3 and [m for m in messages if m.startswith("new body")] == [
         f"new body: {COUNTY}", f"new body: {DEPARTMENT}", f"new body: {STREET}"]
     assert {row["first_build"] for row in db["agencies"].rows} == {2}
@@ -178,10 +178,10 @@ def test_a_department_is_missing_after_31_january_a_government_after_31_march(tm
     assert (DEPARTMENT, 2025) not in coverage_rows(db) and (COUNTY, 2025) not in coverage_rows(db)
     messages = []
     hosting = tmp_path / "hosting"
-    assert build(hosting, db_path, today=date(2026, 2, 1), progress=messages.append)["years_newly_missing"] == 1
+    assert build(hosting, db_path, today=date(2026, 2, 1), messages=messages.append)["years_newly_missing"] == 1
     assert [m for m in messages if m.startswith("warning")] == [f"warning: {DEPARTMENT}: 2025 missing"]
     messages.clear()
-    build(hosting, db_path, today=date(2026, 4, 1), progress=messages.append)
+    build(hosting, db_path, today=date(2026, 4, 1), messages=messages.append)
     assert [m for m in messages if m.startswith("warning")] == [f"warning: {COUNTY}: 2025 missing"]
     assert build(hosting, db_path, today=date(2026, 4, 1))["years_newly_missing"] == 0
     assert last_year_due("township", date(2026, 4, 1)) == 2025 and last_year_due(None, date(2026, 3, 31)) == 2024

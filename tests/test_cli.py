@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -18,11 +19,25 @@ def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
-@pytest.mark.parametrize("command", ["crawl", "extract", "build", "search", "serve", "demo"])
-def test_every_subcommand_has_help(command):
+def test_the_help_lists_every_command_in_a_whole_line_and_the_exit_codes():
+    result = run("--help")
+    assert result.exit_code == 0
+    commands = result.output.split("\nCommands:\n")[1].splitlines()
+    for name, command in cli.commands.items():
+        (listed,) = [line for line in commands if line.startswith(f"  {name} ")]
+        assert not listed.endswith("...") and listed.split(None, 1)[1] == command.get_short_help_str(limit=200)
+    assert "Exit codes, the same for every command: 0 ok; 1 partial" in result.output
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_subcommand_has_short_help_with_every_option_explained(command):
     result = run(command, "--help")
     assert result.exit_code == 0
-    assert "Usage:" in result.output and "--help" in result.output
+    assert "Usage:" in result.output and len(result.output.splitlines()) <= 40
+    assert "xit code" in result.output or "Exits" in result.output  # what cron can act on
+    unexplained = [param.name for param in cli.commands[command].params
+                   if isinstance(param, click.Option) and not param.help]
+    assert unexplained == []
 
 
 def test_extract_json_follows_the_record_contract():

@@ -3,28 +3,19 @@ other plain messages (no match, not a crawl directory, not a report); a crawl qu
 terminal and with a progress line on one; third-party log lines kept off the user's terminal."""
 from __future__ import annotations
 
-import fcntl
-import io
 import logging
-import os
-import pty
-import select
 import socket
 import sqlite3
-import struct
-import subprocess
-import sys
-import termios
-import time
 from contextlib import contextmanager
 
 import pytest
 from click.testing import CliRunner
 
 from extract.workers import WorkerPool
-from nianbao.cli import _build_progress, cli
-from nianbao.progress import ProgressLine
-from tests.crawler_support import FAST, REPO, generate_portal, serve_site
+from nianbao.cli import cli
+from tests.cli_support import run_nianbao
+from tests.crawler_support import FAST, generate_portal, serve_site
+from tests.test_extract_support import FIXTURES
 
 # The crawl's settings for a local site, as a command line gives them (LOG_LEVEL would ask for Scrapy's log).
 FAST_SET = [arg for name, value in FAST.items() if name != "LOG_LEVEL" for arg in ("--set", f"{name}={value}")]
@@ -106,6 +97,33 @@ def test_demo_names_the_busy_port_and_the_option(tmp_path):
     assert not list(tmp_path.iterdir())  # nothing started, nothing written
 
 
+@pytest.mark.parametrize("args, says", [
+    (["demo", "--ports", "8711,8712"], "--ports: '8711,8712' is not three port numbers (1-65535)"),
+    (["demo", "--ports", "8711,99999,8713"], "--ports: '8711,99999,8713' is not three port numbers (1-65535)"),
+    (["demo", "--ports", "a,b,c"], "--ports: 'a,b,c' is not three port numbers (1-65535)"),
+    (["serve", "--db", "{db}", "--port", "99999"], "'--port': 99999 is not in the range 1<=x<=65535"),
+    (["search", "--db", "{db}", "--limit", "0", "词"], "'--limit': 0 is not in the range x>=1"),
+    (["crawl", "--url", "www.luoshan.gov.cn", "--name", "罗山县人民政府", "--out", "{tmp}/out"],
+     "'url' must be an absolute http(s) URL like http://www.example.gov.cn/, got 'www.luoshan.gov.cn'"),
+])
+def test_values_out_of_range_are_usage_errors(tmp_path, args, says):
+    db = tmp_path / "a.db"
+    sqlite3.connect(db).execute("create table reports (id)").connection.close()
+    line = one_line_error(run(*(arg.format(db=db, tmp=tmp_path) for arg in args)), 2)
+    assert says in line and line.endswith(f"(see nianbao {args[0]} --help)")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_demo_that_cannot_write_its_work_directory_says_so(tmp_path):
+    from ports import free_ports
+
+    (tmp_path / "file").write_text("a file, not a directory\n", encoding="utf-8")
+    workdir = tmp_path / "file" / "demo"
+    line = one_line_error(run("demo", "--workdir", workdir, "--db", tmp_path / "a.db",
+                              "--ports", ",".join(map(str, free_ports(3)))), 3)
+    assert line.startswith(f"nianbao demo: could not run the demo in {workdir} into {tmp_path / 'a.db'}: ")
+
+
 def test_build_from_a_directory_that_is_no_crawl(tmp_path):
     line = one_line_error(run("build", "--from", tmp_path, "--db", tmp_path / "a.db"), 3)
     assert line.startswith(f"nianbao build: {tmp_path} is not a crawl directory (it has no runs.jsonl or reports.jsonl")
@@ -119,6 +137,16 @@ def test_extract_says_a_text_is_no_report(tmp_path):
     assert result.exit_code == 3 and "Traceback" not in result.output
     assert result.stdout == f"{notes}: no annual report found: no report title, year or table of the national " \
                             "format in its text\n"
+
+
+def test_extract_says_why_a_document_was_not_read(tmp_path):
+    empty, damaged = tmp_path / "empty.pdf", FIXTURES / "fuzz" / "page-object-unparsable--report.pdf"
+    empty.write_bytes(b"")
+    result = run("extract", empty, damaged)
+    assert result.exit_code == 3 and "None" not in result.stdout
+    assert result.stdout.splitlines()[:3] == [
+        f"{empty}: not read (empty)", "  error [detect]: empty document: no bytes to read", f"{damaged}: not read (pdf)"]
+    assert result.stdout.splitlines()[3].startswith("  error [pdf]: no readable text layer on any page: page 1 not read")
 
 
 def warn_like_pdfminer(text: str) -> dict:
@@ -137,28 +165,7 @@ def test_third_party_log_lines_in_a_worker_reach_nobody(capfd):
 
 
 def nianbao_crawl(*args, terminal: bool = False):
-    """``nianbao crawl`` in a fresh interpreter: (exit code, stdout, stderr), stderr a pseudo-terminal if asked."""
-    command = [sys.executable, "-m", "nianbao", "crawl", *map(str, args)]
-    if not terminal:
-        done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=120)
-        return done.returncode, done.stdout, done.stderr
-    ours, theirs = pty.openpty()
-    fcntl.ioctl(theirs, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=theirs, stdin=subprocess.DEVNULL, cwd=REPO)
-    os.close(theirs)
-    shown, deadline = b"", time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if select.select([ours], [], [], 0.2)[0]:
-            try:
-                chunk = os.read(ours, 65536)
-            except OSError:  # the crawl closed its end
-                break
-            shown += chunk
-        elif process.poll() is not None:
-            break
-    os.close(ours)
-    stdout = process.stdout.read().decode()
-    return process.wait(), stdout, shown.decode(errors="replace")
+    return run_nianbao("crawl", *args, terminal=terminal)
 
 
 @pytest.fixture(scope="module")
@@ -203,26 +210,33 @@ def test_failed_connections_are_one_line_each_and_scrapys_log_is_for_verbose(tmp
     assert code == 3 and "[scrapy.core.engine] INFO: Spider opened" in verbose and "Traceback" in verbose
 
 
-class Terminal(io.StringIO):
-    def isatty(self):
-        return True
+def small_crawl(crawl_dir):
+    """A crawl directory of one report item (the seed) and a torn line after it."""
+    from archive_crawl import luoshan, write_jsonl
+
+    crawl_dir.mkdir()
+    write_jsonl(crawl_dir / "reports.jsonl", [luoshan(crawl_dir)])
+    with open(crawl_dir / "reports.jsonl", "a", encoding="utf-8") as torn:
+        torn.write('{"page_url": "http://127.0.0.1/a\n')
+    return crawl_dir
 
 
-def test_build_progress_draws_its_items_and_writes_the_rest():
-    """archive.build's messages: an item's and a batch's move the line, any other is written above it;
-    off a terminal only the others are printed."""
-    messages = ["reading 2 documents of items 1-2", "[1/2] 罗山县人民政府2021年政府信息公开工作年度报告",
-                "reports.jsonl line 3: not JSON", "[2/2] http://127.0.0.1/b.html"]
-    screen = Terminal()
-    with ProgressLine("build", "reports", stream=screen) as line:
-        for message in messages:
-            _build_progress(line)(message)
-    drawn = screen.getvalue().split("\r")
-    assert any(d.startswith("build: 1/2 reports | 罗山县人民政府2021年政府信息公开工作年度报告 | ") for d in drawn)
-    assert any(d.startswith("build: 2/2 reports | http://127.0.0.1/b.html | ") for d in drawn)
-    assert any(d.startswith("reports.jsonl line 3: not JSON\n") for d in drawn)
-    pipe = io.StringIO()
-    with ProgressLine("build", "reports", stream=pipe) as line:
-        for message in messages:
-            _build_progress(line)(message)
-    assert pipe.getvalue() == "reports.jsonl line 3: not JSON\n"
+def test_a_build_on_a_terminal_counts_its_items_and_writes_its_messages_above(tmp_path):
+    crawl_dir = small_crawl(tmp_path / "crawl")
+    code, stdout, shown = run_nianbao("build", "--from", crawl_dir, "--db", tmp_path / "a.db", terminal=True)
+    assert code == 1, shown  # the torn line: partial
+    redraws = shown.split("\r")
+    assert any(r.startswith("build: 1/1 reports | 罗山县人民政府2021年政府信息公开工作年度报告 | ") for r in redraws), redraws
+    assert "reports.jsonl line 2: " in shown and "new body: 罗山县人民政府" in shown
+    assert "[1/1]" not in shown and "Traceback" not in shown
+    assert '"reports_added": 1' in stdout
+
+
+def test_a_build_without_a_terminal_prints_its_messages_and_summary_only(tmp_path):
+    crawl_dir = small_crawl(tmp_path / "crawl")
+    code, stdout, stderr = run_nianbao("build", "--from", crawl_dir, "--db", tmp_path / "a.db")
+    assert code == 1
+    lines = stderr.splitlines()
+    assert lines[0].startswith("reports.jsonl line 2: ") and lines[0].endswith("; skipped")
+    assert "new body: 罗山县人民政府" in lines and not any(line.startswith(("[", "reading")) for line in lines)
+    assert '"reports_added": 1' in stdout and '"bad_lines": 1' in stdout

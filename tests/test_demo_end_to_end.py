@@ -7,30 +7,38 @@ is archived with every figure exact and none of the look-alikes is.
 from __future__ import annotations
 
 import json
-import subprocess
+import re
 import sys
 import urllib.request
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import pytest
 
 from archive_crawl import datasette
 from ports import free_ports
+from tests.cli_support import run_nianbao
 
 
-def run_demo(workdir, db, ports):
-    return subprocess.run(
-        [sys.executable, "-m", "nianbao", "demo", "--workdir", str(workdir), "--db", str(db),
-         "--ports", ",".join(map(str, ports))],
-        capture_output=True, text=True, timeout=300)
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_demo(workdir, db, ports, terminal=False):
+    return Run(*run_nianbao("demo", "--workdir", workdir, "--db", db, "--ports", ",".join(map(str, ports)),
+                            terminal=terminal, timeout=300))
 
 
 @pytest.fixture(scope="module")
 def demo_runs(tmp_path_factory):
+    """The demo run as cron or a pipe would (no terminal), then again on a terminal."""
     work = tmp_path_factory.mktemp("demo")
     ports = free_ports(3)
     first = run_demo(work / "work", work / "nianbao.db", ports)
-    second = run_demo(work / "work", work / "nianbao.db", ports)
+    second = run_demo(work / "work", work / "nianbao.db", ports, terminal=True)
     return work / "nianbao.db", first, second
 
 
@@ -38,7 +46,9 @@ def test_demo_archives_every_report_exactly(demo_runs):
     _, first, _ = demo_runs
     assert first.returncode == 0, first.stdout + first.stderr
     assert "22/22 demo reports archived; 0 problems" in first.stdout
-    assert "archive: 22 reports added" in first.stdout
+    assert "archive: 22 reports added, 22 in " in first.stdout
+    # the build's messages as counts (the years missing depend on today: the demo has no 2025 report)
+    assert re.search(r"archive: 22 reports added, 22 in .*; 6 new bodies, \d+ years newly missing\n", first.stdout)
     # Deliberately inconsistent reports are reported as failing their checks.
     assert first.stdout.count("(deliberate)") == 3
     # The dead link and the robots-blocked page are reported against their portal.
@@ -49,11 +59,24 @@ def test_demo_archives_every_report_exactly(demo_runs):
         assert f"  {unit}: format 2021, html, figures exact" in first.stdout
 
 
-def test_demo_rerun_adds_nothing(demo_runs):
+def test_demo_without_a_terminal_prints_its_summary_only(demo_runs):
+    """No log lines, no line per report item: the sites, the crawl's summary, the archive's, the findings."""
+    _, first, _ = demo_runs
+    assert first.stderr == ""
+    lines = first.stdout.splitlines()
+    # some 50 lines: one per build item (22) or per build message (12) would make it 70 or more
+    assert len(lines) <= 55 and not any(re.match(r"\[\d+/\d+\] |reading \d+ documents|new body: ", line) for line in lines)
+
+
+def test_demo_rerun_adds_nothing_and_shows_its_progress_on_a_terminal(demo_runs):
     _, _, second = demo_runs
     assert second.returncode == 0, second.stdout + second.stderr
     assert "archive: 0 reports added, 22 in" in second.stdout
     assert second.stdout.count("(0 new, 0 changed)") == 3
+    redraws = second.stderr.split("\r")
+    assert any(r.startswith("crawl: 3/3 portals | ") for r in redraws), redraws
+    assert any(r.startswith("build: 22/22 reports | ") for r in redraws), redraws
+    assert "Traceback" not in second.stderr and "INFO" not in second.stderr
 
 
 def test_demo_archive_opens_in_datasette(demo_runs):

@@ -42,3 +42,17 @@ def test_prose_lines_and_table_era_reports_have_no_raw_tables():
     record = extract_document("\n".join(PROSE + ["二、主动公开政府信息情况", "略。"]).encode("utf-8"))
     assert record["raw_tables"] == []
     assert extract_document(SEED.read_bytes())["raw_tables"] == []  # 2021 tables go to the canonical keys
+
+
+def test_pre2019_needs_evidence_a_text_with_no_table_of_any_format_has_no_version():
+    """No national table is not enough: a shopping list with tab-separated numbers is no old report."""
+    shopping = extract_document("周末采购清单\n鸡蛋\t12\n牛奶\t2\n".encode("utf-8"), filename="list.txt")
+    assert shopping["format_version"] is None and shopping["raw_tables"] == []
+    # an old report's own statistics table is evidence even where no title or year was read
+    untitled = extract_document("\n".join("\t".join(row) for row in STATISTICS).encode("utf-8"))
+    assert untitled["title"] is None and untitled["year"] is None
+    assert untitled["format_version"] == "pre2019" and len(untitled["raw_tables"]) == 1
+    # a report title from before 2019 is evidence too; the seed's tables are 2021's
+    titled = extract_document("\n".join(PROSE[:3]).encode("utf-8"))
+    assert titled["year"] == 2015 and titled["format_version"] == "pre2019"
+    assert extract_document(SEED.read_bytes())["format_version"] == "2021"
