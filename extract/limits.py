@@ -77,6 +77,12 @@ class ContentLimits:
     """What the font programs one page embeds inflate to, which pdfium and pdfminer hold whole. An
     embedded subset CJK font is 0.1–5 MB, a whole one (SimSun) some 15 MB."""
 
+    picture_pixels: int = 40_000_000
+    """Pixels of a picture read by OCR (a scanned page, a table printed as a picture), checked from its
+    header before it is decoded. An A4 page scanned at 300 dpi is 8.7 million; the grey copy, its
+    straightened copy and the ink masks take some 5 bytes a pixel, so 40 million stay near 200 MB
+    beside the OCR models' 250 MB (docs/ocr.md)."""
+
 
 @dataclass(frozen=True)
 class WorkerLimits:
