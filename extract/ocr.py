@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .limits import allow_ocr_memory
 from .numbers import UNREAD
 from .pdfpages import Char, Page
 
@@ -97,8 +98,14 @@ def read_page(gray, dpi: float | None) -> OcrPage:
     (as a PDF page's), so the PDF layout's tolerances apply unchanged. A picture of unknown
     resolution is scaled so its typical text line is 12 points high (body text of a report)."""
     import numpy as np
+    allow_ocr_memory()
     gray = _straighten(np.ascontiguousarray(gray))
-    result, _elapsed = engine()(gray, use_cls=False, return_word_box=True)
+    try:
+        result, _elapsed = engine()(gray, use_cls=False, return_word_box=True)
+    except Exception as e:  # onnxruntime's own error type: an allocation it could not make is out of memory
+        if "bad_alloc" in str(e):
+            raise MemoryError(f"OCR: {e}") from None
+        raise
     lines = [_Line(*item) for item in result or []]
     if dpi is None:
         heights = sorted(max(p[1] for p in line.box) - min(p[1] for p in line.box) for line in lines)

@@ -83,7 +83,7 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     unread = [f"page {n} not read ({why})" for n, why in lost.items()]
     if image_pages:
         unread.append(f"page(s) {_list(image_pages)} are images without a text layer (scanned?); "
-                      "OCR is not supported")
+                      "not read by OCR (--no-ocr)")
     if not rows:
         raise ReadError("pdf", f"no readable text layer on any page: {'; '.join(unread)}" if unread
                         else "the PDF contains no text")

@@ -92,13 +92,15 @@ def crawl(portals_file, url, name, out_dir, overrides):
 
 
 _JOBS_HELP = "Worker processes reading documents (each under the memory limit: count it per job)."
+_NO_OCR_HELP = "Do not read scanned pages and pictures by OCR (some seconds a page): they are errors instead."
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON record per input (JSON Lines).")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1), help=_JOBS_HELP)
-def extract(paths, as_json, jobs):
+@click.option("--no-ocr", is_flag=True, help=_NO_OCR_HELP)
+def extract(paths, as_json, jobs, no_ocr):
     """Parse report documents (HTML, PDF, DOCX, DOC/WPS/RTF, XLS/XLSX, text) into report records.
 
     Each document is read in a worker process under memory, CPU and time limits
@@ -112,7 +114,7 @@ def extract(paths, as_json, jobs):
     from extract.workers import extract_files
 
     failed = 0
-    for record in extract_files(paths, jobs):
+    for record in extract_files(paths, jobs, ocr=not no_ocr):
         failed += bool(record["errors"])
         if as_json:
             click.echo(json.dumps(record, ensure_ascii=False))
@@ -129,7 +131,8 @@ def extract(paths, as_json, jobs):
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1), help=_JOBS_HELP)
 @click.option("--retry-failed", is_flag=True,
               help="Read again the documents that took a worker past a limit in an earlier build.")
-def build(crawl_dir, db_path, jobs, retry_failed):
+@click.option("--no-ocr", is_flag=True, help=_NO_OCR_HELP)
+def build(crawl_dir, db_path, jobs, retry_failed, no_ocr):
     """Build or update the SQLite archive from a crawl directory.
 
     Safe to re-run: unchanged reports are not added again, and a build that was
@@ -145,7 +148,8 @@ def build(crawl_dir, db_path, jobs, retry_failed):
     from archive.build import build as run_build
 
     try:
-        summary = run_build(crawl_dir, db_path, progress=_progress, jobs=jobs, retry_failed=retry_failed)
+        summary = run_build(crawl_dir, db_path, progress=_progress, jobs=jobs, retry_failed=retry_failed,
+                                ocr=not no_ocr)
     except Exception as error:  # any cause, a bug included: one line for the cron mail, no traceback
         click.echo(f"nianbao build: could not build {db_path} from {crawl_dir}: "
                    f"{type(error).__name__}: {error}", err=True)

@@ -47,18 +47,48 @@ def scanned_pdf(pdf: bytes, dpi: int, variant: str, pages: list[int] | None = No
     return out.getvalue()
 
 
+def pages_of(pdf: bytes, pages: list[int]) -> bytes:
+    """A PDF of some pages of ``pdf``, text layer and all: the truth a scan of them is read against."""
+    source, out = pdfium.PdfDocument(pdf), pdfium.PdfDocument.new()
+    try:
+        out.import_pages(source, [n - 1 for n in pages])
+        buffer = io.BytesIO()
+        out.save(buffer)
+        return buffer.getvalue()
+    finally:
+        out.close()
+        source.close()
+
+
 def png(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
 
 
+EXACT_SHARE = 0.97  # the issue's bar: of the cells a report prints, this share read exact, none wrong
+
+
+def assert_read_well(truth: dict, read: dict) -> dict[str, list[str]]:
+    """At least ``EXACT_SHARE`` of the figures ``truth`` prints exact, the rest null with a reason,
+    none wrong; the scores."""
+    found = score(truth, read)
+    total = sum(map(len, found.values()))
+    assert total, "the truth prints no figures: nothing to compare"
+    assert not found["wrong"], [(k, truth["figures"][k], read["figures"].get(k)) for k in found["wrong"]]
+    assert len(found["exact"]) >= EXACT_SHARE * total, (f"{len(found['exact'])} of {total} exact; null: "
+                                                       + ", ".join(found["null"]))
+    return found
+
+
 def score(truth: dict, read: dict) -> dict[str, list[str]]:
-    """Keys of the figures ``truth`` (a record read from the text layer) prints, by what OCR's
+    """Keys of the cells ``truth`` (a record read from the text layer) prints, by what OCR's
     record made of them: exact, null (with a reason), or wrong (a number that is not the printed
     one, or a number where none is printed)."""
     out = {"exact": [], "null": [], "wrong": []}
     for key, value in truth["figures"].items():
+        if value is None and truth["cells"].get(key) is None:
+            continue  # a cell the truth's pages do not hold
         got = read["figures"].get(key)
         if got == value and (value is not None or read["cells"].get(key) == truth["cells"].get(key)):
             out["exact"].append(key)
