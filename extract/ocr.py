@@ -27,6 +27,7 @@ from .pdfpages import Char, Page
 CONFIDENT = 0.9  # a character's recognition score below this is unsure
 _DIGITISH = re.compile(r"[\d.,]")
 _FIGURE_CHARACTERS = set("0123456789.,")
+_ROUND = str.maketrans("OoDQ", "0000")
 _CONFUSABLE = str.maketrans("OoDQIl|", "0000111")  # what OCR reads for a digit in a figure cell
 _FIGURE_LINE = re.compile(r"^[\d.,\sOoDQIl|]*\d[\d.,\sOoDQIl|]*$")  # a line of figures, confusions and all
 _FIGURE = re.compile(r"^[\d.,]+$")
@@ -34,6 +35,9 @@ _MAX_SKEW = 2.0  # degrees searched either way when straightening a page
 ENGINE = "RapidOCR PP-OCRv4"
 SCAN_DPI = 200  # a PDF page without a usable text layer is rendered at this resolution
 _LINE_POINTS = 12.0  # height of a recognised body-text line's box, for pictures of unknown resolution
+_END_SNAP = 3.0  # points: vertical rules ending this close end together
+_INSET = 4  # pixels kept off a cell's ruled edges when looking for ink the detector missed
+_MIN_INK = 12  # inked pixels that make a speck of dust, not a figure
 _DETECT_SIDE = 1280  # pixels: the detector sees the page at most this large (speed); crops are full size
 
 
@@ -118,12 +122,59 @@ def read_page(gray, dpi: float | None) -> OcrPage:
     for line in lines:
         found.unread += line.settle()
         for text, box, confidence in zip(line.texts, line.boxes, line.scores):
+            if not text.strip():
+                continue  # the layout spaces words by their boxes
             xs, ys = [p[0] for p in box], [p[1] for p in box]
             found.page.chars.append(OcrChar(text, min(xs) * scale, (height - max(ys)) * scale,
                                             max(xs) * scale, (height - min(ys)) * scale, confidence))
             if _DIGITISH.match(text):
                 found.confidences.append(confidence)
+    found.unread += _read_missed_cells(gray, found, scale, height)
     return found
+
+
+def _read_missed_cells(gray, found: OcrPage, scale: float, height: int) -> int:
+    """Read the ruled cells with ink in them where the detector found no text: it misses a lone
+    small digit ("0") on a binarised or faint scan. Each is read as a figure if the recogniser
+    sees one there (a cell's other text, a label, is left: labels are long enough to be found);
+    how many became UNREAD."""
+    import cv2
+    from .pdf import _bands
+    spots = []  # (crop, ink box in pixels)
+    for top, bottom, xs in _bands(found.page.hlines, found.page.vlines):
+        y0, y1 = int((height - top / scale)) + _INSET, int((height - bottom / scale)) - _INSET
+        for left, right in zip(xs, xs[1:]):
+            if any(left < c.cx < right and bottom < c.cy < top for c in found.page.chars):
+                continue
+            x0, x1 = int(left / scale) + _INSET, int(right / scale) - _INSET
+            if x1 - x0 < 4 or y1 - y0 < 4:
+                continue
+            ink = cv2.findNonZero((gray[y0:y1, x0:x1] < 128).astype("uint8"))
+            if ink is None or len(ink) < _MIN_INK:
+                continue
+            x, y, w, h = cv2.boundingRect(ink)
+            box = (x0 + x - 2, y0 + y - 2, x0 + x + w + 2, y0 + y + h + 2)
+            spots.append((cv2.cvtColor(gray[box[1]:box[3], box[0]:box[2]], cv2.COLOR_GRAY2BGR), box))
+    if not spots:
+        return 0
+    crops = [crop for crop, _box in spots]
+    unread = 0
+    for (_crop, box), (text, _score), (figure, confidence) in zip(spots, engine().text_rec(crops)[0],
+                                                                   read_figures(crops)):
+        text = unicodedata.normalize("NFKC", text)
+        # a lone "0" alone in its crop is read "O"; a lone stroke ("|", "l") may be a rule's
+        # remains, not a "1", so only round letters count as digits here
+        if not _FIGURE_LINE.match(text.translate(_ROUND)):
+            continue
+        sure = confidence >= CONFIDENT and figure == text.translate(_CONFUSABLE).replace(" ", "")
+        texts = list(figure) if sure else [UNREAD]
+        unread += not sure
+        width = (box[2] - box[0]) / len(texts)
+        for n, ch in enumerate(texts):
+            found.page.chars.append(OcrChar(ch, (box[0] + n * width) * scale, (height - box[3]) * scale,
+                                            (box[0] + (n + 1) * width) * scale, (height - box[1]) * scale, confidence))
+            found.confidences.append(confidence)
+    return unread
 
 
 class _Line:
@@ -299,4 +350,20 @@ def _rulings(gray, scale: float, height: int):
                 hlines.append(((height - (y + h / 2)) * scale, x * scale, (x + w) * scale))
             elif not horizontal and h >= length:
                 vlines.append(((x + w / 2) * scale, (height - y - h) * scale, (height - y) * scale))
-    return hlines, vlines
+    return hlines + _implied_rules(hlines, vlines), vlines
+
+
+def _implied_rules(hlines, vlines) -> list:
+    """Rules a scan lost (too faint to survive binarising) where three vertical rules or more end
+    together and no horizontal rule is drawn: the table's closing edge."""
+    ends: dict[int, list[float]] = {}
+    for x, y0, y1 in vlines:
+        for y in (y0, y1):
+            ends.setdefault(round(y / _END_SNAP), []).append(x)
+    implied = []
+    for bucket, xs in ends.items():
+        y = bucket * _END_SNAP
+        if len(xs) >= 3 and not any(abs(y - hy) <= 2 * _END_SNAP and x0 <= min(xs) + _END_SNAP
+                                    for hy, x0, _x1 in hlines):
+            implied.append((y, min(xs), max(xs)))
+    return implied
