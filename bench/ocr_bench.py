@@ -74,7 +74,7 @@ def main() -> None:
                 pages += count
                 print(f"{name:38} {dpi:>4} {variant:10} {count:>5} {spent / count:>7.1f} {found['exact']:>6} "
                       f"{found['null']:>5} {found['wrong']:>5}", flush=True)
-                for key in score(truth, read)["wrong"]:
+                for key in score(truth, read)["wrong"][:5]:
                     print(f"    wrong: {key} printed {truth['cells'].get(key)!r}, read {read['cells'].get(key)!r}")
     cells = sum(totals.values()) or 1
     print(f"\n{args.engine}: {pages:.0f} pages, {seconds / max(pages, 1):.1f} s CPU a page; cells {cells}: "
@@ -85,40 +85,41 @@ def main() -> None:
 def use_tesseract() -> None:
     """Put Tesseract where RapidOCR's page reading and figure re-reading are."""
     import extract.ocr as ocr
-    ocr.engine = lambda: _tesseract_page
-    ocr.read_figures = _tesseract_figures
+    ocr.engine = lambda: _Tesseract()
+    ocr.read_figures = lambda crops: [_tesseract(crop, "--psm", "7", "-c", "tessedit_char_whitelist=0123456789.,")
+                                      for crop in crops]
 
 
-def _tesseract_page(gray, **_options):
-    """RapidOCR's result shape from ``tesseract … tsv``: one entry per word, its confidence (0–100)
-    scaled to 0–1, characters spread evenly over the word's box."""
+class _Tesseract:
+    """RapidOCR's interface over the ``tesseract`` command: a page's words, and crops' lines."""
+
+    def __call__(self, gray, **_options):
+        """One entry per word (its confidence, 0–100, scaled to 0–1; characters spread evenly)."""
+        out = []
+        for x, y, w, h, confidence, text in _tesseract_words(gray, "-l", "chi_sim", "--psm", "3"):
+            out.append([[[x, y], [x + w, y], [x + w, y + h], [x, y + h]], text, confidence])
+        return out, None
+
+    def text_rec(self, crops):
+        return [_tesseract(crop, "-l", "chi_sim", "--psm", "7") for crop in crops], None
+
+
+def _tesseract(crop, *options) -> tuple[str, float]:
+    words = _tesseract_words(crop, *options)
+    return "".join(w[5] for w in words), min((w[4] for w in words), default=0.0)
+
+
+def _tesseract_words(image, *options) -> list[tuple[int, int, int, int, float, str]]:
     import cv2
-    ok, encoded = cv2.imencode(".png", gray)
-    tsv = subprocess.run(["tesseract", "stdin", "stdout", "-l", "chi_sim", "--psm", "3", "tsv"],
-                         input=encoded.tobytes(), capture_output=True, check=True).stdout.decode("utf-8")
-    out = []
+    _ok, encoded = cv2.imencode(".png", image)
+    tsv = subprocess.run(["tesseract", "stdin", "stdout", *options, "tsv"], input=encoded.tobytes(),
+                         capture_output=True, check=True).stdout.decode("utf-8")
+    words = []
     for line in tsv.splitlines()[1:]:
         fields = line.split("\t")
-        if len(fields) < 12 or not fields[11].strip() or float(fields[10]) < 0:
-            continue
-        x, y, w, h = map(int, fields[6:10])
-        box = [[x, y], [x + w, y], [x + w, y + h], [x, y + h]]
-        out.append([box, fields[11], float(fields[10]) / 100])
-    return out, None
-
-
-def _tesseract_figures(crops: list) -> list[tuple[str, float]]:
-    import cv2
-    out = []
-    for crop in crops:
-        ok, encoded = cv2.imencode(".png", crop)
-        tsv = subprocess.run(["tesseract", "stdin", "stdout", "--psm", "7", "-c",
-                              "tessedit_char_whitelist=0123456789.,", "tsv"],
-                             input=encoded.tobytes(), capture_output=True, check=True).stdout.decode("utf-8")
-        words = [f.split("\t") for f in tsv.splitlines()[1:]]
-        words = [w for w in words if len(w) >= 12 and w[11].strip()]
-        out.append(("".join(w[11] for w in words), min((float(w[10]) / 100 for w in words), default=0.0)))
-    return out
+        if len(fields) >= 12 and fields[11].strip() and float(fields[10]) >= 0:
+            words.append((*map(int, fields[6:10]), float(fields[10]) / 100, fields[11]))
+    return words
 
 
 if __name__ == "__main__":
