@@ -153,7 +153,7 @@ def _read_missed_cells(gray, found: OcrPage, scale: float, height: int) -> int:
             if ink is None or len(ink) < _MIN_INK:
                 continue
             x, y, w, h = cv2.boundingRect(ink)
-            box = (x0 + x - 2, y0 + y - 2, x0 + x + w + 2, y0 + y + h + 2)
+            box = (x0 + x - 1, y0 + y - 1, x0 + x + w + 1, y0 + y + h + 1)  # as _ink_crop cuts
             spots.append((cv2.cvtColor(gray[box[1]:box[3], box[0]:box[2]], cv2.COLOR_GRAY2BGR), box))
     if not spots:
         return 0
@@ -191,8 +191,9 @@ class _Line:
         return unicodedata.normalize("NFKC", "".join(self.texts))
 
     def figures(self) -> bool:
-        """Whether the line is a run of figures (a table's value cell or cells), not text."""
-        return _FIGURE_LINE.match(self.text()) is not None
+        """Whether the line is a run of figures (a table's value cell or cells), not text; a lone
+        "0" is often read as the letter, so round letters count as zeros here."""
+        return _FIGURE_LINE.match(self.text().translate(_ROUND)) is not None
 
     def unsure(self) -> bool:
         return self.figures() and (min(self.scores) < CONFIDENT or not _FIGURE.match(self.text().replace(" ", "")))
@@ -204,15 +205,18 @@ class _Line:
         kept as read: their digits are labels' numbers, dates, not the table's figures."""
         if not self.figures():
             return 0
-        if self.second is not None:
-            text, score = self.second
-            mine = [unicodedata.normalize("NFKC", t).translate(_CONFUSABLE) for t in self.texts]
-            if text == "".join(mine).replace(" ", "") and score >= CONFIDENT:
-                self.texts, self.scores = mine, [score if t.strip() else s for t, s in zip(mine, self.scores)]
+        mine = [unicodedata.normalize("NFKC", t).translate(_CONFUSABLE) for t in self.texts]
+        confirmed = self.second is not None and self.second[0] == "".join(mine).replace(" ", "") and (
+            self.second[1] >= CONFIDENT)
+        if confirmed:
+            self.scores = [self.second[1] if t.strip() else s for t, s in zip(mine, self.scores)]
+        # a letter read for a digit stands only where the reading as figures confirmed it
+        letters = mine != [unicodedata.normalize("NFKC", t) for t in self.texts]
+        self.texts = mine
         unread = 0
         for start, end in _figure_runs(self.texts):
-            run = unicodedata.normalize("NFKC", "".join(self.texts[start:end]))
-            if min(self.scores[start:end]) >= CONFIDENT and _FIGURE.match(run):
+            run = "".join(self.texts[start:end])
+            if min(self.scores[start:end]) >= CONFIDENT and _FIGURE.match(run) and (confirmed or not letters):
                 continue
             self.texts[start:end] = [UNREAD]
             self.boxes[start:end] = [_union(self.boxes[start:end])]
@@ -257,18 +261,31 @@ def _recheck(gray, lines: list[_Line]) -> None:
     crops = []
     for line in lines:
         xs, ys = [int(p[0]) for p in line.box], [int(p[1]) for p in line.box]
-        crop = gray[max(min(ys) - 2, 0): max(ys) + 2, max(min(xs) - 2, 0): max(xs) + 2]
-        crops.append(cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR))
+        crops.append(cv2.cvtColor(_ink_crop(gray[max(min(ys), 0): max(ys), max(min(xs), 0): max(xs)]),
+                                  cv2.COLOR_GRAY2BGR))
     for line, reading in zip(lines, read_figures(crops)):
         line.second = reading
+
+
+def _ink_crop(image):
+    """The image cut to its ink, one pixel round: the recogniser is surest of a figure that fills
+    the height it sees (measured: a lone "0" scores 0.94 cut to its ink, 0.85 with 2 pixels
+    round, 0.66 with 8)."""
+    import cv2
+    ink = cv2.findNonZero((image < 128).astype("uint8"))
+    if ink is None:
+        return image
+    x, y, w, h = cv2.boundingRect(ink)
+    return image[max(y - 1, 0): y + h + 1, max(x - 1, 0): x + w + 1]
 
 
 def read_figures(crops: list) -> list[tuple[str, float]]:
     """(text, confidence) of each crop read as a figure: the recogniser's output restricted to
     digits, the decimal point and the thousands comma, decoded greedily (CTC). Restricting is
     what tolerates the confusions of a lone "0" with "o" or "O" in a figure cell, while "0" and
-    "8" still compete with each other; the confidence is that of the least sure character, among
-    those allowed."""
+    "8" still compete with each other. A character's confidence is its share of the allowed
+    characters' probability (the CTC blank left out: it says where a character is, not which) at
+    its surest step; the crop's is that of its least sure character."""
     import numpy as np
     if not crops:
         return []
@@ -283,11 +300,14 @@ def read_figures(crops: list) -> list[tuple[str, float]]:
         probabilities = rec.session(batch)[0][0][:, allowed]
         probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)
         best = probabilities.argmax(axis=1)
+        shares = probabilities[:, 1:] / np.maximum(probabilities[:, 1:].sum(axis=1, keepdims=True), 1e-9)
         text, scores, previous = [], [], 0
         for step, index in enumerate(best):
             if index and index != previous:
                 text.append(characters[allowed[index]])
-                scores.append(float(probabilities[step, index]))
+                scores.append(0.0)
+            if index:
+                scores[-1] = max(scores[-1], float(shares[step, index - 1]))
             previous = index
         out.append(("".join(text), min(scores) if scores else 0.0))
     return out
