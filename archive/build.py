@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import sqlite_utils
 
-from archive import agencies, schema, search
+from archive import agencies, coverage, schema, search
+from crawler import crawldir
 from extract import standard_format
 from extract.limits import WorkerLimits
 from extract.workers import WorkerPool
@@ -55,7 +56,8 @@ BATCH_ITEMS = 100
 
 
 def build(crawl_dir: Path, db_path: Path, *, progress=None, jobs: int = 1, retry_failed: bool = False,
-          limits: WorkerLimits | None = None, batch_items: int = BATCH_ITEMS, ocr: bool = True) -> dict:
+          limits: WorkerLimits | None = None, batch_items: int = BATCH_ITEMS, today: date | None = None,
+          ocr: bool = True) -> dict:
     """Add what is new in ``crawl_dir`` to the archive at ``db_path`` (created if missing).
 
     ``progress``, if given, is called with a one-line message per report item, per line of
@@ -69,7 +71,9 @@ def build(crawl_dir: Path, db_path: Path, *, progress=None, jobs: int = 1, retry
     checks in the added reports), ``document_errors`` (extraction error rows added),
     ``documents_failed`` (documents that took a worker past a limit this build),
     ``crawl_errors`` (crawl error rows added), ``runs_added``, ``bad_lines`` (lines of
-    the crawl's JSONL files skipped), ``reports_total``.
+    the crawl's JSONL files skipped), ``reports_total``, ``bodies_new`` (bodies first seen),
+    ``years_newly_missing`` ((body, year) missing since this build, on ``today``, default the
+    UTC date: ``archive/coverage.py``), each also said in a progress line, a warning.
     """
     crawl_dir, db_path = Path(crawl_dir), Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,14 +86,15 @@ def build(crawl_dir: Path, db_path: Path, *, progress=None, jobs: int = 1, retry
         with db.atomic():
             schema.create(db, progress)
             db["crawl_dirs"].insert({"path": str(crawl_dir.resolve())}, ignore=True)
+            build_id = db["builds"].insert({"started": _now(), "crawl_dir": str(crawl_dir.resolve())}).last_pk
             items = _load_crawl_log(db, crawl_dir, summary, progress)
-            if retry_failed:
-                _forget_failures(db)
         numbered = list(enumerate(items, 1))
         with WorkerPool(jobs, limits) as pool:
             for first in range(0, len(items), batch_items):
                 _add_batch(db, crawl_dir, pool, numbered[first:first + batch_items], len(items), summary, progress,
-                           ocr)
+                           retry_failed, ocr)
+        with db.atomic():
+            _refresh_coverage(db, build_id, today or datetime.now(timezone.utc).date(), summary, progress)
         summary["reports_total"] = db["reports"].count
     finally:
         db.close()
@@ -98,24 +103,33 @@ def build(crawl_dir: Path, db_path: Path, *, progress=None, jobs: int = 1, retry
 
 def _load_crawl_log(db, crawl_dir: Path, summary: dict, progress) -> list[dict]:
     """Add the runs and crawl errors; the report items, for the batches."""
-    for run in _read_jsonl(db, crawl_dir / "runs.jsonl", _bad_run, summary, progress):
+    for run in _crawl_file(db, crawl_dir / crawldir.RUNS, _bad_run, summary, progress):
         summary["runs_added"] += _add_run(db, run)
-    for error in _read_jsonl(db, crawl_dir / "errors.jsonl", _bad_error, summary, progress):
+    for error in _crawl_file(db, crawl_dir / crawldir.ERRORS, _bad_error, summary, progress):
         summary["crawl_errors"] += _add_error(db, {"source": "crawl", **error})
-    return _read_jsonl(db, crawl_dir / "reports.jsonl", _bad_item, summary, progress)
+    return list(_crawl_file(db, crawl_dir / crawldir.REPORTS, _bad_item, summary, progress))
 
 
 def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dict]], total: int, summary: dict,
-               progress, ocr: bool = True) -> None:
+               progress, retry_failed: bool = False, ocr: bool = True) -> None:
     """Read the new documents of the ``(number, item)`` of ``batch`` in the pool, then write
     the items in one transaction: a build killed at any point leaves the archive as of its
     last batch, whole reports only (their documents, figures, checks, summary rows and
-    search index), and the next build goes on from there."""
-    todo = [(number, doc) for number, item in batch if item["documents"] and _archived_report(db, item) is None
-            for doc in item["documents"]]
+    search index), and the next build goes on from there.
+
+    A document found twice in the batch is read once. With ``retry_failed``, an item's archived
+    report holding a document that took a worker past a limit is read again and replaced here,
+    in the batch that re-adds it (see :func:`_replace_report`)."""
+    archived = {number: _archived_report(db, item) for number, item in batch if item["documents"]}
+    retried = _holding_failures(db, {r for r in archived.values() if r is not None}) if retry_failed else set()
+    todo = {}  # sha256 → the first document with those bytes
+    for number, item in batch:
+        if number in archived and (archived[number] is None or archived[number] in retried):
+            for doc in item["documents"]:
+                todo.setdefault(doc["sha256"], doc)
     if todo:
         progress(f"reading {len(todo)} documents of items {batch[0][0]}-{batch[-1][0]}")
-    parsed = dict(_parse_all(db, crawl_dir, pool, todo, progress, ocr))
+    parsed = dict(_parse_all(db, crawl_dir, pool, list(todo.values()), progress, retry_failed, ocr))
     with db.atomic():
         first_new = next_report_id(db)
         for number, item in batch:
@@ -124,14 +138,34 @@ def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dic
             if not item["documents"]:
                 continue
             report_id = _archived_report(db, item)  # again: an item earlier in the batch may have added it
-            if report_id is None:
-                add_parsed(db, item, [(doc, *parsed[number, doc["sha256"]]) for doc in item["documents"]], summary)
+            sources = _replace_report(db, report_id) if report_id in retried else None
+            if report_id is None or sources is not None:
+                new_id = add_parsed(db, item, [(doc, *parsed[doc["sha256"]]) for doc in item["documents"]], summary)
+                for source in sources or ():
+                    db["report_sources"].insert({**source, "report_id": new_id}, ignore=True)
             else:
                 _add_source(db, report_id, item)
-        for (_, sha), (_, failure) in parsed.items():
+        if retry_failed:
+            _forget_failures(db, set(parsed))
+        for sha, (_, failure) in parsed.items():
             if failure and failure["stage"] == "limit":
                 summary["documents_failed"] += _remember_failure(db, sha, failure)
         search.index_reports(db, first_new)
+
+
+def _refresh_coverage(db, build_id: int, today: date, summary: dict, progress) -> None:
+    """Bring ``coverage`` and ``year_checks`` up to date; say which bodies are new and which
+    (body, year) are newly missing, as warnings (the exit code does not change)."""
+    missing = coverage.refresh(db, build_id, today)
+    # Bodies are stamped here, not as added: those of a build killed before this step are this one's news.
+    new_bodies = [row[0] for row in db.execute("select name from agencies where first_build is null order by id")]
+    db.execute("update agencies set first_build = ? where first_build is null", [build_id])
+    for name in new_bodies:
+        progress(f"new body: {name}")
+    for name, year in missing:
+        progress(f"warning: {name}: {year} missing")
+    summary["bodies_new"], summary["years_newly_missing"] = len(new_bodies), len(missing)
+    db["builds"].update(build_id, {"bodies_new": len(new_bodies), "years_newly_missing": len(missing)})
 
 
 def next_report_id(db) -> int:
@@ -140,29 +174,19 @@ def next_report_id(db) -> int:
 
 
 # ------------------------------------------------------------------ the crawl's JSONL files
-def _read_jsonl(db, path: Path, problem, summary: dict, progress) -> list[dict]:
-    """The objects of a JSONL file; a line that is torn, not JSON, or lacks what ``problem``
-    checks is skipped, with an error row (source ``build``, kind ``bad_line``) and a progress line."""
-    if not path.exists():
-        return []
-    rows = []
-    with open(path, "rb") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                why = problem(row) if isinstance(row, dict) else "not a JSON object"
-            except ValueError as e:  # not JSON, or not UTF-8
-                row, why = None, f"not JSON ({e})"
-            if why is None:
-                rows.append(row)
-                continue
-            message = f"{path.name} line {number}: {why}; skipped"
-            progress(message)
-            summary["bad_lines"] += _add_error(db, {"source": "build", "kind": "bad_line", "url": str(path),
-                                                    "message": message})
-    return rows
+def _crawl_file(db, path: Path, problem, summary: dict, progress):
+    """The objects of one of the crawl's JSONL files (``crawldir.read_jsonl``); a line that is torn,
+    not JSON, or lacks what ``problem`` checks is skipped, counted in ``bad_lines`` at every build
+    that meets it, said in a progress line and recorded once (an ``errors`` row, source ``build``,
+    kind ``bad_line``, whose url is the file's absolute path)."""
+    path = path.resolve()
+
+    def skipped(number: int, why: str) -> None:
+        message = f"{path.name} line {number}: {why}; skipped"
+        progress(message)
+        summary["bad_lines"] += 1
+        _add_error(db, {"source": "build", "kind": "bad_line", "url": str(path), "message": message})
+    return crawldir.read_jsonl(path, problem, skipped)
 
 
 def _bad_run(run: dict) -> str | None:
@@ -181,6 +205,10 @@ def _bad_error(error: dict) -> str | None:
     return _not_text(error, (*schema.ERROR_IDENTITY, "run_id", "time"))
 
 
+# The body an item says published it, and where it sits: text or null, old crawls lack the publisher's.
+_DECLARED = tuple(f"{who}_{what}" for who in ("portal", "publisher") for what in ("region", "level")) + ("publisher",)
+
+
 def _bad_item(item: dict) -> str | None:
     if not isinstance(item.get("page_url"), str):
         return "no page_url"
@@ -194,7 +222,7 @@ def _bad_item(item: dict) -> str | None:
         wrong = _not_text(doc, ("filename", "content_type", "fetched_at"))
         if wrong:
             return f"a document's {wrong}"
-    return _not_text(item, ("portal", "title", "listing_url", "published"))
+    return _not_text(item, ("portal", "title", "listing_url", "published", *_DECLARED))
 
 
 def _not_text(row: dict, keys) -> str | None:
@@ -271,9 +299,9 @@ def _archived_report(db, item: dict) -> int | None:
         params).fetchone()[0]
 
 
-def add_parsed(db, item: dict, parsed: list[tuple], summary: dict) -> None:
+def add_parsed(db, item: dict, parsed: list[tuple], summary: dict) -> int:
     """Write one report item whose documents are parsed: ``parsed`` holds a
-    ``(document, record or None, failure or None)`` per document of the item.
+    ``(document, record or None, failure or None)`` per document of the item. Returns its report's id.
 
     The report row is added unless this version is archived; documents the report
     lacks are added. Counts go into ``summary`` (see :func:`build`). New reports
@@ -298,6 +326,7 @@ def add_parsed(db, item: dict, parsed: list[tuple], summary: dict) -> None:
                 "source": "extract", "portal": item.get("portal"), "url": doc["url"],
                 "report_id": report_id, "document_sha256": doc["sha256"], **error})
     _add_source(db, report_id, item)
+    return report_id
 
 
 def _add_source(db, report_id: int, item: dict) -> None:
@@ -316,29 +345,29 @@ def _add_summary(db, report_id: int, page_url: str) -> None:
                [page_url, report_id])
 
 
-def _parse_all(db, crawl_dir: Path, pool: WorkerPool, todo: list[tuple[int, dict]], progress, ocr: bool = True):
-    """``((item number, sha256), (record, failure))`` for each ``(item number, document)`` of ``todo``:
-    read in the pool, or failed without it (blob unreadable or not of its sha256, or known to
-    take a worker past a limit: not retried unless asked, see :func:`_forget_failures`)."""
-    known = _known_failures(db, {doc["sha256"] for _, doc in todo})
+def _parse_all(db, crawl_dir: Path, pool: WorkerPool, todo: list[dict], progress, retry_failed: bool = False,
+               ocr: bool = True):
+    """``(sha256, (record, failure))`` for each document of ``todo``: read in the pool, or failed
+    without it (blob unreadable or not of its sha256, or known to take a worker past a limit:
+    not read again unless ``retry_failed``)."""
+    known = {} if retry_failed else _known_failures(db, {doc["sha256"] for doc in todo})
     outcomes, sent = [], []
 
     def tasks():
-        for number, doc in todo:
-            key = (number, doc["sha256"])
+        for doc in todo:
             data, failure = (None, known[doc["sha256"]]) if doc["sha256"] in known else _read_blob(crawl_dir, doc)
             if failure:
-                outcomes.append((key, (None, failure)))
+                outcomes.append((doc["sha256"], (None, failure)))
                 continue
-            sent.append((key, doc["url"]))
+            sent.append(doc)
             filename = doc.get("filename") or unquote(Path(urlsplit(doc["url"]).path).name) or None
             yield (data,), {"filename": filename, "media_type": doc.get("content_type"), "source": doc["url"],
                             "ocr": ocr}
 
-    for (key, url), (record, failure) in zip(sent, list(pool.map(tasks()))):
+    for doc, (record, failure) in zip(sent, list(pool.map(tasks()))):
         if failure:
-            progress(f"{url}: {failure['message']}")
-        outcomes.append((key, (record, failure)))
+            progress(f"{doc['url']}: {failure['message']}")
+        outcomes.append((doc["sha256"], (record, failure)))
     return outcomes
 
 
@@ -369,26 +398,40 @@ def _remember_failure(db, sha256: str, failure: dict) -> int:
     return 1
 
 
-def _forget_failures(db) -> None:
-    """``--retry-failed``: forget the failed documents so this build reads them again. Each
-    report holding one goes, with all its rows and errors (its main document may now be the
-    one that failed), and the build adds it again from what it reads now: the same report
-    with the same finding, not a second version."""
-    failed = "select sha256 from failed_documents"
-    reports = [row[0] for row in db.execute(f"select distinct report_id from documents where sha256 in ({failed})")]
-    if reports:
-        search.unindex_reports(db, reports)
-    marks = ", ".join("?" * len(reports))
-    errors = (f"select id from errors where (stage = 'limit' and document_sha256 in ({failed})) "
-              f"or report_id in ({marks})")
-    db.execute(f"delete from error_observations where error_id in ({errors})", reports)
-    db.execute(f"delete from errors where id in ({errors})", reports)
+def _holding_failures(db, report_ids: set[int]) -> set[int]:
+    """Those of the reports that hold a document which took a worker past a limit."""
+    marks = ", ".join("?" * len(report_ids))
+    return {row[0] for row in db.execute(
+        f"select distinct report_id from documents where report_id in ({marks}) "
+        "and sha256 in (select sha256 from failed_documents)", sorted(report_ids))}
+
+
+def _replace_report(db, report_id: int) -> list[dict]:
+    """``--retry-failed``: remove a report holding a failed document, with all its rows and errors
+    (its primary document may now be the one that failed), for the batch to add it again from
+    what it reads now: the same report, not a second version. Returns its findings
+    (``report_sources`` rows) for the report added again. Only reports an item of the batch
+    leads to are replaced: those only another crawl directory has stay as they are."""
+    sources = list(db["report_sources"].rows_where("report_id = ?", [report_id]))
+    search.unindex_reports(db, [report_id])
+    errors = "select id from errors where report_id = ?"
+    db.execute(f"delete from error_observations where error_id in ({errors})", [report_id])
+    db.execute(f"delete from errors where id in ({errors})", [report_id])
     for table in ("figures", "checks", "prose_checks", "documents", "report_sources", "report_summary"):
-        column = "id" if table == "report_summary" else "report_id"
-        db.execute(f"delete from [{table}] where {column} in ({marks})", reports)
-    db.execute(f"delete from documents where sha256 in ({failed})")
-    db.execute(f"delete from reports where id in ({marks})", reports)
-    db.execute("delete from failed_documents")
+        db.execute(f"delete from [{table}] where {'id' if table == 'report_summary' else 'report_id'} = ?",
+                   [report_id])
+    db.execute("delete from reports where id = ?", [report_id])
+    return sources
+
+
+def _forget_failures(db, read_now: set[str]) -> None:
+    """``--retry-failed``: the documents read again in this batch are no longer known to fail,
+    unless a report that was not replaced still holds them unread (a report only another crawl
+    directory leads to: building that directory with ``--retry-failed`` reads it again)."""
+    marks = ", ".join("?" * len(read_now))
+    db.execute(f"delete from failed_documents where sha256 in ({marks}) and not exists "
+               "(select 1 from documents d where d.sha256 = failed_documents.sha256 and d.media_type is null)",
+               sorted(read_now))
 
 
 def _now() -> str:
@@ -420,7 +463,7 @@ def _report_id(db, page_url: str, primary: dict) -> int | None:
 def _add_report(db, item: dict, primary: dict, record: dict | None) -> int:
     record = record or {}
     checks = record.get("checks", [])
-    agency = _agency_name(record.get("agency"), item.get("portal"))
+    agency = agencies.body_name(record.get("agency"), item)
     sections = record.get("sections") or {}
     row = {
         "agency_id": _agency_id(db, agency, item, record) if agency else None,
@@ -464,25 +507,22 @@ def _insert_rows(db, table: str, rows) -> None:
 
 
 def _agency_id(db, name: str, item: dict, record: dict) -> int:
-    """The body's row, created if new; each report's reading fills or updates it (a null
-    never erases what an earlier report or the portal file gave), and its reports'
-    ``report_summary`` rows follow."""
+    """The body's row, created if new (``first_build`` is set when the build ends); each report's reading
+    fills or updates it (a null never erases what an earlier report or a declaration gave), and
+    its reports' ``report_summary`` rows follow. The portal hosting it is the first item's, or that
+    of an item declaring it (its publisher, or its portal's own body: ``agencies.declared``)."""
     place = agencies.for_report(name, item, record)
-    agency_id = db["agencies"].lookup({"name": name}, place)
+    hosting = {"portal": item.get("portal"), "portal_url": item.get("portal_url")}
+    agency_id = db["agencies"].lookup({"name": name}, {**place, **hosting})
     row = db["agencies"].get(agency_id)
     changed = {key: value for key, value in place.items() if value and value != row[key]}
+    if name == agencies.declared(item)[0] or row["portal"] is None:
+        changed.update({key: value for key, value in hosting.items() if value != row[key]})
     if changed:
         db["agencies"].update(agency_id, changed)
-        db.execute(schema.refresh_summary_agency_sql(), [agency_id, agency_id])
+        if changed.keys() & place.keys():
+            db.execute(schema.refresh_summary_agency_sql(), [agency_id, agency_id])
     return agency_id
-
-
-def _agency_name(reported: str | None, portal: str | None) -> str | None:
-    """The body's name: as the report gives it, or the portal's when that is the same
-    body named in full (洪泽区人民政府 on the 淮安市洪泽区人民政府 portal)."""
-    if reported and portal and portal.endswith(reported):
-        return portal
-    return reported or portal
 
 
 def _figure_rows(report_id: int, record: dict):

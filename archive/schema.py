@@ -30,8 +30,13 @@ class Table(NamedTuple):
 
 # In creation order (foreign keys point backwards).
 TABLES = {
+    # Every build: the bodies it saw first, the (body, year) it found missing (archive/coverage.py).
+    "builds": Table({"id": int, "started": str, "crawl_dir": str, "bodies_new": int, "years_newly_missing": int},
+                    "id"),
+    # Publishing bodies (a portal's own body, or a unit it hosts) and the portal that hosts them.
     "agencies": Table({"id": int, "name": str, "region": str, "province": str, "city": str, "county": str,
-                       "township": str, "level": str}, "id"),
+                       "township": str, "level": str, "portal": str, "portal_url": str, "first_build": int},
+                      "id"),
     "reports": Table(
         {"id": int, "agency_id": int, "portal": str, "portal_url": str, "year": int, "title": str,
          "published": str, "format_version": str, "media_type": str, "source_url": str,
@@ -72,6 +77,11 @@ TABLES = {
         {"run_id": str, "portal": str, "url": str, "pages": int, "reports": int,
          "new_reports": int, "errors": int, "error_kinds": str},
         ("run_id", "portal"), [("run_id", "crawl_runs", "run_id")]),
+    # The national format's cells, one row per canonical key (figure_key_rows): what a figure's key means.
+    "figure_keys": Table(
+        {"key": str, "position": int, "table_number": int, "section": str, "group_label": str,
+         "row_label": str, "column_label": str, "label": str, "english": str, "unit": str, "versions": str},
+        "key"),
     # Crawl directories the archive was built from: the plugin serves documents' blobs from them.
     "crawl_dirs": Table({"path": str}, "path"),
     # One row per distinct error; error_observations has one row per crawl run that hit it.
@@ -86,6 +96,19 @@ TABLES = {
     # Documents that took an extraction worker past a limit (extract.workers): not read again
     # by later builds unless `nianbao build --retry-failed`.
     "failed_documents": Table({"sha256": str, "stage": str, "message": str, "failed_at": str}, "sha256"),
+    # Per body, a row for each year from the first it is seen to the last due: found or missing
+    # (archive/coverage.py), since the build that gave it that status.
+    "coverage": Table(
+        {"agency_id": int, "year": int, "status": str, "report_id": int, "reports": int, "due": str,
+         "year_checks_failed": int, "since_build": int},
+        ("agency_id", "year"), [("agency_id", "agencies", "id"), ("report_id", "reports", "id"),
+                                ("since_build", "builds", "id")]),
+    # A body's 上年结转 of year N against its 结转下年度 of year N−1, per column (archive/coverage.py).
+    "year_checks": Table(
+        {"agency_id": int, "year": int, "key": str, "previous_key": str, "passed": int, "carried_over": int,
+         "carried_forward": int, "report_id": int, "previous_report_id": int, "undecided": str},
+        ("agency_id", "year", "key"), [("agency_id", "agencies", "id"), ("report_id", "reports", "id"),
+                                       ("previous_report_id", "reports", "id")]),
 }
 # What makes two error lines the same error (not when or in which run it was seen).
 ERROR_IDENTITY = ("source", "portal", "url", "kind", "stage", "message", "document_sha256")
@@ -102,6 +125,8 @@ INDEXES = (
     ("checks", ["rule", "passed"], False),
     ("errors", ["source", "kind"], False),
     ("errors", ["report_id"], False),
+    ("coverage", ["status", "year"], False),
+    ("year_checks", ["passed"], False),
     *((("report_summary", [column], False)
        for column in ("agency_id", "page_url", "year", "province", "level", "format_version", "latest"))),
 )
@@ -214,10 +239,12 @@ def _latest_by_year(aggregates: str, where: str = "true") -> str:
             f"where latest and year is not null and {where}\ngroup by year")
 
 
-def applications_by_year_sql() -> str:
+def applications_by_year_sql(where: str = "true") -> str:
+    """The view ``applications_by_year``; ``where``, a condition on ``report_summary``, narrows it
+    (the charts of one body, region or level)."""
     sums = ",\n  ".join(f"sum([{c}]) as [{c}]" for c, _ in summary_figures())
     return _latest_by_year(f"count(*) as reports, count(distinct agency_id) as agencies,\n"
-                           f"  count(new_received) as reports_with_figures,\n  {sums}") + "\norder by year"
+                           f"  count(new_received) as reports_with_figures,\n  {sums}", where) + "\norder by year"
 
 
 def refusal_reasons_sql() -> str:
@@ -255,14 +282,15 @@ def appeal_outcomes_sql() -> str:
     return "\nunion all\n".join(branch(stem, label) for stem, label in fmt.APPEAL_GROUPS)
 
 
-def appeal_outcomes_by_year_sql() -> str:
+def appeal_outcomes_by_year_sql(where: str = "true") -> str:
+    """The view ``appeal_outcomes_by_year``; ``where`` narrows it as for :func:`applications_by_year_sql`."""
     sums = ", ".join(f"sum([{_appeal_column(stem, o.suffix)}]) as [{_appeal_column(stem, o.suffix)}]"
                      for stem, _ in fmt.APPEAL_GROUPS for o in fmt.APPEAL_OUTCOMES)
     appeals = "\nunion all\n".join(
         f"select year, '{label}' as appeal, reports, "
         + ", ".join(f"[{_appeal_column(stem, o.suffix)}] as [{o.suffix}]" for o in fmt.APPEAL_OUTCOMES)
         + " from years" for stem, label in fmt.APPEAL_GROUPS)
-    return f"""with years as ({_latest_by_year("count(*) as reports, " + sums, _HAS_TABLES)})
+    return f"""with years as ({_latest_by_year("count(*) as reports, " + sums, f"{_HAS_TABLES} and ({where})")})
 select year, appeal, reports, {", ".join(o.suffix for o in fmt.APPEAL_OUTCOMES)},
   round(100.0 * corrected / nullif(upheld + corrected + other, 0), 1) as corrected_percent
 from (
@@ -274,7 +302,20 @@ order by year, appeal"""
 TABLES["report_summary"] = Table({column: type for column, type, _ in summary_columns()}, "id",
                                  [("id", "reports", "id"), ("agency_id", "agencies", "id")])
 
-VIEWS = {"applications_by_year": applications_by_year_sql,
+def report_list_sql() -> str:
+    """``reports`` without its long text columns, the body named: the list to browse."""
+    return ("select r.id, r.agency_id, a.name as agency, a.region, a.level, r.year, r.title, r.published,\n"
+            "  r.format_version, r.media_type, r.figures_read, r.checks_failed, r.checks_unknown,\n"
+            "  r.prose_checks_failed, r.primary_sha256\nfrom reports r left join agencies a on a.id = r.agency_id")
+
+
+def report_figures_sql() -> str:
+    """Each report's figures in the order the format prints them, the cell's Chinese label beside the key."""
+    return ("select f.report_id, k.position, f.key, k.label, f.value, f.printed, f.null_reason, f.unit, f.table_number\n"
+            "from figures f join figure_keys k on k.key = f.key\norder by f.report_id, k.position")
+
+
+VIEWS = {"report_list": report_list_sql, "report_figures": report_figures_sql, "applications_by_year": applications_by_year_sql,
          "refusal_reasons": refusal_reasons_sql, "refusal_reasons_by_year": refusal_reasons_by_year_sql,
          "appeal_outcomes": appeal_outcomes_sql, "appeal_outcomes_by_year": appeal_outcomes_by_year_sql}
 
@@ -291,6 +332,47 @@ from reports r""",
 }
 
 
+# What a column new to an older archive starts with. The portal hosting a body: the one of its
+# reports found on the portal of the body's own name, else its first report's (as a build does,
+# archive/build.py). first_build 0: seen before builds were recorded, not new to the next one.
+FILL_COLUMNS = {
+    ("agencies", "first_build"): "update agencies set first_build = 0",
+    ("agencies", "portal"): """update agencies set (portal, portal_url) = (
+  select r.portal, r.portal_url from reports r where r.id = coalesce(
+    (select min(id) from reports where agency_id = agencies.id and portal = agencies.name),
+    (select min(id) from reports where agency_id = agencies.id)))""",
+}
+
+
+def figure_key_rows() -> list[dict]:
+    """``figure_keys``: every canonical key of the formats in printed order, from ``extract.standard_format``.
+
+    A key of both formats is labelled as the 2021 format prints it; a key of the 2019 format
+    only is placed after the key that precedes it there, so either format reads in order.
+    """
+    order, cells = [], {}
+    for version in fmt.VERSIONS:
+        previous = None
+        for cell in fmt.cells(version):
+            if cell.key not in cells:
+                cells[cell.key] = (cell, [])
+                order.insert(order.index(previous) + 1 if previous else 0, cell.key)
+            cells[cell.key][1].append(version)
+            previous = cell.key
+    return [{"key": key, "position": position, "table_number": cell.table, "section": cell.section,
+             "group_label": cell.group or None, "row_label": cell.row_label, "column_label": cell.column_label,
+             "label": f"{cell.row_label} · {cell.column_label}", "english": _english(key), "unit": cell.unit,
+             "versions": ", ".join(versions)}
+            for position, key in enumerate(order, 1) for cell, versions in [cells[key]]]
+
+
+def _english(key: str) -> str:
+    """The key read as English words (``requests.withheld.state_secret.total`` → Requests: withheld,
+    state secret, total): the format is printed in Chinese only, the key names are its translation."""
+    first, *rest = key.replace("_", " ").split(".")
+    return f"{first.capitalize()}: {', '.join(rest)}"
+
+
 def create(db, progress=None) -> None:
     """Create every table, index, view and the search index that is missing; upgrade an older archive.
 
@@ -298,10 +380,12 @@ def create(db, progress=None) -> None:
 
     Tables gain new columns (sqlite-utils ``transform``); ``report_summary``, computed
     from the other tables, is rebuilt if it is the view of older archives or has other
-    columns; a table new to the archive is filled as ``FILL`` says.
+    columns; a table new to the archive is filled as ``FILL`` says, a column as ``FILL_COLUMNS`` does.
     """
     _drop_views(db)
     new = [name for name in TABLES if not db[name].exists()]
+    new_columns = [(table, column) for table, column in FILL_COLUMNS
+                   if table not in new and column not in db[table].columns_dict]
     for name, table in TABLES.items():
         db[name].create(table.columns, pk=table.pk, foreign_keys=table.foreign_keys, transform=True)
     for table, columns, unique in INDEXES:
@@ -309,6 +393,9 @@ def create(db, progress=None) -> None:
     for name in new:
         if name in FILL:
             db.execute(FILL[name]())
+    for column in new_columns:
+        db.execute(FILL_COLUMNS[column])
+    db["figure_keys"].insert_all(figure_key_rows(), replace=True)
     for name, sql in VIEWS.items():
         db.create_view(name, sql(), replace=True)
     search.create_index(db, progress)

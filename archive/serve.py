@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 PLUGINS_DIR = Path(__file__).resolve().parent / "plugins"
+# The report, body and landing pages (their data: plugins/nianbao_report.py).
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 # Long cells (full text, sections) are cut in HTML tables; the JSON API is unaffected.
 # No suggested facets: Datasette tries every column of a table for them on each page, which at
@@ -22,10 +24,12 @@ def serve_command(db_path: Path, host: str = "127.0.0.1", port: int = 8001) -> l
     """The ``datasette serve`` command line for the archive at ``db_path``.
 
     Metadata (descriptions, facets, canned queries) comes from
-    ``archive/metadata.yaml`` through the plugin in ``archive/plugins/``.
+    ``archive/metadata.yaml`` through the plugin in ``archive/plugins/``; the pages made
+    for reading from ``archive/templates/``.
     """
     command = [sys.executable, "-m", "datasette", "serve", str(db_path),
-               "--host", host, "--port", str(port), "--plugins-dir", str(PLUGINS_DIR)]
+               "--host", host, "--port", str(port), "--plugins-dir", str(PLUGINS_DIR),
+               "--template-dir", str(TEMPLATES_DIR)]
     for name, value in SETTINGS.items():
         command += ["--setting", name, str(value)]
     return command

@@ -12,7 +12,8 @@
    index text) are inserted into a second database with plain ``sqlite3``
    ``executemany``. Only the writing is timed for either; generating the records
    and reading the rows back are not. The archive's size and its search index's
-   are printed too.
+   are printed too, and the time of the coverage refresh that ends a build
+   (``archive.coverage``: year checks recomputed, coverage brought up to date).
 3. Search: the archive is served by ``archive.serve`` on 127.0.0.1 and 200
    searches (50 each of 1, 2, 3 and 4 characters, taken from random reports'
    text; other lengths with ``--lengths``) go through Datasette's JSON API: the
@@ -35,6 +36,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import closing
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -43,7 +45,7 @@ import sqlite_utils
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive import build, schema, search  # noqa: E402
+from archive import build, coverage, schema, search  # noqa: E402
 from archive.serve import serve_command  # noqa: E402
 from demo_portal import figures, prose, render  # noqa: E402
 from extract import extract_document  # noqa: E402
@@ -194,6 +196,18 @@ def _timed(function) -> float:
     return time.perf_counter() - start
 
 
+def bench_coverage(db_path: Path) -> tuple[float, float]:
+    """Seconds of the coverage refresh that ends every build: on the new archive, then again."""
+    db = sqlite_utils.Database(db_path)
+    times = []
+    for _ in range(2):
+        with db.atomic():
+            build_id = db["builds"].insert({"started": "bench"}).last_pk
+            times.append(_timed(lambda: coverage.refresh(db, build_id, date.today())))
+    db.close()
+    return times[0], times[1]
+
+
 # ------------------------------------------------------------------ search latency
 def search_terms(db_path: Path, number: int = 200, lengths=(1, 2, 3, 4)) -> list[str]:
     """``number`` terms of Chinese characters, as many of each of ``lengths``, cut from random reports."""
@@ -279,6 +293,9 @@ def main(argv=None) -> None:
               f"search index {_index_bytes(db_path) / 2**30:.2f} GiB")
         print(f"build (archive.build.add_parsed):   {build_seconds:8.1f} s")
         print(f"raw sqlite3 executemany, same rows: {raw_seconds:8.1f} s   ratio {build_seconds / raw_seconds:.2f}")
+        first, again = bench_coverage(db_path)
+        print(f"coverage and checks across years (archive.coverage.refresh): {first:.1f} s, "
+              f"{again:.1f} s when nothing changed")
     terms = search_terms(db_path, args.searches, args.lengths)
     for name, (times, failed) in bench_search(db_path, terms).items():
         print(f"{len(terms)} searches, {name}: {_percentiles(times)}, {failed} failed")

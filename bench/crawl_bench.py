@@ -1,6 +1,7 @@
 """Crawl benchmark: nianbao's full pipeline against a bare Scrapy spider, on one generated portal.
 
     .venv/bin/python bench/crawl_bench.py [--reports 2500] [--per-page 25] [--concurrency 16]
+    .venv/bin/python bench/crawl_bench.py --units   # the county portal hosting 63 units instead
 
 Generates a static TRS-style portal (tests.crawler_support.generate_portal: home → column →
 listing pages → report pages → one PDF each; 2500 reports make 5,103 pages), serves it with
@@ -16,6 +17,12 @@ three times, each crawl in its own process (the Twisted reactor cannot restart):
    known document asked for conditionally (304 → revisit record, stored copy parsed);
 4. and again with the default ``NIANBAO_RECHECK_DAYS`` (30): documents confirmed by run 3 are
    reused without a request, so only the listing pages are fetched.
+
+With ``--units`` the portal is demo_portal/county.py's 青山县人民政府 hosting 63 units (43
+departments, 16 townships, 4 area bureaus) under its three directories (link list, ``<select>``,
+JavaScript array), every unit in a sub-folder of the one host; the bare spider then also follows
+``<option>`` values and the addresses quoted in inline scripts and JSON, so it fetches every page
+nianbao does (and the look-alikes nianbao leaves alone).
 
 Prints pages fetched and pages/second of each, the ratio nianbao / bare (target ≥ 0.8), each
 process's peak RSS (target < 300 MB), bytes downloaded, and documents answered 304 / reused.
@@ -49,6 +56,7 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=2500, help="reports in the generated portal (2 pages each)")
     parser.add_argument("--per-page", type=int, default=25, help="reports per listing page")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent requests, for both crawlers")
+    parser.add_argument("--units", action="store_true", help="the county portal hosting 63 units")
     parser.add_argument("--repeat", type=int, default=3,
                         help="first crawls of each crawler, alternating; the fastest of each is compared "
                              "(the machine may be busy with other work)")
@@ -59,19 +67,28 @@ def main() -> None:
                 "CONCURRENT_REQUESTS_PER_DOMAIN": args.concurrency}
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as work:
         work = Path(work)
-        site = generate_portal(work / "site", reports=args.reports, per_page=args.per_page)
-        with static_server(site) as base:
+        port = free_port()
+        if args.units:
+            from demo_portal.county import build_county
+
+            portal = build_county(work / "site", port, host="127.0.0.1", subdomains=False,
+                                  hanweb=False)["portal"]
+            site = work / "site" / "127.0.0.1"
+        else:
+            site = generate_portal(work / "site", reports=args.reports, per_page=args.per_page)
+            portal = {"name": "示例县人民政府", "url": f"http://127.0.0.1:{port}/index.html"}
+        with static_server(site, port) as base:
             url = f"{base}/index.html"
             bare, first = [], []
             for n in range(args.repeat):
                 bare.append(child("bare", url, work / f"bare{n}", settings))
-                first.append(child("nianbao", url, work / f"crawl{n}", settings))
+                first.append(child("nianbao", portal, work / f"crawl{n}", settings))
             last = work / f"crawl{args.repeat - 1}"
             runs = {
                 "bare Scrapy spider": fastest(bare),
                 "nianbao (WARC on)": fastest(first),
-                "re-crawl, conditional": child("nianbao", url, last, {**settings, "NIANBAO_RECHECK_DAYS": 0}),
-                "re-crawl, reuse": child("nianbao", url, last, settings),
+                "re-crawl, conditional": child("nianbao", portal, last, {**settings, "NIANBAO_RECHECK_DAYS": 0}),
+                "re-crawl, reuse": child("nianbao", portal, last, settings),
             }
     report(args, runs)
 
@@ -82,8 +99,9 @@ def fastest(runs: list[dict]) -> dict:
 
 
 def report(args, runs: dict[str, dict]) -> None:
-    print(f"generated portal: {args.reports} reports, {args.per_page} per listing page; "
-          f"concurrency {args.concurrency}; first crawls: fastest of {args.repeat}")
+    site = "county portal hosting 63 units" if args.units else \
+        f"generated portal: {args.reports} reports, {args.per_page} per listing page"
+    print(f"{site}; concurrency {args.concurrency}; first crawls: fastest of {args.repeat}")
     print(f"{'':24}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'peak RSS MB':>13}{'MB down':>9}"
           f"{'304':>6}{'reused':>8}{'reports':>9}")
     for name, run in runs.items():
@@ -99,9 +117,11 @@ def report(args, runs: dict[str, dict]) -> None:
               f"{runs[name]['bytes'] / first['bytes']:.3f} of its bytes")
 
 
-def child(kind: str, url: str, out: Path, settings: dict) -> dict:
-    """Run one crawl in a fresh interpreter; its figures plus its peak RSS (from wait4)."""
-    process = subprocess.Popen([sys.executable, __file__, "--child", kind, url, str(out), json.dumps(settings)],
+def child(kind: str, start, out: Path, settings: dict) -> dict:
+    """Run one crawl in a fresh interpreter (``start``: the bare spider's URL, nianbao's portal entry);
+    its figures plus its peak RSS (from wait4)."""
+    process = subprocess.Popen([sys.executable, __file__, "--child", kind, json.dumps(start), str(out),
+                                json.dumps(settings)],
                                stdout=subprocess.PIPE, cwd=REPO)
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -111,16 +131,20 @@ def child(kind: str, url: str, out: Path, settings: dict) -> dict:
     return {**json.loads(output.decode().strip().splitlines()[-1]), "rss_mb": usage.ru_maxrss / 1024}
 
 
-class static_server:
-    """``python -m twisted web`` serving ``root`` on a free 127.0.0.1 port, stopped by its PID."""
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
-    def __init__(self, root: Path):
-        self.root = root
+
+class static_server:
+    """``python -m twisted web`` serving ``root`` on 127.0.0.1:``port``, stopped by its PID."""
+
+    def __init__(self, root: Path, port: int):
+        self.root, self.port = root, port
 
     def __enter__(self) -> str:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = self.port
         self.process = subprocess.Popen([sys.executable, "-m", "twisted", "web", "--path", str(self.root),
                                          "--listen", f"tcp:{port}:interface=127.0.0.1"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -141,13 +165,13 @@ class static_server:
 
 # --- in the child process -------------------------------------------------------------------
 
-def crawl_nianbao(url: str, out: Path, settings: dict) -> dict:
+def crawl_nianbao(portal: dict, out: Path, settings: dict) -> dict:
     from crawler.run import crawl
 
     started = time.perf_counter()
-    summary = crawl([{"name": "示例县人民政府", "url": url}], out, settings)
+    summary = crawl([portal], out, settings)
     seconds = time.perf_counter() - started
-    stats = summary["portals"]["示例县人民政府"]
+    stats = summary["portals"][portal["name"]]
     return {"pages": stats["pages"], "seconds": seconds, "bytes": stats["bytes"], "reports": stats["reports"],
             "not_modified": stats["not_modified"], "reused": stats["reused"]}
 
@@ -158,6 +182,7 @@ def crawl_bare(url: str, out: Path, settings: dict) -> dict:
     from scrapy.http import HtmlResponse
 
     pager = re.compile(r"createPageHTML\((\d+),\s*\d+,\s*\"(\w+)\",\s*\"(\w+)\"\)")
+    quoted = re.compile(r"\"((?:https?://|/)[^\"\s]*)\"")  # an address in a script or a JSON answer
 
     class BareSpider(scrapy.Spider):
         """Every on-site link and every pager page; the body of each response is only counted."""
@@ -170,9 +195,14 @@ def crawl_bare(url: str, out: Path, settings: dict) -> dict:
         def parse(self, response):
             self.pages += 1
             self.bytes += len(response.body)
+            if response.headers.get("Content-Type", b"").startswith(b"application/json"):
+                yield from response.follow_all(quoted.findall(response.text), self.parse)
             if not isinstance(response, HtmlResponse):
                 return
-            yield from response.follow_all(response.xpath("//a/@href").getall(), self.parse)
+            scripts = " ".join(response.xpath("//script/text()").getall())
+            addresses = [a + "1" if a.endswith("page=") else a for a in quoted.findall(scripts)]
+            yield from response.follow_all(response.xpath("//a/@href | //option/@value").getall(), self.parse)
+            yield from response.follow_all([a for a in addresses if a], self.parse)
             for count, prefix, ext in pager.findall(response.text):
                 yield response.follow(f"{prefix}.{ext}", self.parse)
                 yield from (response.follow(f"{prefix}_{n}.{ext}", self.parse) for n in range(1, int(count)))
@@ -188,8 +218,8 @@ def crawl_bare(url: str, out: Path, settings: dict) -> dict:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
-        kind, url, out, settings = sys.argv[2:6]
+        kind, start, out, settings = sys.argv[2:6]
         crawl = crawl_nianbao if kind == "nianbao" else crawl_bare
-        print(json.dumps(crawl(url, Path(out), json.loads(settings))))
+        print(json.dumps(crawl(json.loads(start), Path(out), json.loads(settings))))
     else:
         main()

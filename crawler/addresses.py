@@ -8,7 +8,8 @@ list endpoint or an HTTP redirect. Whatever it names, a request is fetched only 
    off as well, crawler/settings.py), with no credentials and a plain host name or address
    (so every parser reads the same host from it);
 2. for a request of a portal (``meta["portal"]``), its host is on one of the portal's sites — the
-   registrable domain (:func:`site_of`) of its home page and of its URL hints — or listed in the
+   registrable domain (:func:`site_of`) of its home page and of its URL hints (so units on their own
+   sub-domains of the portal's site are on it) — or listed in the
    portal file's ``allow_hosts`` (a host and its sub-domains: platforms and file servers on another
    domain). Requests of no portal (robots.txt) skip this rule;
 3. every address its host resolves to is globally reachable: no loopback, private, link-local,
@@ -37,6 +38,7 @@ import re
 import socket
 from urllib.parse import urlsplit
 
+import tldextract
 from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.resolver import HostResolution
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -50,10 +52,11 @@ from crawler.extensions import portal_stat
 
 ALLOWED_SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
-SECOND_LEVEL_DOMAINS = ("gov", "edu", "org", "com", "net", "ac")  # as in luoshan.gov.cn
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 PLAIN_HOST = re.compile(r"[a-z0-9_.-]+")
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# Offline: the Public Suffix List snapshot tldextract ships, never a download nor a cache file.
+REGISTRABLE = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 class RefusedURL(IgnoreRequest):
@@ -61,15 +64,12 @@ class RefusedURL(IgnoreRequest):
 
 
 def site_of(url: str) -> str:
-    """The site a URL belongs to: its registered domain, so ``xxgk.luoshan.gov.cn`` (where many
-    portals keep their 信息公开 platform) counts as ``www.luoshan.gov.cn``; an IP address keeps
-    its port, as every port may be a different server."""
+    """The site a URL belongs to: its registrable domain by the Public Suffix List, so
+    ``xxgk.luoshan.gov.cn`` (where many portals keep their 信息公开 platform, and hosted units their
+    own sub-domains) counts as ``www.luoshan.gov.cn``. A host with no public suffix — an IP address,
+    ``localhost`` — keeps its port, as every port may be a different server."""
     parts = urlsplit(url)
-    labels = (parts.hostname or "").split(".")
-    if labels[-1].isdigit() or len(labels) < 3:
-        return parts.netloc
-    second_level = labels[-2] in SECOND_LEVEL_DOMAINS and len(labels[-1]) == 2
-    return ".".join(labels[-3:] if second_level else labels[-2:])
+    return REGISTRABLE(parts.hostname or "").top_domain_under_public_suffix or parts.netloc
 
 
 def url_refusal(url: str) -> str | None:
@@ -90,7 +90,8 @@ def url_refusal(url: str) -> str | None:
 def portal_sites(portal: dict) -> set[str]:
     """The sites a portal lives on: of its home page and of its URL hints."""
     hints = portal["hints"]
-    urls = (portal["url"], hints.get("column_url"), (hints.get("year_url_template") or "").replace("{year}", "2020"))
+    urls = (portal["url"], hints.get("column_url"), hints.get("units_url"),
+            (hints.get("year_url_template") or "").replace("{year}", "2020"))
     return {site_of(url) for url in urls if url}
 
 

@@ -76,24 +76,30 @@ def append_whole(fd: int, data: bytes) -> None:
         raise
 
 
-def read_jsonl(path: Path) -> Iterator[dict]:
-    """The JSON objects of a JSONL file; a line that is not one is logged and skipped, so one bad
-    line (an edit by hand, a damaged disk) does not stop every later crawl."""
+def read_jsonl(path: Path, problem=None, skipped=None) -> Iterator[dict]:
+    """The JSON objects of a JSONL file; a line that is not one, or of which ``problem(record)`` says
+    what is wrong (text, or None when it is right), is skipped and said, so one bad line (an edit by
+    hand, a damaged disk) does not stop every later crawl or build. It is said to
+    ``skipped(line number, why)`` if given (the archive's build records it), else logged."""
     if not path.exists():
         return
+    if skipped is None:
+        def skipped(number, why):
+            logger.warning("%s line %d is %s, skipped", path, number, why)
     with path.open("rb") as f:
         for number, line in enumerate(f, 1):
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
-            except ValueError as error:
-                logger.warning("%s line %d is not JSON, skipped: %s", path, number, error)
+            except ValueError as error:  # not JSON, or not UTF-8
+                skipped(number, f"not JSON ({error})")
                 continue
-            if isinstance(record, dict):
+            why = "not a JSON object" if not isinstance(record, dict) else problem(record) if problem else None
+            if why is None:
                 yield record
             else:
-                logger.warning("%s line %d is not a JSON object, skipped", path, number)
+                skipped(number, why)
 
 
 def describe_storage_error(path: Path | str, error: Exception) -> str:

@@ -12,6 +12,11 @@ disk, an I/O error) stops the crawl, since nothing more could be kept: each fail
 ``storage`` error line if errors.jsonl can still take one (else it is only logged), the
 first one's ``path: reason`` is the run record's ``storage_error`` (null when none), and the
 spider is closed with reason :data:`STORAGE_ERROR`.
+
+Each error is also one log line, ``portal: kind URL: message`` (no traceback): WARNING, or INFO
+for the :data:`BENIGN_ERRORS` a live site always has, so a quiet crawl (``nianbao crawl`` off a
+terminal) shows the failures that need a look and nothing twice: Scrapy's own lines about a failed
+download or callback are INFO (:class:`FailuresLoggedOnce`).
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ import uuid
 from datetime import datetime, timezone
 
 from scrapy import signals
+from scrapy.logformatter import LogFormatter
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.crawldir import (
@@ -45,6 +51,9 @@ logger = logging.getLogger(__name__)
 #: the address rule refused (crawler.addresses; counted by its middleware).
 COUNTERS = ("pages", "bytes", "reports", "new_reports", "changed_reports", "not_modified", "revisits", "reused",
             "refused_documents")
+#: Errors every live site has, recorded but no sign of trouble: a dead link, a robots.txt refusal,
+#: a URL the address rule refused (unless it was a report's own document: ``refused_documents``).
+BENIGN_ERRORS = {"http_404", "robots", "refused_url"}
 #: Stats key prefix (under a portal's) of each hints.year_url_template year's outcome: "" or why no report.
 YEAR_ANSWERS = "year_url_template/"
 #: The close reason of a crawl stopped because the crawl directory could not be written.
@@ -60,6 +69,7 @@ class CrawlLog:
     """Single writer of errors.jsonl and runs.jsonl."""
 
     def __init__(self, crawler):
+        logging.getLogger(ROBOTS_TXT_LOGGER).addFilter(ROBOTS_TXT_FAILURE_AT_INFO)  # once: the same filter
         self.crawler = crawler
         self.stats = crawler.stats
         self.settings = crawler.settings
@@ -103,6 +113,9 @@ class CrawlLog:
         self.error_found(response.meta.get("portal"), response.url, "parse", failure.getErrorMessage())
 
     def error_found(self, portal, url, kind, message):
+        where = " ".join(filter(None, (f"{portal}:" if portal else None, kind, url)))
+        logger.log(logging.INFO if kind in BENIGN_ERRORS else logging.WARNING, "%s: %s", where,
+                   " ".join(f"{message}".split()))
         self._count_error(portal, kind)
         try:
             self._append_error(portal, url, kind, message)
@@ -184,3 +197,29 @@ class CrawlLog:
         kinds = {key[len(prefix):]: n for key, n in self.stats.get_stats().items() if key.startswith(prefix)}
         return {"url": portal["url"], **{counter: count(counter) for counter in COUNTERS},
                 "errors": sum(kinds.values()), "error_kinds": kinds}
+
+
+class FailuresLoggedOnce(LogFormatter):
+    """Scrapy's log formatter, with a failed download or spider callback at INFO: each is already
+    a WARNING line of the crawl log (``CrawlLog.error_found``), so the traceback is for --verbose."""
+
+    def download_error(self, *args, **kwargs):
+        return {**super().download_error(*args, **kwargs), "level": logging.INFO}
+
+    def spider_error(self, *args, **kwargs):
+        return {**super().spider_error(*args, **kwargs), "level": logging.INFO}
+
+
+class RobotsTxtFailureAtInfo(logging.Filter):
+    """On Scrapy's robots.txt logger: a robots.txt that could not be fetched (logged as an ERROR with
+    its traceback) is INFO. The crawl then goes on as allowed, and the host's failure, if it is one,
+    is the crawl log's line about the portal's own page."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith("Error downloading"):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+ROBOTS_TXT_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
+ROBOTS_TXT_FAILURE_AT_INFO = RobotsTxtFailureAtInfo()

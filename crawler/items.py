@@ -2,7 +2,7 @@
 
 Field meanings are the contract in docs/architecture.md ("reports.jsonl line").
 Documents are plain dicts in that contract's shape (built by
-``crawler.spiders.base.document``); while the item travels through the pipelines
+``crawler.spiders.pages.document``); while the item travels through the pipelines
 each also carries its raw ``body``, which :class:`crawler.pipelines.BlobStorePipeline`
 swaps for the ``blob`` path.
 """
@@ -18,6 +18,9 @@ class ReportItem:
     portal_url: str               # the portal's home page
     portal_region: str | None     # the portal file's region and level of the portal's body, as written
     portal_level: str | None
+    publisher: str                # the body that published the report: a hosted unit, or the portal's (crawler.publisher)
+    publisher_region: str | None  # its place names, largest first, completed from the portal's region
+    publisher_level: str | None   # national | province | city | county | township | department
     page_url: str                 # page announcing the report (or the file itself, if listed directly)
     listing_url: str | None       # listing page the report was found on
     title: str

@@ -9,11 +9,14 @@ A YAML file with a top-level ``portals:`` list::
         level: county                   # optional: one of LEVELS
         allow_hosts: [xxgk.henan.gov.cn] # optional: hosts (and their sub-domains) on another domain
                                         # its pages, attachments and pictures may come from
+        units: true                     # optional: crawl the units it hosts (departments, townships;
+                                        # docs/crawling.md); false: only the portal's own reports
         hints:                          # optional; each one a promise checked by the crawl
           column_url: http://www.luoshan.gov.cn/zfxxgk/gknb/  # start here instead of the home page
           cms: trs                      # read listings the way this CMS writes them: trs | hanweb
           year_url_template: http://www.luoshan.gov.cn/zfxxgk/gknb/{year}nb.html  # fetch these too
           years: 2019-2024              # for the template (list or range); see year_url_template_errors
+          units_url: http://www.luoshan.gov.cn/zfxxgk/bmxxgk/  # a directory of hosted units the rules miss
 
 Every problem is reported as :class:`PortalFileError` naming the file, the entry
 and the field, so a typo is fixed in one go rather than discovered mid-crawl.
@@ -29,9 +32,9 @@ from urllib.parse import urlsplit
 import yaml
 
 REQUIRED = ("name", "url")
-OPTIONAL = ("region", "level", "hints", "allow_hosts")
+OPTIONAL = ("region", "level", "hints", "allow_hosts", "units")
 HOST_NAME = re.compile(r"(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*")
-URL_HINTS = ("column_url", "year_url_template")
+URL_HINTS = ("column_url", "year_url_template", "units_url")
 HINTS = (*URL_HINTS, "cms", "years")
 CMS = ("trs", "hanweb")
 # The record's level vocabulary (docs/architecture.md): the archive shows the portal file's
@@ -89,6 +92,9 @@ def validate_portal(entry: Any, where: str = "portal") -> dict[str, Any]:
         raise PortalFileError(f"{where}: 'level' must be one of {', '.join(LEVELS)}, got {portal['level']!r}")
     portal["hints"] = _hints(entry.get("hints") or {}, where)
     portal["allow_hosts"] = _hosts(entry.get("allow_hosts") or [], f"{where}: 'allow_hosts'")
+    portal["units"] = entry.get("units", True)
+    if not isinstance(portal["units"], bool):
+        raise PortalFileError(f"{where}: 'units' must be true or false, got {portal['units']!r}")
     return portal
 
 

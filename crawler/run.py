@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
+from scrapy.settings import Settings, default_settings
 
-from crawler.extensions import COUNTERS
+from crawler.extensions import BENIGN_ERRORS, COUNTERS
 from crawler.lock import crawl_lock
 from crawler.portals import validate_portals
 from crawler.recovery import repair
@@ -45,20 +45,25 @@ from crawler.spiders.portal import PortalSpider
 
 logger = logging.getLogger(__name__)
 
-# A refused URL (crawler.addresses) is benign unless it was a report's own document (refused_documents).
-BENIGN_ERRORS = {"http_404", "robots", "refused_url"}
+
+class SettingError(ValueError):
+    """A setting override that names no setting, or whose value is not of the setting's type."""
 
 
-def crawl(portals: list[dict], out_dir: Path, settings: dict[str, Any] | None = None) -> dict:
+def crawl(portals: list[dict], out_dir: Path, settings: dict[str, Any] | None = None, progress=None) -> dict:
     """Crawl every portal into ``out_dir`` in one Scrapy process; return the run summary.
 
     ``portals`` are portal dicts (see :mod:`crawler.portals`); ``settings`` overrides
-    Scrapy/nianbao settings (e.g. ``{"DOWNLOAD_DELAY": 0}`` for a local demo). The
-    summary is the runs.jsonl record of this run plus ``status`` overall and per portal.
+    Scrapy/nianbao settings (e.g. ``{"DOWNLOAD_DELAY": 0}`` for a local demo; checked by
+    :func:`check_overrides`); ``progress``, if given, is called with the crawl's figures as it
+    runs (:mod:`crawler.progress`). The summary is the runs.jsonl record of this run plus
+    ``status`` overall and per portal.
     """
     portals = validate_portals(portals)
     out_dir = Path(out_dir)
-    scrapy_settings = build_settings(out_dir, settings or {})
+    scrapy_settings = build_settings(out_dir, check_overrides(settings or {}))
+    if progress is not None:
+        scrapy_settings.set("NIANBAO_PROGRESS", progress, priority="cmdline")
     with crawl_lock(out_dir, stuck_after=scrapy_settings.getfloat("NIANBAO_STUCK_AFTER_SECONDS")) as interrupted:
         recovered = recovery_notes(interrupted, repair(out_dir))
         scrapy_settings.set("NIANBAO_RECOVERED", recovered, priority="cmdline")
@@ -67,6 +72,30 @@ def crawl(portals: list[dict], out_dir: Path, settings: dict[str, Any] | None = 
         process.crawl(crawler, portals=portals)
         process.start()
     return summarize(crawler.stats.get_value("nianbao/run"), portals)
+
+
+def check_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
+    """``overrides`` if each names a Scrapy or nianbao setting and has a value of its type (text as
+    given on a command line is read as Scrapy reads it: ``0``/``1``/``True``/``False``, a number,
+    JSON for a dict, commas for a list); else :class:`SettingError` saying which and why."""
+    known = Settings()
+    known.setmodule("crawler.settings", priority="project")
+    for name, value in overrides.items():
+        if not hasattr(default_settings, name) and name not in known:
+            raise SettingError(f"{name} is not a Scrapy or nianbao setting")
+        default = known.get(name)
+        given = Settings({name: value})
+        reader = {bool: given.getbool, int: given.getint, float: given.getfloat, dict: given.getdict,
+                  list: given.getlist}.get(type(default))
+        try:
+            if reader:
+                reader(name)
+            if name == "LOG_LEVEL" and not isinstance(logging.getLevelName(str(value)), int):
+                raise ValueError("not a log level (DEBUG, INFO, WARNING, ERROR, CRITICAL)")
+        except (ValueError, TypeError) as error:
+            kind = type(default).__name__ if reader else "log level"
+            raise SettingError(f"{name}={value!r} is not a valid {kind}: {error}") from None
+    return overrides
 
 
 def recovery_notes(interrupted: dict | None, repairs: list[str]) -> list[str]:

@@ -58,6 +58,9 @@ nianbao's own settings (all prefixed ``NIANBAO_``):
     ``DOWNLOAD_MAXSIZE``, and a quarter of it ``DOWNLOAD_WARNSIZE``. A larger one is a
     ``too_large`` error naming this setting. Annual reports are a few MB; scanned ones reach
     tens of MB.
+``NIANBAO_PROGRESS`` / ``NIANBAO_PROGRESS_INTERVAL``
+    A callable given the crawl's figures (portals done, pages, reports: crawler.progress) at once,
+    then every so many seconds; ``nianbao crawl`` sets it on a terminal to draw its progress line.
 ``NIANBAO_MAX_RETRY_AFTER``
     Longest ``Retry-After`` (seconds) of a 429 or 503 that is waited before the retry
     (crawler.middlewares.RetryAfterMiddleware). A host asking for longer is given up for the run:
@@ -87,6 +90,8 @@ NIANBAO_PORTAL_MAX_PAGES = 20_000
 NIANBAO_PORTAL_MAX_SECONDS = 12 * 3600
 NIANBAO_MAX_DOCUMENT_BYTES = 200_000_000
 NIANBAO_MAX_RETRY_AFTER = 120
+NIANBAO_PROGRESS = None
+NIANBAO_PROGRESS_INTERVAL = 0.5
 CLOSING_SECONDS = 3600  # a run's last downloads, their retries and its closing, after the budgets are spent
 
 
@@ -113,7 +118,9 @@ def user_agent(contact: str) -> str:
 
 USER_AGENT = user_agent(NIANBAO_CONTACT)
 
-# Politeness: obey robots.txt, at most two connections per host, adapt to server speed.
+# Politeness: obey robots.txt, at most two connections per host, adapt to server speed. Scrapy's
+# download slot is the host name, so the units a portal hosts in its sub-folders share these two
+# (tests/test_crawler_units.py counts them at the server).
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
@@ -177,6 +184,13 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.CrawlLog": 100,
+    "crawler.progress.CrawlProgress": 200,
 }
+# Scrapy's, counting the requests it holds per portal, so a progress display can tell which are done.
+SCHEDULER = "crawler.progress.PortalScheduler"
 
+# The log: every failed fetch is one line of the crawl log (crawler.extensions.CrawlLog), so
+# Scrapy's own lines about the same failure (with a traceback) are INFO, seen with --verbose only.
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.extensions.FailuresLoggedOnce"
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"

@@ -251,6 +251,7 @@ NOISE_TEXT = {
     "部门决算": "{body}{year}年度部门决算公开，包括收入支出决算总表等九张表格。\n本年收入合计2836.51万元，本年支出合计2790.12万元。",
     "年度绩效报告": "{body}{year}年度部门整体支出绩效自评，评价得分92分。\n年度绩效目标基本完成，资金使用规范。",
     "解读": "一图读懂《{body}{year}年政府信息公开工作年度报告》。\n年度报告从总体情况、主动公开、依申请公开等六个方面作了说明。",
+    "部门预算": "{body}{year}年部门预算公开，包括收支总表等八张表格。\n一般公共预算支出合计1532.40万元。",
 }
 
 
@@ -375,7 +376,8 @@ def _luoshan(tree: SiteTree, truth: Truth) -> str:
                         (zwgk, (name, path)))
         tree.page(path, name, pages.column(name, _links([entry], path), (zwgk, (name, path))))
     columns = [("政府信息公开指南", "./zfxxgkzn/"), ("政府信息公开年报", "./zfxxgknb/"),
-               ("政府工作报告", "./zfgzbg/"), ("统计信息", "./tjxx/")]
+               ("政府工作报告", "./zfgzbg/"), ("统计信息", "./tjxx/"),
+               ("县直部门和乡镇", "." + _hosted_units(tree, truth, zwgk).removeprefix("/zwgk"))]
     tree.page("/zwgk/index.html", "政务公开", pages.column(
         "政务公开", pages.links([(t, h, "") for t, h in columns], "columns"), (zwgk,)))
 
@@ -389,6 +391,43 @@ def _luoshan(tree: SiteTree, truth: Truth) -> str:
     quick = pages.links([("政府信息公开年报", old_column, ""), ("政府信息公开指南", "/zwgk/zfxxgkzn/", "")], "quick")
     tree.page("/index.html", "首页", pages.column("要闻动态", _links(news) + "\n<h3>专题专栏</h3>\n" + quick))
     return column
+
+
+# Units 罗山县人民政府 hosts, listed under 县直部门和乡镇: (name, slug, level, years).
+HOSTED_UNITS = (("罗山县教育体育局", "jtj", "department", (2023, 2024)),
+                ("罗山县财政局", "czj", "department", (2024,)),
+                ("罗山县城关镇人民政府", "cgz", "township", (2024,)))
+
+
+def _hosted_units(tree, truth, zwgk) -> str:
+    """The directory of the units the portal hosts (a link list), each unit in its own sub-folder
+    with a 信息公开 page and a 年报 column holding its reports (HTML, tables on the page) and, for
+    the 财政局, its budget as a look-alike. A unit's truth entries carry it as ``publisher``.
+    Returns the directory's path."""
+    directory = "/zwgk/bmxxgk/"
+    crumbs = (zwgk, ("县直部门和乡镇", directory))
+    for name, slug, level, years in HOSTED_UNITS:
+        home, column = f"/bm/{slug}/", f"/bm/{slug}/xxgk/gknb/"
+        items, previous = [], None
+        for year in years:
+            published = f"{year + 1}-01-{15 + len(slug):02d}"
+            report = make_report(name, "局" if level == "department" else "镇", "county", year, "2021",
+                                 published=published, seed="demo", previous=previous)
+            previous = report
+            page_path = f"{column}{published[:7].replace('-', '')}/t{published.replace('-', '')}_{_number(name, year)}.html"
+            entry = _publish(tree, truth, Plan(year, "2021"), report, page_path, None, crumbs)
+            entry.update(publisher=name, publisher_level=level, listing_path=column)
+            items.append(_item(report.title, page_path, published, entry))
+        if slug == "czj":
+            title, date = f"{name}2024年部门预算", "2024-02-20"
+            items.append(_notice(tree, truth, "部门预算", title, _dated(column, title, date), date, 2024, crumbs))
+        tree.page(column, "政府信息公开年报", pages.column("政府信息公开年报", _links(items, column), crumbs))
+        tree.page(home + "xxgk/", f"{name}信息公开", pages.column(name, pages.links(
+            [("政府信息公开年报", "./gknb/", ""), ("政府信息公开指南", "./zn/", "")], "columns"), crumbs))
+        tree.page(home, name, pages.column(name, pages.links([("信息公开", "./xxgk/", "")], "columns"), crumbs))
+    tree.page(directory, "县直部门和乡镇", pages.column("县直部门和乡镇", pages.links(
+        [(name, f"/bm/{slug}/", "") for name, slug, _, _ in HOSTED_UNITS], "units"), crumbs))
+    return directory
 
 
 def _trs_listing(tree, column, items, crumbs):

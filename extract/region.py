@@ -27,9 +27,12 @@ def _name(also: str = "") -> str:
 _UNITS = re.compile(
     rf"^(?P<province>{'|'.join(_MUNICIPALITIES)}|{_name()}{{2,7}}?(?:省|自治区))?"
     rf"(?P<city>{_name()}{{2,7}}?(?:市|自治州|地区|盟))?"
-    rf"(?P<county>{_name()}{{1,9}}?(?:自治县|县|区|旗|市)"  # 市 after a city: a county-level city
+    # 市 after a city: a county-level city, whose name has two characters at least (not the 城市
+    # of 城市管理局); a 片区 is a zone's area, not a district (区)
+    rf"(?P<county>{_name()}{{1,9}}?(?:自治县|县|(?<!片)区|旗)|{_name()}{{2,9}}?市"
     rf"|{_name()}{{1,16}}?(?:{'|'.join(_ZONES)}))?"  # a zone with a long name
-    rf"(?P<township>{_name('镇乡')}{{1,7}}?(?:镇|乡|街道|片区))?")  # 片区: a zone's area
+    # 片区: a zone's area; 城乡 ("urban and rural", 住房和城乡建设局) ends no township's name
+    rf"(?P<township>{_name('镇乡')}{{1,7}}?(?:镇|(?<!城)乡|街道|片区))?")
 # Bodies of the central government: named without a place, as 国务院's own bodies are.
 _NATIONAL = re.compile(r"^(?:国务院|中华人民共和国|中共中央|国家)|^[^省市县区旗镇乡]{1,12}(?:部|总署|总局)$")
 # What follows the units in the name of a government itself (not one of its departments);

@@ -3,7 +3,7 @@ which look-alikes are not one, its year, a date, a cover letter that carries a r
 whether a text is a report at all.
 
 Pure functions of text. ``extract.metadata`` uses them to read a document, and the crawler
-(``crawler.spiders.base``) imports them to judge listing entries and article pages, so a title
+(``crawler.spiders``) imports them to judge listing entries and article pages, so a title
 the crawler accepts is one the extractor reads the same way. Nothing here imports crawler or
 archive code.
 """
@@ -16,9 +16,9 @@ REPORT_SUBJECT = "信息公开"
 REPORT_KINDS = ("年度报告", "年报")
 # … and is not one of the look-alikes published next to it: other annual documents
 # (政府工作报告, 统计年报/公报, 决算/预算, 绩效报告) or news about the report itself
-# (解读, 图解, 通知, 报送 …).
+# (解读, 图解, 通知, 报送 …). Not 统计 alone: a 统计局 publishes its report too.
 LOOKALIKE_WORDS = (
-    "政府工作报告", "统计", "公报", "决算", "预算", "绩效",
+    "政府工作报告", "统计年报", "统计年鉴", "统计数据", "公报", "决算", "预算", "绩效",
     "解读", "图解", "通知", "通报", "印发", "报送", "做好", "编制", "征集", "评估", "考核", "督查",
     "发布会", "答记者问",
 )

@@ -245,6 +245,12 @@ def keys(version: str) -> tuple[str, ...]:
     return tuple(c.key for c in cells(version))
 
 
+def carried_pairs() -> tuple[tuple[str, str], ...]:
+    """(上年结转 key, 结转下年度 key) of each column of table 3, alike in both formats: a body's
+    上年结转 of year N is its 结转下年度 of year N−1 (the archive's checks across years)."""
+    return tuple((f"{_CARRIED_OVER.key}.{c.suffix}", f"{_CARRIED_FORWARD.key}.{c.suffix}") for c in APPLICANT_COLUMNS)
+
+
 @lru_cache(maxsize=None)  # immutable results, asked for by every document
 def identities(version: str) -> tuple[Identity, ...]:
     """The format's arithmetic identities (checks 1–4 of standard-format.md)."""

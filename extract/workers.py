@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import multiprocessing
 import os
 import resource
@@ -38,6 +39,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from collections import deque
 from dataclasses import asdict
 from pathlib import Path
@@ -248,6 +250,10 @@ def _serve(connection, limits: WorkerLimits, work: Callable) -> None:
 
 
 def _main(fd: str, work_name: str, limits: str) -> None:
+    # The worker's stderr is the user's terminal (or cron mail): third-party libraries' log lines
+    # and warnings (pdfminer's "Could not get FontBBox…") say nothing the record does not, so go nowhere.
+    logging.basicConfig(handlers=[logging.NullHandler()])
+    warnings.simplefilter("ignore")
     module, _, name = work_name.partition(":")
     _serve(Connection(int(fd)), WorkerLimits(**json.loads(limits)), getattr(importlib.import_module(module), name))
 

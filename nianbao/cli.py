@@ -16,17 +16,54 @@ first, else 3, the summary naming the file and the reason.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from contextlib import closing
 from pathlib import Path
 
 import click
 
+from nianbao.progress import ProgressLine, quiet_logging
+
 OK, PARTIAL, USAGE, FAILED, LOCKED, STUCK = 0, 1, 2, 3, 4, 5
 _STATUS_EXIT = {"ok": OK, "partial": PARTIAL, "failed": FAILED}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineUsageError(click.ClickException):
+    """A usage error as one line on stderr, ``nianbao crawl: Invalid value for --set: … (see nianbao crawl --help)``, exit 2."""
+
+    exit_code = USAGE
+
+    def __init__(self, error: click.UsageError):
+        super().__init__(error.format_message())
+        self.command = error.ctx.command_path if error.ctx else "nianbao"
+
+    def show(self, file=None) -> None:
+        click.echo(f"{self.command}: {self.message} (see {self.command} --help)", err=True)
+
+
+class OneLineErrors(click.Group):
+    """Click's usage errors (four lines: usage, hint, blank, error) as :class:`OneLineUsageError`;
+    a command given without arguments still shows its help."""
+
+    def make_context(self, *args, **kwargs):  # nianbao's own options
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as error:
+            raise OneLineUsageError(error) from None
+
+    def invoke(self, ctx):  # a subcommand's name, options and checks
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as error:
+            raise OneLineUsageError(error) from None
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nianbao")
 def cli():
     """Crawl government portals for 政府信息公开工作年度报告, keep the raw bytes,
@@ -46,8 +83,14 @@ def cli():
               help="Crawl directory: WARC files, blobs, reports.jsonl, errors.jsonl, runs.jsonl.")
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy/nianbao setting, e.g. --set DOWNLOAD_DELAY=0. Repeatable.")
-def crawl(portals_file, url, name, out_dir, overrides):
+@click.option("--verbose", "-v", is_flag=True,
+              help="Scrapy's own log on stderr (INFO; --set LOG_LEVEL=DEBUG for more), no progress line.")
+def crawl(portals_file, url, name, out_dir, overrides, verbose):
     """Crawl portals for annual reports and archive every response raw.
+
+    On a terminal, a progress line (portals done, pages, reports, rate, ETA) and the
+    warnings; without one (cron), only the warnings, one line each (a failed fetch:
+    portal, kind, URL, reason), and the summary. --verbose shows Scrapy's own log.
 
     Safe from cron: a re-run fetches listings again but known documents only if
     changed; a run that finds another one crawling into --out exits at once with
@@ -71,6 +114,7 @@ def crawl(portals_file, url, name, out_dir, overrides):
     from crawler.run import crawl as run_crawl
     from crawler.run import format_summary
 
+    settings = _parse_overrides(overrides)
     if bool(portals_file) == bool(url):
         raise click.UsageError("give either --portals FILE or --url URL --name NAME")
     if url and not name:
@@ -80,7 +124,12 @@ def crawl(portals_file, url, name, out_dir, overrides):
     except PortalFileError as error:
         raise click.UsageError(str(error)) from error
     try:
-        summary = run_crawl(portals, out_dir, settings=_parse_overrides(overrides))
+        if verbose or "LOG_LEVEL" in settings:
+            summary = run_crawl(portals, out_dir, settings=settings)
+        else:
+            with ProgressLine("crawl", "portals") as line, quiet_logging(line):
+                summary = run_crawl(portals, out_dir, settings={**settings, "LOG_INSTALL_ROOT_HANDLER": False},
+                                    progress=_crawl_progress(line) if line.shown else None)
     except CrawlLocked as locked:
         click.echo(f"nianbao crawl: {locked}", err=True)
         sys.exit(STUCK if isinstance(locked, CrawlStuck) else LOCKED)
@@ -105,6 +154,9 @@ def extract(paths, as_json, jobs, no_ocr):
 
     Each document is read in a worker process under memory, CPU and time limits
     (NIANBAO_WORKER_MEMORY_MB, …_CPU_SECONDS, …_WALL_SECONDS); one over a limit is an error.
+    A document read without error but with no report title, year or table in it is said to
+    hold no annual report. Exit codes: 0 every document read as a report; 1 some were not
+    (unreadable, or no report); 3 none was.
 
     \b
     Examples:
@@ -115,7 +167,7 @@ def extract(paths, as_json, jobs, no_ocr):
 
     failed = 0
     for record in extract_files(paths, jobs, ocr=not no_ocr):
-        failed += bool(record["errors"])
+        failed += bool(record["errors"]) or _not_a_report(record)
         if as_json:
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
@@ -135,21 +187,29 @@ def extract(paths, as_json, jobs, no_ocr):
 def build(crawl_dir, db_path, jobs, retry_failed, no_ocr):
     """Build or update the SQLite archive from a crawl directory.
 
-    Safe to re-run: unchanged reports are not added again, and a build that was
+    On a terminal, a progress line (reports done of all); without one, only what
+    went wrong. Safe to re-run: unchanged reports are not added again, and a build that was
     killed is finished by the next (reports are committed in batches). Documents are
     read in worker processes under memory, CPU and time limits; one that goes past a
     limit is an error row and is not read again unless --retry-failed. Exits 3, with a
-    one-line message, when the build could not run.
+    one-line message, when the build could not run (--from is not a crawl directory,
+    the archive cannot be written).
 
     \b
     Example:
       nianbao build --from crawl/ --db nianbao.db
     """
     from archive.build import build as run_build
+    from crawler.crawldir import REPORTS, RUNS
 
+    if not any((crawl_dir / name).is_file() for name in (RUNS, REPORTS)):
+        click.echo(f"nianbao build: {crawl_dir} is not a crawl directory (it has no {RUNS} or {REPORTS}; "
+                   f"`nianbao crawl --out {crawl_dir}` writes one)", err=True)
+        sys.exit(FAILED)
     try:
-        summary = run_build(crawl_dir, db_path, progress=_progress, jobs=jobs, retry_failed=retry_failed,
-                                ocr=not no_ocr)
+        with ProgressLine("build", "reports") as line, quiet_logging(line):
+            summary = run_build(crawl_dir, db_path, progress=_build_progress(line), jobs=jobs,
+                                retry_failed=retry_failed, ocr=not no_ocr)
     except Exception as error:  # any cause, a bug included: one line for the cron mail, no traceback
         click.echo(f"nianbao build: could not build {db_path} from {crawl_dir}: "
                    f"{type(error).__name__}: {error}", err=True)
@@ -165,22 +225,23 @@ def build(crawl_dir, db_path, jobs, retry_failed, no_ocr):
 def search(db_path, limit, words):
     """Find reports by any Chinese word, best match first (as in Datasette's search box).
 
-    Prints id, year, portal and title per report; exits 1 when nothing matches.
+    Prints id, year, portal and title per report; when nothing matches, says
+    "no match" on stderr and exits 1 (as grep does). Exits 2 if --db is not an archive.
 
     \b
     Examples:
       nianbao search --db nianbao.db 行政复议
       nianbao search --db nianbao.db 罗山县 依申请公开
     """
-    import sqlite_utils
-
     from archive.search import search as run_search
 
-    db = sqlite_utils.Database(db_path)
-    _warn_if_index_is_older(db, db_path)
-    rows = run_search(db, " ".join(words), limit=limit)
+    with closing(_open_archive(db_path)) as db:
+        _warn_if_index_is_older(db, db_path)
+        rows = run_search(db, " ".join(words), limit=limit)
     for row in rows:
         click.echo(f"{row['id']}\t{row['year']}\t{row['portal']}\t{row['title']}")
+    if not rows:
+        click.echo(f"no match for {' '.join(words)} in {db_path}", err=True)
     sys.exit(OK if rows else PARTIAL)
 
 
@@ -195,12 +256,11 @@ def serve(db_path, host, port):
     Example:
       nianbao serve --db nianbao.db --port 8001
     """
-    import sqlite_utils
-
     from archive.serve import serve as run_serve
 
-    with closing(sqlite_utils.Database(db_path)) as db:
+    with closing(_open_archive(db_path)) as db:
         _warn_if_index_is_older(db, db_path)
+    _refuse_busy_port([port], host, "--port", "give another, e.g. --port 8011")
     run_serve(db_path, host=host, port=port)
 
 
@@ -219,18 +279,64 @@ def demo(workdir, db_path, ports):
     """
     from nianbao.demo import run_demo
 
-    ports = tuple(int(p) for p in ports.split(","))
+    try:
+        ports = tuple(int(p) for p in ports.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{ports!r} is not a comma-separated list of port numbers",
+                                 param_hint="--ports") from None
+    _refuse_busy_port(ports, "127.0.0.1", "--ports", "give three free ones, e.g. --ports 8711,8712,8713")
     sys.exit(run_demo(workdir, db_path, ports=ports, echo=click.echo))
 
 
 def _parse_overrides(pairs):
+    """The ``--set`` pairs as settings, each checked against its setting's type (before any crawl)."""
+    from crawler.run import SettingError, check_overrides
+
     settings = {}
     for pair in pairs:
         if "=" not in pair:
             raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
         key, value = pair.split("=", 1)
         settings[key.strip()] = value.strip()
-    return settings
+    try:
+        return check_overrides(settings)
+    except SettingError as error:
+        raise click.BadParameter(str(error), param_hint="--set") from None
+
+
+def _refuse_busy_port(ports, host: str, option: str, advice: str) -> None:
+    """A usage error naming the first of ``ports`` that something on ``host`` already holds."""
+    import errno
+    import socket
+
+    for port in ports:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers themselves do
+            try:
+                probe.bind((host, port))
+            except OSError as error:
+                if error.errno not in (errno.EADDRINUSE, errno.EACCES):
+                    raise click.BadParameter(f"cannot listen on {host}:{port}: {error.strerror}",
+                                             param_hint=option) from None
+                raise click.BadParameter(f"port {port} of {host} is in use; {advice}", param_hint=option) from None
+
+
+def _open_archive(db_path):
+    """The archive at ``db_path``, or a usage error if it is no SQLite file or holds no reports."""
+    import sqlite3
+
+    import sqlite_utils
+
+    try:
+        db = sqlite_utils.Database(sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True))
+        tables = set(db.table_names())
+    except sqlite3.DatabaseError as error:
+        raise click.BadParameter(f"{db_path} is not a SQLite database ({error})", param_hint="--db") from None
+    if "reports" not in tables:
+        db.close()
+        raise click.BadParameter(f"{db_path} is not a nianbao archive (no reports table; "
+                                 "`nianbao build` makes one)", param_hint="--db")
+    return db
 
 
 def _warn_if_index_is_older(db, db_path):
@@ -241,11 +347,45 @@ def _warn_if_index_is_older(db, db_path):
                    "`nianbao build` re-indexes it once", err=True)
 
 
-def _progress(message):
-    click.echo(message, err=True)
+def _crawl_progress(line):
+    """The crawl's figures (crawler.progress.CrawlFigures) drawn on ``line``."""
+    def show(figures):
+        rate = figures.pages / figures.seconds if figures.seconds else 0
+        line.show(f"{figures.pages} pages, {figures.reports} reports, {rate:.1f} pages/s",
+                  figures.portals_done, figures.portals_total)
+    return show
+
+
+# archive.build's messages: one per report item, "[3/120] title", and one per batch,
+# "reading 40 documents of items 1-50", are what the progress line shows; the others (a line
+# skipped, a document over a worker limit, a re-index) are written for the user.
+_ITEM_MESSAGE = re.compile(r"\[(\d+)/(\d+)\] ")
+_BATCH_MESSAGE = re.compile(r"reading \d+ documents of items ")
+
+
+def _build_progress(line):
+    def show(message):
+        item = _ITEM_MESSAGE.match(message)
+        if item:
+            line.show(message[item.end():][:40], int(item[1]), int(item[2]))
+        elif _BATCH_MESSAGE.match(message):
+            line.show(message)
+        else:
+            line.write(message)
+    return show
+
+
+def _not_a_report(record) -> bool:
+    """Read without error, yet nothing of a report in it: no title, no year, no figure, no table."""
+    return (not record["errors"] and record["title"] is None and record["year"] is None and not record["raw_tables"]
+            and all(value is None for value in record["figures"].values()))
 
 
 def _print_record(record):
+    if _not_a_report(record):
+        click.echo(f"{record['source']}: no annual report found: no report title, year or table of the "
+                   f"national format in its {record['media_type']}")
+        return
     figures = record["figures"]
     read = sum(v is not None for v in figures.values())
     failed = [c["name"] for c in record["checks"] if c["passed"] is False]

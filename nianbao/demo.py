@@ -47,30 +47,32 @@ def summarise(db_path: Path, expected: dict, echo=print) -> list[str]:
     import sqlite_utils
 
     db = sqlite_utils.Database(db_path)
-    found = {(r["portal"], r["year"]): r for r in db.query(
-        "select id, portal, year, format_version, page_url, media_type, checks_failed, "
-        "prose_checks_failed from reports order by portal, year")}
+    # Keyed by the publishing body: a portal's hosted units publish under their own names.
+    found = {(r["body"], r["year"]): r for r in db.query(
+        "select reports.id, agencies.name as body, year, format_version, page_url, media_type, checks_failed, "
+        "prose_checks_failed from reports join agencies on agencies.id = reports.agency_id order by body, year")}
     problems = []
     echo("\nreports found (body, year, format, document, figures, failed checks):")
     for want in expected["reports"]:
-        got = found.pop((want["portal"], want["year"]), None)
+        body = want.get("publisher", want["portal"])
+        got = found.pop((body, want["year"]), None)
         if got is None:
-            problems.append(f"missing: {want['portal']} {want['year']} ({want['page_path']})")
-            echo(f"  {want['portal']} {want['year']}: NOT FOUND")
+            problems.append(f"missing: {body} {want['year']} ({want['page_path']})")
+            echo(f"  {body} {want['year']}: NOT FOUND")
             continue
         wrong = _wrong_figures(db, got["id"], want["figures"])
         if wrong:
-            problems.append(f"{want['portal']} {want['year']}: {len(wrong)} figures differ, e.g. {wrong[0]}")
+            problems.append(f"{body} {want['year']}: {len(wrong)} figures differ, e.g. {wrong[0]}")
         if got["format_version"] != want["format_version"]:
-            problems.append(f"{want['portal']} {want['year']}: format {got['format_version']}, "
+            problems.append(f"{body} {want['year']}: format {got['format_version']}, "
                             f"expected {want['format_version']}")
         exact = "figures exact" if not wrong else f"{len(wrong)} figures WRONG"
         flagged = "" if not got["checks_failed"] else f", {got['checks_failed']} failed checks"
         expect_flag = " (deliberate)" if not want["consistent"] else ""
-        echo(f"  {want['portal']} {want['year']}: format {got['format_version']}, "
+        echo(f"  {body} {want['year']}: format {got['format_version']}, "
              f"{got['media_type']}, {exact}{flagged}{expect_flag if flagged else ''}")
         if bool(got["checks_failed"]) == want["consistent"]:
-            problems.append(f"{want['portal']} {want['year']}: checks failed = {got['checks_failed']}, "
+            problems.append(f"{body} {want['year']}: checks failed = {got['checks_failed']}, "
                             f"expected {'none' if want['consistent'] else 'some'}")
     for (portal, year), extra in found.items():
         problems.append(f"not a demo report, but archived: {portal} {year} {extra['page_url']}")

@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from archive.build import build
@@ -23,6 +24,8 @@ from ports import free_ports
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "extract"
 SEED = (FIXTURES / "seed-report-luoshan-2021.txt").read_bytes()
 PORTAL = "http://127.0.0.1:8501/"
+# The day the test crawl is built: which report years are due (archive/coverage.py) depends on it.
+TODAY = date(2026, 11, 26)
 
 
 def page(title: str, body: str = "", links: tuple[str, ...] = ()) -> bytes:
@@ -109,10 +112,10 @@ def make_crawl(crawl_dir: Path) -> dict:
 
 
 def make_archive(directory: Path):
-    """(crawl dir, db path, build summary, items) of a fresh crawl built in ``directory``."""
+    """(crawl dir, db path, build summary, items) of a fresh crawl built in ``directory`` on ``TODAY``."""
     crawl_dir, db_path = directory / "crawl", directory / "nianbao.db"
     items = make_crawl(crawl_dir)
-    return crawl_dir, db_path, build(crawl_dir, db_path), items
+    return crawl_dir, db_path, build(crawl_dir, db_path, today=TODAY), items
 
 
 @contextmanager

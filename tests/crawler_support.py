@@ -56,7 +56,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
     script. POST is answered like GET if the form names a ``columnid`` (a Hanweb data proxy).
     Like the standard library's handler it answers ``If-Modified-Since`` with 304, and it sleeps
     ``server.delay`` seconds before each answer (a slow portal). Each request's time, path and
-    User-Agent are noted in ``server.requests``, the most it was answering at once in ``server.peak``."""
+    User-Agent are noted in ``server.requests``, the most it was answering at once in ``server.peak``,
+    and for each Host header (name and port) in ``server.peaks``."""
 
     # Keep-alive, as real portals answer. (The standard library's HTTP/1.0 closes after each
     # answer without saying so; Twisted then may reuse the closed connection, and a POST sent on it
@@ -68,16 +69,20 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def send_head(self):
         server = self.server
+        host = self.headers.get("Host", "")
         with server.lock:
             server.requests.append((time.monotonic(), self.path, self.headers.get("User-Agent")))
             server.busy += 1
             server.peak = max(server.peak, server.busy)
+            server.busy_at[host] = server.busy_at.get(host, 0) + 1
+            server.peaks[host] = max(server.peaks.get(host, 0), server.busy_at[host])
         try:
             time.sleep(server.delay)
             return super().send_head()
         finally:
             with server.lock:
                 server.busy -= 1
+                server.busy_at[host] -= 1
 
     def do_POST(self):
         """A Hanweb-style data proxy: the form must name the column, then the URL's file is the answer."""
@@ -110,12 +115,21 @@ class SiteHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class HostsHandler(SiteHandler):
+    """A :class:`SiteHandler` serving many host names from one port: ``root/<host>/<path>``, the host
+    as the Host header names it (without the port) — a portal and its units' sub-domains, all mapped
+    to 127.0.0.1 by NIANBAO_HOSTS."""
+
+    def translate_path(self, path):
+        return super().translate_path("/" + self.headers.get("Host", "").split(":")[0] + path)
+
+
 @contextmanager
-def site_server(root: Path = SITE, delay: float = 0.0):
+def site_server(root: Path = SITE, delay: float = 0.0, handler: type = SiteHandler):
     """A site tree (by default the fixture site) on 127.0.0.1 (a free port); yields the server, which
     notes what it was asked (:class:`SiteHandler`) and has its base URL in ``url``."""
-    with local_server(SiteHandler, root=root, delay=delay, lock=threading.Lock(), requests=[], busy=0,
-                      peak=0) as server:
+    with local_server(handler, root=root, delay=delay, lock=threading.Lock(), requests=[], busy=0,
+                      peak=0, busy_at={}, peaks={}) as server:
         yield server
 
 

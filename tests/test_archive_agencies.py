@@ -58,3 +58,20 @@ def test_national_body():
 
 def test_docstring_examples():
     assert doctest.testmod(agencies).failed == 0
+
+
+HOSTED = {**PORTAL, "publisher": "淮安市洪泽区教育局", "publisher_region": "江苏省淮安市洪泽区", "publisher_level": "department"}
+
+
+def test_the_publisher_a_crawl_declares_wins_for_itself_not_the_portal():
+    row = for_report("淮安市洪泽区教育局", HOSTED, record("淮安市洪泽区教育局", "county", county="洪泽区"))
+    assert (row["region"], row["province"], row["level"]) == ("江苏省淮安市洪泽区", "江苏省", "department")
+    # The portal's own body is not the one declared: the record's reading stands.
+    portal = for_report("淮安市洪泽区人民政府", HOSTED, record("淮安市洪泽区人民政府", "county", county="洪泽区"))
+    assert (portal["region"], portal["level"]) == ("洪泽区", "county")
+
+
+def test_a_publisher_named_short_on_its_own_portal_is_the_portal_body():
+    item = {**PORTAL, "publisher": "洪泽区人民政府", "publisher_region": "江苏省淮安市洪泽区", "publisher_level": "county"}
+    assert agencies.body_name("洪泽区人民政府", item) == "淮安市洪泽区人民政府"
+    assert agencies.declared(item) == ("淮安市洪泽区人民政府", "江苏省淮安市洪泽区", "county")

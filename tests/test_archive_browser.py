@@ -52,7 +52,7 @@ def test_report_row_page(served):
     assert "罗山县人民政府2021年政府信息公开工作年度报告" in dom
     attachment = items["luoshan"]["documents"][1]
     assert f'href="/-/document/{attachment["sha256"]}"' in dom and f'href="{attachment["url"]}"' in dom
-    assert 'class="rows-and-columns"' in dom
+    assert '<table class="national">' in dom and "一、本年新收政府信息公开申请数量" in dom
 
 
 def test_table_page_scripts_run(served):

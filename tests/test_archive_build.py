@@ -15,7 +15,7 @@ import sqlite_utils
 import archive.build
 from archive import schema
 from archive.build import build
-from archive_crawl import FIXTURES, PORTAL, SEED, luoshan, make_archive, make_crawl, page, report, write_jsonl
+from archive_crawl import FIXTURES, PORTAL, SEED, TODAY, luoshan, make_archive, make_crawl, page, report, write_jsonl
 from extract import standard_format
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,11 +40,20 @@ def report_id(db, item) -> int:
     return row["id"]
 
 
-def dump(db_path) -> dict:
-    """The schema and every row of every stored table (FTS index included), order-independent."""
+# Which build first saw a body or gave a (body, year) its status: a build killed part-way and
+# finished by the next differs there from one uninterrupted build (compared with_builds=False).
+BUILD_COLUMNS = {("agencies", "first_build"), ("coverage", "since_build")}
+
+
+def dump(db_path, with_builds: bool = True) -> dict:
+    """The schema and every row of every stored table (FTS index included), order-independent;
+    not ``builds``, one row per build, which a build that changes nothing adds too."""
     db = sqlite_utils.Database(db_path)
-    tables = [t for t in db.table_names() if db[t].virtual_table_using is None]
-    rows = {t: sorted(map(repr, db.execute(f"select * from [{t}]").fetchall())) for t in tables}
+    tables = [t for t in db.table_names() if db[t].virtual_table_using is None and t != "builds"]
+    rows = {}
+    for t in tables:
+        columns = [c for c in db[t].columns_dict if with_builds or (t, c) not in BUILD_COLUMNS]
+        rows[t] = sorted(map(repr, db.execute(f"select {', '.join(f'[{c}]' for c in columns)} from [{t}]").fetchall()))
     return {"schema": sorted(map(repr, db.execute("select * from sqlite_master").fetchall())), **rows}
 
 
@@ -97,7 +106,9 @@ def test_summary_counts(archived):
     assert summary == {"reports_seen": 5, "reports_added": 5, "documents_added": 9,
                        "figures_added": figures_read, "checks_failed": checks_failed,
                        "document_errors": 2, "documents_failed": 0, "crawl_errors": 2, "runs_added": 1,
-                       "bad_lines": 0, "reports_total": 5}
+                       "bad_lines": 0, "reports_total": 5,
+                       # 4 bodies; missing: 罗山 2022–2025, 淮安 2023 and 2025, 洪泽 2024–2025, 光山 2018–2025
+                       "bodies_new": 4, "years_newly_missing": 16}
     assert figures_read >= 400
 
 
@@ -204,7 +215,7 @@ def test_crawl_runs(archived):
 def test_second_build_changes_nothing(crawl):
     crawl_dir, db_path, _ = crawl
     before = dump(db_path)
-    summary = build(crawl_dir, db_path)
+    summary = build(crawl_dir, db_path, today=TODAY)
     assert summary["reports_added"] == summary["documents_added"] == summary["document_errors"] == 0
     assert summary["crawl_errors"] == summary["runs_added"] == 0
     assert dump(db_path) == before
@@ -214,7 +225,7 @@ def test_changed_primary_document_adds_a_version(crawl):
     crawl_dir, db_path, items = crawl
     corrected = SEED.replace("依申请公开事项 46 份".encode(), "依申请公开事项 48 份".encode())
     write_jsonl(crawl_dir / "reports.jsonl", [luoshan(crawl_dir, corrected)], mode="a")
-    summary = build(crawl_dir, db_path)
+    summary = build(crawl_dir, db_path, today=TODAY)
     assert (summary["reports_added"], summary["reports_total"]) == (1, 6)
     db = sqlite_utils.Database(db_path)
     versions = db.execute("select version, latest, prose_checks_failed from report_summary "
@@ -224,7 +235,7 @@ def test_changed_primary_document_adds_a_version(crawl):
     assert (year["reports"], year["new_received"]) == (1, 48)
     assert_summary_is_right(db)
     before = dump(db_path)
-    build(crawl_dir, db_path)
+    build(crawl_dir, db_path, today=TODAY)
     assert dump(db_path) == before
 
 
@@ -237,7 +248,7 @@ def test_a_report_found_by_two_portals_is_one_report_with_two_sources(crawl):
             "portal_level": "city",
             "documents": [{**doc, "fetched_at": "2026-11-26T03:00:00Z"} for doc in county["documents"]]}
     write_jsonl(crawl_dir / "reports.jsonl", [city], mode="a")
-    summary = build(crawl_dir, db_path)
+    summary = build(crawl_dir, db_path, today=TODAY)
     assert (summary["reports_added"], summary["documents_added"], summary["reports_total"]) == (0, 0, 5)
     db = sqlite_utils.Database(db_path)
     rid = report_id(db, county)
@@ -249,7 +260,7 @@ def test_a_report_found_by_two_portals_is_one_report_with_two_sources(crawl):
     agency = db["agencies"].get(db["reports"].get(rid)["agency_id"])
     assert agency["level"] == "county"  # the city portal's file speaks of the city, not of this body
     before = dump(db_path)
-    assert build(crawl_dir, db_path)["reports_added"] == 0
+    assert build(crawl_dir, db_path, today=TODAY)["reports_added"] == 0
     assert dump(db_path) == before
 
 
@@ -263,7 +274,7 @@ def test_a_report_attachment_rehosted_on_another_page_is_one_report(crawl):
                   page("淮安市人民政府2024年政府信息公开工作年度报告", links=("huaian2024.pdf",)),
                   [("huaian2024.pdf", "application/pdf", pdf)])
     write_jsonl(crawl_dir / "reports.jsonl", [city], mode="a")
-    summary = build(crawl_dir, db_path)
+    summary = build(crawl_dir, db_path, today=TODAY)
     assert (summary["reports_added"], summary["documents_added"], summary["reports_total"]) == (0, 1, 5)
     db = sqlite_utils.Database(db_path)
     rid = report_id(db, county)
@@ -272,7 +283,7 @@ def test_a_report_attachment_rehosted_on_another_page_is_one_report(crawl):
     assert db["documents"].count_where("report_id = ?", [rid]) == 3  # two pages, one PDF
     assert db["reports"].get(rid)["page_url"] == county["page_url"]
     before = dump(db_path)
-    assert build(crawl_dir, db_path)["documents_added"] == 0
+    assert build(crawl_dir, db_path, today=TODAY)["documents_added"] == 0
     assert dump(db_path) == before
 
 
@@ -291,7 +302,7 @@ def test_new_crawl_adds_only_what_is_new(crawl):
         crawl_dir, "罗山县人民政府", old["title"], 2021, "art_2021",
         page(old["title"], "<p>（本页访问次数：1024）</p>", ("report.txt",)))["documents"][0]
     write_jsonl(crawl_dir / "reports.jsonl", [restyled, *new_reports(crawl_dir), items["hongze"]], mode="a")
-    summary = build(crawl_dir, db_path)
+    summary = build(crawl_dir, db_path, today=TODAY)
     assert (summary["reports_added"], summary["documents_added"]) == (1, 2)
     db = sqlite_utils.Database(db_path)
     assert db["documents"].count_where("report_id = ?", [report_id(db, old)]) == 3
@@ -307,7 +318,7 @@ def test_interrupted_batch_keeps_the_previous_archive(crawl, monkeypatch):
 
     monkeypatch.setattr(archive.build, "add_parsed", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        build(crawl_dir, db_path)
+        build(crawl_dir, db_path, today=TODAY)
     assert dump(db_path) == before
 
 
@@ -334,8 +345,8 @@ def test_a_recrawl_hitting_the_same_error_is_one_error_seen_twice(crawl):
     again = {"run_id": "20261126T220000Z-1a2b3c4d", "portal": "罗山县人民政府", "url": f"{PORTAL}missing.html",
              "kind": "http_404", "message": "404 Not Found", "time": "2026-11-26T22:02:00Z"}
     write_jsonl(crawl_dir / "errors.jsonl", [again, again], mode="a")
-    assert build(crawl_dir, db_path)["crawl_errors"] == 1
-    assert build(crawl_dir, db_path)["crawl_errors"] == 0
+    assert build(crawl_dir, db_path, today=TODAY)["crawl_errors"] == 1
+    assert build(crawl_dir, db_path, today=TODAY)["crawl_errors"] == 0
     db = sqlite_utils.Database(db_path)
     (row,) = db["errors"].rows_where("kind = 'http_404'")
     assert (row["first_seen"], row["last_seen"], row["observations"], row["last_run_id"]) == (
@@ -357,7 +368,7 @@ def test_an_archive_with_the_summary_view_is_upgraded_in_place(crawl):
     computed = {row["id"]: row for row in db.query("select * from report_summary")}
     db.close()
     write_jsonl(crawl_dir / "reports.jsonl", new_reports(crawl_dir), mode="a")
-    assert build(crawl_dir, db_path)["reports_added"] == 1
+    assert build(crawl_dir, db_path, today=TODAY)["reports_added"] == 1
     db = sqlite_utils.Database(db_path)
     assert "report_summary" in db.table_names() and "report_summary" not in db.view_names()
     stored = {row["id"]: row for row in db["report_summary"].rows}
@@ -380,7 +391,7 @@ def test_a_summary_table_of_other_columns_is_rebuilt(crawl):
     db.execute("alter table report_summary drop column review_upheld")
     db.execute("update report_summary set new_received = -1")
     db.close()
-    build(crawl_dir, db_path)
+    build(crawl_dir, db_path, today=TODAY)
     db = sqlite_utils.Database(db_path)
     assert "review_upheld" in db["report_summary"].columns_dict
     assert_summary_is_right(db)
@@ -392,7 +403,7 @@ def test_an_older_archive_gains_the_new_columns(tmp_path):
     sqlite_utils.Database(db_path)["errors"].create(
         {"id": str, "source": str, "portal": str, "url": str, "kind": str, "stage": str, "message": str,
          "time": str, "report_id": int, "document_sha256": str}, pk="id")
-    assert build(crawl_dir, db_path)["crawl_errors"] == 2
+    assert build(crawl_dir, db_path, today=TODAY)["crawl_errors"] == 2
     columns = sqlite_utils.Database(db_path)["errors"].columns_dict
     assert "time" not in columns and {"first_seen", "last_seen", "observations"} <= set(columns)
 
@@ -402,7 +413,7 @@ def test_the_portal_files_region_and_level_win_for_the_portals_own_body(crawl):
     (item,) = new_reports(crawl_dir)
     write_jsonl(crawl_dir / "reports.jsonl", [{**item, "portal_region": "河南省信阳市光山县", "portal_level": "county"}],
                 mode="a")
-    build(crawl_dir, db_path)
+    build(crawl_dir, db_path, today=TODAY)
     db = sqlite_utils.Database(db_path)
     (agency,) = db["agencies"].rows_where("name = '光山县人民政府'")
     assert {key: agency[key] for key in ("region", "province", "city", "county", "township", "level")} == {
@@ -422,7 +433,7 @@ def test_another_bodys_report_on_a_portal_keeps_the_records_region(crawl):
     department = report(crawl_dir, "光山县人民政府", title, 2018, "art_jy", page(title, "<p>2018年。</p>"))
     write_jsonl(crawl_dir / "reports.jsonl", [{**department, "portal_region": "河南省信阳市光山县",
                                                "portal_level": "county"}], mode="a")
-    build(crawl_dir, db_path)
+    build(crawl_dir, db_path, today=TODAY)
     (agency,) = sqlite_utils.Database(db_path)["agencies"].rows_where("name = '光山县教育体育局'")
     assert (agency["region"], agency["province"], agency["county"], agency["level"]) == (
         "光山县", None, "光山县", "department")

@@ -11,7 +11,8 @@ from scrapy.utils.request import RequestFingerprinter
 
 from crawler.fingerprint import PortalRequestFingerprinter
 from crawler.signals import error_found
-from crawler.spiders.base import article_report, is_candidate_title
+from crawler.spiders.pages import article_report
+from extract.rules import is_candidate_title
 from tests.crawler_support import file_response, portal_spider, run_crawl, serve_site
 from tests.test_crawler_crawl import check_crawl_directory, lines, path_of
 

@@ -12,7 +12,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.incremental import ConditionalRequestMiddleware
 from crawler.pipelines import BlobStorePipeline
-from crawler.spiders.base import document
+from crawler.spiders.pages import document
 from crawler.signals import not_a_report
 from crawler.state import STATE, CrawlState
 from crawler.warc import WarcMiddleware

@@ -2,6 +2,7 @@
 reports is a broken portal); each run leaves one runs.jsonl line and tags its errors with its run_id.
 (Signal wiring is exercised end to end in test_crawler_crawl.py.)"""
 import json
+import logging
 
 from scrapy.http import Request, TextResponse
 from scrapy.utils.test import get_crawler
@@ -17,9 +18,10 @@ def lines(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def test_errors_and_run_record(tmp_path):
+def test_errors_and_run_record(tmp_path, caplog):
     # B yielded a report in an earlier run
     (tmp_path / "reports.jsonl").write_text(json.dumps({"portal": "B", "page_url": "http://b/1.html"}) + "\n")
+    caplog.set_level(logging.INFO, logger="crawler.extensions")
     crawler = get_crawler(PortalSpider, {"NIANBAO_OUT_DIR": str(tmp_path)})
     spider = PortalSpider.from_crawler(crawler, portals=PORTALS)
     log = CrawlLog.from_crawler(crawler)
@@ -31,6 +33,12 @@ def test_errors_and_run_record(tmp_path):
     log.error_found(portal="A", url="http://a/gone", kind="http_404", message="HTTP 404")
     log.spider_closed(spider, reason="finished")
 
+    # each error one log line, the ones every live site has at INFO: a cron crawl shows what needs a look
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "crawler.extensions"] == [
+        ("WARNING", "A: parse http://a/list: bad JSON"), ("INFO", "A: http_404 http://a/gone: HTTP 404"),
+        ("WARNING", "A: no_reports http://a/: no annual report found (crawl finished: finished)"),
+        ("WARNING", "B: broken_portal http://b/: no annual report found, but earlier runs found some "
+                    "(crawl finished: finished)")]
     (run,) = lines(tmp_path / "runs.jsonl")
     errors = [(e["run_id"], e["portal"], e["url"], e["kind"], e["message"]) for e in lines(tmp_path / "errors.jsonl")]
     assert errors == [

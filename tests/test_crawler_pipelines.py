@@ -15,7 +15,7 @@ def item(body=b"<html>report</html>", page_url="http://a/t1.html"):
            "fetched_at": "2026-01-01T00:00:00Z", "size": len(body), "sha256": sha, "blob": None,
            "warc_file": "warc/x.warc.gz", "warc_record_id": "<urn:uuid:x>", "body": body}
     return ReportItem(portal="A", portal_url="http://a/", portal_region=None, portal_level=None,
-                      page_url=page_url, listing_url="http://a/",
+                      publisher="A", publisher_region=None, publisher_level=None, page_url=page_url, listing_url="http://a/",
                       title="A2021年政府信息公开工作年度报告", year=2021, year_inferred=False, published=None,
                       documents=[doc])
 
@@ -40,8 +40,9 @@ def test_blob_is_stored_by_digest_and_body_dropped(tmp_path):
     assert "body" not in doc and doc["blob"] == f"blobs/{doc['sha256'][:2]}/{doc['sha256']}"
     assert (tmp_path / doc["blob"]).read_bytes() == b"<html>report</html>"
     line = json.loads((tmp_path / "reports.jsonl").read_text(encoding="utf-8"))
-    assert list(line) == ["portal", "portal_url", "portal_region", "portal_level", "page_url", "listing_url", "title",
-                          "year", "year_inferred", "published", "documents"]
+    assert list(line) == ["portal", "portal_url", "portal_region", "portal_level", "publisher", "publisher_region",
+                          "publisher_level", "page_url", "listing_url", "title", "year", "year_inferred", "published",
+                          "documents"]
     assert list(line["documents"][0]) == ["url", "role", "filename", "status", "content_type", "fetched_at",
                                           "size", "sha256", "blob", "warc_file", "warc_record_id"]
 

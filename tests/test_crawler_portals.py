@@ -27,9 +27,9 @@ portals:
     first, second = load_portals(path)
     assert first == {"name": "罗山县人民政府", "url": "http://www.luoshan.gov.cn/", "region": "河南省信阳市",
                      "level": "county", "hints": {"column_url": "http://www.luoshan.gov.cn/zfxxgk/gknb/", "cms": "trs"},
-                     "allow_hosts": ["xxgk.henan.gov.cn", "files.luoshan-cdn.com"]}
+                     "allow_hosts": ["xxgk.henan.gov.cn", "files.luoshan-cdn.com"], "units": True}
     assert second == {"name": "信阳市教育局", "url": "https://jyj.xinyang.gov.cn/", "region": None,
-                      "level": None, "hints": {}, "allow_hosts": []}
+                      "level": None, "hints": {}, "allow_hosts": [], "units": True}
 
 
 @pytest.mark.parametrize("text, message", [

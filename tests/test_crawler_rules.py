@@ -2,8 +2,9 @@
 which links lead to the 年报 column or are attachments, and dates."""
 import pytest
 
-from crawler.spiders.base import (find_date, is_attachment_link, is_column_link, is_report_title, report_year,
-                                  site_of)
+from crawler.addresses import site_of
+from crawler.spiders.links import is_attachment_link, is_column_link
+from extract.rules import find_date, is_report_title, report_year
 
 TITLES = [
     # (title, is a report, year)
@@ -15,6 +16,8 @@ TITLES = [
     ("示例县教育局关于2021年度政府信息公开工作的年度报告", True, 2021),
     ("二〇二一年政府信息公开工作年度报告", True, 2021),
     ("政府信息公开工作年度报告（2022年）", True, 2022),
+    ("罗山县统计局2021年政府信息公开工作年度报告", True, 2021),  # 统计 in a body's name
+    ("罗山县统计局2021年政府信息公开统计数据", False, 2021),
     # look-alikes
     ("2022年罗山县政府工作报告", False, 2022),
     ("罗山县2021年统计年报", False, 2021),

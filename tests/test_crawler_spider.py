@@ -6,7 +6,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ReportItem
-from crawler.spiders.base import attachment_filename, attachment_links, document, page_links
+from crawler.spiders.pages import attachment_filename, attachment_links, document, page_links
 from crawler.spiders.portal import PortalSpider, list_endpoints, redirect_targets
 from crawler.spiders.trs import TrsSpider, trs_pages
 from tests.crawler_support import file_response, portal_spider

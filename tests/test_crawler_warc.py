@@ -17,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.incremental import ConditionalRequestMiddleware
 from crawler.middlewares import exception_kind, status_kind
 from crawler.pipelines import BlobStorePipeline
-from crawler.spiders.base import document
+from crawler.spiders.pages import document
 from crawler.warc import WarcMiddleware
 
 WARCIO = str(Path(sys.executable).parent / "warcio")

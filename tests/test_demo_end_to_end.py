@@ -37,19 +37,22 @@ def demo_runs(tmp_path_factory):
 def test_demo_archives_every_report_exactly(demo_runs):
     _, first, _ = demo_runs
     assert first.returncode == 0, first.stdout + first.stderr
-    assert "18/18 demo reports archived; 0 problems" in first.stdout
-    assert "archive: 18 reports added" in first.stdout
+    assert "22/22 demo reports archived; 0 problems" in first.stdout
+    assert "archive: 22 reports added" in first.stdout
     # Deliberately inconsistent reports are reported as failing their checks.
     assert first.stdout.count("(deliberate)") == 3
     # The dead link and the robots-blocked page are reported against their portal.
     assert "[crawl/http_404] 罗山县人民政府" in first.stdout
     assert "[crawl/robots] 罗山县人民政府" in first.stdout
+    # The units 罗山县人民政府 hosts, each under its own name.
+    for unit in ("罗山县教育体育局 2023", "罗山县教育体育局 2024", "罗山县财政局 2024", "罗山县城关镇人民政府 2024"):
+        assert f"  {unit}: format 2021, html, figures exact" in first.stdout
 
 
 def test_demo_rerun_adds_nothing(demo_runs):
     _, _, second = demo_runs
     assert second.returncode == 0, second.stdout + second.stderr
-    assert "archive: 0 reports added, 18 in" in second.stdout
+    assert "archive: 0 reports added, 22 in" in second.stdout
     assert second.stdout.count("(0 new, 0 changed)") == 3
 
 
@@ -58,9 +61,9 @@ def test_demo_archive_opens_in_datasette(demo_runs):
     serve = lambda port: [sys.executable, "-m", "nianbao", "serve", "--db", str(db), "--port", str(port)]
     with datasette(db, command=serve) as base:
         rows = get_json(f"{base}/{db.stem}/reports.json?_shape=array&_col=year&_col=portal")
-        assert len(rows) == 18
+        assert len(rows) == 22
         hits = get_json(f"{base}/{db.stem}/reports.json?_search={quote('行政复议')}&_shape=array&_col=title")
-        assert len(hits) == 18
+        assert len(hits) == 22
 
 
 def get_json(url):

@@ -36,7 +36,8 @@ def get(url, headers=None):
 
 
 def reports_of(demo, portal):
-    return [r for r in demo.expected["reports"] if r["portal"] == portal]
+    """The portal's own reports (not those of the units it hosts)."""
+    return [r for r in demo.expected["reports"] if r.get("publisher", r["portal"]) == portal]
 
 
 # ---------------------------------------------------------------- serving
@@ -232,6 +233,21 @@ def test_expected_figures_satisfy_identities_except_the_deliberate_ones(demo_por
         assert bool(failed) == bool(report["perturbed"]) == (not report["consistent"])
     assert 2 <= sum(1 for r in reports if r["failed_checks"]) <= 3
     assert any(r["null_keys"] for r in reports)
+
+
+def test_luoshan_hosts_units_under_a_directory(demo_portal):
+    """罗山县人民政府 lists three units under 县直部门和乡镇, each with its 年报 column in its sub-folder."""
+    _, _, body = get(demo_portal.url(LUOSHAN, "/zwgk/bmxxgk/"))
+    units = re.findall(r'<li><a href="(/bm/\w+/)"[^>]*>([^<]+)</a>', body.decode("utf-8"))
+    assert [name for _, name in units] == ["罗山县教育体育局", "罗山县财政局", "罗山县城关镇人民政府"]
+    hosted = [r for r in demo_portal.expected["reports"] if r.get("publisher")]
+    assert {(r["publisher"], r["publisher_level"]) for r in hosted} == {
+        ("罗山县教育体育局", "department"), ("罗山县财政局", "department"), ("罗山县城关镇人民政府", "township")}
+    for report in hosted:
+        folder = dict((name, path) for path, name in units)[report["publisher"]]
+        assert report["portal"] == LUOSHAN and report["page_path"].startswith(folder)
+        status, _, _ = get(demo_portal.url(LUOSHAN, report["page_path"]))
+        assert status == 200
 
 
 def test_expected_covers_the_publishing_variety(demo_portal):

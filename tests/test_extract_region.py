@@ -43,6 +43,13 @@ def region(province=None, city=None, county=None, township=None) -> dict:
     ("河南省信阳市羊山新区管理委员会", region("河南省", "信阳市", "羊山新区"), "county"),
     ("平潭综合实验区海坛片区管理局", region(county="平潭综合实验区", township="海坛片区"), "township"),
     ("平潭综合实验区财政金融局", region(county="平潭综合实验区"), "department"),
+    ("海坛片区管理局", region(township="海坛片区"), "township"),  # an area bureau named without its zone
+    # words of a department's name that end like a place: 城乡 (住房和城乡建设局), 城市 (城市管理局)
+    ("罗山县住房和城乡建设局", region(county="罗山县"), "department"),
+    ("住房和城乡建设局", region(), None),
+    ("城市管理局", region(), None),
+    ("金华市义乌市城市管理局", region(city="金华市", county="义乌市"), "department"),
+    ("阳泉市城区人民政府", region(city="阳泉市", county="城区"), "county"),  # a district named 城区
     ("罗山县龙山街道办事处", region(county="罗山县", township="龙山街道"), "township"),
     ("罗山县周党镇人民政府", region(county="罗山县", township="周党镇"), "township"),
     ("罗山县铁铺乡人民政府", region(county="罗山县", township="铁铺乡"), "township"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
-from crawler.spiders import base
+from crawler.spiders import base, links, pages
 from extract import rules
 from test_extract_support import FIXTURES
 
@@ -35,13 +35,16 @@ def test_extract_imports_nothing_of_crawler_or_archive_and_crawler_only_its_rule
     for path, modules in imported_modules("extract").items():
         assert not {m for m in modules if m.split(".")[0] in ("crawler", "archive")}, path
     for path, modules in imported_modules("crawler").items():
-        assert {m for m in modules if m.split(".")[0] in ("extract", "archive")} <= {"extract.rules"}, path
+        # the report rules, and the level rule for a report's publisher (crawler/publisher.py)
+        assert {m for m in modules if m.split(".")[0] in ("extract", "archive")} <= {"extract.rules",
+                                                                                     "extract.region"}, path
 
 
 def test_the_crawler_judges_with_the_extractors_rules():
     for name in ("is_report_title", "is_report_like", "is_lookalike", "is_candidate_title", "report_year",
                  "find_date", "body_year"):
-        assert getattr(base, name) is getattr(rules, name)
+        users = [module for module in (base, links, pages) if hasattr(module, name)]
+        assert users and all(getattr(module, name) is getattr(rules, name) for module in users), name
 
 
 @pytest.mark.parametrize("text, heading", [
@@ -173,8 +176,8 @@ def test_a_cover_letter_page_carrying_the_report_is_a_report_for_the_crawler():
     letter = "平潭综合实验区苏平片区管理局关于报送2020年度政府信息公开工作年度报告的函"
     page = f"<html><head><title>{letter}</title></head><body><h1>{letter}</h1><p>{body}</p></body></html>"
     response = HtmlResponse("http://127.0.0.1/t1.html", body=page.encode(), encoding="utf-8")
-    assert base.article_report(response, letter) == ("平潭综合实验区苏平片区管理局2020年度政府信息公开工作年度报告", 2020)
+    assert pages.article_report(response, letter) == ("平潭综合实验区苏平片区管理局2020年度政府信息公开工作年度报告", 2020)
     notice = "关于做好2020年政府信息公开工作年度报告编制发布工作的通知"
     page = f"<html><body><h1>{notice}</h1><p>{body}</p></body></html>"
     response = HtmlResponse("http://127.0.0.1/t2.html", body=page.encode(), encoding="utf-8")
-    assert base.article_report(response, notice) is None
+    assert pages.article_report(response, notice) is None

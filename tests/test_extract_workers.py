@@ -1,21 +1,20 @@
 """extract.workers: documents read in worker processes under memory, CPU and wall-time limits.
 
-The work functions below stand in for a reader that needs much memory, spins, hangs, crashes
-or has a bug; the real hostile documents go through whole builds in test_archive_build_limits.py.
+The work functions (tests/worker_tasks.py) stand in for a reader that needs much memory, spins,
+hangs, crashes or has a bug; the real hostile documents go through whole builds in test_archive_build_limits.py.
 """
 from __future__ import annotations
 
-import os
 import time
 
 from click.testing import CliRunner
 
 from archive_crawl import FIXTURES, SEED
-from extract import extract_document
 from extract.limits import MIB, WorkerLimits
 from extract.workers import WorkerPool
 from nianbao.cli import cli
 from test_archive_build_limits import many_page_pdf
+from worker_tasks import allocate_then_extract, buggy, crash, hang, pid, spin
 
 SEED_FILE = FIXTURES / "seed-report-luoshan-2021.txt"
 SMALL = WorkerLimits(memory_mb=200, cpu_seconds=2, wall_seconds=3, documents_per_worker=3)
@@ -25,41 +24,6 @@ SMALL_CPU = WorkerLimits(cpu_seconds=2, wall_seconds=60)  # on a busy machine CP
 
 def seed_task(name: str = "report.txt"):
     return (SEED,), {"filename": name, "source": name}
-
-
-def spin(seconds: float) -> dict:
-    """A reader stuck in a loop: CPU time until the limit ends it."""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        pass
-    return {"errors": []}
-
-
-def hang(seconds: float) -> dict:
-    """A reader waiting on something that never comes: wall time, no CPU."""
-    time.sleep(seconds)
-    return {"errors": []}
-
-
-def pid() -> dict:
-    return {"errors": [], "pid": os.getpid()}
-
-
-def crash() -> dict:
-    os.abort()
-
-
-def buggy(fail: bool) -> dict:
-    """A reader with a bug: it raises, where extract_document would record the error."""
-    if fail:
-        raise ValueError("a bug")
-    return {"errors": [], "pid": os.getpid()}
-
-
-def allocate_then_extract(data: bytes, allocate_mib: int = 0, **options) -> dict:
-    """A reader that needs ``allocate_mib`` MiB for this document, then reads it."""
-    held = bytearray(allocate_mib * MIB)
-    return extract_document(data, **options) | {"held": len(held)}
 
 
 def test_a_document_over_the_memory_limit_fails_by_name_and_the_batch_goes_on():

@@ -1,6 +1,8 @@
 """Datasette plugin: ``/-/charts``, the archive's figures per year drawn as inline SVG.
 
-Three charts from the views, latest report versions only: applications received
+Three charts from the views, latest report versions only (narrowed to a body, a region or
+a level by the query parameters ``body`` (agency id), ``region`` and ``level``: the views' own
+SQL, from ``archive.schema``, over the matching reports): applications received
 per year (``applications_by_year``), how requests were answered, as shares of
 each year's results, and how reviews and lawsuits ended, as shares
 (``appeal_outcomes_by_year``). Each chart has its numbers in a table beneath it.
@@ -15,6 +17,8 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
+from archive import schema
+
 WIDTH, MARGIN, PLOT_HEIGHT, LINE = 720, 64, 180, 18
 COLOURS = ("#4e79a7", "#59a14f", "#e15759", "#f28e2b", "#b07aa1", "#9c755f", "#76b7b2", "#edc948")
 RECEIVED = (("new_received", "本年新收 · New requests received"),)
@@ -24,11 +28,22 @@ RESULTS = (("disclosed", "予以公开 · Disclosed"), ("partially_disclosed", "
 APPEAL_RESULTS = (("upheld", "维持 · Upheld"), ("corrected", "纠正 · Corrected"), ("other", "其他 · Other"),
                   ("pending", "尚未审结 · Pending"))
 YEAR = "年度 · Report year"
+# Query parameters that narrow the charts, as conditions on report_summary.
+NARROWING = {"body": "agency_id = :body",
+             "region": ":region in (province, city, county, region)",
+             "level": "level = :level"}
 
 PAGE = """{% extends "base.html" %}
 {% block title %}图表 Charts{% endblock %}
 {% block content %}
-<h1>图表 · Charts</h1>
+<h1>图表 · Charts{% if narrowed %}: {{ narrowed }}{% endif %}</h1>
+<form class="narrow" method="get">
+  {% if body %}<input type="hidden" name="body" value="{{ body }}">{% endif %}
+  <label>地区 Region <input name="region" value="{{ region }}" placeholder="如 河南省、信阳市"></label>
+  <label>层级 Level <select name="level"><option value="">全部 all</option>
+    {% for l in levels %}<option{% if l == level %} selected{% endif %}>{{ l }}</option>{% endfor %}</select></label>
+  <input type="submit" value="筛选 Narrow">{% if narrowed %} <a href="{{ urls.path('/-/charts') }}">全部 All reports</a>{% endif %}
+</form>
 <p>按报告年度汇总，每个发布页面只计最新版本 · Per report year, the latest version of each report only.
 Numbers: <a href="{{ urls.table(database, 'applications_by_year') }}">applications_by_year</a>,
 <a href="{{ urls.table(database, 'appeal_outcomes_by_year') }}">appeal_outcomes_by_year</a>.</p>
@@ -57,11 +72,21 @@ async def charts(datasette, request):
     database = await _archive(datasette)
     if database is None:
         return Response.text("No archive is being served", status=404)
-    applications = [dict(r) for r in await database.execute("select * from applications_by_year")]
+    params = {name: request.args.get(name, "").strip() for name in NARROWING}
+    where = " and ".join(NARROWING[name] for name, value in params.items() if value) or None
+    # Unnarrowed, the views; narrowed, the same SQL over the matching reports.
+    applications_sql = schema.applications_by_year_sql(where) if where else "select * from applications_by_year"
+    appeals_sql = f"({schema.appeal_outcomes_by_year_sql(where)})" if where else "appeal_outcomes_by_year"
+    applications = [dict(r) for r in await database.execute(applications_sql, params)]
     appeals = [dict(r) for r in await database.execute(
         "select year, " + ", ".join(f"sum([{key}]) as [{key}]" for key, _ in APPEAL_RESULTS)
-        + " from appeal_outcomes_by_year group by year order by year")]
-    context = {"database": database.name, "charts": [
+        + f" from {appeals_sql} group by year order by year", params)]
+    levels = [level for (level,) in await database.execute(
+        "select distinct level from agencies where level is not null order by level")]
+    context = {"database": database.name, **params, "levels": levels,
+               "narrowed": " · ".join(filter(None, [await _body_name(database, params["body"]),
+                                                    params["region"], params["level"]])),
+               "charts": [
         _chart("received", "每年收到的政府信息公开申请（件）· Requests received per year",
                applications, RECEIVED, bars),
         _chart("results", "办理结果占比 · How requests were answered, share of each year's results",
@@ -71,6 +96,13 @@ async def charts(datasette, request):
     ]}
     template = datasette.jinja_env.from_string(PAGE)
     return Response.html(await datasette.render_template(template, context, request=request))
+
+
+async def _body_name(database, body: str) -> str | None:
+    if body:
+        found = await database.execute("select name from agencies where id = ?", [body])
+        return found.first()[0] if found.rows else f"机关 body {body}"
+    return None
 
 
 async def _archive(datasette):

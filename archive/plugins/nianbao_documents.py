@@ -2,16 +2,28 @@
 
 ``/-/document/<sha256>`` sends the archived bytes of a document: the blob under
 a crawl directory the build recorded (table ``crawl_dirs``), with the
-Content-Type the portal sent and the document's own file name. An HTML page is
-sent with ``Content-Security-Policy: sandbox`` so that its scripts cannot run on
-the archive's origin. Cells holding a document's sha256 (``primary_sha256`` of ``reports`` and
+Content-Type the portal sent and the document's own file name. Bytes that start
+``%PDF-`` are sent as ``application/pdf`` and may open in the browser's PDF
+viewer; anything else is sent with ``Content-Security-Policy: sandbox`` so that an
+archived page's scripts cannot run on the archive's origin (a sandboxed PDF would
+not open at all). ``nosniff`` always.
+
+``/-/capture/<sha256>`` shows an archived HTML page under a banner saying where
+and when it was captured and in which WARC record; the page itself, in a sandboxed
+frame, comes from ``/-/capture/<sha256>/page``: its bytes with each ``<img src>``
+that names a captured picture pointed at that picture's archived copy (the rest
+unchanged; pictures not captured are left to fail rather than fetched live).
+
+Cells holding a document's sha256 (``primary_sha256`` of ``reports`` and
 ``report_summary``, ``documents.sha256``, ``errors.document_sha256``) link there.
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path, PurePosixPath
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+from w3lib.url import safe_url_string
 
 from datasette import hookimpl
 from datasette.utils.asgi import AsgiFileDownload, Response
@@ -19,47 +31,125 @@ from markupsafe import Markup, escape
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 DOCUMENT_COLUMNS = {("reports", "primary_sha256"), ("report_summary", "primary_sha256"), ("documents", "sha256"),
-                    ("errors", "document_sha256")}
+                    ("errors", "document_sha256"), ("report_list", "primary_sha256")}
+# Tables whose rows name their primary document (primary_sha256) beside its source_url.
+PRIMARY_TABLES = {"reports", "report_summary"}
+PDF_MAGIC = b"%PDF-"
+IMG_SRC = re.compile(rb"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+
+BANNER = """{% extends "base.html" %}
+{% block title %}存档页面 Archived page · {{ d.url }}{% endblock %}
+{% block content %}
+<div class="capture-banner">
+  <p><strong>存档副本 Archived copy</strong> of <a href="{{ d.url }}">{{ d.url }}</a>,
+  captured {{ d.fetched_at or "?" }} (HTTP {{ d.status or "?" }}, {{ d.content_type or "?" }})
+  {% if record %}· <a href="{{ urls.path('/-/record/' ~ record) }}">WARC record {{ d.warc_record_id }}</a>{% endif %}
+  · <a href="{{ urls.path('/-/document/' ~ d.sha256) }}">原始字节 Bytes as archived</a>
+  {% if report %}· <a href="{{ urls.row(database, 'reports', report) }}">报告 Report</a>{% endif %}</p>
+</div>
+<iframe class="capture" sandbox src="{{ urls.path('/-/capture/' ~ d.sha256 ~ '/page') }}" title="{{ d.url }}"></iframe>
+{% endblock %}
+"""
 
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/document/(?P<sha256>[0-9a-f]{64})$", document)]
+    return [(r"^/-/document/(?P<sha256>[0-9a-f]{64})$", document),
+            (r"^/-/capture/(?P<sha256>[0-9a-f]{64})$", capture),
+            (r"^/-/capture/(?P<sha256>[0-9a-f]{64})/page$", capture_page)]
 
 
 @hookimpl
-def render_cell(value, column, table, datasette):
+def render_cell(row, value, column, table, datasette):
     if (table, column) in DOCUMENT_COLUMNS and isinstance(value, str) and SHA256.match(value):
         href = datasette.urls.path(f"/-/document/{value}")
         return Markup(f'<a href="{escape(href)}" title="原始文件 archived document">{escape(value[:12])}…</a>')
+    if column == "source_url" and table in PRIMARY_TABLES and isinstance(value, str):
+        # The live URL may be gone; its archived copy sits beside it.
+        sha256 = dict(zip(row.keys(), row)).get("primary_sha256") if hasattr(row, "keys") else None
+        if sha256 and SHA256.match(sha256):
+            archived = datasette.urls.path(f"/-/document/{sha256}")
+            return Markup(f'<a href="{escape(value)}">{escape(value)}</a> '
+                          f'<a href="{escape(archived)}" title="存档副本 archived copy">[存档]</a>')
     return None
 
 
-async def document(datasette, request):
-    sha256 = request.url_vars["sha256"]
+async def _archived(datasette, sha256: str):
+    """(database name, document row, blob path) of the first archived copy of ``sha256``, or None."""
     for database in datasette.databases.values():
         if database.name.startswith("_") or not await database.table_exists("crawl_dirs"):
             continue
         found = await database.execute(
-            "select d.blob, d.content_type, d.filename, d.url, c.path from documents d, crawl_dirs c "
-            "where d.sha256 = ?", [sha256])
-        for blob, content_type, filename, url, crawl_dir in found.rows:
-            path = Path(crawl_dir, blob).resolve()
-            if path.is_relative_to(Path(crawl_dir).resolve()) and path.is_file():
-                return AsgiFileDownload(path, content_type=content_type or "application/octet-stream",
-                                        headers=_headers(sha256, filename or _url_name(url)))
-    return Response.text("No archived document with that sha256", status=404)
+            "select d.*, c.path as crawl_dir from documents d, crawl_dirs c where d.sha256 = ?", [sha256])
+        for row in found.rows:
+            path = Path(row["crawl_dir"], row["blob"]).resolve()
+            if path.is_relative_to(Path(row["crawl_dir"]).resolve()) and path.is_file():
+                return database, dict(row), path
+    return None
+
+
+def _for_archived(handler):
+    """A route of ``/…/<sha256>`` answering with ``handler(datasette, request, database, row, path)``
+    for an archived document, 404 for any other."""
+    async def route(datasette, request):
+        found = await _archived(datasette, request.url_vars["sha256"])
+        if found is None:
+            return Response.text("No archived document with that sha256", status=404)
+        return await handler(datasette, request, *found)
+    return route
+
+
+@_for_archived
+async def document(datasette, request, database, row, path):
+    with open(path, "rb") as f:
+        pdf = f.read(len(PDF_MAGIC)) == PDF_MAGIC
+    content_type = "application/pdf" if pdf else row["content_type"] or "application/octet-stream"
+    return AsgiFileDownload(path, content_type=content_type,
+                            headers=_headers(row, sandbox=not pdf))
+
+
+@_for_archived
+async def capture(datasette, request, database, row, path):
+    context = {"d": row, "database": database.name, "report": row["report_id"],
+               "record": (row["warc_record_id"] or "").strip("<>") or None}
+    template = datasette.jinja_env.from_string(BANNER)
+    return Response.html(await datasette.render_template(template, context, request=request))
+
+
+@_for_archived
+async def capture_page(datasette, request, database, row, path):
+    data = path.read_bytes()
+    captured = {url: sha for url, sha in (await database.execute(
+        "select url, sha256 from documents where content_type like 'image/%' and report_id = ?",
+        [row["report_id"]])).rows}
+
+    charset = re.search(r"charset=([\w-]+)", row["content_type"] or "")
+    encoding = charset.group(1) if charset else "utf-8"
+
+    def archived_image(match):
+        # The crawler recorded the picture's URL percent-encoded in the page's encoding.
+        joined = urljoin(row["url"] or "", match.group(3).decode(encoding, "replace").strip())
+        sha = captured.get(joined) or captured.get(safe_url_string(joined, encoding=encoding))
+        if sha is None:
+            return match.group(0)
+        href = datasette.urls.path(f"/-/document/{sha}").encode()
+        return match.group(1) + match.group(2) + href + match.group(2)
+
+    headers = _headers(row, sandbox=True)
+    return Response(IMG_SRC.sub(archived_image, data), content_type=row["content_type"] or "text/html",
+                    headers=headers)
 
 
 def _url_name(url: str | None) -> str | None:
     return unquote(PurePosixPath(urlsplit(url or "").path).name) or None
 
 
-def _headers(sha256: str, filename: str | None) -> dict:
+def _headers(row: dict, sandbox: bool) -> dict:
     """Inline, under the document's own name (RFC 6266; ASCII fallback: the sha256)."""
+    sha256, filename = row["sha256"], row["filename"] or _url_name(row["url"])
     ascii_name = sha256 + (PurePosixPath(filename).suffix if filename and filename.isascii() else "")
     disposition = f'inline; filename="{re.sub(r"[^A-Za-z0-9._-]", "_", ascii_name)}"'
     if filename:
         disposition += f"; filename*=UTF-8''{quote(filename, safe='')}"
-    return {"content-disposition": disposition, "content-security-policy": "sandbox",
-            "x-content-type-options": "nosniff"}
+    return {"content-disposition": disposition, "x-content-type-options": "nosniff",
+            **({"content-security-policy": "sandbox"} if sandbox else {})}

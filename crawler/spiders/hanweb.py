@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.selector import Selector
 
-from crawler.spiders.base import Link, ReportSpider, listing_of, page_links
+from crawler.spiders.base import ReportSpider
+from crawler.spiders.pages import Link, listing_of, page_links
 
-RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
-TOTAL_RECORD = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>")
 JPAGE = re.compile(r"\.jpage\(\s*\{(.*?)\}\s*\)", re.DOTALL)
 AJAX_PARAM = re.compile(r"ajaxParam\s*:\s*\{(.*?)\}", re.DOTALL)
 JS_PAIR = re.compile(r"""(\w+)\s*:\s*(?:'([^']*)'|"([^"]*)"|([\w.]+))""")
@@ -51,9 +51,23 @@ class Jpage:
                 for start in starts]
 
 
+def datastore(text: str) -> Selector:
+    """A ``<datastore>`` document (a proxy's answer, a column page's data island) read as XML, with
+    lxml's recovering parser (a record cut short loses itself, not the rest)."""
+    return Selector(text=text.lstrip("\ufeff \t\r\n"), type="xml")
+
+
 def records(text: str) -> list[str]:
-    """The HTML snippets of a ``<datastore>``'s records."""
-    return RECORD.findall(text)
+    """The HTML snippets of a ``<datastore>``'s records (CDATA, or escaped HTML)."""
+    return datastore(text).xpath("//record/text()").getall()
+
+
+def data_islands(response: TextResponse) -> str:
+    """The column page's ``<datastore>`` data islands (inline scripts holding XML, not code) as one
+    XML document."""
+    islands = [script.strip() for script in response.xpath("//script[not(@src)]/text()").getall()
+               if script.lstrip().startswith("<")]
+    return "<islands>{}</islands>".format("".join(islands))
 
 
 def record_links(response: TextResponse, text: str) -> list[Link]:
@@ -77,7 +91,7 @@ def jpage(response: TextResponse) -> Jpage | None:
         return None
     return Jpage(proxy_url=response.urljoin(config["proxyUrl"]), per_page=int(config.get("perPage", 15)),
                  group_size=int(config.get("groupSize", DEFAULT_GROUP_SIZE)), form=form,
-                 inline_records=len(records(scripts)),
+                 inline_records=len(records(data_islands(response))),
                  total=int(config["totalRecord"]) if config.get("totalRecord", "").isdigit() else None)
 
 
@@ -86,9 +100,14 @@ def js_object(text: str) -> dict[str, str]:
     return {key: next((v for v in values if v), "") for key, *values in JS_PAIR.findall(text)}
 
 
+def datastore_count(text: str, element: str) -> int | None:
+    """The number a ``<datastore>`` states in ``element`` (``totalrecord``, a list endpoint's ``totalpage``)."""
+    count = datastore(text).xpath(f"normalize-space(//{element})").get()
+    return int(count) if count.isdigit() else None
+
+
 def total_records(text: str) -> int | None:
-    match = TOTAL_RECORD.search(text)
-    return int(match.group(1)) if match else None
+    return datastore_count(text, "totalrecord")
 
 
 class HanwebSpider(ReportSpider):
@@ -109,8 +128,7 @@ class HanwebSpider(ReportSpider):
         if paging is None:
             return
         self.count_listing(response, "hanweb")
-        inline = "\n".join(response.xpath("//script[not(@src)]/text()").getall())
-        yield from self.follow_reports(response, record_links(response, inline))
+        yield from self.follow_reports(response, record_links(response, data_islands(response)))
         # Without a stated total, ask for the next group: its <totalrecord> tells the rest.
         total = paging.total or paging.inline_records + 1
         for url in self.listing_pages(response, paging.group_urls(total, self.listing_limit())):
@@ -127,6 +145,5 @@ class HanwebSpider(ReportSpider):
         # A group announced twice (by the page and by another group's answer) is asked for once:
         # listing_pages knows the groups requested for the column page named in meta["listing"].
         return scrapy.FormRequest(url, formdata=paging.form, callback=self.parse_hanweb,
-                                  meta={"portal": response.meta["portal"],
-                                        "listing": listing_of(response)},
+                                  meta={**self.context(response), "listing": listing_of(response)},
                                   cb_kwargs={"paging": paging, "hops": hops})

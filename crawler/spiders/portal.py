@@ -7,7 +7,7 @@ and a Hanweb jpage data island and proxy (:mod:`crawler.spiders.hanweb`) — and
 endpoint named in an inline script, paged by number, answering JSON or Hanweb-style XML. It follows a JavaScript redirect shell (only a redirect its script makes when it runs, :func:`redirect_targets`); meta-refresh
 shells are followed by Scrapy's MetaRefreshMiddleware. A listing's entries whose title cannot
 prove a report (no year, cut short) are fetched as candidates and judged by their article
-(:mod:`crawler.spiders.base`); at most ``NIANBAO_MAX_LISTING_PAGES`` pages of one listing are
+(:mod:`crawler.spiders.pages`); at most ``NIANBAO_MAX_LISTING_PAGES`` pages of one listing are
 read. A portal's ``hints.cms`` narrows the listing readers to its CMS's (:data:`CMS_LISTINGS`).
 The finders are module functions so each is tested on its own.
 """
@@ -17,9 +17,12 @@ import re
 
 from scrapy.http import HtmlResponse, Response, TextResponse
 
-from crawler.spiders.base import Link, find_date, is_candidate_title, is_column_link, page_links
-from crawler.spiders.hanweb import HanwebSpider, record_links
-from crawler.spiders.trs import PAGE_PARAM, TrsSpider, is_paging_link
+from crawler.spiders.links import is_column_link
+from crawler.spiders.pages import Link, listing_of, page_links
+from crawler.spiders.hanweb import HanwebSpider, datastore_count, record_links
+from crawler.spiders.trs import PAGE_PARAM, TrsSpider, is_paging_link, trs_pages
+from crawler.spiders.units import MIN_UNITS, in_unit, is_directory_link, listed_units, unit_scope
+from extract.rules import find_date, is_candidate_title
 
 # JavaScript as tokens: comments (also the <!-- --> hiding old scripts), string literals, words (names, numbers), newlines, other characters.
 JS_TOKEN = re.compile(r"""(?P<comment>//[^\n]*|/\*.*?(?:\*/|$)|<!--[^\n]*|-->[^\n]*)
@@ -32,7 +35,6 @@ REDIRECT_STATEMENTS = (
     ["location", ".", "replace", "(", STRING, ")"], ["location", ".", "assign", "(", STRING, ")"],
     ["location", ".", "href", "=", STRING], ["location", "=", STRING],
 )
-TOTAL_PAGE = re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>")
 QUOTED_URL = re.compile(r"""["']((?:https?://|/|\.\.?/)[^"'\s<>]+)["']""")
 
 
@@ -61,8 +63,7 @@ def endpoint_page(response: TextResponse) -> tuple[list[Link], int]:
     ``<totalpage>`` and HTML list items in ``<record>``s."""
     if response.body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<?xml", b"<datastore")):
         text = response.text
-        count = TOTAL_PAGE.search(text)
-        return record_links(response, text), int(count.group(1)) if count else 1
+        return record_links(response, text), datastore_count(text, "totalpage") or 1
     data = response.json()
     return json_links(response, data), int(data.get("pageCount") or 1)
 
@@ -124,30 +125,46 @@ def top_level_statements(script: str) -> list[list[tuple[str, str]]]:
     return [statement for statement in statements + [current] if statement]
 
 
-#: The listing readers (PortalSpider methods) a ``hints.cms`` allows; without the hint, all of them.
-CMS_LISTINGS = {"trs": ("static_listing",), "hanweb": ("hanweb_listing",)}
-ALL_LISTINGS = ("static_listing", "endpoint_listing", "hanweb_listing")
-
-
 class PortalSpider(TrsSpider, HanwebSpider):
     """One spider for every portal; see the module docstring for what it follows."""
 
     name = "portal"
 
     def parse(self, response: Response, hops: int = 0):
-        """Any page on the way: listings, then redirect shells, then columns further in."""
+        """Any page on the way: listings, then redirect shells, then (on the portal's own pages) the
+        units it lists, then columns further in."""
         if not isinstance(response, HtmlResponse):
             return
         links = page_links(response)
-        cms = self.portal_of(response)["hints"].get("cms")
-        for listing in CMS_LISTINGS.get(cms, ALL_LISTINGS):
-            yield from getattr(self, listing)(response, links, hops)
+        portal = self.portal_of(response)
+        for read_listing in listing_readers(portal["hints"].get("cms")):
+            yield from read_listing(self, response, links, hops)
         for url in redirect_targets(response):
             yield from self.follow_redirect_shell(response, url, hops)
+        if portal["units"] and "unit" not in response.meta:
+            yield from self.follow_units(response, links, hops)
         if hops < self.settings.getint("NIANBAO_MAX_HOPS"):
             for link in links:
                 if self.is_column_hop(response, link):
                     yield self.follow_page(response, link.url, self.parse, hops + 1)
+
+    def follow_units(self, response: HtmlResponse, links: list[Link], hops: int):
+        """Each unit the page lists (:func:`listed_units`; on a ``hints.units_url`` page one is
+        enough), from its own page as from a portal's home page: its pages carry ``meta["unit"]``,
+        its name and where its pages are (:func:`unit_scope`). A directory's other pages are read alike."""
+        minimum = 1 if response.meta.get("units_hint") else MIN_UNITS
+        units = [unit for unit in listed_units(response, links, minimum)
+                 if self.on_site(unit.url, response) and unit.url != self.portal_of(response)["url"]]
+        for unit in units:
+            yield response.follow(unit.url, self.parse, cb_kwargs={"hops": 0}, meta={
+                "portal": response.meta["portal"], "unit": {"name": unit.name, "scope": unit_scope(unit.url)}})
+        if units:
+            pages = trs_pages(response, self.listing_limit()) + [
+                link.url for link in links if is_paging_link(response.url, link)]
+            for url in self.listing_pages(response, pages):
+                request = self.follow_page(response, url, self.parse, hops, listing=listing_of(response))
+                request.meta["units_hint"] = response.meta.get("units_hint", False)
+                yield request
 
     def follow_redirect_shell(self, response: HtmlResponse, url: str, hops: int):
         """A JavaScript redirect is one more hop on Scrapy's redirect counter (``redirect_times``, which
@@ -170,8 +187,13 @@ class PortalSpider(TrsSpider, HanwebSpider):
         """A column link on the portal's site that no listing reader owns: a listing's other pages
         (under …/gknb/ they look like columns) are paged by the readers, within
         NIANBAO_MAX_LISTING_PAGES, and a dated report-like entry ("本机关政府信息公开年报") is a
-        candidate report."""
-        return (is_column_link(link.text, link.url) and self.on_site(link.url, response)
+        candidate report. On the portal's own pages a link to a directory of units (县直部门) is one
+        too; inside a unit's pages, only a link to its own pages is (its site's menu leads back to
+        the portal's columns, whose reports are not the unit's)."""
+        unit = response.meta.get("unit")
+        column = is_column_link(link.text, link.url) or (
+            not unit and self.portal_of(response)["units"] and is_directory_link(link.text))
+        return (column and self.on_site(link.url, response) and (not unit or in_unit(link.url, unit["scope"]))
                 and not is_paging_link(response.url, link) and not (link.date and is_candidate_title(link.text)))
 
     def endpoint_listing(self, response: HtmlResponse, links: list[Link], hops: int):
@@ -183,3 +205,14 @@ class PortalSpider(TrsSpider, HanwebSpider):
         links, count = endpoint_page(response)
         pages = endpoint_pages(response.url, count, self.listing_limit())
         yield from self.reports_and_pages(response, links, pages, self.parse_endpoint, hops)
+
+
+#: The listing readers by name: each reads one kind of listing on a page (response, its links, hops).
+LISTING_READERS = {"static": PortalSpider.static_listing, "endpoint": PortalSpider.endpoint_listing,
+                   "hanweb": PortalSpider.hanweb_listing}
+#: The readers a ``hints.cms`` allows; without the hint, all of them.
+CMS_LISTINGS = {"trs": ("static",), "hanweb": ("hanweb",)}
+
+
+def listing_readers(cms: str | None) -> list:
+    return [LISTING_READERS[name] for name in CMS_LISTINGS.get(cms, tuple(LISTING_READERS))]

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 from scrapy.http import HtmlResponse, Response, TextResponse
 
-from crawler.spiders.base import Link, ReportSpider, page_links
+from crawler.spiders.base import ReportSpider
+from crawler.spiders.pages import Link, page_links
 
 TRS_PAGER = re.compile(r"createPageHTML\(([^)]*)\)")
 PAGE_PARAM = re.compile(r"([?&](?:page|pageNo|pageIndex|pageNum|curPage)=)(\d*)(?=&|$)", re.IGNORECASE)

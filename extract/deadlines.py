@@ -1,0 +1,37 @@
+"""When a body's annual report is due (../shared/standard-format.md): a department publishes the
+report for year Y by 31 January of Y+1, a government (and its office) by 31 March of Y+1.
+
+Pure dates, no network and no database: the archive's coverage uses it to call a year missing,
+and the crawler may use it to know which years a body owes.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+DEPARTMENT_DUE = (1, 31)  # (month, day) of the year after the report's
+GOVERNMENT_DUE = (3, 31)
+
+
+def due_date(year: int, level: str | None) -> date:
+    """The last day to publish the report for ``year`` of a body of ``level`` (the record's vocabulary).
+
+    A body whose level is unknown gets the later, government date: no year is called missing early.
+
+    >>> due_date(2024, "department"), due_date(2024, "county"), due_date(2024, None)
+    (datetime.date(2025, 1, 31), datetime.date(2025, 3, 31), datetime.date(2025, 3, 31))
+    """
+    month, day = DEPARTMENT_DUE if level == "department" else GOVERNMENT_DUE
+    return date(year + 1, month, day)
+
+
+def last_year_due(level: str | None, today: date) -> int:
+    """The latest report year whose due date has passed on ``today`` (a report published on its
+    due date is on time).
+
+    >>> last_year_due("department", date(2026, 1, 31)), last_year_due("department", date(2026, 2, 1))
+    (2024, 2025)
+    >>> last_year_due("city", date(2026, 3, 31)), last_year_due("city", date(2026, 4, 1))
+    (2024, 2025)
+    """
+    year = today.year - 1
+    return year if due_date(year, level) < today else year - 1

@@ -1,0 +1,206 @@
+"""Every unit a portal hosts, found from its home page: a generated county portal
+(demo_portal/county.py) hosting 43 departments and 20 townships and area bureaus under three
+directories (link list over two pages, ``<select>``, JavaScript array), in sub-folders and on
+sub-domains, crawled once; and the directory and publisher rules on their own."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from scrapy.http import HtmlResponse, Request
+
+from crawler.portals import PortalFileError, validate_portal
+from crawler.publisher import publisher_of
+from crawler.spiders.pages import article_report, page_links
+from crawler.spiders.units import in_unit, is_directory_link, is_unit_name, listed_units, unit_scope
+from crawler_support import HostsHandler, portal_spider, run_crawl, site_server
+from demo_portal.county import build_county
+
+PER_HOST = 2  # CONCURRENT_REQUESTS_PER_DOMAIN of the crawl below
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    """The county portal crawled once: (truth, reports.jsonl lines, summary, server)."""
+    root, out = tmp_path_factory.mktemp("county"), tmp_path_factory.mktemp("out")
+    with site_server(root, delay=0.005, handler=HostsHandler) as server:
+        truth = build_county(root, int(server.url.rsplit(":", 1)[1]))
+        summary = run_crawl([truth["portal"]], out, {
+            "NIANBAO_HOSTS": {host: "127.0.0.1" for host in truth["hosts"]}, "NIANBAO_HOSTS_ONLY": True,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": PER_HOST})
+    reports = [json.loads(line) for line in (out / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
+    return truth, reports, summary, server
+
+
+def test_every_hosted_report_is_found_once_with_its_publisher(county):
+    truth, reports, summary, _ = county
+    found = [(r["page_url"], r["publisher"], r["publisher_level"], r["publisher_region"], r["year"]) for r in reports]
+    expected = [(r["page_url"], r["publisher"], r["publisher_level"], r["publisher_region"], r["year"])
+                for r in truth["reports"]]
+    assert len(found) == len(set(found))  # none twice
+    assert sorted(found) == sorted(expected)
+    assert summary["status"] == "ok", summary
+
+
+def test_the_generated_county_is_what_the_issue_asks_for(county):
+    truth = county[0]
+    bodies = {(r["publisher"], r["publisher_level"]) for r in truth["reports"]}
+    assert sum(level == "department" for _, level in bodies) >= 40
+    assert sum(level == "township" for _, level in bodies) >= 15
+    assert any(host != "www.qingshan.gov.cn" for host in truth["hosts"])  # units on sub-domains
+    years = {}
+    for report in truth["reports"]:
+        years.setdefault(report["publisher"], set()).add(report["year"])
+    assert sum(len(found) < 5 for found in years.values()) >= 5  # units missing a year
+
+
+def test_cover_letter_titled_report_is_the_report(county):
+    reports = county[1]
+    (letter,) = [r for r in reports if r["publisher"] == "青山县财政局" and r["year"] == 2020]
+    assert letter["title"] == "青山县财政局2020年度政府信息公开工作年度报告"
+
+
+def test_no_lookalike_is_archived(county):
+    truth, reports, _, server = county
+    archived = {doc["url"] for r in reports for doc in r["documents"]}
+    assert not archived & set(truth["lookalikes"])
+    # the notice behind a report-like yearless entry was fetched and judged by its page
+    asked = {path for _, path, _ in server.requests}
+    assert "/zwgk/gknb/tz2023.html" in asked
+
+
+def test_per_host_concurrency_never_above_its_limit(county):
+    peaks = county[3].peaks
+    assert len(peaks) > 1 and max(peaks.values()) <= PER_HOST
+    assert peaks[f"www.qingshan.gov.cn:{county[0]['portal']['url'].rsplit(':', 1)[1].strip('/')}"] == PER_HOST
+
+
+def response(body: str, url: str = "http://www.qingshan.gov.cn/zwgk/bm/index.html") -> HtmlResponse:
+    return HtmlResponse(url, body=f"<html><body>{body}</body></html>".encode(), encoding="utf-8")
+
+
+@pytest.mark.parametrize("text, directory", [
+    ("县直部门", True), ("部门和片区", True), ("镇街", True), ("乡镇", True), ("市直单位", True),
+    ("部门预算", False), ("2021年部门", False), ("政府信息公开指南", False), ("东城街道", False),
+])
+def test_directory_links(text, directory):
+    assert is_directory_link(text) is directory
+
+
+@pytest.mark.parametrize("text, unit", [
+    ("教育局", True), ("青山县发展和改革委员会", True), ("东城街道", True), ("城关镇", True),
+    ("青山县东湖片区管理局", True), ("青山县人民政府办公室", True), ("青山县统计局", True),
+    ("政府信息公开", False), ("请选择乡镇", False), ("2021年教育局", False),
+    ("县教育局召开会议", False), ("首页", False),
+])
+def test_unit_names(text, unit):
+    assert is_unit_name(text) is unit
+
+
+def test_units_in_three_shapes_and_a_chance_mention_is_no_directory():
+    links = "".join(f'<a href="/bm/{n}/index.html">{name}</a>' for n, name in enumerate(("教育局", "民政局", "财政局")))
+    options = '<select><option value="">请选择</option><option value="/xz/cgz/">城关镇</option></select>'
+    script = '<script>var units = [{"name": "水利局", "url": "/bm/slj/"}, {name: \'林业局\', href: "/bm/lyj/"}];</script>'
+    page = response(links + options + script)
+    assert [(u.name, u.url.rsplit(".cn", 1)[1]) for u in listed_units(page, page_links(page), minimum=1)] == [
+        ("教育局", "/bm/0/index.html"), ("民政局", "/bm/1/index.html"), ("财政局", "/bm/2/index.html"),
+        ("城关镇", "/xz/cgz/"), ("水利局", "/bm/slj/"), ("林业局", "/bm/lyj/")]
+    assert [u.name for u in listed_units(page, page_links(page))] == ["教育局", "民政局", "财政局"]  # 3 links only
+    one = response('<a href="/bm/jyj/">教育局</a>')
+    assert listed_units(one, page_links(one)) == []
+
+
+def test_a_units_pages_are_under_its_home():
+    folder, domain = unit_scope("http://www.x.gov.cn/bm/jyj/index.html"), unit_scope("http://jyj.x.gov.cn/")
+    assert in_unit("http://www.x.gov.cn/bm/jyj/xxgk/gknb/", folder) and not in_unit("http://www.x.gov.cn/zwgk/", folder)
+    assert in_unit("http://jyj.x.gov.cn/xxgk/", domain) and not in_unit("http://www.x.gov.cn/bm/jyj/", domain)
+
+
+PORTAL = {"name": "青山县人民政府", "region": "河南省信阳市", "level": "county"}
+
+
+@pytest.mark.parametrize("title, unit, publisher, level, region", [
+    ("青山县人民政府2021年政府信息公开工作年度报告", None, "青山县人民政府", "county", "河南省信阳市青山县"),
+    ("青山县2021年政府信息公开工作年度报告", None, "青山县人民政府", "county", "河南省信阳市青山县"),  # a place only
+    ("青山县教育局2021年政府信息公开工作年度报告", None, "青山县教育局", "department", "河南省信阳市青山县"),
+    ("2021年政府信息公开工作年度报告", "教育局", "青山县教育局", "department", "河南省信阳市青山县"),
+    ("青山县教育体育局2021年政府信息公开工作年度报告", "教育局", "青山县教育局", "department", "河南省信阳市青山县"),
+    ("2021年政府信息公开工作年度报告", "城关镇", "青山县城关镇", "township", "河南省信阳市青山县城关镇"),
+    ("2021年政府信息公开工作年度报告", "东城街道办事处", "青山县东城街道办事处", "township", "河南省信阳市青山县东城街道"),
+    ("2021年政府信息公开工作年度报告", "青山县东湖片区管理局", "青山县东湖片区管理局", "township",
+     "河南省信阳市青山县东湖片区"),
+])
+def test_publisher(title, unit, publisher, level, region):
+    assert publisher_of(title, unit, PORTAL) == {"publisher": publisher, "publisher_level": level,
+                                                 "publisher_region": region}
+
+
+def test_portal_file_units_and_units_url():
+    base = {"name": "甲", "url": "http://www.a.gov.cn/"}
+    assert validate_portal(base)["units"] is True
+    assert validate_portal({**base, "units": False})["units"] is False
+    assert validate_portal({**base, "hints": {"units_url": "http://www.a.gov.cn/bm/"}})["hints"]["units_url"]
+    with pytest.raises(PortalFileError, match="'units' must be true or false"):
+        validate_portal({**base, "units": "no"})
+    with pytest.raises(PortalFileError, match="units_url"):
+        validate_portal({**base, "hints": {"units_url": "bm/"}})
+
+
+LETTER = "青山县财政局关于报送2020年度政府信息公开工作年度报告的函"
+TABLES = "".join(f"<p>{marker}</p>" for marker in ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况"))
+
+
+def article_page(heading: str, body: str, url: str = "http://www.qingshan.gov.cn/bm/czj/t1.html") -> HtmlResponse:
+    request = Request(url, meta={"portal": PORTAL["name"], "warc": {
+        "warc_file": "warc/t.warc.gz", "warc_record_id": "<urn:uuid:t>", "fetched_at": "2026-01-01T00:00:00Z"}})
+    return HtmlResponse(url, body=f"<html><body><h1>{heading}</h1>{body}</body></html>".encode(), encoding="utf-8",
+                        request=request)
+
+
+@pytest.mark.parametrize("heading, body, found", [
+    (LETTER, TABLES, ("青山县财政局2020年度政府信息公开工作年度报告", 2020)),  # the tables on the page
+    (LETTER, '<p>现将报告报送如下。</p><a href="/files/nb2020.pdf">附件：年度报告.pdf</a>',
+     ("青山县财政局2020年度政府信息公开工作年度报告", 2020)),  # the report attached
+    (LETTER, "<p>现将报告报送如下。</p>", None),  # neither
+    ("关于做好2020年度政府信息公开工作年度报告编制工作的通知", TABLES + '<a href="/files/tz.doc">附件.doc</a>', None),
+    ("青山县财政局2020年政府信息公开工作年度报告解读", TABLES, None),
+])
+def test_a_cover_letter_carrying_the_report_is_the_report(heading, body, found):
+    assert article_report(article_page(heading, body), "") == found
+
+
+def test_a_templated_year_that_is_a_cover_letter_is_the_report():
+    portal = {**PORTAL, "url": "http://www.qingshan.gov.cn/",
+              "hints": {"year_url_template": "http://www.qingshan.gov.cn/bm/czj/{year}.html"}}
+    spider = portal_spider(portal)
+
+    async def items():
+        return [item async for item in spider.parse_hinted_report(article_page(LETTER, TABLES), year=2020)]
+    (item,) = asyncio.run(items())
+    assert (item.title, item.year, item.publisher) == ("青山县财政局2020年度政府信息公开工作年度报告", 2020, "青山县财政局")
+
+
+def unit_requests(portal: dict, body: str, **meta) -> list:
+    spider = portal_spider(portal)
+    url = "http://www.qingshan.gov.cn/zwgk/bm/index.html"
+    page = HtmlResponse(url, body=f"<html><body>{body}</body></html>".encode(), encoding="utf-8",
+                        request=Request(url, meta={"portal": portal["name"], **meta}))
+    return [r.meta["unit"]["name"] for r in spider.parse(page) if "unit" in r.meta]
+
+
+def test_units_false_and_units_url():
+    portal = {**PORTAL, "url": "http://www.qingshan.gov.cn/"}
+    three = "".join(f'<a href="/bm/{n}/">{name}</a>' for n, name in enumerate(("教育局", "民政局", "财政局")))
+    assert unit_requests(portal, three) == ["教育局", "民政局", "财政局"]
+    assert unit_requests({**portal, "units": False}, three) == []
+    one = '<a href="/bm/jyj/">教育局</a>'
+    assert unit_requests(portal, one) == []
+    hinted = {**portal, "hints": {"units_url": "http://www.qingshan.gov.cn/zwgk/bm/"}}
+    assert unit_requests(hinted, one, units_hint=True) == ["教育局"]
+
+    async def started(entry):
+        return [(r.url, r.meta.get("units_hint")) async for r in portal_spider(entry).start()]
+    assert asyncio.run(started(hinted)) == [("http://www.qingshan.gov.cn/", None),
+                                            ("http://www.qingshan.gov.cn/zwgk/bm/", True)]
+    assert asyncio.run(started({**hinted, "units": False})) == [("http://www.qingshan.gov.cn/", None)]
