@@ -81,6 +81,9 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     if page_count == 0:
         raise ReadError("pdf", "the PDF has no pages")
     unread = [f"page {n} not read ({why})" for n, why in lost.items()]
+    if scanned and not rows:
+        unread.append(f"page(s) {_list([n for n, _page in scanned])} are images without a text layer (scanned?); "
+                      "OCR found no text in them")
     if image_pages:
         unread.append(f"page(s) {_list(image_pages)} are images without a text layer (scanned?); "
                       "not read by OCR (--no-ocr)")
