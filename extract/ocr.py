@@ -153,6 +153,8 @@ def _read_missed_cells(gray, found: OcrPage, scale: float, height: int) -> int:
             if ink is None or len(ink) < _MIN_INK:
                 continue
             x, y, w, h = cv2.boundingRect(ink)
+            if x == 0 or y == 0 or x + w == x1 - x0 or y + h == y1 - y0:
+                continue  # ink reaching the cell's edge: what is left of a rule, not a figure
             box = (x0 + x - 1, y0 + y - 1, x0 + x + w + 1, y0 + y + h + 1)  # as _ink_crop cuts
             spots.append((cv2.cvtColor(gray[box[1]:box[3], box[0]:box[2]], cv2.COLOR_GRAY2BGR), box))
     if not spots:
@@ -162,9 +164,9 @@ def _read_missed_cells(gray, found: OcrPage, scale: float, height: int) -> int:
     for (_crop, box), (text, _score), (figure, confidence) in zip(spots, engine().text_rec(crops)[0],
                                                                    read_figures(crops)):
         text = unicodedata.normalize("NFKC", text)
-        # a lone "0" alone in its crop is read "O"; a lone stroke ("|", "l") may be a rule's
-        # remains, not a "1", so only round letters count as digits here
-        if not _FIGURE_LINE.match(text.translate(_ROUND)):
+        # a glyph alone in its cell (a lone "0" is read "O", a "1" "l"), read as no figure: a
+        # figure the recogniser cannot make out is UNREAD, not a blank; a wider run is a label
+        if not _FIGURE_LINE.match(text) and (box[2] - box[0]) > box[3] - box[1]:
             continue
         sure = confidence >= CONFIDENT and figure == text.translate(_CONFUSABLE).replace(" ", "")
         texts = list(figure) if sure else [UNREAD]
