@@ -89,10 +89,11 @@ def build(crawl_dir: Path, db_path: Path, *, progress=None, jobs: int = 1, retry
             build_id = db["builds"].insert({"started": _now(), "crawl_dir": str(crawl_dir.resolve())}).last_pk
             items = _load_crawl_log(db, crawl_dir, summary, progress)
         numbered = list(enumerate(items, 1))
+        named = set()  # reports an item of this build named the publisher of (_give_to_publisher)
         with WorkerPool(jobs, limits) as pool:
             for first in range(0, len(items), batch_items):
                 _add_batch(db, crawl_dir, pool, numbered[first:first + batch_items], len(items), summary, progress,
-                           retry_failed, ocr)
+                           named, retry_failed, ocr)
         with db.atomic():
             _refresh_coverage(db, build_id, today or datetime.now(timezone.utc).date(), summary, progress)
         summary["reports_total"] = db["reports"].count
@@ -111,7 +112,7 @@ def _load_crawl_log(db, crawl_dir: Path, summary: dict, progress) -> list[dict]:
 
 
 def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dict]], total: int, summary: dict,
-               progress, retry_failed: bool = False, ocr: bool = True) -> None:
+               progress, named: set[int], retry_failed: bool = False, ocr: bool = True) -> None:
     """Read the new documents of the ``(number, item)`` of ``batch`` in the pool, then write
     the items in one transaction: a build killed at any point leaves the archive as of its
     last batch, whole reports only (their documents, figures, checks, summary rows and
@@ -119,7 +120,8 @@ def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dic
 
     A document found twice in the batch is read once. With ``retry_failed``, an item's archived
     report holding a document that took a worker past a limit is read again and replaced here,
-    in the batch that re-adds it (see :func:`_replace_report`)."""
+    in the batch that re-adds it (see :func:`_replace_report`). An archived report whose item names
+    its publisher goes to that body (:func:`_give_to_publisher`; ``named`` is the build's record)."""
     archived = {number: _archived_report(db, item) for number, item in batch if item["documents"]}
     retried = _holding_failures(db, {r for r in archived.values() if r is not None}) if retry_failed else set()
     todo = {}  # sha256 → the first document with those bytes
@@ -140,11 +142,12 @@ def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dic
             report_id = _archived_report(db, item)  # again: an item earlier in the batch may have added it
             sources = _replace_report(db, report_id) if report_id in retried else None
             if report_id is None or sources is not None:
-                new_id = add_parsed(db, item, [(doc, *parsed[doc["sha256"]]) for doc in item["documents"]], summary)
+                report_id = add_parsed(db, item, [(doc, *parsed[doc["sha256"]]) for doc in item["documents"]], summary)
                 for source in sources or ():
-                    db["report_sources"].insert({**source, "report_id": new_id}, ignore=True)
+                    db["report_sources"].insert({**source, "report_id": report_id}, ignore=True)
             else:
                 _add_source(db, report_id, item)
+            _give_to_publisher(db, report_id, item, named)
         if retry_failed:
             _forget_failures(db, set(parsed))
         for sha, (_, failure) in parsed.items():
@@ -336,6 +339,32 @@ def _add_source(db, report_id: int, item: dict) -> None:
             "portal", "portal_url", "page_url", "listing_url", "title", "year", "published")},
         "fetched_at": min((doc.get("fetched_at") for doc in item["documents"] if doc.get("fetched_at")),
                           default=None)}, ignore=True)
+
+
+def _give_to_publisher(db, report_id: int, item: dict, named: set[int]) -> None:
+    """The report goes to the publisher the item names, if it is archived under another body: a crawl
+    written before publishers let the report's own name or its portal's body stand in. The first
+    item of the crawl directory naming a publisher decides (every build reads them in the same
+    order, so a report two portals credit differently does not move back and forth), noted in
+    ``named``. The body left without a report is deleted with its coverage rows (a body is known
+    by its reports: kept, it would be a body "missing" every year since; year_checks are recomputed
+    by every build)."""
+    if not item.get("publisher") or report_id in named:
+        return
+    named.add(report_id)
+    report = db["reports"].get(report_id)
+    publisher = agencies.declared(item)[0]
+    old = report["agency_id"]
+    if old is not None and db["agencies"].get(old)["name"] == publisher:
+        return
+    new = _agency_id(db, publisher, item, {"agency": None, "text": report["text"]})
+    db["reports"].update(report_id, {"agency_id": new})
+    db.execute("update report_summary set agency_id = ? where id = ?", [new, report_id])
+    db.execute(schema.refresh_summary_agency_sql(), [new, new])
+    if old is not None and not db["reports"].count_where("agency_id = ?", [old]):
+        for table in ("coverage", "year_checks"):
+            db.execute(f"delete from {table} where agency_id = ?", [old])
+        db["agencies"].delete(old)
 
 
 def _add_summary(db, report_id: int, page_url: str) -> None:

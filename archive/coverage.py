@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date
 
 from extract import standard_format
-from extract.deadlines import due_date, last_year_due
+from extract.deadlines import due_date, years_owed
 
 # Bodies refreshed per query: a chunk of the archive's bodies and their rows stays small in memory.
 CHUNK = 2000
@@ -54,7 +54,7 @@ def _refresh_coverage(db, build_id: int, today: date, low: int, high: int) -> li
         years = found.get(agency_id)
         if not years:
             continue
-        for year in range(min(years), max(max(years), last_year_due(level, today)) + 1):
+        for year in years_owed(years, level, today):
             report_id, count = years.get(year, (None, 0))
             status = "found" if report_id else "missing"
             before = stored.get((agency_id, year))

@@ -13,7 +13,8 @@
    ``demo_portal`` code.
 2. Extraction: every document goes through ``extract.extract_document`` (the code path
    of ``nianbao extract`` and of the archive build), one format after the other, in this
-   one process; every record is checked against the report's printed cells.
+   one process; every record is checked against the report's printed cells (for the page
+   dumps, cell by cell: how many were read wrong, the target being none, and how many null).
 3. Baseline: in the same run, pypdfium2's plain text of the same PDFs (every page's
    text, no layout, no tables), which is the floor for any PDF reader. Each PDF is
    extracted and then read by the baseline, one after the other, so that both see the
@@ -27,6 +28,17 @@ ms/page compares formats on the same content. Targets (issue 11), per CPU second
 time counts other processes' turns on a busy machine): text dumps ≥ 200 reports/s, HTML
 ≥ 80 reports/s; PDF per page ≤ 7× pypdfium2's plain text on the demo corpus and ≤ 5× on
 the real PDFs.
+
+Measured 2026-12-02 with ``--reports 300 --jobs 2 --corpus DIR`` on a 2-core machine shared
+with other jobs (load 6–7), the code before and after that day's speed work run one after the
+other: text dumps 164 → 234 reports per CPU second, HTML 143 → 163, PDF 6.6× → 6.2× (demo) and
+4.3× → 4.3× (real); every exact count unchanged. CPU seconds grow with the machine's load (the
+same code gave 187 dumps a CPU second idle, 164–191 loaded): compare runs made side by side, or
+count instructions (``valgrind --tool=callgrind`` over a few reports). Where the time goes now:
+dumps, splitting glued figures (``glued.py``) and cutting the text at labels (``linear.py``,
+NFKC of the whole text); PDF, pdfium's characters and objects read through ctypes (four calls a
+character), the layout (``pdf.py``) and the page check before reading (``pdfpages.page_slots``:
+pdfminer parsing each font's dictionaries to reach its program, inflated once per document).
 """
 from __future__ import annotations
 
@@ -145,6 +157,19 @@ def paired(function, baseline, items) -> tuple[float, float, list]:
     return spent[0], spent[1], results
 
 
+def cell_tally(records: list[dict], corpus: list) -> tuple[int, int, int]:
+    """(printed cells, cells read as another text, cells left null) over the corpus: a glued
+    dump may leave cells null where several splits fit, but never read one wrong."""
+    cells = wrong = null = 0
+    for record, (printed, _d, _p) in zip(records, corpus):
+        for key, text in printed.items():
+            got = record["cells"].get(key)
+            cells += 1
+            null += got is None
+            wrong += got is not None and got != text
+    return cells, wrong, null
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reports", type=int, default=500, help="reports in the corpus (default 500)")
@@ -161,7 +186,7 @@ def main(argv=None) -> int:
     print(f"corpus: {args.reports} reports × {len(FORMATS)} formats, {pages} printed pages "
           f"(ready in {time.perf_counter() - start:.0f} s, not timed)")
 
-    rows, cpu = [], {}
+    rows, cpu, tallies = [], {}, {}
     pdfs = [d["pdf"] for _c, d, _p in corpus]
     for fmt in FORMATS:
         def extract(d, fmt=fmt):
@@ -173,6 +198,8 @@ def main(argv=None) -> int:
             seconds, cpu[fmt], records = cpu_timed(extract, corpus)
         exact = sum(rec["cells"] == cells and not rec["errors"] for rec, (cells, _d, _p) in zip(records, corpus))
         rows.append((f"extract {fmt}", seconds, exact))
+        if fmt in DUMPS:
+            tallies[fmt] = cell_tally(records, corpus)
     if args.pdfminer:
         seconds, _ = timed(lambda data: read_pdf(data, "pdfminer"), pdfs)
         rows.append(("pdf layout, pdfminer engine (reference)", seconds, None))
@@ -181,6 +208,9 @@ def main(argv=None) -> int:
     for name, seconds, exact in rows:
         cells = f"{exact}/{args.reports}" if exact is not None else ""
         print(f"{name:42} {args.reports / seconds:8.1f} {1000 * seconds / pages:8.2f} {cells:>9}")
+
+    for fmt, (cells, wrong, null) in tallies.items():
+        print(f"{fmt}: {cells:,} printed cells, {wrong} wrong, {null:,} null (with their reason; target 0 wrong)")
 
     real = [path.read_bytes() for path in REAL_PDFS] * args.real_rounds
     real_pages = sum(len(pdfium.PdfDocument(data)) for data in real)

@@ -7,6 +7,10 @@ dump. A portal that yields no report is an error of kind ``no_reports``, or
 the failure that would otherwise go unnoticed. Every error line carries the
 ``run_id``, so the same dead link found by two runs is two distinguishable lines.
 
+Each run record also says what the run changed in who published which year (:mod:`crawler.coverage`):
+``bodies_new`` and ``years_newly_missing``, each also an INFO line of the log (the summary names
+the first few, as warnings).
+
 A crawl directory that cannot be written (:data:`crawler.signals.storage_failed`: a full
 disk, an I/O error) stops the crawl, since nothing more could be kept: each failure is a
 ``storage`` error line if errors.jsonl can still take one (else it is only logged), the
@@ -24,10 +28,12 @@ import logging
 import uuid
 from datetime import datetime, timezone
 
+from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.logformatter import LogFormatter
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler import coverage
 from crawler.crawldir import (
     ERRORS,
     REPORTS,
@@ -77,6 +83,7 @@ class CrawlLog:
         self.started = datetime.now(timezone.utc)
         self.run_id = f"{self.started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
         self.had_reports = set()
+        self.bodies_before, self.bodies, self.previous_run_day = coverage.Bodies(), coverage.Bodies(), None
         self.storage_error = None  # "path: reason" of the first write that failed
         self.closing = False
 
@@ -97,7 +104,11 @@ class CrawlLog:
 
     def spider_opened(self, spider):
         self.started = datetime.now(timezone.utc)
-        self.had_reports = {report.get("portal") for report in read_jsonl(self.root / REPORTS)}
+        for report in read_jsonl(self.root / REPORTS):
+            self.had_reports.add(report.get("portal"))
+            self.bodies_before.add(report)
+        self.bodies = self.bodies_before.copy()
+        self.previous_run_day = coverage.previous_run_day(self.root)
         for note in self.settings.getlist("NIANBAO_RECOVERED"):
             self.error_found(None, None, "interrupted", note)
 
@@ -107,6 +118,7 @@ class CrawlLog:
 
     def item_scraped(self, item, response, spider):
         self.stats.inc_value(portal_stat(item.portal, "reports"))
+        self.bodies.add(ItemAdapter(item))
 
     def spider_error(self, failure, response, spider):
         """An exception in a spider callback: the page could not be understood."""
@@ -155,6 +167,7 @@ class CrawlLog:
             "finished": utc_now(),
             "portals": {p["name"]: self.portal_summary(p) for p in spider.portals},
             "storage_error": self.storage_error,
+            **self.coverage_news(),
         }
         self.stats.set_value("nianbao/run", run)
         try:
@@ -162,6 +175,15 @@ class CrawlLog:
         except STORAGE_ERRORS as error:
             self.storage_failed(self.root / RUNS, error)
             run["storage_error"] = self.storage_error
+
+    def coverage_news(self) -> dict:
+        """The run's ``bodies_new`` and ``years_newly_missing`` (:mod:`crawler.coverage`), logged."""
+        news = coverage.news(self.bodies_before, self.previous_run_day, self.bodies, datetime.now(timezone.utc).date())
+        for name in news["bodies_new"]:
+            logger.info("new body: %s", name)
+        for name, year in news["years_newly_missing"]:
+            logger.info("%s: %d missing", name, year)
+        return news
 
     def check_portals(self, spider, reason):
         """A portal that gave no report, or broke a hint's promise, is an error of the run."""

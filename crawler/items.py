@@ -31,6 +31,9 @@ class ReportItem:
 
 
 def report_key(report: Mapping) -> tuple:
-    """What makes a report new: its portal, page and the digest of every document, in order. (Two
-    portals listing one report, like a city and its department, each have it on file.)"""
-    return (report["portal"], report["page_url"], tuple(doc["sha256"] for doc in report["documents"]))
+    """What makes a report new: its portal, page, the digest of every document, in order, and its
+    publisher. (Two portals listing one report, like a city and its department, each have it on
+    file; a report on file from a crawl that did not name its publisher is filed again, as changed,
+    once a crawl does, so the archive's rebuild gives it to its publisher: archive/build.py.)"""
+    return (report["portal"], report["page_url"], tuple(doc["sha256"] for doc in report["documents"]),
+            report.get("publisher"))

@@ -36,6 +36,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings, default_settings
 
+from crawler.coverage import news_lines
 from crawler.extensions import BENIGN_ERRORS, COUNTERS
 from crawler.lock import crawl_lock
 from crawler.portals import validate_portals
@@ -135,7 +136,8 @@ def summarize(run: dict | None, portals: list[dict]) -> dict:
     """The run record with statuses; a crawl that never finished counts as failed for every portal,
     one stopped by a storage error as partial if it stored a report first (module docstring)."""
     if run is None:
-        run = {"run_id": None, "started": None, "finished": None, "storage_error": None,
+        run = {"run_id": None, "started": None, "finished": None, "storage_error": None, "bodies_new": [],
+               "years_newly_missing": [],
                "portals": {p["name"]: {"url": p["url"], **dict.fromkeys(COUNTERS, 0), "errors": 0, "error_kinds": {}}
                            for p in portals}}
     stopped = bool(run.get("storage_error"))
@@ -148,7 +150,8 @@ def summarize(run: dict | None, portals: list[dict]) -> dict:
 
 
 def format_summary(summary: dict) -> str:
-    """The run for a human (and a cron mail): one line per portal, its errors by kind, the status."""
+    """The run for a human (and a cron mail): one line per portal, its errors by kind, the bodies first
+    seen and the (body, year) newly missing (a few named: crawler.coverage.news_lines), the status."""
     lines = []
     for name, stats in summary["portals"].items():
         lines.append(f"{name}: {stats['status']}: {stats['pages']} pages ({stats['bytes']:,} bytes), "
@@ -157,6 +160,7 @@ def format_summary(summary: dict) -> str:
         if stats["error_kinds"]:
             kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(stats["error_kinds"].items()))
             lines.append(f"  errors: {kinds}")
+    lines += news_lines(summary)
     if summary.get("storage_error"):
         lines.append(f"storage error: {summary['storage_error']}; the crawl stopped, as nothing more could be kept "
                      "(free space and run again: it goes on from what is stored)")

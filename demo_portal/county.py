@@ -13,8 +13,10 @@ has a home page, a 信息公开 page and a 年报 column: static pages paged by 
 JSON list endpoint, or a Hanweb jpage column with its data proxy. The traps: units with no report for some years, titles without the unit's
 name, one cut short, one report published under a cover-letter title
 (…关于报送2020年度…年度报告的函), a yearless entry that is a notice about compiling the report, and
-in every column the unit's budget and final accounts (预算/决算) and a 解读. ``build_county``
-returns the truth: every report with its publisher, level and region, and the look-alikes' URLs.
+in every column the unit's budget and final accounts (预算/决算) and a 解读. Every report prints the
+standard tables (demo_portal/figures.py), a body's 上年结转 following on from its previous year's
+结转下年度 — except :data:`DISAGREES`, whose one column is misprinted. ``build_county`` returns the
+truth: every report with its publisher, level, region and printed 结转 figures, and the look-alikes' URLs.
 
 The files are written for a server that picks the tree by the request's Host header
 (``root/<host>/<path>``); ``/p?page=1`` is the file ``p_page1`` (tests/crawler_support.py), and
@@ -26,6 +28,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+
+from demo_portal.figures import Report, make_report
+from demo_portal.render import render_html_body
 
 PORTAL_NAME = "青山县人民政府"
 PORTAL_HOST = "www.qingshan.gov.cn"
@@ -52,8 +57,8 @@ TOWNSHIPS = (
     ("bsz", "彭新镇"), ("tfx", "铁铺乡"), ("dbx", "东铺乡"), ("gdx", "高店乡"), ("ydx", "山店乡"), ("pqx", "潘新乡"),
 )
 AREAS = (("dhpq", "东湖片区管理局"), ("xspq", "西山片区管理局"), ("bppq", "北坡片区管理局"), ("nhpq", "南湾片区管理局"))
-MARKERS = ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-           "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项")
+#: The one (publisher, year, cell) whose 上年结转 disagrees with the year before's 结转下年度: printed one more.
+DISAGREES = ("青山县教育局", 2023, "requests.carried_over.natural_person")
 
 
 def page(title: str, body: str) -> str:
@@ -93,15 +98,18 @@ class County:
         self.write(host, prefix + "xxgk/index.html", page(f"{publisher}信息公开", (
             f'<a href="{prefix}xxgk/zn.html">政府信息公开指南</a> '
             f'<a href="{prefix}xxgk/gknb/index.html">政府信息公开年报</a>')))
-        entries = []  # (title, href, date) newest first
-        for year in reversed(YEARS):
+        entries, printed = [], {}  # (title, href, date) newest first; year → its report
+        for year in YEARS:
             if (number + year) % 9 == 0:  # no report this year
                 continue
-            entries += self.unit_year(number, host, prefix, publisher, level, region, year, directory_name)
+            printed[year], listed = self.unit_year(number, host, prefix, publisher, level, region, year,
+                                                   directory_name, printed.get(year - 1))
+            entries[:0] = listed
         self.listing(number, host, prefix + "xxgk/gknb/", entries)
         return home
 
-    def unit_year(self, number, host, prefix, publisher, level, region, year, directory_name) -> list[tuple]:
+    def unit_year(self, number, host, prefix, publisher, level, region, year, directory_name,
+                  previous: Report | None) -> tuple[Report, list[tuple]]:
         path = f"{prefix}xxgk/gknb/{year}/t{number}_{year}.html"
         full = f"{publisher}{year}年政府信息公开工作年度报告"
         heading = full
@@ -110,19 +118,29 @@ class County:
             listed = full[:full.index("公开")] + "..."  # cut short: judged by its article
         if number == 7 and year == 2020:  # published under its cover letter's title
             listed = heading = f"{publisher}关于报送2020年度政府信息公开工作年度报告的函"
-        body = "".join(f"<p>{marker}</p><p>{publisher}{year}年依法公开政府信息。</p>" for marker in MARKERS)
-        self.write(host, path, page(heading, f"<h1>{heading}</h1>{body}"))
         date = f"{year + 1}-01-{10 + number % 18:02d}"
-        self.reports.append({"publisher": publisher, "publisher_level": level, "publisher_region": region,
-                             "year": year, "page_url": self.base(host) + path, "directory_name": directory_name})
+        report = self.report(publisher, level, region, year, self.base(host) + path, directory_name, previous,
+                             "局" if level == "department" else "镇", heading, date)
+        self.write(host, path, page(heading, f"<h1>{heading}</h1>{render_html_body(report)}"))
         budget, accounts = f"{prefix}xxgk/gknb/{year}/ys{number}.html", f"{prefix}xxgk/gknb/{year}/js{number}.html"
         explained = f"{prefix}xxgk/gknb/{year}/jd{number}.html"
         for lookalike in (budget, accounts, explained):
             self.write(host, lookalike, page("预算", "<h1>部门预算</h1><p>一般公共预算支出。</p>"))
             self.lookalikes.append(self.base(host) + lookalike)
-        return [(f"{publisher}{year}年部门预算公开", budget, date), (listed, path, date),
-                (f"{publisher}{year}年度部门决算", accounts, date),
-                (f"{publisher}{year}年政府信息公开工作年度报告解读", explained, date)]
+        return report, [(f"{publisher}{year}年部门预算公开", budget, date), (listed, path, date),
+                        (f"{publisher}{year}年度部门决算", accounts, date),
+                        (f"{publisher}{year}年政府信息公开工作年度报告解读", explained, date)]
+
+    def report(self, publisher, level, region, year, url, directory_name, previous, unit, title, date) -> Report:
+        """One report's figures (its 上年结转 following on from ``previous``), noted in the truth."""
+        wrong = {DISAGREES[2]: 1} if (publisher, year) == DISAGREES[:2] else None
+        # A unit answers few requests, as a city government does (figures.SCALES has no unit scale).
+        report = make_report(publisher, unit, "county" if level == "county" else "city", year, "2021",
+                             title=title, published=date, previous=previous, perturb=wrong)
+        carried = {key: value for key, value in report.figures.items() if key.startswith("requests.carried_")}
+        self.reports.append({"publisher": publisher, "publisher_level": level, "publisher_region": region,
+                             "year": year, "page_url": url, "directory_name": directory_name, "carried": carried})
+        return report
 
     def listing(self, number: int, host: str, column: str, entries: list[tuple]) -> None:
         """Static pages paged by createPageHTML, or (every sixth unit) a JSON list endpoint, or (every
@@ -201,15 +219,14 @@ def own(county: County) -> None:
     county.write(county.host, "/zwgk/index.html", page("政务公开", (
         '<a href="/zwgk/gknb/index.html">政府信息公开年报</a> <a href="/zwgk/bm/index.html">县直部门</a> '
         '<a href="/zwgk/xz/index.html">乡镇（街道）信息公开</a> <a href="/zwgk/pq/index.html">部门和片区</a>')))
-    items = []
-    for year in reversed(YEARS):
+    items, previous = [], None
+    for year in YEARS:
         path = f"/zwgk/gknb/t{year}.html"
         title = f"{PORTAL_NAME}{year}年政府信息公开工作年度报告"
-        body = "".join(f"<p>{marker}</p>" for marker in MARKERS)
-        county.write(county.host, path, page(title, f"<h1>{title}</h1>{body}"))
-        items.append(f'<li><a href="{path}">{title}</a><span>{year + 1}-03-20</span></li>')
-        county.reports.append({"publisher": PORTAL_NAME, "publisher_level": "county", "publisher_region": REGION + PLACE,
-                               "year": year, "page_url": county.portal + path, "directory_name": None})
+        previous = county.report(PORTAL_NAME, "county", REGION + PLACE, year, county.portal + path, None, previous,
+                                 "县", title, f"{year + 1}-03-20")
+        county.write(county.host, path, page(title, f"<h1>{title}</h1>{render_html_body(previous)}"))
+        items.insert(0, f'<li><a href="{path}">{title}</a><span>{year + 1}-03-20</span></li>')
     notice = "/zwgk/gknb/tz2023.html"  # yearless and report-like: fetched, judged a notice by its page
     county.write(county.host, notice, page("通知", "<h1>关于做好2023年度政府信息公开工作年度报告编制工作的通知</h1>"
                                                "<p>各乡镇、县直各部门：请按时报送。</p>"))

@@ -16,7 +16,6 @@ from .grid import ReadError
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
-_WHITESPACE = re.compile(r"\s+")
 # GB2312 and GBK are subsets of GB18030: decoding with the superset loses nothing.
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
 
@@ -54,7 +53,7 @@ _SAMPLE = 200_000  # characters looked at, spread over the whole text
 def require_text(text: str, stage: str) -> None:
     """ReadError (``stage``) when under 80% of the text's visible characters are common ones: what
     random bytes, a binary file or the wrong encoding decode to (a report is over 99% GB2312)."""
-    visible = _WHITESPACE.sub("", text)
+    visible = "".join(text.split())  # str.split's whitespace is re's \s, and it is faster
     sample = visible[::max(len(visible) // _SAMPLE, 1)]
     common = len(sample) - uncommon_characters(sample)
     if sample and common < _TEXT_SHARE * len(sample):

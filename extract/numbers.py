@@ -9,6 +9,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from .labels import has_ideograph_outside
+
 # Printed forms that mean "no number here" (after NFKC and stripping spaces).
 NULL_MARKERS = {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "×", "x", "X", "*", "…", "...", "－", "\ufffd"}
 # U+FFFD stands where OCR saw a figure it could not read surely (extract/ocr.py): a cell, not a label.
@@ -17,12 +19,16 @@ UNREAD = "\ufffd"
 _SPLIT_DIGITS = re.compile(r"\d\s+\d")  # "1 0": two cells run together, not ten
 _NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
 # Units a cell may repeat after its number ("5件", "12.5万元").
-_UNIT = re.compile(r"(件|项|个|份|条|万元|元)$")
+_UNITS = ("件", "项", "个", "份", "条", "万元", "元")
+_UNIT = re.compile(f"(?:{'|'.join(_UNITS)})$")
+# The only ideographs a figure's cell can hold: any other makes it a label, known without
+# normalising it (a page dump's whole line is asked too).
+_VALUE_IDEOGRAPHS = "".join(NULL_MARKERS) + "".join(_UNITS)
 
 
 def clean(text: str) -> str:
     """NFKC (full-width digits and punctuation to ASCII) without any whitespace."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    return "".join(unicodedata.normalize("NFKC", text or "").split())  # str.split's whitespace is re's \s
 
 
 @lru_cache(maxsize=1 << 16)  # the same few cell texts recur in every report
@@ -49,6 +55,8 @@ def parse_number(text: str | None) -> tuple[int | float | None, str | None]:
 @lru_cache(maxsize=1 << 16)  # asked of every cell, often several times
 def is_value_like(text: str) -> bool:
     """True for a cell that holds a figure (or its null stand-in), not a label."""
+    if text and has_ideograph_outside(text, _VALUE_IDEOGRAPHS):
+        return False
     s = _UNIT.sub("", clean(text))
     return s in NULL_MARKERS or bool(_NUMBER.match(s))
 

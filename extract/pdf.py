@@ -140,9 +140,9 @@ def _join_split_row(rows: list[Row], last_ruled: tuple[int, list[float]] | None,
     """This page's lines, its first ruled row joined into ``rows[index]`` (the previous page's last
     ruled row) when it is that row going on: same columns, only page numbers between them, no
     column with text on both sides unless both are words (a wrapped label), and no label of its
-    own that starts a row (an enumerator, or a whole label of the format). A row with its own
-    label is a new row, even when its figures are blank: joining it would give it the previous
-    row's figures."""
+    own that starts a row (an enumerator, or a whole label of the format), unless the label above
+    is no whole label without it. A row with its own label is a new row, even when its figures
+    are blank: joining it would give it the previous row's figures."""
     if last_ruled is None:
         return lines
     index, columns = last_ruled
@@ -157,7 +157,8 @@ def _join_split_row(rows: list[Row], last_ruled: tuple[int, list[float]] | None,
     if not any(a.text and b.text for a, b in pairs) or any(
             a.text and b.text and (is_value_like(a.text) or is_value_like(b.text)) for a, b in pairs):
         return lines
-    if any(b.text and not is_value_like(b.text) and _starts_row(b.text) for _a, b in pairs):
+    if any(b.text and not is_value_like(b.text) and _starts_row(b.text) and not _label_goes_on(a.text, b.text)
+           for a, b in pairs):
         return lines
     rows[index] = [Cell(a.text + b.text, a.copy) for a, b in pairs]
     return lines[:first] + lines[first + 1:]
@@ -166,6 +167,14 @@ def _join_split_row(rows: list[Row], last_ruled: tuple[int, list[float]] | None,
 def _starts_row(text: str) -> bool:
     """Whether a cell's text begins a table row: an enumerator (一、 （二） 3.) or a whole label."""
     return starts_enumerated(text) or core(text) in _label_cores()
+
+
+def _label_goes_on(above: str, below: str) -> bool:
+    """The label at the foot of the page is no label yet, and with the text at the top of the next
+    one it is a whole label: "（一" / "）予以公开" is one row broken over the pages, though
+    "予以公开" alone would start a row."""
+    return (bool(above) and not is_value_like(above) and core(above) not in _label_cores()
+            and core(above + below) in _label_cores())
 
 
 @lru_cache(maxsize=1)

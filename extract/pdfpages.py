@@ -311,25 +311,29 @@ def _pdfium_chars(raw, textpage) -> list[Char]:
     loose = raw.FS_RECTF()
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     count = raw.FPDFText_CountChars(textpage)
+    # bound once: four calls a character, a thousand characters a page
+    unicode, generated = raw.FPDFText_GetUnicode, raw.FPDFText_IsGenerated
+    loose_box, ink_box = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetCharBox
     i = 0
     while i < count:
-        code = raw.FPDFText_GetUnicode(textpage, i)
+        code = unicode(textpage, i)
         n = 1
         if 0xD800 <= code < 0xDC00 and i + 1 < count:  # a UTF-16 surrogate pair: one character
-            low = raw.FPDFText_GetUnicode(textpage, i + 1)
+            low = unicode(textpage, i + 1)
             code, n = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00), 2
         text = chr(code) if code < 0xD800 or code >= 0xE000 else "\ufffd"
-        if text.strip() and not raw.FPDFText_IsGenerated(textpage, i):
-            raw.FPDFText_GetLooseCharBox(textpage, i, loose)
-            raw.FPDFText_GetCharBox(textpage, i, left, right, bottom, top)
-            if max(loose.right - loose.left, loose.top - loose.bottom) > _MAX_LOOSE_BOX:
+        if text.strip() and not generated(textpage, i):
+            loose_box(textpage, i, loose)
+            ink_box(textpage, i, left, right, bottom, top)
+            x0, y0, x1, y1 = loose.left, loose.bottom, loose.right, loose.top  # each field read once
+            if max(x1 - x0, y1 - y0) > _MAX_LOOSE_BOX:
                 # vertical text set with a tiny matrix and a huge font size: only the ink box is right
                 out.append(Char(text, left.value, bottom.value, right.value, top.value))
             else:
-                ink = right.value - left.value
-                x1 = right.value if ink > _INK_SHARE * (loose.right - loose.left) and right.value < loose.right \
-                    else loose.right
-                out.append(Char(text, loose.left, loose.bottom, x1, loose.top))
+                ink_right = right.value
+                if ink_right - left.value > _INK_SHARE * (x1 - x0) and ink_right < x1:
+                    x1 = ink_right
+                out.append(Char(text, x0, y0, x1, y1))
         i += n
     return out
 

@@ -203,10 +203,13 @@ def _title_headings(text: str):
         title = (pieces.pop() if pieces and not pieces[-1].isspace() else "") + text[kind.start():end]
         if report_year(title) is None and _before(pieces) and re.fullmatch(r"(?:19|20)\d{2}", _before(pieces)):
             title = _join(pieces, title)  # "2021 年…"
-        elif not is_report_title(_squash(title)) and "\n" in _blank(pieces) \
-                and not DATE.search(_before(pieces) + title):
-            title = _join(pieces, title)  # wrapped: "…2021年政府信息公开工" / "作年度报告"
+        else:
+            while (not is_report_title(_squash(title)) and "\n" in _blank(pieces) and _before(pieces)
+                   and not DATE.search(_before(pieces) + title) and len(_squash(title)) <= _TITLE_MAX):
+                title = _join(pieces, title)  # wrapped: "…2021年政府信息公开工" / "作年度报告", "…20" / "21年…"
         if YEAR.match(title) and BODY_NAME.match(_before(pieces)):
+            title = _join(pieces, title)
+        while _name_wrapped(pieces, title):  # a long name wrapped over one line or more
             title = _join(pieces, title)
         flat = _squash(title).lstrip(_MARKUP)
         if len(flat) <= _TITLE_MAX and is_report_title(flat) and _is_name(flat):
@@ -215,8 +218,27 @@ def _title_headings(text: str):
 
 # Markdown around a heading, as converters write it ("# …年度报告", "**…年度报告**").
 _MARKUP = "#*_"
-# 年度报告 / 年报, perhaps broken over two lines ("…工作年" / "度报告").
-_KIND_WRAPPED = re.compile("|".join(r"\n?".join(kind) for kind in REPORT_KINDS))
+# 年度报告 / 年报, perhaps broken over two lines ("…工作年" / "度报告", "…年度" / "  报告").
+_KIND_WRAPPED = re.compile("|".join(r"(?:[ \t\u3000\r]*\n[ \t\u3000]*)?".join(kind) for kind in REPORT_KINDS))
+_NAME_PART = re.compile(r"[\u4e00-\u9fff]+")  # the start of a body's name: Chinese characters only
+
+
+def _name_wrapped(pieces: list[str], title: str) -> bool:
+    """The line above the title holds the start of the body's name, wrapped onto the title's
+    line ("平潭综合实验区综合执法与应急管" / "理局2019年…"): a line of its own, of Chinese characters
+    and no narrower than the title's first line (a wrapped line is a full one: a breadcrumb or
+    column name above a title is shorter). A title's line that starts with its year has the name
+    above it already joined ("淮安市人民政府" / "2024年…")."""
+    blank, before = _blank(pieces), _before(pieces)
+    above = pieces[-3] if len(pieces) >= 3 else "\n"
+    first_line = title.split("\n", 1)[0].strip()
+    return ("\n" in blank and "\n" in above and bool(_NAME_PART.fullmatch(before))
+            and _width(before) >= _width(first_line) and not YEAR.match(title))
+
+
+def _width(line: str) -> float:
+    """A line's printed width in Chinese characters: a digit or Latin letter is half of one."""
+    return sum(0.5 if ch.isascii() else 1 for ch in line)
 
 
 def _blank(pieces: list[str]) -> str:

@@ -10,9 +10,10 @@ a heading's words.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import standard_format as sf
-from .labels import flat
+from .labels import flat, more_ideographs_than
 
 # Top-level headings are numbered "一、"; "（一）" numbers sub-headings such as
 # "（一）主动公开情况", which must not end 总体情况 when the real "二、…" heading exists.
@@ -57,6 +58,7 @@ def _split_running_text(text: str, out: dict[str, str]) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=None)  # one per section, asked for by every document without headings on lines
 def _running_heading(variants: tuple[str, ...]) -> re.Pattern:
     """Top-level numbering (not "（一）"), a few words of a longer heading ("政府信息公开工作"), the
     heading's words; the longest variant first, so the whole heading is taken."""
@@ -66,6 +68,8 @@ def _running_heading(variants: tuple[str, ...]) -> re.Pattern:
 
 def _find_heading(lines: list[str], start: int, variants: tuple[str, ...], numbered: re.Pattern) -> int | None:
     for i in range(start, len(lines)):
+        if more_ideographs_than(lines[i], _MAX_HEADING):
+            continue  # too long for a heading, known without normalising it (a page dump's one line)
         line = flat(lines[i])
         if not line or len(line) > _MAX_HEADING or line.endswith("。"):
             continue

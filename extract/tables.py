@@ -16,12 +16,13 @@ from functools import lru_cache
 from . import glued
 from . import standard_format as sf
 from .grid import Row
-from .labels import core, flat
+from .labels import core, flat, flat_holds, has_ideograph_outside
 from .numbers import is_value_like, parse_number
 
 _FUZZY = 0.85  # similarity a label tail needs to count as a typo of a standard label
 _HEADER_LENGTH = 60  # a header cell is short; a sentence naming a header label is prose
 _WRAP_LINES = 12  # label-only lines joined to the next row's label (a vertical label is one char each)
+_WRAP_CHARS = 60  # a label's rest below its figures is no longer than the longest label
 
 
 @dataclass
@@ -94,7 +95,8 @@ class _Reader:
         self.procurement_in_10k: bool | None = False  # None: its header may have been in a part left out
         self.procurement_scale: bool | None = False  # the unit in force where the 采购 row was read
         self.wrapped: list[str] = []  # label-only lines just above: the start of a wrapped label
-        self.pending: tuple[str, list] | None = None  # an unmatched value row whose label may end below it
+        self.pending: _Pending | None = None  # a value row whose label may end below it
+        self.orphan = False  # the last value row had no label at all (its label may be the line below it)
 
     def read(self, rows: list[Row]) -> None:
         for index, row in enumerate(rows):
@@ -108,9 +110,17 @@ class _Reader:
         self.wrapped, self.anchor, self.procurement_in_10k, self.unsure = [], None, None, True
 
     def drop_pending(self) -> None:
-        if self.pending:
-            self.stray.append(self.pending[0])
-            self.pending = None
+        """The row waiting for the rest of its label gets no more: its provisional row, or none."""
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return
+        if pending.provisional is None:
+            self.stray.append("".join(pending.lines))
+            self.orphan = not pending.lines[-1].strip()  # figures left without a label of their own
+            return
+        wrapped = self.wrapped  # lines below it that did not go on with its label: the next row's start
+        self.take(pending.provisional, "".join(pending.lines), pending.values)
+        self.wrapped = wrapped
 
     def open_targets(self) -> list[Target]:
         return _open_targets(self.targets, self.table, self.unsure, self.found)
@@ -127,6 +137,11 @@ class _Reader:
         if not (self.table or self.unsure) or (len(row) == 1 and not row[0].text.strip()):
             return  # before the tables, or an empty line (an empty grid row is a blank table row)
         label, values = _digits_off_label(label, values, self.open_targets())
+        if (start or anchor is not None) and not values:
+            self.drop_pending()
+            # a header's words (…其他 总计) begin no row's label; table 4's name the groups below (table4_run)
+            self.wrapped = [label] if start == 4 else []
+            return
         if self.table == 4 and not label and self.table4_run(values):
             return
         if values:
@@ -135,23 +150,42 @@ class _Reader:
             self.label_only(label)
 
     def table4_run(self, values: list[tuple[int, str]]) -> bool:
-        """Table 4's fifteen figures in one row without a label (its usual print)."""
-        if self.found & _STEMS_4 or not (_fit(values, 15, None) or glued.is_glued([t for _i, t in values], 15)):
-            return False
-        _assign(self.out, [k for t in self.targets[4] for k in t.keys], values, "table 4 row", None)
-        self.found |= _STEMS_4
+        """Table 4's fifteen figures in one row without a label (its usual print), or the figures of
+        the groups the header just above names (table 4 printed as two tables: 行政复议's five
+        figures under its header, then 行政诉讼's ten under theirs)."""
+        if not self.found & _STEMS_4 and (_fit(values, 15, None) or glued.is_glued([t for _i, t in values], 15)):
+            groups = self.targets[4]
+        else:
+            header = core("".join(self.wrapped))
+            groups = [t for t in self.targets[4] if t.key not in self.found and any(c in header for c in t.cores)]
+            if not groups or len(values) != len(groups) * len(sf.APPEAL_OUTCOMES):
+                return False
+        _assign(self.out, [k for t in groups for k in t.keys], values, "table 4 row", None)
+        self.found |= {t.key for t in groups}
+        self.wrapped = []
         return True
 
     def label_only(self, label: str) -> None:
-        """The end of a label wrapped around its values (the row waiting below), or a start."""
-        target = _best_target(core(self.pending[0] + label), self.open_targets()) if label and self.pending else None
-        if target is None:
-            if label:
-                self.wrapped.append(label)
+        """The end of a label wrapped around its values (the row waiting below, its label going on
+        over as many lines as its cell is narrow), or a start of the next row's label."""
+        if not label:
             return
-        label, values = self.pending[0] + label, self.pending[1]
-        self.pending = None
-        self.take(target, label, values)
+        pending = self.pending
+        if pending:
+            candidates = self.open_targets()
+            below = pending.below + [label]
+            found = _whole_label(pending.lines + below, candidates)
+            if found and not _whole_label(below, [found[0]]):
+                # the row's own words are needed: the lines below alone may be the next row's label
+                self.pending = None
+                self.take(found[0], found[1], pending.values)
+                return
+            if pending.provisional is not None and not _begins_longer(core("".join(pending.lines + below)),
+                                                                      candidates):
+                self.drop_pending()  # "（六）其他处理" whole: the line below starts the next row
+            elif len("".join(below)) <= _WRAP_CHARS:
+                pending.below = below
+        self.wrapped.append(label)
 
     def value_row(self, label: str, values: list[tuple[int, str]]) -> None:
         """A row with value cells: its label alone, or joined to the lines above, names its row."""
@@ -159,23 +193,41 @@ class _Reader:
         candidates = self.open_targets()
         blank = not any(text.strip() for _i, text in values)
         target = _best_target(core(label), candidates) if label else None
+        lines = self.wrapped[-_WRAP_LINES:] + [label]
+        orphan, self.orphan = self.orphan, False
         if target is None and not blank and self.wrapped:
-            # the label began on the lines above ("（二）部分公开（…只计这一情" / "形，不计其他情形） 0 0 …")
-            joined = "".join(self.wrapped[-_WRAP_LINES:]) + label
-            target = _best_target(core(joined), candidates)
-            label = joined if target is not None else label
+            # the label began on the lines above ("（二）部分公开（…只计这一情" / "形，不计其他情形） 0 0 …").
+            # Those lines may also end the row above (a borderless table prints a label's rest below its
+            # figures), so only a whole label counts, never a near one: "…禁止公开" + "3.危" is no row.
+            target, label = _whole_label(lines, candidates) or (None, label)
+            if target is not None and orphan and not "".join(lines[-1:]).strip():
+                # figures, a label, figures: the label is the first figures' (printed below them, as a
+                # borderless table may) as much as these (printed above): not guessed
+                self.wrapped = []
+                self.found.add(target.key)
+                _null_row(self.out, list(target.keys), f"row {label!r} stands between two rows of figures "
+                                                       "without a label of their own; which is its own is not "
+                                                       "known; not guessed")
+                self.orphan = True  # these figures are left without a label too
+                return
         if target is None:
-            begun = "".join(self.wrapped[-_WRAP_LINES:]) + label
-            if self.table < 4 and not blank and begun:
+            if self.table < 4 and not blank and "".join(lines):
                 # maybe the label goes on below the values ("5.要求…重新出" / "1 0 …" / "具已获取信息").
                 # Values with no label begun above them are not: one figure a line under its label
                 # (pdftotext) would hand each row the figures of the row above.
-                self.pending = (begun, values)
+                self.pending = _Pending(lines, values)
+            self.orphan = not "".join(lines).strip()
             self.wrapped = []
             return
         if blank and not _only_row_label(core(label), target):
             self.wrapped = []
             return  # a header row ending in a column label such as 总计, not a blank data row
+        if self.table < 4 and _begins_longer(core(label), candidates):
+            # "2.其他" is the row 其他 (2021's （六）3.其他) or the start of "2.其他法律行政法规禁止公开"
+            # wrapped in a narrow cell below its figures: the lines below tell
+            self.wrapped = []
+            self.pending = _Pending([label], values, provisional=target)
+            return
         self.take(target, label, values)
 
     def take(self, target: Target, label: str, values: list[tuple[int, str]]) -> None:
@@ -186,6 +238,59 @@ class _Reader:
         if _PROCUREMENT_AMOUNT in target.keys:
             self.procurement_scale = self.procurement_in_10k
         _assign(self.out, list(target.keys), values, label, self.anchor)
+
+
+@dataclass
+class _Pending:
+    """A value row whose label may go on below its figures (a narrow cell wraps it there)."""
+
+    lines: list[str]  # its label as printed on the figures' line, after the label-only lines above it
+    values: list
+    below: list[str] = field(default_factory=list)  # the label-only lines read below it so far
+    provisional: Target | None = None  # the row its label names if nothing follows
+
+
+def _whole_label(lines: list[str], candidates: list[Target]) -> tuple[Target, str] | None:
+    """(row, label) when the lines joined end with a whole label of a row (no near match); also
+    with the words (cells) dropped that are pieces of a group heading printed in the column
+    beside ("（六）其" / "2、申请人逾期未按收费通知要" / "他处理" / "求缴纳费用…"; "不予公 国家秘")."""
+    for kept in (lines, [" ".join(w for w in line.split() if not _group_piece(w)) for line in lines]):
+        label = "".join(kept)
+        target = _best_target(core(label), candidates, fuzzy=False)
+        if target is not None:
+            return target, label
+    return None
+
+
+def _group_piece(line: str) -> bool:
+    key = core(line)
+    return bool(key) and any(key in group for group in _GROUP_CORES)
+
+
+def _begins_longer(label: str, candidates: list[Target]) -> bool:
+    """The label ends with the start of a longer label of a row still to find ("果2.其他": a
+    vertical heading's character, then the start of 其他法律行政法规禁止公开)."""
+    starts, longest = _label_starts()
+    keys = {t.key for t in candidates}
+    for n in range(2, min(len(label), longest) + 1):
+        rows = starts.get(label[-n:])
+        if rows and not keys.isdisjoint(rows):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _label_starts() -> tuple[dict[str, set[str]], int]:
+    """Each proper start (two characters or more) of a row label's core → the rows it starts;
+    and the longest start."""
+    out: dict[str, set[str]] = {}
+    for version in sf.VERSIONS:
+        for targets in _targets(version).values():
+            for target in targets:
+                for c in target.cores:
+                    for n in range(2, len(c)):
+                        out.setdefault(c[:n], set()).add(target.key)
+    return out, max(map(len, out))
 
 
 def _open_targets(targets: dict[int, list[Target]], table: int, unsure: bool, found: set[str]) -> list[Target]:
@@ -219,8 +324,8 @@ _PROCUREMENT_AMOUNT = "active.procurement.amount_yuan"
 
 def _procurement_unit(row: Row, current: bool) -> bool:
     """Whether the 采购总金额 column is in 万元, updated from a header row that states it."""
-    header = next((flat(c.text) for c in row if "采购总金额" in flat(c.text)), None)
-    return current if header is None else "万元" in header
+    header = next((c.text for c in row if flat_holds(c.text, "采购总金额")), None)
+    return current if header is None else flat_holds(header, "万元")
 
 
 def _times_10k(value: int | float) -> int | float:
@@ -254,8 +359,8 @@ def _table_start(row: Row) -> int:
         return 2
     if texts & {"申请人情况", "自然人"}:
         return 3
-    if "行政复议" in texts and ("行政诉讼" in texts or texts & {"结果维持", "总计"}):
-        return 4
+    if "行政复议" in texts and ("行政诉讼" in texts or texts & {"结果维持", "总计"} or len(texts) == 1):
+        return 4  # (行政复议 alone: the heading of table 4 printed as two tables)
     return 0
 
 
@@ -297,7 +402,17 @@ def _digits_off_label(label: str, values: list[tuple[int, str]], candidates: lis
 
 def _anchor(row: Row) -> int | None:
     """Grid column of a header row's first value column (自然人, 本年制发件数 …), if it has one."""
-    return next((i for i, c in enumerate(row) if not c.copy and core(c.text) in FIRST_VALUE_HEADERS), None)
+    return next((i for i, c in enumerate(row) if not c.copy and is_first_value_header(c.text)), None)
+
+
+# The ideographs those headers' cores are made of, and the numerals core() may drop.
+_FIRST_VALUE_IDEOGRAPHS = "".join(FIRST_VALUE_HEADERS) + "一二三四五六七八九十"
+
+
+def is_first_value_header(text: str) -> bool:
+    """Whether the text's core is one of FIRST_VALUE_HEADERS; a text with other ideographs (a
+    label, a page dump's whole line) is known not to be without normalising it."""
+    return not has_ideograph_outside(text, _FIRST_VALUE_IDEOGRAPHS) and core(text) in FIRST_VALUE_HEADERS
 
 
 def _fit(values: list[tuple[int, str]], n: int, anchor: int | None) -> list[str] | None:
@@ -345,16 +460,10 @@ def _assign(out: Tables, keys: list[str], values: list[tuple[int, str]], where: 
 
 def _unglue(out: Tables, texts: list[str], keys: list[str], where: str) -> tuple[list[str | None] | None, str | None]:
     """The cells of a row whose figures run together, split by the row's sums: a cell is
-    None where the splits that fit disagree on it, and a row no split fits (or, without a
-    total, one that may hold a blank cell) is None; the reason says which."""
+    None where the splits that fit disagree on it (a reading with a blank cell is one of
+    them), and a row no split fits is None; the reason says which."""
     groups = glued.groups_for(keys)
     printed = " ".join(texts)
-    if not any(g.total for g in groups) and len(texts) > 1 and glued.fits_fewer_cells(texts, len(keys)):
-        # No sum to check a split by, and the row prints its figures apart: a blank cell then
-        # explains a missing one as well as figures run together ("1 46" under three columns is
-        # 1|(blank)|46 as much as 1|4|6). A row printed as one run of digits is all glue.
-        return None, (f"{len(texts)} figures printed apart ({printed!r}) under {len(keys)} columns with no "
-                      "total: a cell may be blank, or figures run together; not guessed")
     found = glued.split(texts, groups)
     if found.count == 0:
         sums = (" whose 总计 is the sum of the others (the printed row breaks its sum?)"
@@ -365,9 +474,10 @@ def _unglue(out: Tables, texts: list[str], keys: list[str], where: str) -> tuple
                                                            f"split as {'|'.join(found.parts)}, the only split the "
                                                            "row's sums allow"})
         return found.parts, None
-    shown = " or ".join("|".join(p) for p in found.examples)
+    shown = " or ".join("|".join(cell or "(blank)" for cell in p) for p in found.examples)
+    blank = ", and a cell may be blank (printed as nothing)" if found.blank_fits else ""
     reason = (f"figures printed together ({printed!r}) split more than one way into {len(keys)} cells "
-              f"({shown}{' …' if found.count > 2 else ''}); not guessed")
+              f"({shown}{' …' if found.count > 2 else ''}){blank}; not guessed")
     out.ambiguous.append((keys, found.options, where, reason))
     return found.cells, reason
 
@@ -383,16 +493,20 @@ def _settle_by_columns(out: Tables, version: str) -> None:
             out.warnings.append({"stage": "tables", "message": f"row {where!r}: {reason}"})
             continue
         for key, text in zip(keys, fitting[0]):
-            out.figures[key], out.cells[key] = parse_number(text)[0], text
+            (out.figures[key], why), out.cells[key] = parse_number(text), text
             out.null_reasons.pop(key, None)
-        out.warnings.append({"stage": "tables", "message": f"row {where!r}: split as {'|'.join(fitting[0])}, the only "
+            if why:
+                out.null_reasons[key] = why  # a blank cell
+        shown = "|".join(cell or "(blank)" for cell in fitting[0])
+        out.warnings.append({"stage": "tables", "message": f"row {where!r}: split as {shown}, the only "
                                                            "split its columns' identities allow"})
 
 
 def _fits(figures: dict, trial: dict, identities) -> bool:
     """No identity that the trial values make decidable fails."""
     for ident in identities:
-        operands = [int(trial[k]) if k in trial else figures.get(k) for k in ident.lhs + ident.rhs]
+        operands = [(int(trial[k]) if trial[k] else None) if k in trial else figures.get(k)
+                    for k in ident.lhs + ident.rhs]
         if any(v is None for v in operands):
             continue
         lhs, rhs = sum(operands[: len(ident.lhs)]), sum(operands[len(ident.lhs):])
@@ -407,10 +521,11 @@ def _null_row(out: Tables, keys: list[str], reason: str) -> None:
     out.warnings.append({"stage": "tables", "message": reason})
 
 
-def _best_target(label: str, candidates: list[Target]) -> Target | None:
-    """The standard row whose label the printed label ends with (longest wins); else a close typo."""
+def _best_target(label: str, candidates: list[Target], fuzzy: bool = True) -> Target | None:
+    """The standard row whose label the printed label ends with (longest wins); else, with
+    ``fuzzy``, a close typo."""
     scored = [(_match_score(label, t.cores), t) for t in candidates]
-    scored = [(s, t) for s, t in scored if s]
+    scored = [(s, t) for s, t in scored if s >= 1 or fuzzy and s]
     return max(scored, key=lambda st: st[0])[1] if scored else None
 
 

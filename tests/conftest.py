@@ -6,6 +6,8 @@ session (stopped by its PID at the end). Use ``demo_portal.portals`` (the
 portal-file list: name, url, level, region), ``.portals_file`` (that YAML),
 ``.expected`` (the ground truth, expected.json), ``.site_dir``, and
 ``.url(portal_name, path)`` for an absolute URL.
+
+``county_crawl``: the generated county portal crawled once (tests/county_crawl.py).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import pytest
 
 from demo_portal.running import DemoServer
 from demo_portal.sites import build_sites
+from county_crawl import county_crawl  # noqa: F401 (a session fixture: one crawl for every module using it)
 
 
 @dataclass

@@ -69,3 +69,18 @@ def test_a_report_two_portals_find_is_on_file_for_each(tmp_path):
     run(tmp_path, found_by("B"), found_by("A"))  # a re-run
     on_file = [json.loads(line) for line in (tmp_path / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["portal"] for r in on_file] == ["A", "B"]
+
+
+def test_a_report_on_file_without_its_publisher_is_filed_again_once_named(tmp_path):
+    """A line of a crawl written before publishers: the same report, now named, is a change (the
+    archive's rebuild then gives it to its publisher), and only once."""
+    older = item()
+    run(tmp_path, older)
+    lines = [json.loads(line) for line in (tmp_path / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
+    for key in ("publisher", "publisher_region", "publisher_level"):
+        del lines[0][key]
+    (tmp_path / "reports.jsonl").write_text(json.dumps(lines[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run(tmp_path, item()) == (0, 1)
+    assert run(tmp_path, item()) == (0, 0)
+    on_file = [json.loads(line) for line in (tmp_path / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r.get("publisher") for r in on_file] == [None, "A"]

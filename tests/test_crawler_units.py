@@ -1,11 +1,10 @@
 """Every unit a portal hosts, found from its home page: a generated county portal
 (demo_portal/county.py) hosting 43 departments and 20 townships and area bureaus under three
 directories (link list over two pages, ``<select>``, JavaScript array), in sub-folders and on
-sub-domains, crawled once; and the directory and publisher rules on their own."""
+sub-domains, crawled once (tests/county_crawl.py); and the directory and publisher rules on their own."""
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pytest
 from scrapy.http import HtmlResponse, Request
@@ -14,23 +13,14 @@ from crawler.portals import PortalFileError, validate_portal
 from crawler.publisher import publisher_of
 from crawler.spiders.pages import article_report, page_links
 from crawler.spiders.units import in_unit, is_directory_link, is_unit_name, listed_units, unit_scope
-from crawler_support import HostsHandler, portal_spider, run_crawl, site_server
-from demo_portal.county import build_county
-
-PER_HOST = 2  # CONCURRENT_REQUESTS_PER_DOMAIN of the crawl below
+from county_crawl import PER_HOST
+from crawler_support import portal_spider
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    """The county portal crawled once: (truth, reports.jsonl lines, summary, server)."""
-    root, out = tmp_path_factory.mktemp("county"), tmp_path_factory.mktemp("out")
-    with site_server(root, delay=0.005, handler=HostsHandler) as server:
-        truth = build_county(root, int(server.url.rsplit(":", 1)[1]))
-        summary = run_crawl([truth["portal"]], out, {
-            "NIANBAO_HOSTS": {host: "127.0.0.1" for host in truth["hosts"]}, "NIANBAO_HOSTS_ONLY": True,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": PER_HOST})
-    reports = [json.loads(line) for line in (out / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
-    return truth, reports, summary, server
+@pytest.fixture
+def county(county_crawl):
+    """The county portal crawled once (tests/county_crawl.py): (truth, reports.jsonl lines, summary, server)."""
+    return county_crawl.truth, county_crawl.reports, county_crawl.summary, county_crawl.server
 
 
 def test_every_hosted_report_is_found_once_with_its_publisher(county):

@@ -161,7 +161,7 @@ def test_a_label_is_not_joined_across_a_part_left_out():
     reason = "not in the pages that could be read: page 2 not read (…)"
     cut = read_tables(rows, "2021", reason, [2])
     assert (cut.cells[key], cut.null_reasons[key]) == (None, reason)
-    assert cut.warnings == [{"stage": "tables", "message": "row '申请人情况5.要求行政机关确认或重新出' matches no standard row"}]
+    assert cut.warnings == [{"stage": "tables", "message": "row '5.要求行政机关确认或重新出' matches no standard row"}]
 
 
 def test_procurement_unit_header_left_out_nulls_the_amount():

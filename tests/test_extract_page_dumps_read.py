@@ -5,7 +5,9 @@ The reader splits glued figures only by the format's sums, so two kinds of cells
 decided are null here, each with its reason, and are written out below:
 
 * ``BY_READING``: a row of table 2 (no sums) whose digits fit several splits; the person
-  split it by the report's prose (SOURCES.md, ``split_by_reading``);
+  split it by the report's prose (SOURCES.md, ``split_by_reading``), or by taking every cell
+  as printed: "107" is 1|0|7 to a reader who knows no cell is blank, but a blank cell prints
+  nothing in a dump, so 10|7|(blank) fits as well;
 * ``BREAKS_ITS_SUM``: a glued row of table 3 whose printed 总计 is not the sum of its
   applicants (the report breaks ``applicants_sum`` there), so no split fits.
 
@@ -28,7 +30,14 @@ NAMES = sorted(p.stem for p in DUMPS.glob("*.txt"))
 BY_READING = {
     "pingtan-guozi-2020": ["active.normative_documents"],  # 7713: 7|7|13 or 77|1|3 …
     "pingtan-nongye-2025": ["active.normative_documents"],  # 8028: 8|0|28 or 80|2|8
-    "pingtan-zongzhi-2019": ["active.penalties"],  # the decisions cell of a glued row
+    "pingtan-zongzhi-2019": ["active.penalties",  # the decisions cell of a glued row
+                             "active.coercion"],  # 4205: 4|20|5 or 4|205|(blank)
+    # one split of figures, another with a blank cell
+    "pingtan-jinjing-2022": ["active.normative_documents"],  # 107: 1|0|7 or 10|7|(blank)
+    "pingtan-junshan-2019": ["active.normative_documents"],  # 999: 9|9|9 or 9|99|(blank)
+    "pingtan-shehui-2020": ["active.normative_documents",  # 888: 8|8|8 or 8|88|(blank)
+                            "active.penalties"],  # 0740: 0|7|40 or 0|740|(blank)
+    "pingtan-suping-2020": ["active.other_services"],  # 110: 1|1|0 or 1|10|(blank)
 }
 BREAKS_ITS_SUM = {
     "pingtan-haitan-2025": ["requests.new_received", "requests.partially_disclosed",

@@ -35,9 +35,10 @@ def test_extract_imports_nothing_of_crawler_or_archive_and_crawler_only_its_rule
     for path, modules in imported_modules("extract").items():
         assert not {m for m in modules if m.split(".")[0] in ("crawler", "archive")}, path
     for path, modules in imported_modules("crawler").items():
-        # the report rules, and the level rule for a report's publisher (crawler/publisher.py)
-        assert {m for m in modules if m.split(".")[0] in ("extract", "archive")} <= {"extract.rules",
-                                                                                     "extract.region"}, path
+        # the report rules, the level rule for a report's publisher (crawler/publisher.py), and the
+        # years a body owes (crawler/coverage.py)
+        assert {m for m in modules if m.split(".")[0] in ("extract", "archive")} <= {
+            "extract.rules", "extract.region", "extract.deadlines"}, path
 
 
 def test_the_crawler_judges_with_the_extractors_rules():
@@ -95,6 +96,48 @@ def test_the_crawler_judges_with_the_extractors_rules():
     ("首页 政务公开 政府信息公开年报 ", None),
 ])
 def test_report_heading(text, heading):
+    assert rules.report_heading(text) == heading
+
+
+# Long real titles (the real dumps' bodies, the real PDFs' and the seed's), as a Word/WPS heading
+# wraps them: every line full but the last, wherever the break falls (in the name, the year, 年度报告).
+WRAPPED_TITLES = ("平潭综合实验区综合执法与应急管理局2019年政府信息公开工作年度报告",
+                  "平潭综合实验区苏平片区管理局2020年度政府信息公开工作年度报告",
+                  "中共平潭综合实验区工作委员会平潭综合实验区管理委员会办公室2022年政府信息公开工作年度报告",
+                  "罗山县人民政府2021年政府信息公开工作年度报告", "淮安市洪泽区人民政府2023年政府信息公开年报")
+
+
+def wrapped(title: str, width: int) -> list[str]:
+    """The title's lines at ``width`` Chinese characters a line (a digit is half of one)."""
+    lines, line = [], ""
+    for ch in title:
+        if sum(0.5 if c.isascii() else 1 for c in line + ch) > width:
+            lines.append(line)
+            line = ""
+        line += ch
+    return lines + [line]
+
+
+@pytest.mark.parametrize("title", WRAPPED_TITLES)
+@pytest.mark.parametrize("newline", ["\n", "\r\n", " \n", "\n\u3000\u3000"])
+def test_a_title_wrapped_anywhere_is_read_whole(title, newline):
+    for width in range(8, len(title) + 1):
+        lines = wrapped(title, width)
+        text = "当前位置：首页>政务公开>政府信息公开年报\n" + newline.join(lines) + "\n一、总体情况\n根据《条例》"
+        assert rules.report_heading(text) == (title, rules.agency_of(title)), lines
+
+
+@pytest.mark.parametrize("text, heading", [
+    # a line shorter than the title's first line is no start of it: a column name, a portal's name
+    ("政府信息公开年报\n罗山县人民政府2021年政府信息\n公开工作年度报告\n",
+     ("罗山县人民政府2021年政府信息公开工作年度报告", "罗山县人民政府")),
+    ("罗山县人民政府门户网站\n罗山县人民政府2021年政府信息公开工作年度报告\n",
+     ("罗山县人民政府2021年政府信息公开工作年度报告", "罗山县人民政府")),
+    # a line with punctuation or digits above the title is not part of its name
+    ("发布日期：2022年1月20日\n罗山县人民政府2021年政府信息公开工作年度报告\n",
+     ("罗山县人民政府2021年政府信息公开工作年度报告", "罗山县人民政府")),
+])
+def test_a_line_above_the_title_is_joined_only_when_it_is_the_wrapped_start(text, heading):
     assert rules.report_heading(text) == heading
 
 

@@ -2,6 +2,9 @@
 the table reader's tolerance of the label and layout variants real reports print."""
 from __future__ import annotations
 
+import sys
+import unicodedata
+
 import pytest
 
 from extract import extract_document
@@ -9,11 +12,11 @@ from extract import standard_format as sf
 from extract.decode import decode
 from extract.detect import sniff
 from extract.grid import Span, text_rows, unmerge
-from extract.labels import core
-from extract.numbers import parse_number
+from extract.labels import _IDEOGRAPH_SOURCES, core, flat, flat_holds, has_ideograph_outside, more_ideographs_than
+from extract.numbers import is_value_like, parse_number
 from extract.pdf import Char, _broken
 from extract.sections import split_sections
-from extract.tables import detect_version, read_tables
+from extract.tables import detect_version, is_first_value_header, read_tables
 
 
 @pytest.mark.parametrize("text, value", [
@@ -36,6 +39,54 @@ def test_label_cores_ignore_numbering_punctuation_and_spaces():
     assert core("总 计") == core("（七）总计") == "总计"
     assert core("3.危及“三安全一稳定”") == "危及三安全一稳定"
     assert core("三\n、\n本\n年\n度\n办\n理\n结\n果") == "本年度办理结果"
+
+
+def test_cjk_ideographs_are_left_as_they_are_by_nfkc():
+    """What the ideograph shortcuts rest on, against the running Python's Unicode tables: no CJK
+    unified ideograph changes under NFKC, and none is part of a canonical decomposition into two
+    characters (so none composes with a neighbour; the compatibility ideographs' one-character
+    decompositions are never composed back)."""
+    ideographs = range(0x4E00, 0xA000)
+    assert all(unicodedata.normalize("NFKC", chr(cp)) == chr(cp) for cp in ideographs)
+    pairs = [d.split() for cp in range(sys.maxunicode + 1) if (d := unicodedata.decomposition(chr(cp)))
+             and not d.startswith("<")]
+    assert not [p for p in pairs if len(p) > 1 and any(int(x, 16) in ideographs for x in p)]
+
+
+def test_only_the_listed_characters_turn_into_ideographs_or_whitespace_under_nfkc():
+    """What ``flat_holds`` rests on, against the running Python's Unicode tables."""
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        normal = unicodedata.normalize("NFKC", ch)
+        if normal != ch:
+            assert any("\u4e00" <= x <= "\u9fff" for x in normal) <= bool(_IDEOGRAPH_SOURCES.match(ch)), hex(cp)
+            assert ch.isspace() == all(x.isspace() for x in normal), hex(cp)
+
+
+@pytest.mark.parametrize("text", ["采购总金额（万元）", "采 购 总\u3000金\n额", "采购总金額", "㊎额", "采购总⾦额(万元)",
+                                  "采购总金\u0301额", "采购总金额 万\u00a0元", "政府集中采购 采购总金额 5844447994 " * 30])
+def test_flat_holds_as_flat_does(text):
+    for word in ("采购总金额", "万元", "金额"):
+        assert flat_holds(text, word) == (word in flat(text))
+
+
+@pytest.mark.parametrize("text", ["12件", "无", "１２万元", "约40", "⾏政许可", "㊎额", "（一）本年制发件数", "自 然 人",
+                                  "一、总计", "标题: 某县人民政府2023年政府信息公开工作年度报告 一、总体情况 " * 20])
+def test_ideograph_shortcuts_only_rule_out_what_the_normal_forms_rule_out(text):
+    kept = {ch for ch in unicodedata.normalize("NFKC", text) if "\u4e00" <= ch <= "\u9fff"}
+    for allowed in ("无空件项个份条万元", "本年制发件数自然人一二三"):
+        if has_ideograph_outside(text, allowed):
+            assert kept - set(allowed)
+    for n in (2, 5, 40):
+        if more_ideographs_than(text, n):
+            assert len(flat(text)) > n
+
+
+def test_a_page_dump_line_is_neither_a_figure_nor_a_header_word():
+    line = "规章000规范性文件1156第二十条第（五）项信息内容上一年项目数量本年增/减本年处理决定数量行政许可309-29851"
+    assert not is_value_like(line) and not is_first_value_header(line)
+    assert is_value_like("１２件") and is_value_like("无") and is_value_like("—")
+    assert is_first_value_header("自 然 人") and is_first_value_header("本年制发件数")
 
 
 def test_unmerge_lays_spans_on_a_grid():
