@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DB ?= data/nianbao.db
 # Debian packages, installed (as root, only those missing) by the target that needs them:
-# the demo's PDFs embed a CJK TrueType font; the tests also drive Chromium and LibreOffice.
-DEMO_PACKAGES := fonts-wqy-zenhei
+# the demo's PDFs embed a CJK TrueType font; OCR's OpenCV (rapidocr-onnxruntime pulls in the
+# non-headless wheel too) loads libGL and GLib; the tests also drive Chromium and LibreOffice.
+DEMO_PACKAGES := fonts-wqy-zenhei libgl1 libglib2.0-0
 TEST_PACKAGES := $(DEMO_PACKAGES) chromium libreoffice-writer-nogui poppler-utils
 
 .PHONY: demo test serve setup demo-packages test-packages clean

@@ -60,7 +60,7 @@ BATCH_ITEMS = 100
 
 def build(crawl_dir: Path, db_path: Path, *, messages=None, progress=None, jobs: int = 1,
           retry_failed: bool = False, limits: WorkerLimits | None = None, batch_items: int = BATCH_ITEMS,
-          today: date | None = None) -> dict:
+          today: date | None = None, ocr: bool = True) -> dict:
     """Add what is new in ``crawl_dir`` to the archive at ``db_path`` (created if missing).
 
     ``messages``, if given, is called with a one-line message for the user per line of the
@@ -71,7 +71,8 @@ def build(crawl_dir: Path, db_path: Path, *, messages=None, progress=None, jobs:
     items A-B") and after each report item is written (``current`` its title, or page URL).
     Documents are read by ``jobs`` worker processes under ``limits``
     (``extract.workers``); ``retry_failed`` reads again the documents that took a worker
-    past a limit in an earlier build. Report items are committed ``batch_items`` at a time.
+    past a limit in an earlier build; ``ocr`` false leaves scans and pictures unread (an error
+    row each; docs/ocr.md). Report items are committed ``batch_items`` at a time.
     Returns counts for the caller to print: ``reports_seen``, ``reports_added``,
     ``documents_added``, ``figures_added``, ``checks_failed`` (failed identity
     checks in the added reports), ``document_errors`` (extraction error rows added),
@@ -100,7 +101,7 @@ def build(crawl_dir: Path, db_path: Path, *, messages=None, progress=None, jobs:
         with WorkerPool(jobs, limits) as pool:
             for first in range(0, len(items), batch_items):
                 _add_batch(db, crawl_dir, pool, numbered[first:first + batch_items], len(items), summary,
-                           messages, progress, named, retry_failed)
+                           messages, progress, named, retry_failed, ocr)
         with db.atomic():
             _refresh_coverage(db, build_id, today or datetime.now(timezone.utc).date(), summary, messages)
         summary["reports_total"] = db["reports"].count
@@ -119,7 +120,7 @@ def _load_crawl_log(db, crawl_dir: Path, summary: dict, messages) -> list[dict]:
 
 
 def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dict]], total: int, summary: dict,
-               messages, progress, named: set[int], retry_failed: bool = False) -> None:
+               messages, progress, named: set[int], retry_failed: bool = False, ocr: bool = True) -> None:
     """Read the new documents of the ``(number, item)`` of ``batch`` in the pool, then write
     the items in one transaction: a build killed at any point leaves the archive as of its
     last batch, whole reports only (their documents, figures, checks, summary rows and
@@ -138,7 +139,7 @@ def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dic
                 todo.setdefault(doc["sha256"], doc)
     if todo:
         progress(batch[0][0] - 1, total, f"reading {len(todo)} documents of items {batch[0][0]}-{batch[-1][0]}")
-    parsed = dict(_parse_all(db, crawl_dir, pool, list(todo.values()), messages, retry_failed))
+    parsed = dict(_parse_all(db, crawl_dir, pool, list(todo.values()), messages, retry_failed, ocr))
     with db.atomic():
         first_new = next_report_id(db)
         for number, item in batch:
@@ -386,7 +387,8 @@ def _add_summary(db, report_id: int, page_url: str) -> None:
                [page_url, report_id])
 
 
-def _parse_all(db, crawl_dir: Path, pool: WorkerPool, todo: list[dict], messages, retry_failed: bool = False):
+def _parse_all(db, crawl_dir: Path, pool: WorkerPool, todo: list[dict], messages, retry_failed: bool = False,
+               ocr: bool = True):
     """``(sha256, (record, failure))`` for each document of ``todo``: read in the pool, or failed
     without it (blob unreadable or not of its sha256, or known to take a worker past a limit:
     not read again unless ``retry_failed``)."""
@@ -401,7 +403,8 @@ def _parse_all(db, crawl_dir: Path, pool: WorkerPool, todo: list[dict], messages
                 continue
             sent.append(doc)
             filename = doc.get("filename") or unquote(Path(urlsplit(doc["url"]).path).name) or None
-            yield (data,), {"filename": filename, "media_type": doc.get("content_type"), "source": doc["url"]}
+            yield (data,), {"filename": filename, "media_type": doc.get("content_type"), "source": doc["url"],
+                            "ocr": ocr}
 
     for doc, (record, failure) in zip(sent, list(pool.map(tasks()))):
         if failure:
@@ -518,7 +521,7 @@ def _add_report(db, item: dict, primary: dict, record: dict | None) -> int:
         "checks_failed": sum(c["passed"] is False for c in checks),
         "checks_unknown": sum(c["passed"] is None for c in checks),
         "prose_checks_failed": sum(p["passed"] is False for p in record.get("prose_checks", [])),
-        "text": record.get("text"),
+        "text": record.get("text"), "ocr": int(bool(record.get("ocr"))),
         **{key: sections.get(key) for key in schema.SECTION_KEYS},
     }
     report_id = db["reports"].insert(row).last_pk
@@ -571,12 +574,13 @@ def _figure_rows(report_id: int, record: dict):
         return
     figures, printed = record.get("figures", {}), record.get("cells", {})
     null_reasons = record.get("null_reasons", {})
+    ocr = int(bool(record.get("ocr")))  # the record's pages read by OCR held its tables, or some of them
     for cell in standard_format.cells(version):
         yield {"report_id": report_id, "key": cell.key, "value": figures.get(cell.key),
                "printed": printed.get(cell.key), "null_reason": null_reasons.get(cell.key),
                "unit": cell.unit, "table_number": cell.table, "section": cell.section,
                "group_label": cell.group or None, "row_label": cell.row_label,
-               "column_label": cell.column_label}
+               "column_label": cell.column_label, "ocr": ocr}
 
 
 def _add_document(db, report_id: int, doc: dict, record: dict | None, failure: dict | None) -> None:

@@ -42,7 +42,7 @@ TABLES = {
          "published": str, "format_version": str, "media_type": str, "source_url": str,
          "page_url": str, "listing_url": str, "primary_sha256": str, "figures_read": int,
          "figures_total": int, "checks_passed": int, "checks_failed": int, "checks_unknown": int,
-         "prose_checks_failed": int, "text": str, **{key: str for key in SECTION_KEYS}},
+         "prose_checks_failed": int, "text": str, "ocr": int, **{key: str for key in SECTION_KEYS}},
         "id", [("agency_id", "agencies", "id")]),
     # Every finding of a report: a report reached by two portals is one report row, two sources.
     "report_sources": Table(
@@ -59,7 +59,7 @@ TABLES = {
         # value is declared INTEGER: whole numbers stay integers, money like 2126.5 stays REAL.
         {"report_id": int, "key": str, "value": int, "printed": str, "null_reason": str,
          "unit": str, "table_number": int, "section": str, "group_label": str, "row_label": str,
-         "column_label": str},
+         "column_label": str, "ocr": int},
         ("report_id", "key"), [("report_id", "reports", "id")]),
     "checks": Table(
         {"report_id": int, "name": str, "rule": str, "passed": int, "lhs": int, "rhs": int,

@@ -30,14 +30,15 @@ __all__ = ["ContentLimits", "extract_document", "extract_file", "standard_format
 
 
 def extract_document(data: bytes, *, filename: str | None = None, media_type: str | None = None,
-                     source: str | None = None, limits: ContentLimits = LIMITS) -> dict:
+                     source: str | None = None, limits: ContentLimits = LIMITS, ocr: bool = True) -> dict:
     """The report record of one document. Never raises on bad input: problems go to
     ``errors`` (the document, or part of it, could not be read, or is over one of ``limits``)
-    or ``warnings`` (read, with doubts)."""
+    or ``warnings`` (read, with doubts). ``ocr`` false leaves pictures and scanned pages
+    unread (an error says so) instead of recognising them (docs/ocr.md)."""
     kind = sniff(data, filename, media_type)
     record = _empty_record(data, source or filename or "", kind)
     try:
-        _analyse(record, _read(data, kind, media_type, limits))
+        _analyse(record, _read(data, kind, media_type, limits, ocr))
     except ReadError as e:
         record["errors"].append({"stage": e.stage, "message": e.message})
     except Exception as e:  # a bug here must not lose the other documents of a batch
@@ -51,6 +52,7 @@ def _analyse(record: dict, parsed: Parsed) -> None:
     record["errors"] += parsed.errors
     record["warnings"] += parsed.warnings
     record["text"] = parsed.text
+    record["ocr"] = parsed.ocr
     record.update(read_metadata(parsed.text, parsed.title, parsed.published))
     record["sections"] = split_sections(parsed.text)
     version = detect_version(parsed.rows)
@@ -114,7 +116,7 @@ def _before_the_tables(record: dict, text: str) -> bool:
             or any(marker in text for marker in standard_format.PRE2019_MARKERS))
 
 
-def extract_file(path) -> dict:
+def extract_file(path, ocr: bool = True) -> dict:
     """``extract_document`` of a file's bytes, with the path as source."""
     path = Path(path)
     try:
@@ -123,19 +125,22 @@ def extract_file(path) -> dict:
         record = _empty_record(b"", str(path), None)
         record["errors"].append({"stage": "read", "message": f"cannot read {path}: {e.strerror or e}"})
         return record
-    return extract_document(data, filename=path.name, source=str(path))
+    return extract_document(data, filename=path.name, source=str(path), ocr=ocr)
 
 
-def _read(data: bytes, kind: str | None, media_type: str | None, limits: ContentLimits) -> Parsed:
+def _read(data: bytes, kind: str | None, media_type: str | None, limits: ContentLimits, ocr: bool) -> Parsed:
     if kind is None:
         raise ReadError("detect", "empty document: no bytes to read")
-    if kind in UNSUPPORTED:
+    if kind in UNSUPPORTED and not (kind == "image" and ocr):
         raise ReadError("detect", UNSUPPORTED[kind])
     if len(data) > limits.document_bytes:
         raise ReadError("read", over(limits, "document_bytes", f"the document is {len(data):,} bytes"))
+    if kind == "image":
+        from .scan import read_picture
+        return read_picture(data, limits)
     if kind == "pdf":
         from .pdf import read_pdf
-        return read_pdf(data, limits=limits)
+        return read_pdf(data, limits=limits, ocr=ocr)
     if kind == "docx":
         from .docx import read_docx
         return read_docx(data, limits)
@@ -171,4 +176,4 @@ def _empty_record(data: bytes, source: str, kind: str | None) -> dict:
             "published": None, "format_version": None,
             "sections": {key: "" for key, _label, _variants in standard_format.SECTIONS},
             "figures": {}, "cells": {}, "null_reasons": {}, "raw_tables": [], "checks": [], "prose_checks": [],
-            "errors": [], "warnings": [], "text": ""}
+            "errors": [], "warnings": [], "text": "", "ocr": None}

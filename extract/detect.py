@@ -15,7 +15,7 @@ _NOT_YET = "documents are not supported yet; convert to PDF or DOCX to extract f
 UNSUPPORTED = {
     "ole": "an OLE compound file with no Word document or Excel workbook stream (damaged or cut short, "
            "or another Office format); not read",
-    "ofd": f"OFD {_NOT_YET}", "zip": f"ZIP archive {_NOT_YET}", "image": f"image {_NOT_YET}",
+    "ofd": f"OFD {_NOT_YET}", "zip": f"ZIP archive {_NOT_YET}", "image": "image documents are read only by OCR, which is off (--no-ocr)",
     "binary": f"Unrecognised binary {_NOT_YET}",
 }
 
@@ -43,7 +43,8 @@ def sniff(data: bytes, filename: str | None = None, media_type: str | None = Non
         return "wps" if kind == "doc" and hinted == "wps" else kind
     if head.startswith(b"{\\rtf"):
         return "rtf"
-    if head[:4] in (b"\x89PNG", b"GIF8") or head[:3] == b"\xff\xd8\xff":
+    if head[:4] in (b"\x89PNG", b"GIF8", b"II*\x00", b"MM\x00*") or head[:3] == b"\xff\xd8\xff" or (
+            data[:2] == b"BM" and data[6:10] == b"\x00\x00\x00\x00"):  # BMP: reserved bytes zero
         return "image"
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "binary"  # text in any of the encodings read here has no NUL bytes

@@ -37,6 +37,7 @@ class Parsed:
     # a second way of cutting the same text into rows (text documents: line by line); the
     # table reader keeps whichever reading finds more cells
     alternative_rows: list[Row] | None = None
+    ocr: dict | None = None  # which pages or pictures were read by OCR, and how surely (extract/ocr.py)
 
 
 class ReadError(Exception):

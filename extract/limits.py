@@ -77,6 +77,12 @@ class ContentLimits:
     """What the font programs one page embeds inflate to, which pdfium and pdfminer hold whole. An
     embedded subset CJK font is 0.1–5 MB, a whole one (SimSun) some 15 MB."""
 
+    picture_pixels: int = 40_000_000
+    """Pixels of a picture read by OCR (a scanned page, a table printed as a picture), checked from its
+    header before it is decoded. An A4 page scanned at 300 dpi is 8.7 million; the grey copy, its
+    straightened copy and the ink masks take some 5 bytes a pixel, so 40 million stay near 200 MB
+    beside the OCR models' 250 MB (docs/ocr.md)."""
+
 
 @dataclass(frozen=True)
 class WorkerLimits:
@@ -95,15 +101,22 @@ class WorkerLimits:
       is always ended by ``extract.convert`` (which kills LibreOffice) and never orphaned.
     * ``documents_per_worker`` (``NIANBAO_WORKER_DOCUMENTS``, 100): documents a worker reads
       before it is replaced by a fresh one.
+    * ``ocr_memory_mb`` (``NIANBAO_WORKER_OCR_MEMORY_MB``, 1536): the address space a worker may
+      grow to once it reads a scanned page or a picture (``allow_ocr_memory``); the hard limit
+      from the start, ``memory_mb`` the soft one until then. onnxruntime reserves its arenas as
+      address space: a page scanned at 300 dpi read at 200 dpi fails under 1,024 MiB and passes
+      at 1,280 MiB with 695 MiB resident (measured, docs/ocr.md); 1,536 leaves a margin.
     """
     memory_mb: int = 768
     cpu_seconds: int = 180
     wall_seconds: float = 300.0  # a float, so NIANBAO_WORKER_WALL_SECONDS=2.5 reads
     documents_per_worker: int = 100
+    ocr_memory_mb: int = 1536
 
     ENVIRONMENT = {"memory_mb": "NIANBAO_WORKER_MEMORY_MB", "cpu_seconds": "NIANBAO_WORKER_CPU_SECONDS",
                    "wall_seconds": "NIANBAO_WORKER_WALL_SECONDS",
-                   "documents_per_worker": "NIANBAO_WORKER_DOCUMENTS"}
+                   "documents_per_worker": "NIANBAO_WORKER_DOCUMENTS",
+                   "ocr_memory_mb": "NIANBAO_WORKER_OCR_MEMORY_MB"}
 
     @classmethod
     def from_environment(cls, environ=os.environ) -> WorkerLimits:
@@ -120,6 +133,15 @@ class WorkerLimits:
 
 
 LIMITS = ContentLimits()
+
+
+def allow_ocr_memory() -> None:
+    """Raise this process's address-space limit to its hard limit (``WorkerLimits.ocr_memory_mb``
+    in a worker), as OCR needs more than other readers. Outside a worker nothing changes."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
 
 
 def over(limits: ContentLimits, name: str, measure: str) -> str:

@@ -12,7 +12,9 @@ from functools import lru_cache
 from .labels import has_ideograph_outside
 
 # Printed forms that mean "no number here" (after NFKC and stripping spaces).
-NULL_MARKERS = {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "×", "x", "X", "*", "…", "...", "－"}
+NULL_MARKERS = {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "×", "x", "X", "*", "…", "...", "－", "\ufffd"}
+# U+FFFD stands where OCR saw a figure it could not read surely (extract/ocr.py): a cell, not a label.
+UNREAD = "\ufffd"
 
 _SPLIT_DIGITS = re.compile(r"\d\s+\d")  # "1 0": two cells run together, not ten
 _NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
@@ -40,6 +42,8 @@ def parse_number(text: str | None) -> tuple[int | float | None, str | None]:
     if _SPLIT_DIGITS.search(unicodedata.normalize("NFKC", text)):
         return None, f"unreadable cell text {text.strip()!r} (two numbers in one cell?)"
     s = _UNIT.sub("", clean(text))
+    if s == UNREAD:
+        return None, "figure not read surely by OCR (a digit below the confidence floor, or junk among digits)"
     if s in NULL_MARKERS:
         return None, "blank cell" if not s else f"printed {text.strip()!r}, not a number"
     if not _NUMBER.match(s):

@@ -39,8 +39,12 @@ _CELL_GAP = 1.5  # characters: a wider gap in a line without ruling separates tw
 __all__ = ["Char", "read_pdf"]
 
 
-def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS) -> Parsed:
+def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS, ocr: bool = True) -> Parsed:
     """Rows and text of a PDF; ``engine`` is "pdfium" (the default) or "pdfminer" (the reference).
+
+    A page with a picture on it and no usable text layer (``usable_text_layer``: none, or one
+    whose text is garbage) is read by OCR (``extract.ocr``) when ``ocr`` is true: a scan. Its
+    figures are checked as any others; the record says which pages were recognised.
 
     A page that cannot be read (its content stream damaged, its text layer broken) is left
     out with an error naming it, and the other pages are read; the cells it held are null
@@ -53,9 +57,14 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     image_pages: list[int] = []
     page_count = 0
     last_ruled: tuple[int, list[float]] | None = None  # the previous page's last ruled row, if it ends the page
+    scanned: list = []  # (page number, ocr.OcrPage) of the pages read by OCR
     for number, page in enumerate(pages(data, engine, limits), start=1):
         page_count = number
-        if page.damage or (page.chars and _broken(page.chars)):
+        if ocr and page.has_image and not page.damage and not usable_text_layer(page):
+            from .ocr import read_pdf_page
+            scanned.append((number, read_pdf_page(data, number)))
+            page = scanned[-1][1].page  # its figures' doubts are settled: not a text layer to judge
+        if page.damage or (page.chars and not (scanned and scanned[-1][0] == number) and _broken(page.chars)):
             lost[number] = page.damage or "text layer broken (unmapped glyphs or garbage)"
         elif not page.chars and page.has_image:
             image_pages.append(number)
@@ -72,15 +81,22 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     if page_count == 0:
         raise ReadError("pdf", "the PDF has no pages")
     unread = [f"page {n} not read ({why})" for n, why in lost.items()]
+    if scanned and not rows:
+        unread.append(f"page(s) {_list([n for n, _page in scanned])} are images without a text layer (scanned?); "
+                      "OCR found no text in them")
     if image_pages:
         unread.append(f"page(s) {_list(image_pages)} are images without a text layer (scanned?); "
-                      "OCR is not supported")
+                      "not read by OCR (--no-ocr)")
     if not rows:
         raise ReadError("pdf", f"no readable text layer on any page: {'; '.join(unread)}" if unread
                         else "the PDF contains no text")
     errors = [{"stage": "pdf", "message": f"document incomplete: page {n} of {page_count} not read ({why}); "
                                           "its text and cells are missing"} for n, why in lost.items()]
     parsed = Parsed(rows=rows, text=rows_text(rows), errors=errors, breaks=breaks)
+    if scanned:
+        from .ocr import describe
+        parsed.ocr = describe(scanned)
+        parsed.warnings.append({"stage": "ocr", "message": parsed.ocr["summary"]})
     if image_pages:
         parsed.warnings.append({"stage": "pdf", "message": unread[-1]})
     if unread:
@@ -90,6 +106,12 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
 
 def _list(numbers: list[int]) -> str:
     return ", ".join(map(str, numbers))
+
+
+def usable_text_layer(page) -> bool:
+    """Whether a page's text can be read from its text layer: it has characters and they are
+    not broken (``_broken``). A page without one is left out, or read by OCR."""
+    return bool(page.chars) and not _broken(page.chars)
 
 
 def _broken(chars: list[Char]) -> bool:

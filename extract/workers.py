@@ -136,12 +136,14 @@ class WorkerPool:
         return [w.finish() for w in busy if w.connection in ready or time.monotonic() >= w.deadline]
 
 
-def extract_files(paths: Iterable, jobs: int = 1, limits: WorkerLimits | None = None) -> Iterator[dict]:
+def extract_files(paths: Iterable, jobs: int = 1, limits: WorkerLimits | None = None,
+                  ocr: bool = True) -> Iterator[dict]:
     """``extract_file`` of each path, in order, read by ``jobs`` workers: a file that took its
-    worker past a limit is a record holding only that failure as its error."""
+    worker past a limit is a record holding only that failure as its error. ``ocr`` false
+    leaves scans and pictures unread."""
     paths = list(paths)
     with WorkerPool(jobs, limits, work=extract_file) as pool:
-        for path, (record, failure) in zip(paths, pool.map(((str(path),), {}) for path in paths)):
+        for path, (record, failure) in zip(paths, pool.map(((str(path),), {"ocr": ocr}) for path in paths)):
             if failure:
                 record = _empty_record(Path(path).read_bytes(), str(path), None)
                 record["errors"].append(failure)
@@ -226,7 +228,8 @@ class _Worker:
 def _serve(connection, limits: WorkerLimits, work: Callable) -> None:
     """The worker: apply the limits, then read documents until told to stop or recycled."""
     megabytes = limits.memory_mb * MIB
-    resource.setrlimit(resource.RLIMIT_AS, (megabytes, megabytes))
+    # the soft limit for every document; OCR raises it to the hard one (limits.allow_ocr_memory)
+    resource.setrlimit(resource.RLIMIT_AS, (megabytes, max(megabytes, limits.ocr_memory_mb * MIB)))
     # SIGXCPU at the soft limit; the hard one, a little later, is SIGKILL if it is ignored.
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
     for _ in range(limits.documents_per_worker):

@@ -150,17 +150,20 @@ def crawl(portals_file, url, name, out_dir, overrides, verbose):
 
 _PORT = click.IntRange(1, 65535)
 _JOBS_HELP = "Worker processes reading documents (each under the memory limit: count it per job)."
+_NO_OCR_HELP = "Do not read scanned pages and pictures by OCR (some seconds a page): they are errors instead."
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON record per input (JSON Lines).")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1), help=_JOBS_HELP)
-def extract(paths, as_json, jobs):
+@click.option("--no-ocr", is_flag=True, help=_NO_OCR_HELP)
+def extract(paths, as_json, jobs, no_ocr):
     """Read report documents into records: metadata, figures, checks.
 
-    Reads HTML, PDF, DOCX, DOC/WPS/RTF, XLS/XLSX and text. Each document is read
-    in a worker process under memory, CPU and time limits
+    Reads HTML, PDF, DOCX, DOC/WPS/RTF, XLS/XLSX and text; scanned pages and pictures
+    by OCR (--no-ocr: not). Each document is read in a worker process under memory, CPU
+    and time limits
     (NIANBAO_WORKER_MEMORY_MB, …_CPU_SECONDS, …_WALL_SECONDS); one over a limit is an error.
     A document read without error but with no report title, year or table in it is said to
     hold no annual report. Exit codes: 0 every document read as a report; 1 some were not
@@ -174,7 +177,7 @@ def extract(paths, as_json, jobs):
     from extract.workers import extract_files
 
     failed = 0
-    for record in extract_files(paths, jobs):
+    for record in extract_files(paths, jobs, ocr=not no_ocr):
         failed += bool(record["errors"]) or _not_a_report(record)
         if as_json:
             click.echo(json.dumps(record, ensure_ascii=False))
@@ -191,7 +194,8 @@ def extract(paths, as_json, jobs):
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1), help=_JOBS_HELP)
 @click.option("--retry-failed", is_flag=True,
               help="Read again the documents that took a worker past a limit in an earlier build.")
-def build(crawl_dir, db_path, jobs, retry_failed):
+@click.option("--no-ocr", is_flag=True, help=_NO_OCR_HELP)
+def build(crawl_dir, db_path, jobs, retry_failed, no_ocr):
     """Build or update the SQLite archive from a crawl directory.
 
     On a terminal, a progress line (reports done of all); without one, only what
@@ -213,7 +217,7 @@ def build(crawl_dir, db_path, jobs, retry_failed):
                    f"`nianbao crawl --out {crawl_dir}` writes one)", err=True)
         sys.exit(FAILED)
     try:
-        summary = quiet_build(crawl_dir, db_path, jobs=jobs, retry_failed=retry_failed)
+        summary = quiet_build(crawl_dir, db_path, jobs=jobs, retry_failed=retry_failed, ocr=not no_ocr)
     except Exception as error:  # any cause, a bug included: one line for the cron mail, no traceback
         click.echo(f"nianbao build: could not build {db_path} from {crawl_dir}: "
                    f"{type(error).__name__}: {error}", err=True)

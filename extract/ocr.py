@@ -1,0 +1,391 @@
+"""Pictures of pages read by OCR: a scanned page (or a table printed as a picture) in, the page's
+characters and ruling lines out, in the shape the PDF reader lays out (``pdfpages.Page``).
+
+The page is straightened (its text lines made level), its ruling lines found by morphology
+(long thin runs of ink) and its text recognised by RapidOCR (PP-OCRv4, the models shipped in
+the ``rapidocr-onnxruntime`` wheel: nothing is downloaded). Each recognised character keeps its
+box and its confidence; ``pdf._page_rows`` then cuts the page into table cells and text lines
+exactly as for a page with a text layer, so the same table reader and checks apply.
+
+A figure the engine is not sure of is never passed on as read: a line holding digits whose
+characters fall below ``CONFIDENT`` is recognised again from a tight crop (PP-OCR scores a lone
+"0" low in a wide line and high alone); digits still unsure, or junk among digits, become
+``UNREAD`` (U+FFFD), which the table reader takes as a cell with no number and whose reason
+says OCR could not read it. docs/ocr.md has the engine comparison and the figures.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .limits import allow_ocr_memory
+from .numbers import UNREAD
+from .pdfpages import Char, Page
+
+CONFIDENT = 0.9  # a character's recognition score below this is unsure
+_DIGITISH = re.compile(r"[\d.,]")
+_FIGURE_CHARACTERS = set("0123456789.,")
+_ROUND = str.maketrans("OoDQ", "0000")
+_CONFUSABLE = str.maketrans("OoDQIl|", "0000111")  # what OCR reads for a digit in a figure cell
+_FIGURE_LINE = re.compile(r"^[\d.,\sOoDQIl|]*\d[\d.,\sOoDQIl|]*$")  # a line of figures, confusions and all
+_FIGURE = re.compile(r"^[\d.,]+$")
+_MAX_SKEW = 2.0  # degrees searched either way when straightening a page
+ENGINE = "RapidOCR PP-OCRv4"
+SCAN_DPI = 200  # a PDF page without a usable text layer is rendered at this resolution
+_LINE_POINTS = 12.0  # height of a recognised body-text line's box, for pictures of unknown resolution
+_END_SNAP = 3.0  # points: vertical rules ending this close end together
+_INSET = 4  # pixels kept off a cell's ruled edges when looking for ink the detector missed
+_MIN_INK = 12  # inked pixels that make a speck of dust, not a figure
+_DETECT_SIDE = 1280  # pixels: the detector sees the page at most this large (speed); crops are full size
+
+
+@dataclass(slots=True)
+class OcrChar(Char):
+    confidence: float = 1.0
+
+
+@dataclass
+class OcrPage:
+    """One page as OCR read it: a ``Page`` for the layout, and what the record says of it."""
+
+    page: Page
+    confidences: list[float] = field(default_factory=list)  # of every figure character kept
+    unread: int = 0  # figures made UNREAD
+
+
+@lru_cache(maxsize=1)
+def engine():
+    """The recogniser, loaded once per process (about 0.2 s; the models are in the wheel).
+    One thread: workers run one document each, and the pool decides the parallelism."""
+    from rapidocr_onnxruntime import RapidOCR
+    ocr = RapidOCR(det_limit_type="max", det_limit_side_len=_DETECT_SIDE, intra_op_num_threads=1,
+                   inter_op_num_threads=1, use_cls=False)
+    # The recogniser pads each batch to at least 320 pixels wide (6.7 characters): a lone
+    # figure then costs as much as a line. A narrower floor reads the same, three times faster.
+    ocr.text_rec.rec_image_shape = [3, 48, 48]
+    ocr.text_rec.rec_batch_num = 16
+    return ocr
+
+
+def decode_image(data: bytes):
+    """A grey image of a picture file's bytes (PNG, JPEG, GIF, BMP, TIFF), or None if it is none."""
+    import cv2
+    import numpy as np
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    if image is None:  # OpenCV reads no GIF; Pillow does
+        import io
+        from PIL import Image, UnidentifiedImageError
+        try:
+            image = np.asarray(Image.open(io.BytesIO(data)).convert("L"))
+        except (UnidentifiedImageError, OSError, ValueError):
+            return None
+    return image
+
+
+def read_pdf_page(data: bytes, number: int, dpi: float = SCAN_DPI) -> OcrPage:
+    """Page ``number`` (from 1) of a PDF rendered as a grey picture and read."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    document = pdfium.PdfDocument(data)
+    try:
+        pixels = document[number - 1].render(scale=dpi / 72, grayscale=True).to_numpy()
+        gray = np.array(pixels[:, :, 0] if pixels.ndim == 3 else pixels)
+    finally:
+        document.close()
+    return read_page(gray, dpi)
+
+
+def read_page(gray, dpi: float | None) -> OcrPage:
+    """Characters and ruling lines of a grey page image scanned at ``dpi``, in points with y up
+    (as a PDF page's), so the PDF layout's tolerances apply unchanged. A picture of unknown
+    resolution is scaled so its typical text line is 12 points high (body text of a report)."""
+    import numpy as np
+    allow_ocr_memory()
+    gray = _straighten(np.ascontiguousarray(gray))
+    try:
+        result, _elapsed = engine()(gray, use_cls=False, return_word_box=True)
+    except Exception as e:  # onnxruntime's own error type: an allocation it could not make is out of memory
+        if "bad_alloc" in str(e):
+            raise MemoryError(f"OCR: {e}") from None
+        raise
+    lines = [_Line(*item) for item in result or []]
+    if dpi is None:
+        heights = sorted(max(p[1] for p in line.box) - min(p[1] for p in line.box) for line in lines)
+        dpi = heights[len(heights) // 2] * 72 / _LINE_POINTS if heights else 96.0
+    scale = 72.0 / dpi
+    height = gray.shape[0]
+    hlines, vlines = _rulings(gray, scale, height)
+    found = OcrPage(Page(chars=[], hlines=hlines, vlines=vlines))
+    _recheck(gray, [line for line in lines if line.unsure()])
+    for line in lines:
+        found.unread += line.settle()
+        for text, box, confidence in zip(line.texts, line.boxes, line.scores):
+            if not text.strip():
+                continue  # the layout spaces words by their boxes
+            xs, ys = [p[0] for p in box], [p[1] for p in box]
+            found.page.chars.append(OcrChar(text, min(xs) * scale, (height - max(ys)) * scale,
+                                            max(xs) * scale, (height - min(ys)) * scale, confidence))
+            if _DIGITISH.match(text):
+                found.confidences.append(confidence)
+    found.unread += _read_missed_cells(gray, found, scale, height)
+    return found
+
+
+def _read_missed_cells(gray, found: OcrPage, scale: float, height: int) -> int:
+    """Read the ruled cells with ink in them where the detector found no text: it misses a lone
+    small digit ("0") on a binarised or faint scan. Each is read as a figure if the recogniser
+    sees one there (a cell's other text, a label, is left: labels are long enough to be found);
+    how many became UNREAD."""
+    import cv2
+    from .pdf import _bands
+    spots = []  # (crop, ink box in pixels)
+    for top, bottom, xs in _bands(found.page.hlines, found.page.vlines):
+        y0, y1 = int((height - top / scale)) + _INSET, int((height - bottom / scale)) - _INSET
+        for left, right in zip(xs, xs[1:]):
+            if any(left < c.cx < right and bottom < c.cy < top for c in found.page.chars):
+                continue
+            x0, x1 = int(left / scale) + _INSET, int(right / scale) - _INSET
+            if x1 - x0 < 4 or y1 - y0 < 4:
+                continue
+            ink = cv2.findNonZero((gray[y0:y1, x0:x1] < 128).astype("uint8"))
+            if ink is None or len(ink) < _MIN_INK:
+                continue
+            x, y, w, h = cv2.boundingRect(ink)
+            if x == 0 or y == 0 or x + w == x1 - x0 or y + h == y1 - y0:
+                continue  # ink reaching the cell's edge: what is left of a rule, not a figure
+            box = (x0 + x - 1, y0 + y - 1, x0 + x + w + 1, y0 + y + h + 1)  # as _ink_crop cuts
+            spots.append((cv2.cvtColor(gray[box[1]:box[3], box[0]:box[2]], cv2.COLOR_GRAY2BGR), box))
+    if not spots:
+        return 0
+    crops = [crop for crop, _box in spots]
+    unread = 0
+    for (_crop, box), (text, _score), (figure, confidence) in zip(spots, engine().text_rec(crops)[0],
+                                                                   read_figures(crops)):
+        text = unicodedata.normalize("NFKC", text)
+        # a glyph alone in its cell (a lone "0" is read "O", a "1" "l"), read as no figure: a
+        # figure the recogniser cannot make out is UNREAD, not a blank; a wider run is a label
+        if not _FIGURE_LINE.match(text) and (box[2] - box[0]) > box[3] - box[1]:
+            continue
+        sure = confidence >= CONFIDENT and figure == text.translate(_CONFUSABLE).replace(" ", "")
+        texts = list(figure) if sure else [UNREAD]
+        unread += not sure
+        width = (box[2] - box[0]) / len(texts)
+        for n, ch in enumerate(texts):
+            found.page.chars.append(OcrChar(ch, (box[0] + n * width) * scale, (height - box[3]) * scale,
+                                            (box[0] + (n + 1) * width) * scale, (height - box[1]) * scale, confidence))
+            found.confidences.append(confidence)
+    return unread
+
+
+class _Line:
+    """One recognised text line: its box, and per character its text, box and score."""
+
+    def __init__(self, box, text, score, char_boxes=None, texts=None, scores=None):
+        self.box = box
+        self.texts = list(texts) if texts else list(text)
+        self.boxes = list(char_boxes) if char_boxes else _even_boxes(box, len(self.texts))
+        self.scores = [float(s) for s in scores] if scores else [float(score)] * len(self.texts)
+        self.second: tuple[str, float] | None = None  # the tight crop's reading
+
+    def text(self) -> str:
+        return unicodedata.normalize("NFKC", "".join(self.texts))
+
+    def figures(self) -> bool:
+        """Whether the line is a run of figures (a table's value cell or cells), not text; a lone
+        "0" is often read as the letter, so round letters count as zeros here."""
+        return _FIGURE_LINE.match(self.text().translate(_ROUND)) is not None
+
+    def unsure(self) -> bool:
+        return self.figures() and (min(self.scores) < CONFIDENT or not _FIGURE.match(self.text().replace(" ", "")))
+
+    def settle(self) -> int:
+        """Make each unsure figure of a line of figures UNREAD; how many were. An unsure line
+        that its reading as figures (``read_figures``) gives again, letters OCR confuses with
+        digits taken as those digits, and surely, is sure: it is those figures. Text lines are
+        kept as read: their digits are labels' numbers, dates, not the table's figures."""
+        if not self.figures():
+            return 0
+        mine = [unicodedata.normalize("NFKC", t).translate(_CONFUSABLE) for t in self.texts]
+        confirmed = self.second is not None and self.second[0] == "".join(mine).replace(" ", "") and (
+            self.second[1] >= CONFIDENT)
+        if confirmed:
+            self.scores = [self.second[1] if t.strip() else s for t, s in zip(mine, self.scores)]
+        # a letter read for a digit stands only where the reading as figures confirmed it
+        letters = mine != [unicodedata.normalize("NFKC", t) for t in self.texts]
+        self.texts = mine
+        unread = 0
+        for start, end in _figure_runs(self.texts):
+            run = "".join(self.texts[start:end])
+            if min(self.scores[start:end]) >= CONFIDENT and _FIGURE.match(run) and (confirmed or not letters):
+                continue
+            self.texts[start:end] = [UNREAD]
+            self.boxes[start:end] = [_union(self.boxes[start:end])]
+            self.scores[start:end] = [min(self.scores[start:end])]
+            unread += 1
+        return unread
+
+
+def describe(scanned: list[tuple[int, OcrPage]]) -> dict:
+    """The record's ``ocr`` entry for the pages (or the picture, page 1) read by OCR."""
+    confidences = [c for _n, page in scanned for c in page.confidences]
+    unread = sum(page.unread for _n, page in scanned)
+    numbers = ", ".join(str(n) for n, _page in scanned)
+    return {"pages": [n for n, _page in scanned], "engine": ENGINE,
+            "lowest_figure_confidence": round(min(confidences), 3) if confidences else None,
+            "figures_unread": unread,
+            "summary": f"page(s) {numbers} read by OCR ({ENGINE}): recognised text, not a text layer; "
+                       f"{unread} figure(s) not read surely are null"}
+
+
+def _figure_runs(texts: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each run of characters holding a digit, with the letters OCR confuses
+    with digits (O l I | S B Z) inside it, in reverse order (so replacing one keeps the others'
+    indices)."""
+    confusable = set("OoIl|SsBZz")
+    runs, start = [], None
+    for n, ch in enumerate(texts + [" "]):
+        ch = unicodedata.normalize("NFKC", ch)
+        inside = _DIGITISH.match(ch) or (start is not None and ch in confusable)
+        if inside and start is None:
+            start = n
+        elif not inside and start is not None:
+            if any(unicodedata.normalize("NFKC", c).isdigit() for c in texts[start:n]):
+                runs.append((start, n))
+            start = None
+    return runs[::-1]
+
+
+def _recheck(gray, lines: list[_Line]) -> None:
+    """Read the unsure figure lines again from a tight crop each, as figures: one batch."""
+    import cv2
+    crops = []
+    for line in lines:
+        xs, ys = [int(p[0]) for p in line.box], [int(p[1]) for p in line.box]
+        crops.append(cv2.cvtColor(_ink_crop(gray[max(min(ys), 0): max(ys), max(min(xs), 0): max(xs)]),
+                                  cv2.COLOR_GRAY2BGR))
+    for line, reading in zip(lines, read_figures(crops)):
+        line.second = reading
+
+
+def _ink_crop(image):
+    """The image cut to its ink, one pixel round: the recogniser is surest of a figure that fills
+    the height it sees (measured: a lone "0" scores 0.94 cut to its ink, 0.85 with 2 pixels
+    round, 0.66 with 8)."""
+    import cv2
+    ink = cv2.findNonZero((image < 128).astype("uint8"))
+    if ink is None:
+        return image
+    x, y, w, h = cv2.boundingRect(ink)
+    return image[max(y - 1, 0): y + h + 1, max(x - 1, 0): x + w + 1]
+
+
+def read_figures(crops: list) -> list[tuple[str, float]]:
+    """(text, confidence) of each crop read as a figure: the recogniser's output restricted to
+    digits, the decimal point and the thousands comma, decoded greedily (CTC). Restricting is
+    what tolerates the confusions of a lone "0" with "o" or "O" in a figure cell, while "0" and
+    "8" still compete with each other. A character's confidence is its share of the allowed
+    characters' probability (the CTC blank left out: it says where a character is, not which) at
+    its surest step; the crop's is that of its least sure character."""
+    import numpy as np
+    if not crops:
+        return []
+    rec = engine().text_rec
+    characters = rec.postprocess_op.character
+    allowed = [0] + [i for i, ch in enumerate(characters) if ch in _FIGURE_CHARACTERS]
+    out = []
+    for crop in crops:  # one at a time: each crop is a few characters, padding a batch would cost more
+        height, width = crop.shape[:2]
+        ratio = max(width / max(height, 1), rec.rec_image_shape[2] / rec.rec_image_shape[1])
+        batch = rec.resize_norm_img(crop, ratio)[np.newaxis, :].astype(np.float32)
+        probabilities = rec.session(batch)[0][0][:, allowed]
+        probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)
+        best = probabilities.argmax(axis=1)
+        shares = probabilities[:, 1:] / np.maximum(probabilities[:, 1:].sum(axis=1, keepdims=True), 1e-9)
+        text, scores, previous = [], [], 0
+        for step, index in enumerate(best):
+            if index and index != previous:
+                text.append(characters[allowed[index]])
+                scores.append(0.0)
+            if index:
+                scores[-1] = max(scores[-1], float(shares[step, index - 1]))
+            previous = index
+        out.append(("".join(text), min(scores) if scores else 0.0))
+    return out
+
+
+def _even_boxes(box, count: int) -> list:
+    """A line's box cut into ``count`` equal boxes, for a reading without character boxes."""
+    xs, ys = [p[0] for p in box], [p[1] for p in box]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    step = (x1 - x0) / max(count, 1)
+    return [[[x0 + i * step, y0], [x0 + (i + 1) * step, y0], [x0 + (i + 1) * step, y1], [x0 + i * step, y1]]
+            for i in range(count)]
+
+
+def _union(boxes: list) -> list:
+    xs = [p[0] for b in boxes for p in b]
+    ys = [p[1] for b in boxes for p in b]
+    return [[min(xs), min(ys)], [max(xs), min(ys)], [max(xs), max(ys)], [min(xs), max(ys)]]
+
+
+def _straighten(gray):
+    """The page turned so its text lines are level: the angle (within ±2°, in 0.1° steps) at
+    which the rows of ink are sharpest, i.e. the row sums vary most."""
+    import cv2
+    import numpy as np
+    small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA) if gray.shape[1] > 800 else gray
+    ink = (small < 128).astype(np.float32)
+    h, w = ink.shape
+    best, best_angle = -1.0, 0.0
+    for angle in np.arange(-_MAX_SKEW, _MAX_SKEW + 1e-9, 0.1):
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        rows = cv2.warpAffine(ink, m, (w, h), flags=cv2.INTER_NEAREST).sum(axis=1)
+        sharpness = float(np.var(rows))
+        if sharpness > best:
+            best, best_angle = sharpness, float(angle)
+    if abs(best_angle) < 0.05:
+        return gray
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), best_angle, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def _rulings(gray, scale: float, height: int):
+    """Horizontal and vertical ruling lines, as the PDF reader takes them: (y, x0, x1) and
+    (x, y0, y1) in points, y up. A rule is a run of ink at least 1/30 of the page long and a
+    few pixels thick, found by opening the inked image with a long thin kernel; text strokes
+    are shorter than that."""
+    import cv2
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    length = max(gray.shape[1] // 30, 10)
+    hlines, vlines = [], []
+    for horizontal in (True, False):
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
+        mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
+        # bridge the breaks a blurred or binarised scan leaves in a rule
+        mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 3) if horizontal else (3, 5)))
+        count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        for x, y, w, h, _area in stats[1:count]:
+            if horizontal and w >= length:
+                hlines.append(((height - (y + h / 2)) * scale, x * scale, (x + w) * scale))
+            elif not horizontal and h >= length:
+                vlines.append(((x + w / 2) * scale, (height - y - h) * scale, (height - y) * scale))
+    return hlines + _implied_rules(hlines, vlines), vlines
+
+
+def _implied_rules(hlines, vlines) -> list:
+    """Rules a scan lost (too faint to survive binarising) where three vertical rules or more end
+    together and no horizontal rule is drawn: the table's closing edge."""
+    ends: dict[int, list[float]] = {}
+    for x, y0, y1 in vlines:
+        for y in (y0, y1):
+            ends.setdefault(round(y / _END_SNAP), []).append(x)
+    implied = []
+    for bucket, xs in ends.items():
+        y = bucket * _END_SNAP
+        if len(xs) >= 3 and not any(abs(y - hy) <= 2 * _END_SNAP and x0 <= min(xs) + _END_SNAP
+                                    for hy, x0, _x1 in hlines):
+            implied.append((y, min(xs), max(xs)))
+    return implied

@@ -1,0 +1,110 @@
+"""Scanned reports made from documents whose figures are known: every page of a PDF rendered as a
+picture (pypdfium2), spoilt as a scanner or a copier spoils it, and saved as an image-only PDF;
+and the count of cells an OCR reading got exact, left null or got wrong."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pypdfium2 as pdfium
+from PIL import Image, ImageFilter
+
+VARIANTS = ("grey", "binary", "rotated+1", "rotated-1", "blurred", "jpeg")
+
+
+def page_images(pdf: bytes, dpi: int, variant: str, pages: list[int] | None = None) -> list[Image.Image]:
+    """Pages of ``pdf`` (all, or the numbers in ``pages``) as grey pictures at ``dpi``, spoilt by
+    ``variant``: binarised, turned ±1°, blurred, or JPEG-compressed at quality 30."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        numbers = pages or range(1, len(document) + 1)
+        images = [document[n - 1].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for n in numbers]
+    finally:
+        document.close()
+    return [_spoil(image, variant) for image in images]
+
+
+def _spoil(image: Image.Image, variant: str) -> Image.Image:
+    if variant == "binary":
+        return image.point(lambda v: 255 if v > 160 else 0).convert("1")
+    if variant.startswith("rotated"):
+        return image.rotate(float(variant[len("rotated"):]), resample=Image.BILINEAR, expand=True, fillcolor=255)
+    if variant == "blurred":
+        return image.filter(ImageFilter.GaussianBlur(1.0))
+    if variant == "jpeg":
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=30)
+        return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+    assert variant == "grey", variant
+    return image
+
+
+def scanned_pdf(pdf: bytes, dpi: int, variant: str, pages: list[int] | None = None) -> bytes:
+    """An image-only PDF of ``pdf``'s pages: no text layer, as a scanner writes one."""
+    images = page_images(pdf, dpi, variant, pages)
+    out = io.BytesIO()
+    images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=float(dpi))
+    return out.getvalue()
+
+
+def pages_of(pdf: bytes, pages: list[int]) -> bytes:
+    """A PDF of some pages of ``pdf``, text layer and all: the truth a scan of them is read against."""
+    source, out = pdfium.PdfDocument(pdf), pdfium.PdfDocument.new()
+    try:
+        out.import_pages(source, [n - 1 for n in pages])
+        buffer = io.BytesIO()
+        out.save(buffer)
+        return buffer.getvalue()
+    finally:
+        out.close()
+        source.close()
+
+
+def png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+EXACT_SHARE = 0.97  # the issue's bar: of the cells a report prints, this share read exact, none wrong
+
+
+def assert_read_well(truth: dict, read: dict) -> dict[str, list[str]]:
+    """At least ``EXACT_SHARE`` of the figures ``truth`` prints exact, the rest null with a reason,
+    none wrong; the scores."""
+    found = score(truth, read)
+    total = sum(map(len, found.values()))
+    assert total, "the truth prints no figures: nothing to compare"
+    assert not found["wrong"], [(k, truth["figures"][k], read["figures"].get(k)) for k in found["wrong"]]
+    assert len(found["exact"]) >= EXACT_SHARE * total, (f"{len(found['exact'])} of {total} exact; null: "
+                                                       + ", ".join(found["null"]))
+    return found
+
+
+def score(truth: dict, read: dict) -> dict[str, list[str]]:
+    """Keys of the cells ``truth`` (a record read from the text layer) prints, by what OCR's
+    record made of them: exact, null (with a reason), or wrong (a number that is not the printed
+    one, or a number where none is printed)."""
+    out = {"exact": [], "null": [], "wrong": []}
+    for key, value in truth["figures"].items():
+        if value is None and truth["cells"].get(key) is None:
+            continue  # a cell the truth's pages do not hold
+        got = read["figures"].get(key)
+        if got == value and (value is not None or read["cells"].get(key) == truth["cells"].get(key)):
+            out["exact"].append(key)
+        elif got is None:
+            out["null" if key in read["null_reasons"] else "wrong"].append(key)
+        else:
+            out["wrong"].append(key)
+    return out
+
+
+def noise(width: int = 600, height: int = 400, seed: int = 1) -> bytes:
+    """A photo-like picture: smooth colour blobs and grain, no text."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width]
+    base = (np.sin(x / 37.0) + np.cos(y / 23.0)) * 60 + 128
+    pixels = np.clip(base[..., None] + rng.normal(0, 12, (height, width, 3)), 0, 255).astype(np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(pixels, "RGB").save(out, "JPEG", quality=80)
+    return out.getvalue()

@@ -1,0 +1,132 @@
+"""OCR of scanned reports (docs/ocr.md): pages of real and demo PDFs rendered as pictures, spoilt
+as scanners spoil them, read back cell by cell against their own text layer. A few pages per
+variant here (OCR is some seconds a page); the whole set in bench/ocr_bench.py."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from archive.build import build
+from archive_crawl import FIXTURES, page, report, write_jsonl
+from demo_portal import render
+from demo_portal.figures import make_report
+from extract import extract_document
+from ocr_support import assert_read_well, noise, page_images, pages_of, png, scanned_pdf, score
+
+ROOT = Path(__file__).resolve().parent.parent
+HONGZE = (FIXTURES / "huaian-hongze-district-gov-2023.pdf").read_bytes()
+TABLE_PAGE = [3]  # most of table 3: 98 figures
+TITLE_PAGES = [1, 3]  # the title, the overview, table 2; and the table page
+DEMO_PAGES = [3, 4]  # tables 2 and 3 of a demo report, in the demo's own font
+
+
+def truth_of(pdf: bytes, pages: list[int]) -> dict:
+    return extract_document(pages_of(pdf, pages), filename="truth.pdf", ocr=False)
+
+
+# binary is the title test's; grey and JPEG noise at 150 dpi the picture test's and the demo's
+@pytest.mark.parametrize("variant, dpi", [("rotated+1", 200), ("blurred", 200)])
+def test_a_scanned_real_table_page_reads_exact_or_null_never_wrong(variant, dpi):
+    truth = truth_of(HONGZE, TABLE_PAGE)
+    read = extract_document(scanned_pdf(HONGZE, dpi, variant, TABLE_PAGE), filename="scan.pdf")
+    found = assert_read_well(truth, read)
+    assert len(found["exact"]) >= 95  # of the page's 98
+    assert read["ocr"]["pages"] == [1] and any(w["stage"] == "ocr" for w in read["warnings"])
+    for key in found["null"]:
+        assert read["null_reasons"][key]
+
+
+def test_a_scanned_report_reads_its_title_year_sections_and_tables():
+    """Binarised, as a copier scans: the title, the year and the sections come from recognised
+    text, as from a text layer."""
+    truth = truth_of(HONGZE, TITLE_PAGES)
+    read = extract_document(scanned_pdf(HONGZE, 200, "binary", TITLE_PAGES), filename="scan.pdf")
+    assert_read_well(truth, read)
+    assert (read["title"], read["year"], read["format_version"]) == (truth["title"], 2023, truth["format_version"])
+    assert truth["title"] and read["sections"]["overview"] and "主动公开" in read["text"]
+    assert read["ocr"]["pages"] == [1, 2] and not read["errors"]
+
+
+def test_a_scanned_demo_report_reads_exact_or_null_never_wrong():
+    demo = render.render_pdf(make_report("罗山县人民政府", "县", "county", 2022, "2021", seed="ocr"))
+    read = extract_document(scanned_pdf(demo, 150, "grey", DEMO_PAGES), filename="scan.pdf")
+    assert len(assert_read_well(truth_of(demo, DEMO_PAGES), read)["exact"]) > 150
+
+
+def test_all_null_is_not_reading_well():
+    """The bar the tests above hold OCR to fails a reading that found nothing."""
+    truth = truth_of(HONGZE, TABLE_PAGE)
+    nothing = {**truth, "figures": dict.fromkeys(truth["figures"]),
+               "null_reasons": dict.fromkeys(truth["figures"], "not read")}
+    assert not score(truth, nothing)["exact"] and len(score(truth, nothing)["null"]) > 90
+    with pytest.raises(AssertionError, match="exact"):
+        assert_read_well(truth, nothing)
+
+
+def test_a_picture_of_a_table_is_read_as_a_document():
+    """A table printed as a picture (a PNG attachment, an <img> in a report's page), once saved as
+    a JPEG of quality 30: its noise is in the picture."""
+    truth = truth_of(HONGZE, TABLE_PAGE)
+    (image,) = page_images(HONGZE, 150, "jpeg", TABLE_PAGE)
+    read = extract_document(png(image), filename="table.png", media_type="image/png")
+    assert read["media_type"] == "image" and not read["errors"]
+    assert_read_well(truth, read)
+
+
+def test_a_photo_or_a_logo_gives_no_figures_and_no_error_storm():
+    for data in (noise(), png_icon()):
+        record = extract_document(data, filename="logo.jpg")
+        assert not record["errors"], record["errors"]
+        assert not any(v is not None for v in record["figures"].values())
+        assert len(record["warnings"]) <= 1
+
+
+def png_icon() -> bytes:
+    from PIL import Image
+    return png(Image.new("L", (16, 16), 128))
+
+
+def test_no_ocr_keeps_the_error_of_a_scan():
+    scan = scanned_pdf(HONGZE, 150, "grey", TABLE_PAGE)
+    record = extract_document(scan, filename="scan.pdf", ocr=False)
+    assert record["ocr"] is None
+    assert "no readable text layer" in record["errors"][0]["message"]
+    assert "not read by OCR (--no-ocr)" in record["errors"][0]["message"]
+    picture = extract_document(noise(), filename="photo.jpg", ocr=False)
+    assert picture["errors"][0]["stage"] == "detect" and "OCR" in picture["errors"][0]["message"]
+
+
+def test_nianbao_extract_reads_a_scanned_pdf_in_its_worker(tmp_path):
+    """Through the command and its worker process, under the worker's memory limit."""
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(scanned_pdf(HONGZE, 200, "grey", TABLE_PAGE))
+    run = subprocess.run([sys.executable, "-m", "nianbao", "extract", "--json", str(path)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    record = json.loads(run.stdout)
+    assert record["ocr"]["pages"] == [1] and not record["errors"]
+    assert_read_well(truth_of(HONGZE, TABLE_PAGE), record)
+    off = subprocess.run([sys.executable, "-m", "nianbao", "extract", "--json", "--no-ocr", str(path)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert off.returncode != 0 and "not read by OCR" in off.stdout
+
+
+def test_the_build_marks_a_scanned_report_and_its_figures_as_ocr(tmp_path):
+    crawl_dir, db_path = tmp_path / "crawl", tmp_path / "nianbao.db"
+    crawl_dir.mkdir()
+    title = "洪泽区人民政府2023年政府信息公开工作年度报告"
+    item = report(crawl_dir, "淮安市洪泽区人民政府", title, 2023, "art_scan", page(title, links=("scan.pdf",)),
+                  [("scan.pdf", "application/pdf", scanned_pdf(HONGZE, 150, "grey", TABLE_PAGE))])
+    write_jsonl(crawl_dir / "reports.jsonl", [item])
+    summary = build(crawl_dir, db_path)
+    assert summary["document_errors"] == 0, summary
+    db = sqlite_utils.Database(db_path)
+    (row,) = db["reports"].rows
+    assert row["ocr"] == 1 and row["figures_read"] >= 95
+    assert {f["ocr"] for f in db["figures"].rows} == {1}
+    assert db.execute("select count(*) from figures where value is null and null_reason is null").fetchone()[0] == 0
