@@ -3,7 +3,8 @@
 Pure: the archived figures in, rows of cells out (no database, no HTML). Rows, columns and
 labels come from ``extract.standard_format``; each cell says what to show — the number with
 thousands separators, or, when no number was read, the text as printed (blank stays blank,
-``—`` stays ``—``) — and which failed checks it takes part in, with their two sides.
+``—`` stays ``—``) — whether OCR recognised it from a picture of the page rather than read it
+from a text layer, and which failed checks it takes part in, with their two sides.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class Figure:
     value: int | float | None
     printed: str | None
     null_reason: str | None
+    ocr: bool = False  # recognised by OCR (docs/ocr.md), not read from a text layer
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class ShownCell:
     read: bool  # a number was read
     note: str = ""  # why no number, or the failed checks
     failed: list[FailedCheck] = field(default_factory=list)
+    ocr: bool = False  # recognised by OCR: an archivist tells it from a number read
 
 
 @dataclass
@@ -86,8 +89,10 @@ def tables(version: str, figures: dict[str, Figure], failed: list[FailedCheck]) 
         notes = [f"{c.name}: {c.sides}" for c in checks]
         if figure.value is None:
             notes.insert(0, figure.null_reason or "")
+        if figure.ocr:
+            notes.append("recognised by OCR")
         return ShownCell(key, number(figure.value) if figure.value is not None else (figure.printed or ""),
-                         figure.value is not None, "; ".join(n for n in notes if n), checks)
+                         figure.value is not None, "; ".join(n for n in notes if n), checks, figure.ocr)
 
     return [_table2(version, cell), _table3(version, cell), _table4(cell)]
 

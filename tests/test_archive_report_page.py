@@ -99,6 +99,7 @@ def test_table_3_as_printed_with_the_archived_numbers(archive):
     for f in figures:  # the number with separators; where none was read, the text as printed
         assert shown[f["key"]].startswith(f"{f['value']:,}" if f["value"] is not None else f["printed"] or ""), f["key"]
     assert shown["requests.new_received.total"] == "21" and shown["requests.handled_total.total"] == "21"
+    assert not dom.cssselect("td.ocr, .ocr-note")  # read from a text layer: no OCR mark (test_extract_ocr.py has one)
 
 
 def test_failed_checks_highlighted_on_their_cells_with_the_numbers(archive):

@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
+import lxml.html
 import pytest
 import sqlite_utils
 
 from archive.build import build
-from archive_crawl import FIXTURES, page, report, write_jsonl
+from archive_crawl import FIXTURES, datasette, page, report, write_jsonl
 from demo_portal import render
 from demo_portal.figures import make_report
 from extract import extract_document
@@ -130,3 +132,11 @@ def test_the_build_marks_a_scanned_report_and_its_figures_as_ocr(tmp_path):
     assert row["ocr"] == 1 and row["figures_read"] >= 95
     assert {f["ocr"] for f in db["figures"].rows} == {1}
     assert db.execute("select count(*) from figures where value is null and null_reason is null").fetchone()[0] == 0
+    # The report page tells recognised numbers from read ones (issue 14): every figure cell marked.
+    with datasette(db_path) as base:
+        with urllib.request.urlopen(f"{base}/{db_path.stem}/reports/{row['id']}", timeout=30) as response:
+            html = lxml.html.fromstring(response.read())
+    cells = html.xpath("//table[contains(@class, 'national')]//td[@data-key]")
+    assert len(cells) >= 95 and all("ocr" in cell.get("class").split() for cell in cells)
+    assert "recognised by OCR" in cells[0].get("title")
+    assert "OCR" in html.xpath("string(//p[@class='ocr-note'])")

@@ -66,9 +66,9 @@ async def report_page(db, report_id: int) -> dict | None:
     if not found.rows:
         return None
     report = dict(found.first())
-    figures = {row["key"]: report_layout.Figure(row["value"], row["printed"], row["null_reason"])
+    figures = {row["key"]: report_layout.Figure(row["value"], row["printed"], row["null_reason"], bool(row["ocr"]))
                for row in await db.execute(
-                   "select key, value, printed, null_reason from figures where report_id = ?", [report_id])}
+                   "select key, value, printed, null_reason, ocr from figures where report_id = ?", [report_id])}
     failed = [report_layout.FailedCheck(c["name"], c["rule"], c["lhs"], c["rhs"], tuple(json.loads(c["keys"] or "[]")))
               for c in await db.execute(
                   "select name, rule, lhs, rhs, keys from checks where report_id = ? and passed = 0 order by rowid",
