@@ -57,6 +57,9 @@ TOWNSHIPS = (
     ("bsz", "彭新镇"), ("tfx", "铁铺乡"), ("dbx", "东铺乡"), ("gdx", "高店乡"), ("ydx", "山店乡"), ("pqx", "潘新乡"),
 )
 AREAS = (("dhpq", "东湖片区管理局"), ("xspq", "西山片区管理局"), ("bppq", "北坡片区管理局"), ("nhpq", "南湾片区管理局"))
+#: (unit number, year) of a Hanweb-built department's report that the portal's own 年报 column lists
+#: too, under a title without the unit's name: still the unit's report.
+SHARED = (10, 2022)
 #: The one (publisher, year, cell) whose 上年结转 disagrees with the year before's 结转下年度: printed one more.
 DISAGREES = ("青山县教育局", 2023, "requests.carried_over.natural_person")
 
@@ -203,6 +206,7 @@ def build_county(root: Path, port: int, host: str = PORTAL_HOST, subdomains: boo
     answers a Hanweb data proxy's POSTs); returns ``{"portal": portal file entry, "hosts": [...],
     "reports": [...], "lookalikes": [URL, ...]}``."""
     county = County(root, port, host, subdomains, hanweb)
+    assert SHARED[0] % 4 == 2 and SHARED[0] < 30, "SHARED names a Hanweb-built department"
     departments = [county.unit(i, slug, name, name, PLACE + name, "department", REGION + PLACE, "bm", i % 4 == 1,
                                "hanweb" if i % 4 == 2 else "folder")
                    for i, (slug, name) in enumerate(DEPARTMENTS[:30])]
@@ -250,6 +254,9 @@ def own(county: County) -> None:
                                  "县", title, f"{year + 1}-03-20")
         county.write(county.host, path, page(title, f"<h1>{title}</h1>{render_html_body(previous)}"))
         items.insert(0, f'<li><a href="{path}">{title}</a><span>{year + 1}-03-20</span></li>')
+    number, year = SHARED
+    shared = f"{unit_paths('hanweb', '', '', number)[3]}{year}/t{number}_{year}.html"
+    items.append(f'<li><a href="{shared}">{year}年度政府信息公开工作年度报告</a><span>{year + 1}-02-01</span></li>')
     notice = "/zwgk/gknb/tz2023.html"  # yearless and report-like: fetched, judged a notice by its page
     county.write(county.host, notice, page("通知", "<h1>关于做好2023年度政府信息公开工作年度报告编制工作的通知</h1>"
                                                "<p>各乡镇、县直各部门：请按时报送。</p>"))
