@@ -9,7 +9,12 @@ units' under three directories reached from 政务公开, each in its own shape:
 
 A unit lives in a sub-folder of the portal's host (``/bm/jyj/``) or on its own sub-domain
 (``http://sjj.qingshan.gov.cn:PORT/``; tests map every name in ``hosts`` to 127.0.0.1). Each unit
-has a home page, a 信息公开 page and a 年报 column: static pages paged by ``createPageHTML``, a
+has a home page, a 信息公开 page and a 年报 column, in its folder — or, as the portal's CMS lays
+them out (:func:`unit_paths`), for 7 departments of 县直部门 built on Hanweb every one a
+``/col/colN/index.html`` column of the portal's host (their pages also carry the portal's 信息公开
+menu, linking the portal's own 年报 column), and for 6 units TRS-style with the 年报 column a
+``/xxgk/<slug>/gknb/`` path outside the unit's folder. The portal's own 年报 column lists one
+Hanweb unit's report too (:data:`SHARED`), still that unit's. A unit's 年报 column is: static pages paged by ``createPageHTML``, a
 JSON list endpoint, or a Hanweb jpage column with its data proxy. The traps: units with no report for some years, titles without the unit's
 name, one cut short, one report published under a cover-letter title
 (…关于报送2020年度…年度报告的函), a yearless entry that is a notice about compiling the report, and

@@ -8,13 +8,17 @@ the unit's name; whether the portal's request or the unit's came first would the
 network. So this spider middleware holds back the report requests of a portal's own pages (those
 marked ``report_document`` by ``ReportSpider.follow_report``, from a response outside every unit)
 until the crawl is otherwise done, and then lets through only those no unit asked for: the units'
-requests always come first. The portal's own reports are fetched last, which costs nothing on a
-portal whose reports and units share one host and its politeness limit.
+requests always come first. Only a report listed under a title naming the portal's own body goes at
+once (no unit's it can be). The portal's other reports are fetched last, which costs no time on a
+portal whose reports and units share one host and its politeness limit — but a portal that spends
+its page or time budget (crawler/budget.py) loses those first.
 """
 from __future__ import annotations
 
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
+
+from crawler.publisher import titled_body
 
 
 class UnitReportsFirst:
@@ -47,7 +51,7 @@ class UnitReportsFirst:
         if "unit" in response.meta:
             self.units_asked.add(key)
             return True
-        if not self.hosts_units(key[0]):
+        if not self.hosts_units(key[0]) or self.names_portal(key[0], output):
             return True
         self.held.setdefault(key, output)
         return False
@@ -56,6 +60,11 @@ class UnitReportsFirst:
         spider = self.crawler.spider
         entry = getattr(spider, "portals_by_name", {}).get(portal)
         return bool(entry and entry.get("units"))
+
+    def names_portal(self, portal: str, request: Request) -> bool:
+        """A report listed under a title naming the portal's own body is the portal's, whoever else
+        lists it: it goes at once (so a portal's budget running out takes its own reports last)."""
+        return titled_body(request.cb_kwargs.get("title") or "") == portal
 
     def release(self) -> None:
         """On idle: schedule the held requests no unit made; the crawl goes on until they are done."""
