@@ -11,7 +11,7 @@ from scrapy.http import HtmlResponse, Request
 
 from crawler.portals import PortalFileError, validate_portal
 from crawler.publisher import publisher_of
-from crawler.spiders.pages import article_report, page_links
+from crawler.spiders.pages import Link, article_report, page_links
 from crawler.spiders.unit_first import UnitReportsFirst
 from crawler.spiders.units import (UNIT_AWAY_HOPS, in_unit, is_directory_link, is_unit_name, listed_units,
                                   unit_reaches, unit_scope)
@@ -114,11 +114,15 @@ def test_a_units_pages_are_under_its_home():
 def test_a_unit_leaves_its_pages_for_its_columns_only_near_its_page_and_never_for_its_directorys_links():
     unit = {"scope": unit_scope("http://www.x.gov.cn/col/col100/index.html"),
             "nav": frozenset({"http://www.x.gov.cn/zwgk/gknb/index.html", "http://www.x.gov.cn/col/col200/index.html"})}
-    assert unit_reaches(unit, "http://www.x.gov.cn/col/col100/list.html", hops=9)  # its own pages: always
-    assert unit_reaches(unit, "http://www.x.gov.cn/col/col101/index.html", hops=UNIT_AWAY_HOPS - 1)
-    assert not unit_reaches(unit, "http://www.x.gov.cn/col/col101/index.html", hops=UNIT_AWAY_HOPS)
-    assert not unit_reaches(unit, "http://www.x.gov.cn/zwgk/gknb/index.html", hops=0)  # the portal's own column
-    assert not unit_reaches(unit, "http://www.x.gov.cn/col/col200/index.html", hops=0)  # another unit
+
+    def reaches(url: str, hops: int, text: str = "信息公开") -> bool:
+        return unit_reaches(unit, Link(url, text, None), hops)
+    assert reaches("http://www.x.gov.cn/col/col100/list.html", hops=9)  # its own pages: always
+    assert reaches("http://www.x.gov.cn/col/col101/index.html", hops=UNIT_AWAY_HOPS - 1)
+    assert not reaches("http://www.x.gov.cn/col/col101/index.html", hops=UNIT_AWAY_HOPS)
+    assert not reaches("http://www.x.gov.cn/zwgk/gknb/index.html", hops=0)  # the portal's own column
+    assert not reaches("http://www.x.gov.cn/col/col200/index.html", hops=0)  # another unit
+    assert not reaches("http://www.x.gov.cn/zwgk/index.html", hops=0, text="政务公开")  # the portal's section
 
 
 def hanweb_unit_hops(hops: int) -> list[str]:

@@ -193,12 +193,12 @@ class PortalSpider(TrsSpider, HanwebSpider):
         too. Inside a unit's pages, a link to its own pages is (:func:`in_unit`), and — for the first
         :data:`UNIT_AWAY_HOPS` hops from its page — one elsewhere on the portal's sites, as a Hanweb
         unit's 信息公开 and 年报 columns are ``/col/colN/`` pages of the portal's host, unless its
-        directory page has it too (``nav``): the portal's menus and the other units, whose reports are
-        not the unit's."""
+        directory page has it too (``nav``: the portal's menus and the other units, whose reports are
+        not the unit's) or it names the portal's 政务公开 (:func:`unit_reaches`)."""
         unit = response.meta.get("unit")
         column = is_column_link(link.text, link.url) or (
             not unit and self.portal_of(response)["units"] and is_directory_link(link.text))
-        return (column and self.on_site(link.url, response) and (not unit or unit_reaches(unit, link.url, hops))
+        return (column and self.on_site(link.url, response) and (not unit or unit_reaches(unit, link, hops))
                 and not is_paging_link(response.url, link) and not (link.date and is_candidate_title(link.text)))
 
     def endpoint_listing(self, response: HtmlResponse, links: list[Link], hops: int):

@@ -37,6 +37,7 @@ MIN_UNITS = 3  # a list of fewer body names is a page's chance mention, not a di
 # then to its 年报 column (Hanweb: both /col/colN/ pages of the portal's host); its listing's pages
 # are read by the listing readers wherever they are.
 UNIT_AWAY_HOPS = 2
+NOT_AWAY_WORDS = ("政务公开",)  # the portal's section over every body's columns, no unit's own
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,11 @@ def in_unit(url: str, scope: tuple[str, str]) -> bool:
     return parts.netloc == scope[0] and (parts.path or "/").startswith(scope[1])
 
 
-def unit_reaches(unit: dict, url: str, hops: int) -> bool:
+def unit_reaches(unit: dict, link: Link, hops: int) -> bool:
     """Whether a unit's crawl, on a page ``hops`` column hops from the unit's page, follows a column
-    link to ``url``: always into its own pages (``unit["scope"]``); elsewhere (on the portal's sites,
-    which the caller checks) only within :data:`UNIT_AWAY_HOPS` and never to a page its directory
-    links too (``unit["nav"]``: the portal's menus and its other units)."""
-    return in_unit(url, unit["scope"]) or (hops < UNIT_AWAY_HOPS and url not in unit["nav"])
+    link: always into its own pages (``unit["scope"]``); elsewhere (on the portal's sites, which the
+    caller checks) only within :data:`UNIT_AWAY_HOPS`, never to a page its directory links too
+    (``unit["nav"]``: the portal's menus and its other units), nor under a text naming the portal's
+    whole section (:data:`NOT_AWAY_WORDS`), which a menu the directory lacks may still link."""
+    return in_unit(link.url, unit["scope"]) or (
+        hops < UNIT_AWAY_HOPS and link.url not in unit["nav"] and not any(w in link.text for w in NOT_AWAY_WORDS))
