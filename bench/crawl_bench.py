@@ -20,7 +20,8 @@ three times, each crawl in its own process (the Twisted reactor cannot restart):
 
 With ``--units`` the portal is demo_portal/county.py's 青山县人民政府 hosting 63 units (43
 departments, 16 townships, 4 area bureaus) under its three directories (link list, ``<select>``,
-JavaScript array), every unit in a sub-folder of the one host; the bare spider then also follows
+JavaScript array), every unit on the one host (in a sub-folder, or Hanweb-style ``/col/colN/``
+columns); the bare spider then also follows
 ``<option>`` values and the addresses quoted in inline scripts and JSON, so it fetches every page
 nianbao does (and the look-alikes nianbao leaves alone).
 

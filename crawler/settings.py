@@ -178,6 +178,9 @@ DOWNLOADER_MIDDLEWARES = {
     # portal whose budget is spent sends nothing more.
     "crawler.budget.PortalBudgetMiddleware": 945,
 }
+# A report a portal's own pages and a unit's both lead to is the unit's (crawler/spiders/unit_first.py);
+# last on the way out, so the requests it holds back have been through the others.
+SPIDER_MIDDLEWARES = {"crawler.spiders.unit_first.UnitReportsFirst": 10}
 ITEM_PIPELINES = {
     "crawler.pipelines.BlobStorePipeline": 100,
     "crawler.pipelines.ReportsJsonLinesPipeline": 200,

@@ -9,7 +9,12 @@ units' under three directories reached from 政务公开, each in its own shape:
 
 A unit lives in a sub-folder of the portal's host (``/bm/jyj/``) or on its own sub-domain
 (``http://sjj.qingshan.gov.cn:PORT/``; tests map every name in ``hosts`` to 127.0.0.1). Each unit
-has a home page, a 信息公开 page and a 年报 column: static pages paged by ``createPageHTML``, a
+has a home page, a 信息公开 page and a 年报 column, in its folder — or, as the portal's CMS lays
+them out (:func:`unit_paths`), for 7 departments of 县直部门 built on Hanweb every one a
+``/col/colN/index.html`` column of the portal's host (their pages also carry the portal's 信息公开
+menu, linking the portal's own 年报 column), and for 6 units TRS-style with the 年报 column a
+``/xxgk/<slug>/gknb/`` path outside the unit's folder. The portal's own 年报 column lists one
+Hanweb unit's report too (:data:`SHARED`), still that unit's. A unit's 年报 column is: static pages paged by ``createPageHTML``, a
 JSON list endpoint, or a Hanweb jpage column with its data proxy. The traps: units with no report for some years, titles without the unit's
 name, one cut short, one report published under a cover-letter title
 (…关于报送2020年度…年度报告的函), a yearless entry that is a notice about compiling the report, and
@@ -57,6 +62,9 @@ TOWNSHIPS = (
     ("bsz", "彭新镇"), ("tfx", "铁铺乡"), ("dbx", "东铺乡"), ("gdx", "高店乡"), ("ydx", "山店乡"), ("pqx", "潘新乡"),
 )
 AREAS = (("dhpq", "东湖片区管理局"), ("xspq", "西山片区管理局"), ("bppq", "北坡片区管理局"), ("nhpq", "南湾片区管理局"))
+#: (unit number, year) of a Hanweb-built department's report that the portal's own 年报 column lists
+#: too, under a title without the unit's name: still the unit's report.
+SHARED = (10, 2022)
 #: The one (publisher, year, cell) whose 上年结转 disagrees with the year before's 结转下年度: printed one more.
 DISAGREES = ("青山县教育局", 2023, "requests.carried_over.natural_person")
 
@@ -65,6 +73,24 @@ def page(title: str, body: str) -> str:
     return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>'
             f'<body><div class="nav"><a href="{{portal}}/index.html">首页</a> '
             f'<a href="{{portal}}/zwgk/index.html">政务公开</a></div>{body}</body></html>')
+
+
+# The 信息公开 menu of the portal's platform, on its directories and on its Hanweb-built units' pages:
+# a unit's page linking the portal's own 年报 column, which a unit's crawl must not take for its own.
+SIDEBAR = '<div class="menu"><a href="/zwgk/gknb/index.html">政府信息公开年报</a></div>'
+
+
+def unit_paths(layout: str, prefix: str, slug: str, number: int) -> tuple[str, str, str, str]:
+    """A unit's home page, 信息公开 page, 年报 column folder and its reports' folder. ``folder``: all
+    under the unit's folder ``prefix``; ``hanweb`` (大汉 CMS): every page is a column of the portal's
+    host, ``/col/colN/index.html``, its reports ``/art/…``; ``trs``: home and 信息公开 under the
+    unit's folder, its 年报 column a ``/xxgk/<slug>/gknb/`` path of the portal's."""
+    if layout == "hanweb":
+        col = 3000 + 3 * number
+        return (f"/col/col{col}/index.html", f"/col/col{col + 1}/index.html", f"/col/col{col + 2}/",
+                f"/art/col{col + 2}/")
+    column = f"/xxgk/{slug}/gknb/" if layout == "trs" else f"{prefix}xxgk/gknb/"
+    return f"{prefix}index.html", f"{prefix}xxgk/index.html", column, column
 
 
 class County:
@@ -87,30 +113,32 @@ class County:
         self.hosts.add(host)
 
     def unit(self, number: int, slug: str, name: str, directory_name: str, publisher: str, level: str,
-             region: str, folder: str, subdomain: bool) -> str:
-        """Write one unit (home, 信息公开, 年报 column, reports, look-alikes); its home page's URL."""
+             region: str, folder: str, subdomain: bool, layout: str = "folder") -> str:
+        """Write one unit (home, 信息公开, 年报 column, reports, look-alikes); its home page's URL.
+        ``layout`` (:func:`unit_paths`): ``folder`` keeps them all in the unit's folder, ``hanweb`` and
+        ``trs`` put its 年报 column (and ``hanweb`` its 信息公开 page) elsewhere on the portal's host."""
         subdomain = subdomain and self.subdomains
         host = f"{slug}.qingshan.gov.cn" if subdomain else self.host
         prefix = "/" if subdomain else f"/{folder}/{slug}/"
-        home = self.base(host) + prefix + "index.html"
-        self.write(host, prefix + "index.html", page(publisher, f'<h2>{publisher}</h2>'
-                                                     f'<a href="{prefix}xxgk/index.html">信息公开</a>'))
-        self.write(host, prefix + "xxgk/index.html", page(f"{publisher}信息公开", (
-            f'<a href="{prefix}xxgk/zn.html">政府信息公开指南</a> '
-            f'<a href="{prefix}xxgk/gknb/index.html">政府信息公开年报</a>')))
+        home, xxgk, column, articles = unit_paths(layout, prefix, slug, number)
+        sidebar = SIDEBAR if layout == "hanweb" else ""  # the portal's 信息公开 menu, as on its directories
+        self.write(host, home, page(publisher, f'{sidebar}<h2>{publisher}</h2><a href="{xxgk}">信息公开</a>'))
+        self.write(host, xxgk, page(f"{publisher}信息公开", (
+            f'{sidebar}<a href="{prefix}xxgk/zn.html">政府信息公开指南</a> '
+            f'<a href="{column}index.html">政府信息公开年报</a>')))
         entries, printed = [], {}  # (title, href, date) newest first; year → its report
         for year in YEARS:
             if (number + year) % 9 == 0:  # no report this year
                 continue
-            printed[year], listed = self.unit_year(number, host, prefix, publisher, level, region, year,
+            printed[year], listed = self.unit_year(number, host, articles, publisher, level, region, year,
                                                    directory_name, printed.get(year - 1))
             entries[:0] = listed
-        self.listing(number, host, prefix + "xxgk/gknb/", entries)
-        return home
+        self.listing(number, host, column, entries)
+        return self.base(host) + home
 
-    def unit_year(self, number, host, prefix, publisher, level, region, year, directory_name,
+    def unit_year(self, number, host, articles, publisher, level, region, year, directory_name,
                   previous: Report | None) -> tuple[Report, list[tuple]]:
-        path = f"{prefix}xxgk/gknb/{year}/t{number}_{year}.html"
+        path = f"{articles}{year}/t{number}_{year}.html"
         full = f"{publisher}{year}年政府信息公开工作年度报告"
         heading = full
         listed = full if number % 5 else f"{year}年度政府信息公开工作年度报告"  # no unit name in the title
@@ -122,8 +150,8 @@ class County:
         report = self.report(publisher, level, region, year, self.base(host) + path, directory_name, previous,
                              "局" if level == "department" else "镇", heading, date)
         self.write(host, path, page(heading, f"<h1>{heading}</h1>{render_html_body(report)}"))
-        budget, accounts = f"{prefix}xxgk/gknb/{year}/ys{number}.html", f"{prefix}xxgk/gknb/{year}/js{number}.html"
-        explained = f"{prefix}xxgk/gknb/{year}/jd{number}.html"
+        budget, accounts = f"{articles}{year}/ys{number}.html", f"{articles}{year}/js{number}.html"
+        explained = f"{articles}{year}/jd{number}.html"
         for lookalike in (budget, accounts, explained):
             self.write(host, lookalike, page("预算", "<h1>部门预算</h1><p>一般公共预算支出。</p>"))
             self.lookalikes.append(self.base(host) + lookalike)
@@ -183,22 +211,26 @@ def build_county(root: Path, port: int, host: str = PORTAL_HOST, subdomains: boo
     answers a Hanweb data proxy's POSTs); returns ``{"portal": portal file entry, "hosts": [...],
     "reports": [...], "lookalikes": [URL, ...]}``."""
     county = County(root, port, host, subdomains, hanweb)
-    departments = [county.unit(i, slug, name, name, PLACE + name, "department", REGION + PLACE, "bm", i % 4 == 1)
+    assert SHARED[0] % 4 == 2 and SHARED[0] < 30, "SHARED names a Hanweb-built department"
+    departments = [county.unit(i, slug, name, name, PLACE + name, "department", REGION + PLACE, "bm", i % 4 == 1,
+                               "hanweb" if i % 4 == 2 else "folder")
                    for i, (slug, name) in enumerate(DEPARTMENTS[:30])]
     listed = [f'<li><a href="{url}">{name}</a></li>' for url, (_, name) in zip(departments, DEPARTMENTS)]
     for n, chunk in enumerate((listed[:15], listed[15:])):
         pager = '<script>createPageHTML(2, %d, "index", "html");</script>' % n
         county.write(county.host, f"/zwgk/bm/{'index' if n == 0 else 'index_1'}.html",
-                     page("县直部门", f"<ul>{''.join(chunk)}</ul>{pager}"))
+                     page("县直部门", f"{SIDEBAR}<ul>{''.join(chunk)}</ul>{pager}"))
     options = ['<option value="">请选择乡镇（街道）</option>']
     for i, (slug, name) in enumerate(TOWNSHIPS):
-        url = county.unit(100 + i, slug, name, name, PLACE + name, "township", REGION + PLACE + name, "xz", i % 5 == 2)
+        url = county.unit(100 + i, slug, name, name, PLACE + name, "township", REGION + PLACE + name, "xz", i % 5 == 2,
+                          "trs" if i % 5 == 4 else "folder")
         options.append(f'<option value="{url}">{name}</option>')
     county.write(county.host, "/zwgk/xz/index.html", page("乡镇（街道）信息公开", (
         f'<select onchange="window.open(this.value)">{"".join(options)}</select>')))
     array = []
     for i, (slug, name) in enumerate(DEPARTMENTS[30:]):
-        url = county.unit(30 + i, slug, name, name, PLACE + name, "department", REGION + PLACE, "bm", i % 4 == 1)
+        url = county.unit(30 + i, slug, name, name, PLACE + name, "department", REGION + PLACE, "bm", i % 4 == 1,
+                          "trs" if i % 4 == 3 else "folder")
         array.append({"name": name, "url": url})
     for i, (slug, name) in enumerate(AREAS):
         full = PLACE + name
@@ -227,6 +259,9 @@ def own(county: County) -> None:
                                  "县", title, f"{year + 1}-03-20")
         county.write(county.host, path, page(title, f"<h1>{title}</h1>{render_html_body(previous)}"))
         items.insert(0, f'<li><a href="{path}">{title}</a><span>{year + 1}-03-20</span></li>')
+    number, year = SHARED
+    shared = f"{unit_paths('hanweb', '', '', number)[3]}{year}/t{number}_{year}.html"
+    items.append(f'<li><a href="{shared}">{year}年度政府信息公开工作年度报告</a><span>{year + 1}-02-01</span></li>')
     notice = "/zwgk/gknb/tz2023.html"  # yearless and report-like: fetched, judged a notice by its page
     county.write(county.host, notice, page("通知", "<h1>关于做好2023年度政府信息公开工作年度报告编制工作的通知</h1>"
                                                "<p>各乡镇、县直各部门：请按时报送。</p>"))

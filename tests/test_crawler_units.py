@@ -1,7 +1,7 @@
 """Every unit a portal hosts, found from its home page: a generated county portal
 (demo_portal/county.py) hosting 43 departments and 20 townships and area bureaus under three
-directories (link list over two pages, ``<select>``, JavaScript array), in sub-folders and on
-sub-domains, crawled once (tests/county_crawl.py); and the directory and publisher rules on their own."""
+directories (link list over two pages, ``<select>``, JavaScript array), in sub-folders, on
+sub-domains, and Hanweb- or TRS-built with their columns outside their folder, crawled once (tests/county_crawl.py); and the directory and publisher rules on their own."""
 from __future__ import annotations
 
 import asyncio
@@ -11,10 +11,14 @@ from scrapy.http import HtmlResponse, Request
 
 from crawler.portals import PortalFileError, validate_portal
 from crawler.publisher import publisher_of
-from crawler.spiders.pages import article_report, page_links
-from crawler.spiders.units import in_unit, is_directory_link, is_unit_name, listed_units, unit_scope
+from crawler.spiders.pages import Link, article_report, page_links
+from crawler.spiders.unit_first import UnitReportsFirst
+from crawler.spiders.units import (UNIT_AWAY_HOPS, in_unit, is_directory_link, is_unit_name, listed_units,
+                                  unit_reaches, unit_scope)
 from county_crawl import PER_HOST
 from crawler_support import portal_spider
+from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.test import get_crawler
 
 
 @pytest.fixture
@@ -105,6 +109,63 @@ def test_a_units_pages_are_under_its_home():
     folder, domain = unit_scope("http://www.x.gov.cn/bm/jyj/index.html"), unit_scope("http://jyj.x.gov.cn/")
     assert in_unit("http://www.x.gov.cn/bm/jyj/xxgk/gknb/", folder) and not in_unit("http://www.x.gov.cn/zwgk/", folder)
     assert in_unit("http://jyj.x.gov.cn/xxgk/", domain) and not in_unit("http://www.x.gov.cn/bm/jyj/", domain)
+
+
+def test_a_unit_leaves_its_pages_for_its_columns_only_near_its_page_and_never_for_its_directorys_links():
+    unit = {"scope": unit_scope("http://www.x.gov.cn/col/col100/index.html"),
+            "nav": frozenset({"http://www.x.gov.cn/zwgk/gknb/index.html", "http://www.x.gov.cn/col/col200/index.html"})}
+
+    def reaches(url: str, hops: int, text: str = "信息公开") -> bool:
+        return unit_reaches(unit, Link(url, text, None), hops)
+    assert reaches("http://www.x.gov.cn/col/col100/list.html", hops=9)  # its own pages: always
+    assert reaches("http://www.x.gov.cn/col/col101/index.html", hops=UNIT_AWAY_HOPS - 1)
+    assert not reaches("http://www.x.gov.cn/col/col101/index.html", hops=UNIT_AWAY_HOPS)
+    assert not reaches("http://www.x.gov.cn/zwgk/gknb/index.html", hops=0)  # the portal's own column
+    assert not reaches("http://www.x.gov.cn/col/col200/index.html", hops=0)  # another unit
+    assert not reaches("http://www.x.gov.cn/zwgk/index.html", hops=0, text="政务公开")  # the portal's section
+
+
+def hanweb_unit_hops(hops: int) -> list[str]:
+    """The column pages a Hanweb-built unit's page at ``hops`` leads its crawl to."""
+    portal = {**PORTAL, "url": "http://www.qingshan.gov.cn/"}
+    url = "http://www.qingshan.gov.cn/col/col3030/index.html"
+    unit = {"name": "住房保障局", "scope": unit_scope(url),
+            "nav": frozenset({"http://www.qingshan.gov.cn/zwgk/gknb/index.html", "http://www.qingshan.gov.cn/"})}
+    body = ('<a href="/zwgk/gknb/index.html">政府信息公开年报</a><a href="/col/col3031/index.html">信息公开</a>'
+            '<a href="/col/col3030/more.html">部门动态</a><a href="/col/col3030/gknb/">年报</a>')
+    page = HtmlResponse(url, body=f"<html><body>{body}</body></html>".encode(), encoding="utf-8",
+                        request=Request(url, meta={"portal": portal["name"], "unit": unit}))
+    return [r.url.removeprefix("http://www.qingshan.gov.cn") for r in portal_spider(portal).parse(page, hops=hops)]
+
+
+def test_a_hanweb_units_columns_are_followed_out_of_its_folder_but_not_the_portals_menu():
+    assert hanweb_unit_hops(0) == ["/col/col3031/index.html", "/col/col3030/gknb/"]
+    assert hanweb_unit_hops(UNIT_AWAY_HOPS) == ["/col/col3030/gknb/"]
+
+
+def test_a_report_both_the_portal_and_a_unit_request_is_the_units():
+    crawler = get_crawler(settings_dict={})
+    crawler.spider = portal_spider({**PORTAL, "url": "http://www.qingshan.gov.cn/"})
+    middleware = UnitReportsFirst(crawler)
+    scheduled = []
+    crawler.engine = type("Engine", (), {"crawl": lambda self, request: scheduled.append(request.url)})()
+
+    def output(unit: bool, *urls: str) -> list[str]:
+        meta = {"portal": PORTAL["name"], **({"unit": {"name": "教育局"}} if unit else {})}
+        listing = "http://www.qingshan.gov.cn/l.html"
+        response = HtmlResponse(listing, body=b"", request=Request(listing, meta=meta))
+        requests = [Request(f"http://www.qingshan.gov.cn/{url}", meta={"portal": PORTAL["name"], "report_document": True},
+                            cb_kwargs={"title": title}) for url, title in urls] + [Request("http://www.qingshan.gov.cn/next.html", meta={"portal": PORTAL["name"]})]
+        return [r.url.rsplit("/", 1)[1] for r in middleware.process_spider_output(response, requests)]
+
+    nameless = "2021年度政府信息公开工作年度报告"
+    own = ("c.html", "青山县人民政府2021年政府信息公开工作年度报告")
+    assert output(False, ("a.html", nameless), ("b.html", nameless), own) == ["c.html", "next.html"]  # a, b wait
+    assert output(True, ("b.html", nameless)) == ["b.html", "next.html"]  # a unit's go at once
+    with pytest.raises(DontCloseSpider):
+        middleware.release()
+    assert scheduled == ["http://www.qingshan.gov.cn/a.html"]  # b.html is the unit's
+    middleware.release()  # nothing held: the crawl may close
 
 
 PORTAL = {"name": "青山县人民政府", "region": "河南省信阳市", "level": "county"}

@@ -45,6 +45,7 @@ class ReportSpider(scrapy.Spider):
         self.portals_by_name = {p["name"]: p for p in self.portals}
         self.listings: dict[tuple[str, str], set[str]] = {}  # (portal, listing's first page) → pages requested
         self.truncated: set[tuple[str, str]] = set()  # listings that hit the cap (reported once each)
+        self.sites: dict[str, set[str]] = {}  # portal → its sites (on_site)
 
     async def start(self):
         for portal in self.portals:
@@ -114,7 +115,11 @@ class ReportSpider(scrapy.Spider):
     def on_site(self, url: str, response: Response) -> bool:
         """Navigation stays on the sites of the portal's home page, its column hint, and the current
         page (which differs only when a redirect moved the portal elsewhere)."""
-        return site_of(url) in portal_sites(self.portal_of(response)) | {site_of(response.url)}
+        portal = response.meta["portal"]
+        if portal not in self.sites:  # a portal's sites do not change; site_of is a suffix-list look-up
+            self.sites[portal] = portal_sites(self.portals_by_name[portal])
+        site = site_of(url)
+        return site in self.sites[portal] or site == site_of(response.url)
 
     def follow_reports(self, response: Response, links: list[Link]) -> list[scrapy.Request]:
         """Requests for a listing's reports, and for its candidates: dated entries (listing items,

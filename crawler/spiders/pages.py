@@ -130,9 +130,12 @@ def printed_images(response: HtmlResponse) -> list[Link]:
     inside the page's header, footer, menus or banners (by their id or class), and icons (a
     declared width or height under ``ICON_PIXELS``). Old portals lay out the whole page with
     tables, so being in a table cell alone says nothing."""
+    images = response.xpath("//body//img")
+    if not images:  # most report pages: no need to look for the title among every text (each table cell)
+        return []
     holders = response.xpath("//body//*[text()][not(self::script or ancestor-or-self::a)]")
     title = next((node for node in holders if is_report_title("".join(node.xpath("text()").getall()))), None)
-    images = title.xpath("following::img") if title else response.xpath("//body//img")
+    images = title.xpath("following::img") if title else images
     sources = [image.attrib.get("src", "").strip() for image in images if _is_printed(image)]
     return [Link(response.urljoin(src), "", None) for src in sources if src and not src.startswith("data:")]
 

@@ -21,7 +21,7 @@ from crawler.spiders.links import is_column_link
 from crawler.spiders.pages import Link, listing_of, page_links
 from crawler.spiders.hanweb import HanwebSpider, datastore_count, record_links
 from crawler.spiders.trs import PAGE_PARAM, TrsSpider, is_paging_link, trs_pages
-from crawler.spiders.units import MIN_UNITS, in_unit, is_directory_link, listed_units, unit_scope
+from crawler.spiders.units import MIN_UNITS, is_directory_link, listed_units, unit_reaches, unit_scope
 from extract.rules import find_date, is_candidate_title
 
 # JavaScript as tokens: comments (also the <!-- --> hiding old scripts), string literals, words (names, numbers), newlines, other characters.
@@ -145,7 +145,7 @@ class PortalSpider(TrsSpider, HanwebSpider):
             yield from self.follow_units(response, links, hops)
         if hops < self.settings.getint("NIANBAO_MAX_HOPS"):
             for link in links:
-                if self.is_column_hop(response, link):
+                if self.is_column_hop(response, link, hops):
                     yield self.follow_page(response, link.url, self.parse, hops + 1)
 
     def follow_units(self, response: HtmlResponse, links: list[Link], hops: int):
@@ -155,9 +155,11 @@ class PortalSpider(TrsSpider, HanwebSpider):
         minimum = 1 if response.meta.get("units_hint") else MIN_UNITS
         units = [unit for unit in listed_units(response, links, minimum)
                  if self.on_site(unit.url, response) and unit.url != self.portal_of(response)["url"]]
+        nav = frozenset(link.url for link in links) | {self.portal_of(response)["url"]}
         for unit in units:
             yield response.follow(unit.url, self.parse, cb_kwargs={"hops": 0}, meta={
-                "portal": response.meta["portal"], "unit": {"name": unit.name, "scope": unit_scope(unit.url)}})
+                "portal": response.meta["portal"],
+                "unit": {"name": unit.name, "scope": unit_scope(unit.url), "nav": nav}})
         if units:
             pages = trs_pages(response, self.listing_limit()) + [
                 link.url for link in links if is_paging_link(response.url, link)]
@@ -183,17 +185,20 @@ class PortalSpider(TrsSpider, HanwebSpider):
         request.meta.update(redirect_times=redirects, redirect_urls=chain)
         yield request
 
-    def is_column_hop(self, response: HtmlResponse, link: Link) -> bool:
+    def is_column_hop(self, response: HtmlResponse, link: Link, hops: int) -> bool:
         """A column link on the portal's site that no listing reader owns: a listing's other pages
         (under …/gknb/ they look like columns) are paged by the readers, within
         NIANBAO_MAX_LISTING_PAGES, and a dated report-like entry ("本机关政府信息公开年报") is a
         candidate report. On the portal's own pages a link to a directory of units (县直部门) is one
-        too; inside a unit's pages, only a link to its own pages is (its site's menu leads back to
-        the portal's columns, whose reports are not the unit's)."""
+        too. Inside a unit's pages, a link to its own pages is (:func:`in_unit`), and — for the first
+        :data:`UNIT_AWAY_HOPS` hops from its page — one elsewhere on the portal's sites, as a Hanweb
+        unit's 信息公开 and 年报 columns are ``/col/colN/`` pages of the portal's host, unless its
+        directory page has it too (``nav``: the portal's menus and the other units, whose reports are
+        not the unit's) or it names the portal's 政务公开 (:func:`unit_reaches`)."""
         unit = response.meta.get("unit")
         column = is_column_link(link.text, link.url) or (
             not unit and self.portal_of(response)["units"] and is_directory_link(link.text))
-        return (column and self.on_site(link.url, response) and (not unit or in_unit(link.url, unit["scope"]))
+        return (column and self.on_site(link.url, response) and (not unit or unit_reaches(unit, link, hops))
                 and not is_paging_link(response.url, link) and not (link.date and is_candidate_title(link.text)))
 
     def endpoint_listing(self, response: HtmlResponse, links: list[Link], hops: int):

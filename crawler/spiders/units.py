@@ -7,7 +7,7 @@ here: links, a ``<select>`` whose options' values are the units' addresses, or a
 array / JSON of ``{name, url}`` objects in an inline script. A unit is an entry whose text is a
 body's name (``extract.rules.BODY_NAME``: …局, …委, …办, …镇, …乡, …街道, …片区管理局).
 Functions of a response and its links, no crawl state; ``crawler.spiders.portal`` decides when to
-read them and where a unit's pages end (:func:`in_unit`).
+read them; where a unit's pages end and how far its crawl may leave them (:func:`unit_reaches`).
 """
 from __future__ import annotations
 
@@ -33,6 +33,11 @@ JS_STRING_PAIR = re.compile(r"""["']?(\w+)["']?\s*:\s*(?:'((?:[^'\\]|\\.)*)'|"((
 URL_KEYS = ("url", "href", "link", "path", "src", "value")
 ADDRESS = re.compile(r"^(?:https?://|/|\./|\.\./)|\.s?html?(?:[?#]|$)|/$")
 MIN_UNITS = 3  # a list of fewer body names is a page's chance mention, not a directory
+# Column hops a unit's crawl may take out of its own pages, from its page: to its 信息公开 column,
+# then to its 年报 column (Hanweb: both /col/colN/ pages of the portal's host); its listing's pages
+# are read by the listing readers wherever they are.
+UNIT_AWAY_HOPS = 2
+NOT_AWAY_WORDS = ("政务公开",)  # the portal's section over every body's columns, no unit's own
 
 
 @dataclass(frozen=True)
@@ -105,3 +110,13 @@ def unit_scope(url: str) -> tuple[str, str]:
 def in_unit(url: str, scope: tuple[str, str]) -> bool:
     parts = urlsplit(url)
     return parts.netloc == scope[0] and (parts.path or "/").startswith(scope[1])
+
+
+def unit_reaches(unit: dict, link: Link, hops: int) -> bool:
+    """Whether a unit's crawl, on a page ``hops`` column hops from the unit's page, follows a column
+    link: always into its own pages (``unit["scope"]``); elsewhere (on the portal's sites, which the
+    caller checks) only within :data:`UNIT_AWAY_HOPS`, never to a page its directory links too
+    (``unit["nav"]``: the portal's menus and its other units), nor under a text naming the portal's
+    whole section (:data:`NOT_AWAY_WORDS`), which a menu the directory lacks may still link."""
+    return in_unit(link.url, unit["scope"]) or (
+        hops < UNIT_AWAY_HOPS and link.url not in unit["nav"] and not any(w in link.text for w in NOT_AWAY_WORDS))
