@@ -82,7 +82,8 @@ def cli():
     \b
     Exit codes, the same for every command: 0 ok; 1 partial (some portals or
     documents failed, or no match); 2 usage error; 3 nothing could be done;
-    crawl only: 4 another crawl holds --out, 5 that crawl is stuck.
+    crawl only: 4 another crawl holds --out, 5 that crawl is stuck; build only:
+    130 stopped by Ctrl-C (the committed batches stay).
     """
 
 
