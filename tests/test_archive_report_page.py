@@ -219,6 +219,28 @@ def test_tables_for_reading(archive):
     assert "text" not in {c for (_, c, *_) in sqlite3.connect(db_path).execute("pragma table_info(report_list)")}
 
 
+def test_page_urls_have_their_archived_copy_beside(archive):
+    base, database, db_path, items = archive
+    page = items["hongze"]["documents"][0]
+    rid = report_id(db_path, items["hongze"])
+    beside = f'<a href="{page["url"]}">{page["url"]}</a> <a href="/-/capture/{page["sha256"]}"'
+    for view in (f"reports?id={rid}", f"report_summary?id={rid}", f"report_sources?report_id={rid}"):
+        assert beside in fetch(f"{database}/{view}")[2].decode(), view
+    assert fetch(f"{base}/-/capture/{page['sha256']}")[0] == 200
+    # A report linked straight to a file: its page_url is that file, archived as a document.
+    pdf = {"url": f"{items['hongze']['documents'][1]['url']}", "sha256": items["hongze"]["documents"][1]["sha256"]}
+    db = sqlite3.connect(db_path)
+    db.execute("update reports set page_url = ? where id = ?", [pdf["url"], rid])
+    db.commit()
+    try:
+        assert (f'<a href="{pdf["url"]}">{pdf["url"]}</a> <a href="/-/document/{pdf["sha256"]}"'
+                in fetch(f"{database}/reports?id={rid}")[2].decode())
+    finally:
+        db.execute("update reports set page_url = ? where id = ?", [page["url"], rid])
+        db.commit()
+        db.close()
+
+
 def test_figure_keys_in_each_format_s_order():
     rows = schema.figure_key_rows()
     position = {r["key"]: r["position"] for r in rows}

@@ -15,7 +15,10 @@ that names a captured picture pointed at that picture's archived copy (the rest
 unchanged; pictures not captured are left to fail rather than fetched live).
 
 Cells holding a document's sha256 (``primary_sha256`` of ``reports`` and
-``report_summary``, ``documents.sha256``, ``errors.document_sha256``) link there.
+``report_summary``, ``documents.sha256``, ``errors.document_sha256``) link there. A report's
+``source_url`` and ``page_url`` (``reports``, ``report_summary``, ``report_sources``) link to the
+live portal with the archived copy beside, ``[存档]``: for ``page_url``, the report's document
+captured from that URL (``/-/capture/`` for a page), if there is one.
 """
 from __future__ import annotations
 
@@ -34,6 +37,8 @@ DOCUMENT_COLUMNS = {("reports", "primary_sha256"), ("report_summary", "primary_s
                     ("errors", "document_sha256"), ("report_list", "primary_sha256")}
 # Tables whose rows name their primary document (primary_sha256) beside its source_url.
 PRIMARY_TABLES = {"reports", "report_summary"}
+# Tables with a page_url, and the column of their rows naming the report.
+PAGE_TABLES = {"reports": "id", "report_summary": "id", "report_sources": "report_id"}
 PDF_MAGIC = b"%PDF-"
 IMG_SRC = re.compile(rb"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 
@@ -60,18 +65,44 @@ def register_routes():
 
 
 @hookimpl
-def render_cell(row, value, column, table, datasette):
+def render_cell(row, value, column, table, database, datasette):
     if (table, column) in DOCUMENT_COLUMNS and isinstance(value, str) and SHA256.match(value):
         href = datasette.urls.path(f"/-/document/{value}")
         return Markup(f'<a href="{escape(href)}" title="原始文件 archived document">{escape(value[:12])}…</a>')
-    if column == "source_url" and table in PRIMARY_TABLES and isinstance(value, str):
-        # The live URL may be gone; its archived copy sits beside it.
-        sha256 = dict(zip(row.keys(), row)).get("primary_sha256") if hasattr(row, "keys") else None
+    if not isinstance(value, str) or not hasattr(row, "keys"):
+        return None
+    # The live URL may be gone; its archived copy sits beside it.
+    if column == "source_url" and table in PRIMARY_TABLES:
+        sha256 = dict(zip(row.keys(), row)).get("primary_sha256")
         if sha256 and SHA256.match(sha256):
-            archived = datasette.urls.path(f"/-/document/{sha256}")
-            return Markup(f'<a href="{escape(value)}">{escape(value)}</a> '
-                          f'<a href="{escape(archived)}" title="存档副本 archived copy">[存档]</a>')
+            return _with_archived(value, datasette.urls.path(f"/-/document/{sha256}"))
+    if column == "page_url" and table in PAGE_TABLES:
+        report_id = dict(zip(row.keys(), row)).get(PAGE_TABLES[table])
+        if isinstance(report_id, dict):  # a foreign key Datasette expanded to {"value", "label"}
+            report_id = report_id.get("value")
+        if isinstance(report_id, int):
+            return _page_cell(datasette, database, report_id, value)
     return None
+
+
+def _with_archived(url: str, archived: str) -> Markup:
+    return Markup(f'<a href="{escape(url)}">{escape(url)}</a> '
+                  f'<a href="{escape(archived)}" title="存档副本 archived copy">[存档]</a>')
+
+
+def _page_cell(datasette, database: str, report_id: int, url: str):
+    """The cell of a report's ``page_url``: the live link, and its captured copy (looked up by the
+    report's id, the documents' key) beside it; Datasette's own cell if none was captured."""
+    async def cell():
+        found = await datasette.get_database(database).execute(
+            "select sha256, media_type from documents where report_id = ? and url = ? order by role = 'page' desc limit 1",
+            [report_id, url])
+        if not found.rows:
+            return None
+        sha256, media_type = found.rows[0]
+        route = "/-/capture/" if media_type == "html" else "/-/document/"
+        return _with_archived(url, datasette.urls.path(route + sha256))
+    return cell
 
 
 async def _archived(datasette, sha256: str):
