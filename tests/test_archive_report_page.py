@@ -70,7 +70,8 @@ def archive(tmp_path_factory, live_site):
                                          '<p>统计表见下图：</p><p><img src="files/table.png"></p>'
                                          '<p><img src="/banner.png"></p>'
                                          f'<p><img src={live_site.url}/unquoted.png></p>'
-                                         '<p><a href="art_2021.html">罗山县年报</a> <a href="files/table.png">原图</a> '
+                                         '<p><a href="art_2021.html">罗山县年报</a> '
+                                         '<a href="files/table.png">原图</a> <a href="#top">顶部</a> '
                                          f'<a href="{live_site.url}/other.html">其他</a></p>'),
                              [("table.png", "image/png", png())])
     write_jsonl(crawl_dir / "reports.jsonl", [items["xixian"]], mode="a")
@@ -188,13 +189,14 @@ def test_archived_html_under_a_capture_banner_with_its_captured_pictures(archive
     page_doc, picture = items["xixian"]["documents"]
     banner = fetch(f"{base}/-/capture/{page_doc['sha256']}")[2].decode()
     for text in (page_doc["url"], page_doc["fetched_at"], f"/-/record/{page_doc['warc_record_id'].strip('<>')}",
-                 f'<iframe class="capture" sandbox="allow-top-navigation-by-user-activation" '
-                 f'src="/-/capture/{page_doc["sha256"]}/page"'):
+                 '<iframe class="capture" sandbox="allow-top-navigation-by-user-activation"\n'
+                 f'        src="/-/capture/{page_doc["sha256"]}/page"'):
         assert text in banner
     status, headers, body = fetch(f"{base}/-/capture/{page_doc['sha256']}/page")
     assert status == 200 and headers["content-security-policy"].startswith("sandbox; default-src 'self' data:;")
     assert f'<img src="/-/document/{picture["sha256"]}">'.encode() in body
     assert f'<a href="/-/document/{picture["sha256"]}">原图</a>'.encode() in body
+    assert b'<a href="#top">' in body  # a place on the page stays
     luoshan_page = items["luoshan"]["documents"][0]["sha256"]  # another report's page: its capture
     assert f'<a target="_top" href="/-/capture/{luoshan_page}">罗山县年报</a>'.encode() in body
     # Not captured: inert, the URL kept.

@@ -61,7 +61,8 @@ BANNER = """{% extends "base.html" %}
   · <a href="{{ urls.path('/-/document/' ~ d.sha256) }}">原始字节 Bytes as archived</a>
   {% if report %}· <a href="{{ urls.row(database, 'reports', report) }}">报告 Report</a>{% endif %}</p>
 </div>
-<iframe class="capture" sandbox="allow-top-navigation-by-user-activation" src="{{ urls.path('/-/capture/' ~ d.sha256 ~ '/page') }}" title="{{ d.url }}"></iframe>
+<iframe class="capture" sandbox="allow-top-navigation-by-user-activation"
+        src="{{ urls.path('/-/capture/' ~ d.sha256 ~ '/page') }}" title="{{ d.url }}"></iframe>
 {% endblock %}
 """
 
@@ -104,8 +105,8 @@ def _page_cell(datasette, database: str, report_id: int, url: str):
     report's id, the documents' key) beside it; Datasette's own cell if none was captured."""
     async def cell():
         found = await datasette.get_database(database).execute(
-            "select sha256, media_type from documents where report_id = ? and url = ? order by role = 'page' desc limit 1",
-            [report_id, url])
+            "select sha256, media_type from documents where report_id = ? and url = ? "
+            "order by role = 'page' desc limit 1", [report_id, url])
         if not found.rows:
             return None
         sha256, media_type = found.rows[0]
@@ -172,6 +173,8 @@ async def capture_page(datasette, request, database, row, path):
 
     def archived(match):
         start, tag, attribute, equals, quote, url = (match.group(n) for n in range(1, 7))
+        if url.startswith(b"#"):  # a place on the page itself
+            return match.group(0)
         found = next((captured[form] for form in absolute(url) if form in captured), None)
         if found is None:  # inert, its URL kept for whoever reads the source
             return start + b"data-live-" + attribute + equals + url + quote
