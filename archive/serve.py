@@ -1,11 +1,13 @@
 """Serve the archive with Datasette.
 
-``nianbao serve --db FILE`` runs :func:`serve`; :func:`serve_command` gives the
-same command line for anyone who wants to run or adapt it by hand.
+``nianbao serve --db FILE`` runs :func:`serve`: Datasette in this process, under uvicorn at
+WARNING level unless ``verbose`` (then uvicorn's INFO lines, one per request).
+:func:`serve_command` gives the equivalent ``datasette serve`` command line for anyone who
+wants to run or adapt it by hand (it logs at INFO: Datasette fixes uvicorn's level).
 """
 from __future__ import annotations
 
-import os
+import copy
 import sys
 from pathlib import Path
 
@@ -17,7 +19,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 # No suggested facets: Datasette tries every column of a table for them on each page, which at
 # 100,000 reports made report_summary's page take 9 s instead of 0.3 s; the useful facets
 # (year, province, level, format version, check status) are declared in metadata.yaml.
-SETTINGS = {"truncate_cells_html": 300, "suggest_facets": "off"}
+SETTINGS = {"truncate_cells_html": 300, "suggest_facets": False}
 
 
 def serve_command(db_path: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
@@ -31,16 +33,25 @@ def serve_command(db_path: Path, host: str = "127.0.0.1", port: int = 8001) -> l
                "--host", host, "--port", str(port), "--plugins-dir", str(PLUGINS_DIR),
                "--template-dir", str(TEMPLATES_DIR)]
     for name, value in SETTINGS.items():
-        command += ["--setting", name, str(value)]
+        command += ["--setting", name, ("on" if value else "off") if isinstance(value, bool) else str(value)]
     return command
 
 
-def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8001):
-    """Become Datasette serving the archive (never returns).
+def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8001, verbose: bool = False) -> None:
+    """Serve the archive until SIGINT or SIGTERM (uvicorn then shuts down cleanly and this returns).
 
-    The process is replaced rather than given a child, so the PID that started
-    ``nianbao serve`` is Datasette's own: a signal to it stops the server, and no
-    orphan is left listening when a supervisor or a test stops that PID.
+    In this process, not a child: the PID that started ``nianbao serve`` is the server's own, so
+    a signal to it stops the server and no orphan is left listening. Datasette starts its plugins
+    on the first request, as ``datasette serve`` does.
     """
-    command = serve_command(db_path, host, port)
-    os.execv(command[0], command)
+    import uvicorn
+    from datasette.app import Datasette
+    from uvicorn.config import LOGGING_CONFIG
+
+    datasette = Datasette([str(db_path)], plugins_dir=str(PLUGINS_DIR), template_dir=str(TEMPLATES_DIR),
+                          settings=SETTINGS)
+    # The whole log on stderr: uvicorn sends its access lines to stdout, which is the command's output.
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["handlers"]["access"]["stream"] = "ext://sys.stderr"
+    uvicorn.run(datasette.app(), host=host, port=port, lifespan="on", workers=1, log_config=log_config,
+                log_level="info" if verbose else "warning")

@@ -1,7 +1,8 @@
 """Crawl state: what earlier runs archived, per URL, in ``DIR/state.sqlite``.
 
 One row per URL that answered 200: where its payload sits in the WARC files
-(``warc_file``, ``record_id``, ``warc_date``, ``payload_digest``), the validators
+(``warc_file``, ``record_id``, ``warc_date``, ``payload_digest``, and the record's
+``warc_offset``/``warc_length``, null in rows written before they were kept), the validators
 the server gave (``etag``, ``last_modified``), the response headers a spider needs
 to parse it again (``headers``), when a server last confirmed it (``checked_at``: a 200,
 a 304, or the same payload again), once a pipeline has stored it as a blob,
@@ -48,11 +49,14 @@ create table if not exists urls (
     sha256 text,                    -- of the body as the spider saw it, once stored as a blob
     blob text,
     checked_at real not null,       -- unix time of the last 200 or 304 for this URL
-    not_report integer not null default 0  -- 1: this payload was judged not to be an annual report
+    not_report integer not null default 0,  -- 1: this payload was judged not to be an annual report
+    warc_offset integer,            -- where the response record starts in warc_file
+    warc_length integer             -- and its length as stored (one gzip member)
 )
 """
 # Columns added since the first state files were written: (name, definition) for ALTER TABLE.
-ADDED_COLUMNS = (("not_report", "integer not null default 0"),)
+ADDED_COLUMNS = (("not_report", "integer not null default 0"), ("warc_offset", "integer"),
+                 ("warc_length", "integer"))
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ class Known:
     blob: str | None
     checked_at: float
     not_report: bool
+    warc_offset: int | None
+    warc_length: int | None
 
 
 class CrawlState:
@@ -108,20 +114,22 @@ class CrawlState:
         fields = dict(zip(Known.__dataclass_fields__, row))
         return Known(**{**fields, "headers": json.loads(fields["headers"]), "not_report": bool(fields["not_report"])})
 
-    def archived(self, url: str, payload_digest: str, warc_file: str, record_id: str, warc_date: str,
+    def archived(self, url: str, payload_digest: str, where: dict,
                  etag: str | None, last_modified: str | None, headers: list) -> None:
         """A full 200 response was written to the WARC. A new payload forgets the old blob, so a
         conditional request is sent again only once the new version is stored, and the old verdict,
-        so the new version is judged again."""
+        so the new version is judged again. ``where`` is the record's location (:mod:`crawler.warc`)."""
         self._write(
-            "insert into urls values (?, ?, ?, ?, ?, ?, ?, ?, null, null, ?, 0) on conflict(url) do update set "
-            "payload_digest = excluded.payload_digest, warc_file = excluded.warc_file, "
-            "record_id = excluded.record_id, warc_date = excluded.warc_date, etag = excluded.etag, "
+            "insert into urls (url, payload_digest, warc_file, record_id, warc_date, etag, last_modified, headers, "
+            "checked_at, warc_offset, warc_length) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict(url) do "
+            "update set payload_digest = excluded.payload_digest, warc_file = excluded.warc_file, "
+            "record_id = excluded.record_id, warc_date = excluded.warc_date, warc_offset = excluded.warc_offset, "
+            "warc_length = excluded.warc_length, etag = excluded.etag, "
             "last_modified = excluded.last_modified, headers = excluded.headers, "
             "sha256 = null, blob = null, checked_at = excluded.checked_at, not_report = 0 "
             "where urls.payload_digest != excluded.payload_digest",
-            (url, payload_digest, warc_file, record_id, warc_date, etag, last_modified, json.dumps(headers),
-             time.time()))
+            (url, payload_digest, where["warc_file"], where["warc_record_id"], where["warc_date"], etag,
+             last_modified, json.dumps(headers), time.time(), where["warc_offset"], where["warc_length"]))
 
     def confirmed(self, url: str, etag: str | None, last_modified: str | None) -> None:
         """A server confirmed the archived payload (a 304, or the same payload again): it counts as

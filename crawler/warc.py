@@ -5,7 +5,8 @@ so it sees each response as received — redirects, 404s, robots.txt, JSON and
 attachments included — before Scrapy decompresses, follows or discards it, and
 before any spider code runs. It records where the bytes went in
 ``request.meta["warc"]`` (``warc_file``, ``warc_record_id``, ``fetched_at``), which is
-how report items carry provenance.
+how report items carry provenance, with the response record's ``warc_offset`` and
+``warc_length`` (its gzip member; null for a payload archived by a run before they were kept).
 
 What is stored is what Scrapy hands over: the status line is rebuilt from the
 status code and protocol, header names come Scrapy-normalised, and a
@@ -110,24 +111,37 @@ class WarcFiles:
             self._roll()
         return self.writer
 
-    def _write_pair(self, resp, request: StatusAndHeaders, url: str, request_body: bytes) -> dict[str, str]:
+    def _write_pair(self, resp, request: StatusAndHeaders, url: str, request_body: bytes) -> dict:
+        """Write the response, then its request, as warcio's ``write_request_response_pair`` does, but
+        one at a time to learn where the response's gzip member ends: the archive then serves the record
+        by seeking to it (``warc_offset``, ``warc_length``) instead of reading the whole file."""
         req = self.writer.create_warc_record(url, "request", payload=BytesIO(request_body),
                                              length=len(request_body), http_headers=request)
-        self.writer.write_request_response_pair(req, resp)
-        self._append(self.fd)  # in the OS before anyone records where it is: survives kill -9
-        date = resp.rec_headers.get_header("WARC-Date")
+        date, record_id = resp.rec_headers.get_header("WARC-Date"), resp.rec_headers.get_header("WARC-Record-ID")
+        req.rec_headers.replace_header("WARC-Target-URI", resp.rec_headers.get_header("WARC-Target-URI"))
+        req.rec_headers.replace_header("WARC-Date", date)
+        req.rec_headers.replace_header("WARC-Concurrent-To", record_id)
+        self.writer.write_record(resp)
+        length = self.buffer.tell()
+        self.writer.write_record(req)
+        offset = self._append(self.fd)  # in the OS before anyone records where it is: survives kill -9
         return {
             "warc_file": self.name,
-            "warc_record_id": resp.rec_headers.get_header("WARC-Record-ID"),
+            "warc_record_id": record_id,
+            "warc_offset": offset,
+            "warc_length": length,
             "fetched_at": date[:19] + "Z",
             "warc_date": date,
         }
 
-    def _append(self, fd: int) -> None:
-        """Append the records composed in ``buffer`` to ``fd`` whole, or nothing; empty the buffer."""
+    def _append(self, fd: int) -> int:
+        """Append the records composed in ``buffer`` to ``fd`` whole, or nothing; empty the buffer.
+        Return the offset they start at (this process is the file's only writer)."""
         try:
-            append_whole(fd, self.buffer.getvalue())
+            data = self.buffer.getvalue()
+            append_whole(fd, data)
             self.size = os.lseek(fd, 0, os.SEEK_END)
+            return self.size - len(data)
         finally:
             self.buffer.seek(0)
             self.buffer.truncate()
@@ -219,9 +233,8 @@ class WarcMiddleware:
                                           request_body=request.body, ip=_ip(response), digest=digest)
         request.meta["warc"] = where
         if response.status == 200:
-            self.state.archived(response.url, digest, where["warc_file"], where["warc_record_id"], where["warc_date"],
-                                _header(response, b"ETag"), _header(response, b"Last-Modified"),
-                                parse_headers(http_response))
+            self.state.archived(response.url, digest, where, _header(response, b"ETag"),
+                                _header(response, b"Last-Modified"), parse_headers(http_response))
 
     def _revisit(self, request: Request, http_request, http_response, profile: str, known: Known) -> dict:
         """Archive the exchange as a revisit; the payload's location is the original record's."""
@@ -240,8 +253,8 @@ class WarcMiddleware:
 
 def original_location(known: Known) -> dict[str, str]:
     """Where the payload of a document that was not downloaded again is archived."""
-    return {"warc_file": known.warc_file, "warc_record_id": known.record_id,
-            "fetched_at": known.warc_date[:19] + "Z", "warc_date": known.warc_date}
+    return {"warc_file": known.warc_file, "warc_record_id": known.record_id, "warc_offset": known.warc_offset,
+            "warc_length": known.warc_length, "fetched_at": known.warc_date[:19] + "Z", "warc_date": known.warc_date}
 
 
 def parse_headers(http_response: StatusAndHeaders) -> list[list[str]]:

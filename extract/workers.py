@@ -254,6 +254,9 @@ def _main(fd: str, work_name: str, limits: str) -> None:
     # and warnings (pdfminer's "Could not get FontBBox…") say nothing the record does not, so go nowhere.
     logging.basicConfig(handlers=[logging.NullHandler()])
     warnings.simplefilter("ignore")
+    # Ctrl-C reaches the whole process group: it is the parent's to handle (it stops every worker,
+    # WorkerPool.close); here it would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     module, _, name = work_name.partition(":")
     _serve(Connection(int(fd)), WorkerLimits(**json.loads(limits)), getattr(importlib.import_module(module), name))
 

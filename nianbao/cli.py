@@ -9,7 +9,9 @@ Exit codes, the same for every subcommand so cron can act on them:
 0 everything worked; 1 partial failure (some portals or documents failed, the rest
 is done); 2 usage error; 3 total failure (nothing could be done); 4 (crawl only)
 another crawl is running into the same directory, so this one did not start; 5 (crawl only)
-that other crawl has run longer than any run may (NIANBAO_STUCK_AFTER_SECONDS): it is stuck.
+that other crawl has run longer than any run may (NIANBAO_STUCK_AFTER_SECONDS): it is stuck;
+130 (build only) interrupted by Ctrl-C (SIGINT), as a shell reports it: the archive keeps the
+batches committed before, and the next build continues.
 A crawl whose directory cannot be written (disk full) stops: 1 if it stored reports
 first, else 3, the summary naming the file and the reason.
 """
@@ -26,6 +28,7 @@ import click
 from nianbao.progress import quiet_build, quiet_crawl
 
 OK, PARTIAL, USAGE, FAILED, LOCKED, STUCK = 0, 1, 2, 3, 4, 5
+INTERRUPTED = 128 + 2  # 128 + SIGINT, the code a shell gives a command stopped by Ctrl-C
 _STATUS_EXIT = {"ok": OK, "partial": PARTIAL, "failed": FAILED}
 
 
@@ -79,7 +82,8 @@ def cli():
     \b
     Exit codes, the same for every command: 0 ok; 1 partial (some portals or
     documents failed, or no match); 2 usage error; 3 nothing could be done;
-    crawl only: 4 another crawl holds --out, 5 that crawl is stuck.
+    crawl only: 4 another crawl holds --out, 5 that crawl is stuck; build only:
+    130 stopped by Ctrl-C (the committed batches stay).
     """
 
 
@@ -204,7 +208,7 @@ def build(crawl_dir, db_path, jobs, retry_failed, no_ocr):
     read in worker processes under memory, CPU and time limits; one that goes past a
     limit is an error row and is not read again unless --retry-failed. Exits 3, with a
     one-line message, when the build could not run (--from is not a crawl directory,
-    the archive cannot be written).
+    the archive cannot be written); 130 when stopped by Ctrl-C (the committed batches stay).
 
     \b
     Example:
@@ -218,6 +222,10 @@ def build(crawl_dir, db_path, jobs, retry_failed, no_ocr):
         sys.exit(FAILED)
     try:
         summary = quiet_build(crawl_dir, db_path, jobs=jobs, retry_failed=retry_failed, ocr=not no_ocr)
+    except KeyboardInterrupt:  # Ctrl-C: the batch being written is rolled back, the others stay
+        click.echo(f"nianbao build: interrupted; {db_path} keeps the reports of the batches committed before, "
+                   f"and the same command continues from there", err=True)
+        sys.exit(INTERRUPTED)
     except Exception as error:  # any cause, a bug included: one line for the cron mail, no traceback
         click.echo(f"nianbao build: could not build {db_path} from {crawl_dir}: "
                    f"{type(error).__name__}: {error}", err=True)
@@ -261,9 +269,11 @@ def search(db_path, limit, words):
               help="The archive `nianbao build` made.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=_PORT, help="The port to listen on.")
-def serve(db_path, host, port):
+@click.option("--verbose", is_flag=True, help="Show the web server's log, a line per request, on stderr.")
+def serve(db_path, host, port, verbose):
     """Browse the archive in Datasette, until Ctrl-C.
 
+    Prints the address to open; the web server says only what goes wrong, unless --verbose.
     Exits 2, with a one-line message, if --db is not an archive or --port is in use.
 
     \b
@@ -275,7 +285,8 @@ def serve(db_path, host, port):
     with closing(_open_archive(db_path)) as db:
         _warn_if_index_is_older(db, db_path)
     _refuse_busy_port([port], host, "--port", "give another, e.g. --port 8011")
-    run_serve(db_path, host=host, port=port)
+    click.echo(f"nianbao serve: {db_path} at http://{host}:{port}/ (Ctrl-C stops it)")
+    run_serve(db_path, host=host, port=port, verbose=verbose)
 
 
 @cli.command()

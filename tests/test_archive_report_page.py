@@ -26,6 +26,7 @@ from archive import report_layout, schema
 from archive.build import build
 from archive_crawl import SEED, datasette, make_archive, page, report, write_jsonl
 from chromium import browser
+from crawler_support import site_server
 from extract import standard_format as fmt
 
 
@@ -52,14 +53,26 @@ def write_warc(crawl_dir, items) -> None:
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory):
+def live_site(tmp_path_factory):
+    """A site standing for the live portal, noting what it is asked: an archived page must ask nothing."""
+    with site_server(tmp_path_factory.mktemp("live")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, live_site):
     """(base URL, database URL, db path, items)."""
     directory = tmp_path_factory.mktemp("reading")
     crawl_dir, db_path, _, items = make_archive(directory)
     title = "息县人民政府2021年政府信息公开工作年度报告"
     items["xixian"] = report(crawl_dir, "息县人民政府", title, 2021, "art_xixian",
-                             page(title, '<p>统计表见下图：</p><p><img src="files/table.png"></p>'
-                                         '<p><img src="/banner.png"></p>'),
+                             page(title, f'<link rel="stylesheet" href="{live_site.url}/style.css">'
+                                         '<p>统计表见下图：</p><p><img src="files/table.png"></p>'
+                                         '<p><img src="/banner.png"></p>'
+                                         f'<p><img src={live_site.url}/unquoted.png></p>'
+                                         '<p><a href="art_2021.html">罗山县年报</a> '
+                                         '<a href="files/table.png">原图</a> <a href="#top">顶部</a> '
+                                         f'<a href="{live_site.url}/other.html">其他</a></p>'),
                              [("table.png", "image/png", png())])
     write_jsonl(crawl_dir / "reports.jsonl", [items["xixian"]], mode="a")
     build(crawl_dir, db_path)
@@ -171,18 +184,33 @@ def test_pdf_opens_in_the_viewer_html_stays_sandboxed(archive):
     assert headers["content-security-policy"] == "sandbox" and headers["x-content-type-options"] == "nosniff"
 
 
-def test_archived_html_under_a_capture_banner_with_its_captured_pictures(archive):
+def test_archived_html_under_a_capture_banner_with_its_captured_pictures(archive, live_site, tmp_path):
     base, _, _, items = archive
     page_doc, picture = items["xixian"]["documents"]
     banner = fetch(f"{base}/-/capture/{page_doc['sha256']}")[2].decode()
     for text in (page_doc["url"], page_doc["fetched_at"], f"/-/record/{page_doc['warc_record_id'].strip('<>')}",
-                 f'<iframe class="capture" sandbox src="/-/capture/{page_doc["sha256"]}/page"'):
+                 '<iframe class="capture" sandbox="allow-top-navigation-by-user-activation"\n'
+                 f'        src="/-/capture/{page_doc["sha256"]}/page"'):
         assert text in banner
     status, headers, body = fetch(f"{base}/-/capture/{page_doc['sha256']}/page")
-    assert status == 200 and headers["content-security-policy"] == "sandbox"
+    assert status == 200 and headers["content-security-policy"].startswith("sandbox; default-src 'self' data:;")
     assert f'<img src="/-/document/{picture["sha256"]}">'.encode() in body
-    assert b'<img src="/banner.png">' in body  # not captured: left as it was, not fetched live
+    assert f'<a href="/-/document/{picture["sha256"]}">原图</a>'.encode() in body
+    assert b'<a href="#top">' in body  # a place on the page stays
+    luoshan_page = items["luoshan"]["documents"][0]["sha256"]  # another report's page: its capture
+    assert f'<a target="_top" href="/-/capture/{luoshan_page}">罗山县年报</a>'.encode() in body
+    # Not captured: inert, the URL kept.
+    for inert in ('<img data-live-src="/banner.png">', f'<a data-live-href="{live_site.url}/other.html">',
+                  f'<link rel="stylesheet" data-live-href="{live_site.url}/style.css">'):
+        assert inert.encode() in body
     assert fetch(f"{base}/-/document/{picture['sha256']}")[2] == png()
+    # In a browser the captured picture shows and nothing is asked of the live site, not even the
+    # picture the rewriting cannot see (an unquoted src): the response's policy allows the archive only.
+    with browser(tmp_path / "profile") as page:
+        page.goto(f"{base}/-/capture/{page_doc['sha256']}/page")
+        shown = page.evaluate("[...document.images].map(i => [i.getAttribute('src'), i.naturalWidth])")
+    assert [f"/-/document/{picture['sha256']}", 1] in shown
+    assert live_site.requests == []
 
 
 def test_warc_record_served_as_captured(archive):
@@ -217,6 +245,28 @@ def test_tables_for_reading(archive):
     assert f'<a href="{pdf["url"]}">{pdf["url"]}</a> <a href="/-/document/{pdf["sha256"]}"' in summary
     # report_list leaves the long text out.
     assert "text" not in {c for (_, c, *_) in sqlite3.connect(db_path).execute("pragma table_info(report_list)")}
+
+
+def test_page_urls_have_their_archived_copy_beside(archive):
+    base, database, db_path, items = archive
+    page = items["hongze"]["documents"][0]
+    rid = report_id(db_path, items["hongze"])
+    beside = f'<a href="{page["url"]}">{page["url"]}</a> <a href="/-/capture/{page["sha256"]}"'
+    for view in (f"reports?id={rid}", f"report_summary?id={rid}", f"report_sources?report_id={rid}"):
+        assert beside in fetch(f"{database}/{view}")[2].decode(), view
+    assert fetch(f"{base}/-/capture/{page['sha256']}")[0] == 200
+    # A report linked straight to a file: its page_url is that file, archived as a document.
+    pdf = {"url": f"{items['hongze']['documents'][1]['url']}", "sha256": items["hongze"]["documents"][1]["sha256"]}
+    db = sqlite3.connect(db_path)
+    db.execute("update reports set page_url = ? where id = ?", [pdf["url"], rid])
+    db.commit()
+    try:
+        assert (f'<a href="{pdf["url"]}">{pdf["url"]}</a> <a href="/-/document/{pdf["sha256"]}"'
+                in fetch(f"{database}/reports?id={rid}")[2].decode())
+    finally:
+        db.execute("update reports set page_url = ? where id = ?", [page["url"], rid])
+        db.commit()
+        db.close()
 
 
 def test_figure_keys_in_each_format_s_order():

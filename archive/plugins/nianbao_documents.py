@@ -10,12 +10,19 @@ not open at all). ``nosniff`` always.
 
 ``/-/capture/<sha256>`` shows an archived HTML page under a banner saying where
 and when it was captured and in which WARC record; the page itself, in a sandboxed
-frame, comes from ``/-/capture/<sha256>/page``: its bytes with each ``<img src>``
-that names a captured picture pointed at that picture's archived copy (the rest
-unchanged; pictures not captured are left to fail rather than fetched live).
+frame, comes from ``/-/capture/<sha256>/page``: its bytes with each quoted ``<img src>``,
+``<link href>`` (style sheets) and ``<a href>`` resolved against the page's URL and mapped
+through ``documents``: one the report captured (a picture, an attachment) points at its
+archived copy, a link to another report's page at that page's capture (opened in the whole
+window); any other is made inert (renamed ``data-live-src``/``data-live-href``, the URL kept)
+and the response's Content-Security-Policy lets the frame load nothing from elsewhere, so
+an archived page never fetches from the live site.
 
 Cells holding a document's sha256 (``primary_sha256`` of ``reports`` and
-``report_summary``, ``documents.sha256``, ``errors.document_sha256``) link there.
+``report_summary``, ``documents.sha256``, ``errors.document_sha256``) link there. A report's
+``source_url`` and ``page_url`` (``reports``, ``report_summary``, ``report_sources``) link to the
+live portal with the archived copy beside, ``[存档]``: for ``page_url``, the report's document
+captured from that URL (``/-/capture/`` for a page), if there is one.
 """
 from __future__ import annotations
 
@@ -34,8 +41,15 @@ DOCUMENT_COLUMNS = {("reports", "primary_sha256"), ("report_summary", "primary_s
                     ("errors", "document_sha256"), ("report_list", "primary_sha256")}
 # Tables whose rows name their primary document (primary_sha256) beside its source_url.
 PRIMARY_TABLES = {"reports", "report_summary"}
+# Tables with a page_url, and the column of their rows naming the report.
+PAGE_TABLES = {"reports": "id", "report_summary": "id", "report_sources": "report_id"}
 PDF_MAGIC = b"%PDF-"
-IMG_SRC = re.compile(rb"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+# A quoted URL attribute of the elements that fetch (img, link) or lead (a) elsewhere: (tag up to the
+# attribute's name, tag, attribute, "=" and quote, URL).
+URL_ATTRIBUTE = re.compile(rb"""(<(img|link|a)\b[^>]*?(?<![\w-]))(src|href)(\s*=\s*(["']))(.*?)\5""",
+                           re.IGNORECASE | re.DOTALL)
+# The frame loads only what the archive serves (inline styles allowed; scripts do not run anyway).
+CAPTURE_POLICY = "sandbox; default-src 'self' data:; style-src 'self' data: 'unsafe-inline'"
 
 BANNER = """{% extends "base.html" %}
 {% block title %}存档页面 Archived page · {{ d.url }}{% endblock %}
@@ -47,7 +61,8 @@ BANNER = """{% extends "base.html" %}
   · <a href="{{ urls.path('/-/document/' ~ d.sha256) }}">原始字节 Bytes as archived</a>
   {% if report %}· <a href="{{ urls.row(database, 'reports', report) }}">报告 Report</a>{% endif %}</p>
 </div>
-<iframe class="capture" sandbox src="{{ urls.path('/-/capture/' ~ d.sha256 ~ '/page') }}" title="{{ d.url }}"></iframe>
+<iframe class="capture" sandbox="allow-top-navigation-by-user-activation"
+        src="{{ urls.path('/-/capture/' ~ d.sha256 ~ '/page') }}" title="{{ d.url }}"></iframe>
 {% endblock %}
 """
 
@@ -60,18 +75,44 @@ def register_routes():
 
 
 @hookimpl
-def render_cell(row, value, column, table, datasette):
+def render_cell(row, value, column, table, database, datasette):
     if (table, column) in DOCUMENT_COLUMNS and isinstance(value, str) and SHA256.match(value):
         href = datasette.urls.path(f"/-/document/{value}")
         return Markup(f'<a href="{escape(href)}" title="原始文件 archived document">{escape(value[:12])}…</a>')
-    if column == "source_url" and table in PRIMARY_TABLES and isinstance(value, str):
-        # The live URL may be gone; its archived copy sits beside it.
-        sha256 = dict(zip(row.keys(), row)).get("primary_sha256") if hasattr(row, "keys") else None
+    if not isinstance(value, str) or not hasattr(row, "keys"):
+        return None
+    # The live URL may be gone; its archived copy sits beside it.
+    if column == "source_url" and table in PRIMARY_TABLES:
+        sha256 = dict(zip(row.keys(), row)).get("primary_sha256")
         if sha256 and SHA256.match(sha256):
-            archived = datasette.urls.path(f"/-/document/{sha256}")
-            return Markup(f'<a href="{escape(value)}">{escape(value)}</a> '
-                          f'<a href="{escape(archived)}" title="存档副本 archived copy">[存档]</a>')
+            return _with_archived(value, datasette.urls.path(f"/-/document/{sha256}"))
+    if column == "page_url" and table in PAGE_TABLES:
+        report_id = dict(zip(row.keys(), row)).get(PAGE_TABLES[table])
+        if isinstance(report_id, dict):  # a foreign key Datasette expanded to {"value", "label"}
+            report_id = report_id.get("value")
+        if isinstance(report_id, int):
+            return _page_cell(datasette, database, report_id, value)
     return None
+
+
+def _with_archived(url: str, archived: str) -> Markup:
+    return Markup(f'<a href="{escape(url)}">{escape(url)}</a> '
+                  f'<a href="{escape(archived)}" title="存档副本 archived copy">[存档]</a>')
+
+
+def _page_cell(datasette, database: str, report_id: int, url: str):
+    """The cell of a report's ``page_url``: the live link, and its captured copy (looked up by the
+    report's id, the documents' key) beside it; Datasette's own cell if none was captured."""
+    async def cell():
+        found = await datasette.get_database(database).execute(
+            "select sha256, media_type from documents where report_id = ? and url = ? "
+            "order by role = 'page' desc limit 1", [report_id, url])
+        if not found.rows:
+            return None
+        sha256, media_type = found.rows[0]
+        route = "/-/capture/" if media_type == "html" else "/-/document/"
+        return _with_archived(url, datasette.urls.path(route + sha256))
+    return cell
 
 
 async def _archived(datasette, sha256: str):
@@ -119,25 +160,54 @@ async def capture(datasette, request, database, row, path):
 @_for_archived
 async def capture_page(datasette, request, database, row, path):
     data = path.read_bytes()
-    captured = {url: sha for url, sha in (await database.execute(
-        "select url, sha256 from documents where content_type like 'image/%' and report_id = ?",
-        [row["report_id"]])).rows}
-
     charset = re.search(r"charset=([\w-]+)", row["content_type"] or "")
     encoding = charset.group(1) if charset else "utf-8"
 
-    def archived_image(match):
-        # The crawler recorded the picture's URL percent-encoded in the page's encoding.
-        joined = urljoin(row["url"] or "", match.group(3).decode(encoding, "replace").strip())
-        sha = captured.get(joined) or captured.get(safe_url_string(joined, encoding=encoding))
-        if sha is None:
-            return match.group(0)
-        href = datasette.urls.path(f"/-/document/{sha}").encode()
-        return match.group(1) + match.group(2) + href + match.group(2)
+    def absolute(url: bytes) -> tuple[str, str]:
+        # The crawler recorded URLs percent-encoded in the page's encoding.
+        joined = urljoin(row["url"] or "", url.decode(encoding, "replace").strip())
+        return joined, safe_url_string(joined, encoding=encoding)
 
-    headers = _headers(row, sandbox=True)
-    return Response(IMG_SRC.sub(archived_image, data), content_type=row["content_type"] or "text/html",
+    named = {form for match in URL_ATTRIBUTE.finditer(data) for form in absolute(match.group(6))}
+    captured = await _captured(database, row["report_id"], named)
+
+    def archived(match):
+        start, tag, attribute, equals, quote, url = (match.group(n) for n in range(1, 7))
+        if url.startswith(b"#"):  # a place on the page itself
+            return match.group(0)
+        found = next((captured[form] for form in absolute(url) if form in captured), None)
+        if found is None:  # inert, its URL kept for whoever reads the source
+            return start + b"data-live-" + attribute + equals + url + quote
+        sha256, media_type, other_page = found
+        link = tag.lower() == b"a"
+        route = "/-/capture/" if link and media_type == "html" else "/-/document/"
+        if link and other_page:  # another report's page: its capture, banner and all, in the whole window
+            start = start[:2] + b' target="_top"' + start[2:]
+        return start + attribute + equals + datasette.urls.path(route + sha256).encode() + quote
+
+    headers = {**_headers(row, sandbox=True), "content-security-policy": CAPTURE_POLICY}
+    return Response(URL_ATTRIBUTE.sub(archived, data), content_type=row["content_type"] or "text/html",
                     headers=headers)
+
+
+async def _captured(database, report_id: int, urls: set[str]) -> dict[str, tuple[str, str, bool]]:
+    """Those of ``urls`` the archive holds: URL → (sha256, media type, whether it is another report's
+    page). A page names the documents of its report, and may link other reports' pages (the newest
+    capture of each)."""
+    found = {}
+    urls = sorted(urls)
+    for start in range(0, len(urls), 500):  # within SQLite's limit on parameters
+        chunk = urls[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        pages = await database.execute(
+            "select d.url, d.sha256, d.media_type from reports r join documents d on d.report_id = r.id "
+            f"and d.url = r.page_url where r.page_url in ({marks}) and r.id != ? order by r.id", [*chunk, report_id])
+        found.update({url: (sha, media, True) for url, sha, media in pages.rows})
+        own = await database.execute(
+            f"select url, sha256, media_type from documents where report_id = ? and url in ({marks})",
+            [report_id, *chunk])
+        found.update({url: (sha, media, False) for url, sha, media in own.rows})
+    return found
 
 
 def _url_name(url: str | None) -> str | None:

@@ -193,5 +193,8 @@ def document(response: Response, role: str, filename: str | None = None) -> dict
         "blob": None,
         "warc_file": archived["warc_file"],
         "warc_record_id": archived["warc_record_id"],
+        # Where the record starts and its length (unknown for a payload archived before they were kept).
+        "warc_offset": archived.get("warc_offset"),
+        "warc_length": archived.get("warc_length"),
         "body": body,
     }
