@@ -36,6 +36,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import tldextract
@@ -69,7 +70,14 @@ def site_of(url: str) -> str:
     own sub-domains) counts as ``www.luoshan.gov.cn``. A host with no public suffix — an IP address,
     ``localhost`` — keeps its port, as every port may be a different server."""
     parts = urlsplit(url)
-    return REGISTRABLE(parts.hostname or "").top_domain_under_public_suffix or parts.netloc
+    return registrable_domain(parts.hostname or "") or parts.netloc
+
+
+@lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str:
+    """The host's registrable domain, "" for none. Cached: a crawl asks it of a few hosts for every
+    request (the address rule, the spiders' on-site checks), and the suffix-list look-up is not free."""
+    return REGISTRABLE(host).top_domain_under_public_suffix
 
 
 def url_refusal(url: str) -> str | None:

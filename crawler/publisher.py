@@ -3,8 +3,10 @@
 
 The publisher of a report found in a hosted unit's pages is that unit, by its name in the portal's
 directory — one name for all its years, where its titles vary ("教育局", "示例县教育体育局"); a
-directory's "教育局" under 示例县人民政府 is taken as a body of the portal's place, "示例县教育局". A
-report found in the portal's own pages was published by the body its title names
+directory's "教育局" under 示例县人民政府 is taken as a body of the portal's place, "示例县教育局" —
+unless its title (or cover letter) names another body: a township's page republishing the county
+government's report does not make it the township's (:func:`same_body` tells a renamed unit from
+another body). A report found in the portal's own pages was published by the body its title names
 (``extract.rules``: the name before its year, or a cover letter's sender; a portal's column often
 lists its departments' reports too), else by the portal's own body. Its level is
 ``extract.region``'s rule (docs/architecture.md): a 局/委/办 is a department, a 乡/镇/街道 or a
@@ -22,15 +24,59 @@ from extract.rules import BODY_NAME, agency_of, cover_letter
 def publisher_of(title: str, unit: str | None, portal: dict) -> dict:
     """``{"publisher", "publisher_region", "publisher_level"}`` of a report titled ``title``, found in
     the pages of ``unit`` (its directory name; None for the portal's own pages) of ``portal``."""
-    name = qualified(unit, portal) if unit else titled_body(title) or portal["name"]
+    name = publisher_name(title, unit, portal)
     places = portal_places(portal)
     if name == portal["name"]:
         return {"publisher": name, "publisher_region": joined(places), "publisher_level": portal["level"]}
-    units, level = read_region(name, "")
-    if level is None and any(units.values()):  # only places: that place's government
-        level = next(key for key in reversed(REGION_KEYS) if units[key])
+    units, level = body_of(name)
     places.update({key: value for key, value in units.items() if value})
     return {"publisher": name, "publisher_region": joined(places), "publisher_level": level}
+
+
+def publisher_name(title: str, unit: str | None, portal: dict) -> str:
+    """Who published a report titled ``title`` found in ``unit``'s pages (None: the portal's own):
+    the body the title names when it is not the unit, else the unit (or the portal's own body)."""
+    titled = titled_body(title)
+    if unit is None:
+        return titled or portal["name"]
+    own = qualified(unit, portal)
+    return titled if titled and not same_body(titled, own, portal) else own
+
+
+def republished(title: str, unit: str, portal: dict) -> bool:
+    """Whether a report ``unit``'s pages list under ``title`` is another body's (:func:`publisher_name`)."""
+    return publisher_name(title, unit, portal) != qualified(unit, portal)
+
+
+def same_body(titled: str, unit: str, portal: dict) -> bool:
+    """Whether the body a title names is the unit whose pages list it. Both taken as bodies of the
+    portal's place (:func:`qualified`), they are when their names are equal, or when they have the same
+    places and level and the words after their places begin alike (two characters: a unit renamed,
+    教育局 → 教育体育局) or one has none (城关镇 is 城关镇人民政府). So 青山县人民政府 (a county) is
+    not its township's, nor 青山县财政局 its 教育局's."""
+    names = qualified(titled, portal), qualified(unit, portal)
+    if names[0] == names[1]:
+        return True
+    (places, level), (unit_places, unit_level) = body_of(names[0]), body_of(names[1])
+    words, unit_words = own_words(names[0], places), own_words(names[1], unit_places)
+    return (places == unit_places and level == unit_level
+            and (not words or not unit_words or words[:2] == unit_words[:2]))
+
+
+def body_of(name: str) -> tuple[dict, str | None]:
+    """A body's places and level by ``extract.region``'s rule; a name of places alone is the deepest
+    place's government."""
+    units, level = read_region(name, "")
+    if level is None and any(units.values()):
+        level = next(key for key in reversed(REGION_KEYS) if units[key])
+    return units, level
+
+
+def own_words(name: str, places: dict) -> str:
+    """A body's name after its places ("青山县城关镇人民政府" → "人民政府")."""
+    for key in REGION_KEYS:
+        name = name.removeprefix(places[key] or "")
+    return name
 
 
 def titled_body(title: str) -> str | None:

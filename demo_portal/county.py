@@ -14,7 +14,9 @@ them out (:func:`unit_paths`), for 7 departments of 县直部门 built on Hanweb
 ``/col/colN/index.html`` column of the portal's host (their pages also carry the portal's 信息公开
 menu, linking the portal's own 年报 column), and for 6 units TRS-style with the 年报 column a
 ``/xxgk/<slug>/gknb/`` path outside the unit's folder. The portal's own 年报 column lists one
-Hanweb unit's report too (:data:`SHARED`), still that unit's. A unit's 年报 column is: static pages paged by ``createPageHTML``, a
+Hanweb unit's report too (:data:`SHARED`), still that unit's; a township's 年报 column lists the
+county government's report of one year under the county's title (:data:`REPUBLISHED`), still the
+county's. A unit's 年报 column is: static pages paged by ``createPageHTML``, a
 JSON list endpoint, or a Hanweb jpage column with its data proxy. The traps: units with no report for some years, titles without the unit's
 name, one cut short, one report published under a cover-letter title
 (…关于报送2020年度…年度报告的函), a yearless entry that is a notice about compiling the report, and
@@ -65,6 +67,9 @@ AREAS = (("dhpq", "东湖片区管理局"), ("xspq", "西山片区管理局"), (
 #: (unit number, year) of a Hanweb-built department's report that the portal's own 年报 column lists
 #: too, under a title without the unit's name: still the unit's report.
 SHARED = (10, 2022)
+#: (unit number, year) of a township whose 年报 column lists the county government's report of that year
+#: too, under the county's title: still the county's, archived once (from the portal's own column).
+REPUBLISHED = (102, 2023)
 #: The one (publisher, year, cell) whose 上年结转 disagrees with the year before's 结转下年度: printed one more.
 DISAGREES = ("青山县教育局", 2023, "requests.carried_over.natural_person")
 
@@ -133,6 +138,10 @@ class County:
             printed[year], listed = self.unit_year(number, host, articles, publisher, level, region, year,
                                                    directory_name, printed.get(year - 1))
             entries[:0] = listed
+        if number == REPUBLISHED[0]:
+            year = REPUBLISHED[1]
+            entries.insert(0, (f"{PORTAL_NAME}{year}年政府信息公开工作年度报告", "{portal}" + own_report(year),
+                               f"{year + 1}-03-25"))
         self.listing(number, host, column, entries)
         return self.base(host) + home
 
@@ -212,6 +221,7 @@ def build_county(root: Path, port: int, host: str = PORTAL_HOST, subdomains: boo
     "reports": [...], "lookalikes": [URL, ...]}``."""
     county = County(root, port, host, subdomains, hanweb)
     assert SHARED[0] % 4 == 2 and SHARED[0] < 30, "SHARED names a Hanweb-built department"
+    assert 100 <= REPUBLISHED[0] < 100 + len(TOWNSHIPS), "REPUBLISHED names a township"
     departments = [county.unit(i, slug, name, name, PLACE + name, "department", REGION + PLACE, "bm", i % 4 == 1,
                                "hanweb" if i % 4 == 2 else "folder")
                    for i, (slug, name) in enumerate(DEPARTMENTS[:30])]
@@ -245,6 +255,11 @@ def build_county(root: Path, port: int, host: str = PORTAL_HOST, subdomains: boo
             "hosts": sorted(county.hosts), "reports": county.reports, "lookalikes": county.lookalikes}
 
 
+def own_report(year: int) -> str:
+    """The path of the portal's own report of ``year``."""
+    return f"/zwgk/gknb/t{year}.html"
+
+
 def own(county: County) -> None:
     """The portal's home, 政务公开 page and its own 年报 column (with a notice about compiling reports)."""
     county.write(county.host, "/index.html", page(PORTAL_NAME, "<h2>青山县人民政府</h2>"))
@@ -253,7 +268,7 @@ def own(county: County) -> None:
         '<a href="/zwgk/xz/index.html">乡镇（街道）信息公开</a> <a href="/zwgk/pq/index.html">部门和片区</a>')))
     items, previous = [], None
     for year in YEARS:
-        path = f"/zwgk/gknb/t{year}.html"
+        path = own_report(year)
         title = f"{PORTAL_NAME}{year}年政府信息公开工作年度报告"
         previous = county.report(PORTAL_NAME, "county", REGION + PLACE, year, county.portal + path, None, previous,
                                  "县", title, f"{year + 1}-03-20")

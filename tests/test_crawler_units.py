@@ -16,6 +16,7 @@ from crawler.spiders.unit_first import UnitReportsFirst
 from crawler.spiders.units import (UNIT_AWAY_HOPS, in_unit, is_directory_link, is_unit_name, listed_units,
                                   unit_reaches, unit_scope)
 from county_crawl import PER_HOST
+from demo_portal.county import PLACE, PORTAL_NAME, REPUBLISHED, TOWNSHIPS, own_report
 from crawler_support import portal_spider
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.test import get_crawler
@@ -53,6 +54,19 @@ def test_cover_letter_titled_report_is_the_report(county):
     reports = county[1]
     (letter,) = [r for r in reports if r["publisher"] == "青山县财政局" and r["year"] == 2020]
     assert letter["title"] == "青山县财政局2020年度政府信息公开工作年度报告"
+
+
+def test_a_report_a_township_republishes_is_the_countys_once_from_the_portals_column(county):
+    truth, reports, _, server = county
+    number, year = REPUBLISHED
+    path = own_report(year)
+    (report,) = [r for r in reports if r["page_url"].endswith(path)]
+    assert (report["publisher"], report["publisher_level"], report["year"]) == (PORTAL_NAME, "county", year)
+    assert report["listing_url"].endswith("/zwgk/gknb/index.html")  # the portal's column, not the township's
+    assert [p for _, p, _ in server.requests].count(path) == 1
+    township = TOWNSHIPS[number - 100][1]
+    assert not any(r["publisher"] == PLACE + township and r["year"] == year and r["page_url"].endswith(path)
+                   for r in reports)
 
 
 def test_no_lookalike_is_archived(county):
@@ -143,29 +157,67 @@ def test_a_hanweb_units_columns_are_followed_out_of_its_folder_but_not_the_porta
     assert hanweb_unit_hops(UNIT_AWAY_HOPS) == ["/col/col3030/gknb/"]
 
 
-def test_a_report_both_the_portal_and_a_unit_request_is_the_units():
+def unit_first() -> tuple[UnitReportsFirst, list[tuple[str, str]]]:
+    """The middleware of a spider crawling the county portal, and the (report, listing) it releases."""
     crawler = get_crawler(settings_dict={})
     crawler.spider = portal_spider({**PORTAL, "url": "http://www.qingshan.gov.cn/"})
-    middleware = UnitReportsFirst(crawler)
     scheduled = []
-    crawler.engine = type("Engine", (), {"crawl": lambda self, request: scheduled.append(request.url)})()
+    crawler.engine = type("Engine", (), {"crawl": lambda self, request: scheduled.append(
+        (name(request.url), name(request.cb_kwargs["listing_url"])))})()
+    return UnitReportsFirst(crawler), scheduled
 
-    def output(unit: bool, *urls: str) -> list[str]:
-        meta = {"portal": PORTAL["name"], **({"unit": {"name": "教育局"}} if unit else {})}
-        listing = "http://www.qingshan.gov.cn/l.html"
-        response = HtmlResponse(listing, body=b"", request=Request(listing, meta=meta))
-        requests = [Request(f"http://www.qingshan.gov.cn/{url}", meta={"portal": PORTAL["name"], "report_document": True},
-                            cb_kwargs={"title": title}) for url, title in urls] + [Request("http://www.qingshan.gov.cn/next.html", meta={"portal": PORTAL["name"]})]
-        return [r.url.rsplit("/", 1)[1] for r in middleware.process_spider_output(response, requests)]
 
+def name(url: str) -> str:
+    return url.removeprefix("http://www.qingshan.gov.cn/")
+
+
+def passed(middleware: UnitReportsFirst, unit: str | None, listing: str, *reports: tuple[str, str]) -> list[str]:
+    """What goes on at once of the requests for ``reports`` (page, title) a listing page yields (in the
+    pages of ``unit``, None for the portal's own), and a request for a page on the way."""
+    meta = {"portal": PORTAL["name"], **({"unit": {"name": unit}} if unit else {})}
+    listing = f"http://www.qingshan.gov.cn/{listing}"
+    response = HtmlResponse(listing, body=b"", request=Request(listing, meta=meta))
+    requests = [response.follow("/" + page, meta={**meta, "report_document": True},
+                                cb_kwargs={"title": title, "listing_url": listing}) for page, title in reports]
+    requests.append(Request("http://www.qingshan.gov.cn/next.html", meta=meta))
+    return [name(r.url) for r in middleware.process_spider_output(response, requests)]
+
+
+def test_a_report_both_the_portal_and_a_unit_request_is_the_units():
+    middleware, scheduled = unit_first()
     nameless = "2021年度政府信息公开工作年度报告"
     own = ("c.html", "青山县人民政府2021年政府信息公开工作年度报告")
-    assert output(False, ("a.html", nameless), ("b.html", nameless), own) == ["c.html", "next.html"]  # a, b wait
-    assert output(True, ("b.html", nameless)) == ["b.html", "next.html"]  # a unit's go at once
+    assert passed(middleware, None, "l.html", ("a.html", nameless), ("b.html", nameless), own) == [
+        "c.html", "next.html"]  # a, b wait
+    assert passed(middleware, "教育局", "l.html", ("b.html", nameless)) == ["b.html", "next.html"]  # a unit's go at once
     with pytest.raises(DontCloseSpider):
         middleware.release()
-    assert scheduled == ["http://www.qingshan.gov.cn/a.html"]  # b.html is the unit's
+    assert scheduled == [("a.html", "l.html")]  # b.html is the unit's
     middleware.release()  # nothing held: the crawl may close
+
+
+def test_a_report_units_republish_is_fetched_once_from_one_listing_whatever_the_order():
+    county = ("c.html", "青山县人民政府2021年政府信息公开工作年度报告")
+    finance = ("f.html", "青山县财政局2021年政府信息公开工作年度报告")
+    for order in (1, -1):
+        # Two townships list the county's report, 教育局 lists 财政局's, which 财政局 lists too: each waits,
+        # then goes from the first listing in sorting order unless its body's own listing asked for it.
+        middleware, scheduled = unit_first()
+        listings = [("西城街道", "xc/l.html", county, finance), ("东城街道", "dc/l.html", county),
+                    ("教育局", "jy/l.html", finance)]
+        for unit, listing, *reports in listings[::order]:
+            assert passed(middleware, unit, listing, *reports) == ["next.html"]
+        assert passed(middleware, "财政局", "cz/l.html", finance) == ["f.html", "next.html"]
+        with pytest.raises(DontCloseSpider):
+            middleware.release()
+        assert scheduled == [("c.html", "dc/l.html")]
+        # The portal's column lists the county's report under its title: it goes at once, the township's is dropped.
+        middleware, scheduled = unit_first()
+        listings = [(None, "gknb/l.html", county), ("东城街道", "dc/l.html", county)]
+        assert [passed(middleware, *listing) for listing in listings[::order]] == (
+            [["c.html", "next.html"], ["next.html"]][::order])
+        middleware.release()  # nothing to fetch: the crawl may close
+        assert scheduled == []
 
 
 PORTAL = {"name": "青山县人民政府", "region": "河南省信阳市", "level": "county"}
@@ -178,6 +230,17 @@ PORTAL = {"name": "青山县人民政府", "region": "河南省信阳市", "leve
     ("2021年政府信息公开工作年度报告", "教育局", "青山县教育局", "department", "河南省信阳市青山县"),
     ("青山县教育体育局2021年政府信息公开工作年度报告", "教育局", "青山县教育局", "department", "河南省信阳市青山县"),
     ("2021年政府信息公开工作年度报告", "城关镇", "青山县城关镇", "township", "河南省信阳市青山县城关镇"),
+    ("青山县城关镇人民政府2021年政府信息公开工作年度报告", "城关镇", "青山县城关镇", "township",
+     "河南省信阳市青山县城关镇"),  # a unit named by its place is its government
+    ("青山县发展改革委2021年政府信息公开工作年度报告", "发展和改革委员会", "青山县发展和改革委员会", "department",
+     "河南省信阳市青山县"),  # the same body under a shorter name
+    # republished: a title naming another body than the unit whose pages list it is that body's
+    ("青山县人民政府2021年政府信息公开工作年度报告", "城关镇", "青山县人民政府", "county", "河南省信阳市青山县"),
+    ("青山县财政局2021年政府信息公开工作年度报告", "教育局", "青山县财政局", "department", "河南省信阳市青山县"),
+    ("青山县东城街道办事处2021年政府信息公开工作年度报告", "西城街道", "青山县东城街道办事处", "township",
+     "河南省信阳市青山县东城街道"),
+    ("青山县城关镇关于报送2021年度政府信息公开工作年度报告的函", "教育局", "青山县城关镇", "township",
+     "河南省信阳市青山县城关镇"),  # a cover letter's sender
     ("2021年政府信息公开工作年度报告", "东城街道办事处", "青山县东城街道办事处", "township", "河南省信阳市青山县东城街道"),
     ("2021年政府信息公开工作年度报告", "青山县东湖片区管理局", "青山县东湖片区管理局", "township",
      "河南省信阳市青山县东湖片区"),
