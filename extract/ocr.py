@@ -65,6 +65,9 @@ class Recognised(str):
         made.confidence = confidence
         return made
 
+    def __reduce__(self):  # a record crosses from its worker process pickled
+        return Recognised, (str(self), self.confidence)
+
 
 def recognised(text: str, chars: list) -> str:
     """The cell's text, marked ``Recognised`` when its characters were read by OCR."""
@@ -329,11 +332,12 @@ def _recheck(gray, lines: list[_Line]) -> None:
 
 def _read_figures_twice(crops: list) -> list[tuple[str, float]]:
     """Each crop (cut to its ink) read as figures in three views: as it is, and with 2 and 4
-    white pixels round it. A reading stands when every view that reads something reads it, at
-    least two do, and the surest is over the floor; else its confidence is 0. A thin binarised
-    digit at 150 dpi scores 0.85-0.9 cut tight and 0.95-1.0 with a margin, while a view now and
-    then reads nothing at all (the recogniser at its smallest input); a "1" read 0.82 tight was
-    a "4" at 0.96 with a margin: views that must agree, not the luckiest of them."""
+    white pixels round it. A reading has the confidence of its surest view when every view that
+    reads something reads it; else 0. A thin binarised digit at 150 dpi scores 0.85-0.9 cut
+    tight and 0.95-1.0 with a margin; a view now and then reads nothing at all (the recogniser
+    at its smallest input: it abstains); a "1" read 0.82 tight was a "4" at 0.96 with a margin:
+    views that must agree, not the luckiest of them. The caller still asks the reading to agree
+    with the page's or the cell's general reading."""
     import cv2
     views = [crops] + [[cv2.copyMakeBorder(c, m, m, m, m, cv2.BORDER_CONSTANT, value=(255, 255, 255)) for c in crops]
                        for m in _MARGINS]
@@ -344,7 +348,7 @@ def _read_figures_twice(crops: list) -> list[tuple[str, float]]:
         texts = {text for text, _c in seen if text}
         agreeing = [c for text, c in seen if text]
         text = seen[0][0] or next(iter(texts), "")
-        out.append((text, max(agreeing)) if len(texts) == 1 and len(agreeing) >= 2 else (text, 0.0))
+        out.append((text, max(agreeing)) if len(texts) == 1 else (text, 0.0))
     return out
 
 

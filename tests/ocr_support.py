@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import cv2
 import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
@@ -47,6 +48,20 @@ def scanned_pdf(pdf: bytes, dpi: int, variant: str, pages: list[int] | None = No
     return out.getvalue()
 
 
+def partly_scanned(pdf: bytes, text_pages: list[int], scanned_pages: list[int], dpi: int, variant: str) -> bytes:
+    """A PDF of some pages of ``pdf`` with their text layer, then others as scans of them."""
+    out, scans = pdfium.PdfDocument(pages_of(pdf, text_pages)), pdfium.PdfDocument(
+        scanned_pdf(pdf, dpi, variant, scanned_pages))
+    try:
+        out.import_pages(scans)
+        buffer = io.BytesIO()
+        out.save(buffer)
+        return buffer.getvalue()
+    finally:
+        out.close()
+        scans.close()
+
+
 def pages_of(pdf: bytes, pages: list[int]) -> bytes:
     """A PDF of some pages of ``pdf``, text layer and all: the truth a scan of them is read against."""
     source, out = pdfium.PdfDocument(pdf), pdfium.PdfDocument.new()
@@ -58,6 +73,29 @@ def pages_of(pdf: bytes, pages: list[int]) -> bytes:
     finally:
         out.close()
         source.close()
+
+
+def scribble_over(image: Image.Image, pdf: bytes, page: int, text: str, dpi: int) -> Image.Image:
+    """``image`` (page ``page`` of ``pdf`` at ``dpi``) with the first ``text`` printed on the page
+    wiped out and a wavy stroke drawn in its place: ink in a cell that is no figure nor word."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        found = document[page - 1].get_textpage().search(text)
+        start, count = found.get_next()
+        textpage = document[page - 1].get_textpage()
+        left, bottom, _r, _t = textpage.get_charbox(start)
+        _l, _b, right, top = textpage.get_charbox(start + count - 1)
+        height = document[page - 1].get_size()[1]
+    finally:
+        document.close()
+    k = dpi / 72
+    x0, x1, y0, y1 = int(left * k) - 2, int(right * k) + 2, int((height - top) * k) - 2, int((height - bottom) * k) + 2
+    pixels = np.asarray(image.convert("L")).copy()
+    pixels[y0:y1, x0:x1] = 255
+    xs = np.arange(x0 + 2, x1 - 2)
+    ys = (y0 + y1) / 2 + 3 * np.sin((xs - x0) / 2.0)
+    cv2.polylines(pixels, [np.stack([xs, ys], 1).astype(np.int32)], False, 0, 2)
+    return Image.fromarray(pixels)
 
 
 def png(image: Image.Image) -> bytes:
