@@ -50,29 +50,28 @@ def scanned_pdf(pdf: bytes, dpi: int, variant: str, pages: list[int] | None = No
 
 def partly_scanned(pdf: bytes, text_pages: list[int], scanned_pages: list[int], dpi: int, variant: str) -> bytes:
     """A PDF of some pages of ``pdf`` with their text layer, then others as scans of them."""
-    out, scans = pdfium.PdfDocument(pages_of(pdf, text_pages)), pdfium.PdfDocument(
-        scanned_pdf(pdf, dpi, variant, scanned_pages))
-    try:
-        out.import_pages(scans)
-        buffer = io.BytesIO()
-        out.save(buffer)
-        return buffer.getvalue()
-    finally:
-        out.close()
-        scans.close()
+    return _joined([(pdf, text_pages), (scanned_pdf(pdf, dpi, variant, scanned_pages), None)])
 
 
 def pages_of(pdf: bytes, pages: list[int]) -> bytes:
     """A PDF of some pages of ``pdf``, text layer and all: the truth a scan of them is read against."""
-    source, out = pdfium.PdfDocument(pdf), pdfium.PdfDocument.new()
+    return _joined([(pdf, pages)])
+
+
+def _joined(parts: list[tuple[bytes, list[int] | None]]) -> bytes:
+    """One PDF of the pages (numbers from 1; None: all) of each PDF, in order."""
+    out, sources = pdfium.PdfDocument.new(), []
     try:
-        out.import_pages(source, [n - 1 for n in pages])
+        for data, pages in parts:
+            sources.append(pdfium.PdfDocument(data))
+            out.import_pages(sources[-1], None if pages is None else [n - 1 for n in pages])
         buffer = io.BytesIO()
         out.save(buffer)
         return buffer.getvalue()
     finally:
         out.close()
-        source.close()
+        for source in sources:
+            source.close()
 
 
 def scribble_over(image: Image.Image, pdf: bytes, page: int, text: str, dpi: int) -> Image.Image:
@@ -80,9 +79,8 @@ def scribble_over(image: Image.Image, pdf: bytes, page: int, text: str, dpi: int
     wiped out and a wavy stroke drawn in its place: ink in a cell that is no figure nor word."""
     document = pdfium.PdfDocument(pdf)
     try:
-        found = document[page - 1].get_textpage().search(text)
-        start, count = found.get_next()
         textpage = document[page - 1].get_textpage()
+        start, count = textpage.search(text).get_next()
         left, bottom, _r, _t = textpage.get_charbox(start)
         _l, _b, right, top = textpage.get_charbox(start + count - 1)
         height = document[page - 1].get_size()[1]
