@@ -21,6 +21,7 @@ from .detect import UNSUPPORTED, sniff
 from .grid import Parsed, ReadError
 from .limits import LIMITS, ContentLimits, over
 from .metadata import read_metadata
+from .ocr import cell_confidences
 from .rawtables import raw_tables
 from .region import REGION_KEYS
 from .sections import split_sections
@@ -68,6 +69,8 @@ def _analyse(record: dict, parsed: Parsed) -> None:
         record["raw_tables"] = raw_tables(parsed.rows if parsed.alternative_rows is None else parsed.alternative_rows)
     tables = _best_reading(parsed, version)
     record.update(figures=tables.figures, cells=tables.cells, null_reasons=tables.null_reasons)
+    if parsed.ocr is not None:  # which figures OCR recognised, how surely (docs/ocr.md)
+        parsed.ocr["cells"] = cell_confidences(tables.cells)
     record["warnings"] += tables.warnings
     record["checks"] = identity_checks(tables.figures, version)
     record["prose_checks"] = prose_checks(parsed.text, tables.figures)

@@ -12,9 +12,11 @@ from functools import lru_cache
 from .labels import has_ideograph_outside
 
 # Printed forms that mean "no number here" (after NFKC and stripping spaces).
-NULL_MARKERS = {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "×", "x", "X", "*", "…", "...", "－", "\ufffd"}
-# U+FFFD stands where OCR saw a figure it could not read surely (extract/ocr.py): a cell, not a label.
+NULL_MARKERS = {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "×", "x", "X", "*", "…", "...", "－", "\ufffd", "\ufffc"}
+# U+FFFD stands where OCR saw a figure it could not read surely (extract/ocr.py): a cell, not a label;
+# U+FFFC where a cell holds ink that no OCR reading made out (neither a figure nor a label).
 UNREAD = "\ufffd"
+UNRECOGNISED = "\ufffc"
 
 _SPLIT_DIGITS = re.compile(r"\d\s+\d")  # "1 0": two cells run together, not ten
 _NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
@@ -44,6 +46,8 @@ def parse_number(text: str | None) -> tuple[int | float | None, str | None]:
     s = _UNIT.sub("", clean(text))
     if s == UNREAD:
         return None, "figure not read surely by OCR (a digit below the confidence floor, or junk among digits)"
+    if s == UNRECOGNISED:
+        return None, "ink not recognised by OCR (a mark in the cell that no reading made out)"
     if s in NULL_MARKERS:
         return None, "blank cell" if not s else f"printed {text.strip()!r}, not a number"
     if not _NUMBER.match(s):

@@ -25,6 +25,7 @@ from .grid import Cell, Parsed, ReadError, Row, rows_text
 from .labels import core, starts_enumerated
 from .limits import LIMITS, ContentLimits
 from .numbers import is_value_like
+from .ocr import recognised
 from .pdfpages import Char, pages
 from . import standard_format as sf
 
@@ -328,7 +329,7 @@ def _lines(chars: list[Char]) -> list[list[Char]]:
 
 def _cell_text(chars: list[Char]) -> str:
     """A cell's text: its lines top to bottom joined (labels wrap; vertical labels stack)."""
-    return "".join(_join(line) for line in _lines(chars)).strip()
+    return recognised("".join(_join(line) for line in _lines(chars)).strip(), chars)
 
 
 def _join(line: list[Char]) -> str:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from . import glued
 from . import standard_format as sf
 from .grid import Row
-from .labels import core, flat, flat_holds, has_ideograph_outside
+from .labels import core, flat, flat_holds, fold_lookalikes, has_ideograph_outside
 from .numbers import is_value_like, parse_number
 
 _FUZZY = 0.85  # similarity a label tail needs to count as a typo of a standard label
@@ -556,7 +556,9 @@ def _match_score(label: str, cores: tuple[str, ...]) -> float:
     exact = [len(c) for c in cores if c and label.endswith(c)]
     if exact:
         return max(exact)
-    best = max((SequenceMatcher(None, label[-len(c):], c).ratio() for c in cores if len(c) >= 4), default=0)
+    # look-alike ideographs folded: a scanned label's confidently misread stroke is not a typo
+    best = max((SequenceMatcher(None, fold_lookalikes(label[-len(c):]), fold_lookalikes(c)).ratio()
+                for c in cores if len(c) >= 4), default=0)
     return best * 0.99 if best >= _FUZZY else 0
 
 

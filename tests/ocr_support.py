@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import cv2
 import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
@@ -47,17 +48,52 @@ def scanned_pdf(pdf: bytes, dpi: int, variant: str, pages: list[int] | None = No
     return out.getvalue()
 
 
+def partly_scanned(pdf: bytes, text_pages: list[int], scanned_pages: list[int], dpi: int, variant: str) -> bytes:
+    """A PDF of some pages of ``pdf`` with their text layer, then others as scans of them."""
+    return _joined([(pdf, text_pages), (scanned_pdf(pdf, dpi, variant, scanned_pages), None)])
+
+
 def pages_of(pdf: bytes, pages: list[int]) -> bytes:
     """A PDF of some pages of ``pdf``, text layer and all: the truth a scan of them is read against."""
-    source, out = pdfium.PdfDocument(pdf), pdfium.PdfDocument.new()
+    return _joined([(pdf, pages)])
+
+
+def _joined(parts: list[tuple[bytes, list[int] | None]]) -> bytes:
+    """One PDF of the pages (numbers from 1; None: all) of each PDF, in order."""
+    out, sources = pdfium.PdfDocument.new(), []
     try:
-        out.import_pages(source, [n - 1 for n in pages])
+        for data, pages in parts:
+            sources.append(pdfium.PdfDocument(data))
+            out.import_pages(sources[-1], None if pages is None else [n - 1 for n in pages])
         buffer = io.BytesIO()
         out.save(buffer)
         return buffer.getvalue()
     finally:
         out.close()
-        source.close()
+        for source in sources:
+            source.close()
+
+
+def scribble_over(image: Image.Image, pdf: bytes, page: int, text: str, dpi: int) -> Image.Image:
+    """``image`` (page ``page`` of ``pdf`` at ``dpi``) with the first ``text`` printed on the page
+    wiped out and a wavy stroke drawn in its place: ink in a cell that is no figure nor word."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        textpage = document[page - 1].get_textpage()
+        start, count = textpage.search(text).get_next()
+        left, bottom, _r, _t = textpage.get_charbox(start)
+        _l, _b, right, top = textpage.get_charbox(start + count - 1)
+        height = document[page - 1].get_size()[1]
+    finally:
+        document.close()
+    k = dpi / 72
+    x0, x1, y0, y1 = int(left * k) - 2, int(right * k) + 2, int((height - top) * k) - 2, int((height - bottom) * k) + 2
+    pixels = np.asarray(image.convert("L")).copy()
+    pixels[y0:y1, x0:x1] = 255
+    xs = np.arange(x0 + 2, x1 - 2)
+    ys = (y0 + y1) / 2 + 3 * np.sin((xs - x0) / 2.0)
+    cv2.polylines(pixels, [np.stack([xs, ys], 1).astype(np.int32)], False, 0, 2)
+    return Image.fromarray(pixels)
 
 
 def png(image: Image.Image) -> bytes:
