@@ -16,7 +16,7 @@ def read_picture(data: bytes, limits: ContentLimits) -> Parsed:
     """Rows and text of one picture. A picture too large to decode within the worker's memory is
     refused before decoding (``limits.picture_pixels``); a picture with no text (a logo, a photo)
     gives an empty reading and one warning, not an error."""
-    width, height = _size(data)
+    (width, height), dpi = _header(data)
     if width * height > limits.picture_pixels:
         raise ReadError("ocr", f"the picture is {width}×{height} pixels, over the limit of "
                                f"{limits.picture_pixels:,} pixels")
@@ -26,7 +26,7 @@ def read_picture(data: bytes, limits: ContentLimits) -> Parsed:
     gray = decode_image(data)
     if gray is None:
         raise ReadError("ocr", "the picture could not be decoded (damaged or cut short)")
-    page = read_page(gray, _dpi(data))
+    page = read_page(gray, dpi)
     rows = [row for row, _columns in page_rows(page.page.chars, page.page.hlines, page.page.vlines)]
     parsed = Parsed(rows=rows, text=rows_text(rows))
     parsed.ocr = describe([(1, page)])
@@ -35,20 +35,14 @@ def read_picture(data: bytes, limits: ContentLimits) -> Parsed:
     return parsed
 
 
-def _size(data: bytes) -> tuple[int, int]:
-    """Width and height from the picture's header, without decoding its pixels."""
+def _header(data: bytes) -> tuple[tuple[int, int], float | None]:
+    """Width and height from the picture's header, without decoding its pixels, and the
+    resolution it states if a plausible one (many state 72 or 96 for any)."""
     from PIL import Image, UnidentifiedImageError
     try:
         with Image.open(io.BytesIO(data)) as image:
-            return image.size
+            size, dpi = image.size, image.info.get("dpi")
     except (UnidentifiedImageError, OSError, ValueError) as e:
         raise ReadError("ocr", f"the picture could not be read: {e}") from None
-
-
-def _dpi(data: bytes) -> float | None:
-    """The resolution the picture states, if a plausible one (many state 72 or 96 for any)."""
-    from PIL import Image
-    with Image.open(io.BytesIO(data)) as image:
-        dpi = image.info.get("dpi")
     value = float(dpi[0]) if dpi else 0.0
-    return value if 100 <= value <= 1200 else None
+    return size, (value if 100 <= value <= 1200 else None)
