@@ -25,7 +25,7 @@ from .grid import Cell, Parsed, ReadError, Row, rows_text
 from .labels import core, starts_enumerated
 from .limits import LIMITS, ContentLimits
 from .numbers import is_value_like
-from .ocr import recognised
+from .ocr import describe, read_pdf_page, recognised
 from .pdfpages import Char, pages
 from . import standard_format as sf
 
@@ -43,8 +43,8 @@ __all__ = ["Char", "read_pdf"]
 def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS, ocr: bool = True) -> Parsed:
     """Rows and text of a PDF; ``engine`` is "pdfium" (the default) or "pdfminer" (the reference).
 
-    A page with a picture on it and no usable text layer (``usable_text_layer``: none, or one
-    whose text is garbage) is read by OCR (``extract.ocr``) when ``ocr`` is true: a scan. Its
+    A page with a picture on it and no usable text layer (none, or one whose text ``_broken``
+    judges garbage) is read by OCR (``extract.ocr``) when ``ocr`` is true: a scan. Its
     figures are checked as any others; the record says which pages were recognised.
 
     A page that cannot be read (its content stream damaged, its text layer broken) is left
@@ -61,11 +61,12 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     scanned: list = []  # (page number, ocr.OcrPage) of the pages read by OCR
     for number, page in enumerate(pages(data, engine, limits), start=1):
         page_count = number
-        if ocr and page.has_image and not page.damage and not usable_text_layer(page):
-            from .ocr import read_pdf_page
+        broken = not page.damage and bool(page.chars) and _broken(page.chars)  # judged once: it is costly
+        recognised_page = ocr and page.has_image and not page.damage and (broken or not page.chars)
+        if recognised_page:
             scanned.append((number, read_pdf_page(data, number)))
             page = scanned[-1][1].page  # its figures' doubts are settled: not a text layer to judge
-        if page.damage or (page.chars and not (scanned and scanned[-1][0] == number) and _broken(page.chars)):
+        if page.damage or (broken and not recognised_page):
             lost[number] = page.damage or "text layer broken (unmapped glyphs or garbage)"
         elif not page.chars and page.has_image:
             image_pages.append(number)
@@ -95,7 +96,6 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
                                           "its text and cells are missing"} for n, why in lost.items()]
     parsed = Parsed(rows=rows, text=rows_text(rows), errors=errors, breaks=breaks)
     if scanned:
-        from .ocr import describe
         parsed.ocr = describe(scanned)
         parsed.warnings.append({"stage": "ocr", "message": parsed.ocr["summary"]})
     if image_pages:
@@ -107,12 +107,6 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
 
 def _list(numbers: list[int]) -> str:
     return ", ".join(map(str, numbers))
-
-
-def usable_text_layer(page) -> bool:
-    """Whether a page's text can be read from its text layer: it has characters and they are
-    not broken (``_broken``). A page without one is left out, or read by OCR."""
-    return bool(page.chars) and not _broken(page.chars)
 
 
 def _broken(chars: list[Char]) -> bool:
