@@ -199,7 +199,7 @@ def _read_missed_cells(gray, found: OcrPage, scale: float, height: int) -> int:
     crops = [crop for crop, _box in spots]
     unread = 0
     for (_crop, box), (text, score), (figure, confidence) in zip(spots, engine().text_rec(crops)[0],
-                                                                  _read_figures_twice(crops)):
+                                                                  _read_figures_in_views(crops)):
         text = unicodedata.normalize("NFKC", text)
         # a glyph alone in its cell (a lone "0" is read "O", a "1" "l"), read as no figure: a
         # figure the recogniser cannot make out is UNREAD, not a blank; a wider run read surely
@@ -326,11 +326,11 @@ def _recheck(gray, lines: list[_Line]) -> None:
         xs, ys = [int(p[0]) for p in line.box], [int(p[1]) for p in line.box]
         crops.append(cv2.cvtColor(_ink_crop(gray[max(min(ys), 0): max(ys), max(min(xs), 0): max(xs)]),
                                   cv2.COLOR_GRAY2BGR))
-    for line, reading in zip(lines, _read_figures_twice(crops)):
+    for line, reading in zip(lines, _read_figures_in_views(crops)):
         line.second = reading
 
 
-def _read_figures_twice(crops: list) -> list[tuple[str, float]]:
+def _read_figures_in_views(crops: list) -> list[tuple[str, float]]:
     """Each crop (cut to its ink) read as figures in three views: as it is, and with 2 and 4
     white pixels round it. A reading has the confidence of its surest view when every view that
     reads something reads it; else 0. A thin binarised digit at 150 dpi scores 0.85-0.9 cut
