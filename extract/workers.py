@@ -228,7 +228,8 @@ class _Worker:
 def _serve(connection, limits: WorkerLimits, work: Callable) -> None:
     """The worker: apply the limits, then read documents until told to stop or recycled."""
     megabytes = limits.memory_mb * MIB
-    # the soft limit for every document; OCR raises it to the hard one (limits.allow_ocr_memory)
+    # the soft limit until a document needs OCR, which raises it to the hard one (limits.allow_ocr_memory)
+    # for the rest of this worker's documents: the models' arenas stay mapped, lowering it again would refuse them
     resource.setrlimit(resource.RLIMIT_AS, (megabytes, max(megabytes, limits.ocr_memory_mb * MIB)))
     # SIGXCPU at the soft limit; the hard one, a little later, is SIGKILL if it is ignored.
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
