@@ -70,14 +70,15 @@ def main() -> None:
                 start = _cpu()
                 read = extract_document(scan, filename="scan.pdf")
                 spent = _cpu() - start
-                found = {k: len(v) for k, v in score(truth, read).items()}
+                scored = score(truth, read)
+                found = {k: len(v) for k, v in scored.items()}
                 for k in totals:
                     totals[k] += found[k]
                 seconds += spent
                 pages += count
                 print(f"{name:38} {dpi:>4} {variant:10} {count:>5} {spent / count:>7.1f} {found['exact']:>6} "
                       f"{found['null']:>5} {found['wrong']:>5}", flush=True)
-                for key in score(truth, read)["wrong"][:5]:
+                for key in scored["wrong"][:5]:
                     print(f"    wrong: {key} printed {truth['cells'].get(key)!r}, read {read['cells'].get(key)!r}")
     cells = sum(totals.values()) or 1
     print(f"\n{args.engine}: {pages:.0f} pages, {seconds / max(pages, 1):.1f} s CPU a page; cells {cells}: "
