@@ -9,7 +9,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .labels import has_ideograph_outside
+from .labels import flat, has_ideograph_outside
 
 # Printed forms that mean "no number here" (after NFKC and stripping spaces).
 NULL_MARKERS = {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "×", "x", "X", "*", "…", "...", "－", "\ufffd", "\ufffc"}
@@ -28,11 +28,6 @@ _UNIT = re.compile(f"(?:{'|'.join(_UNITS)})$")
 _VALUE_IDEOGRAPHS = "".join(NULL_MARKERS) + "".join(_UNITS)
 
 
-def clean(text: str) -> str:
-    """NFKC (full-width digits and punctuation to ASCII) without any whitespace."""
-    return "".join(unicodedata.normalize("NFKC", text or "").split())  # str.split's whitespace is re's \s
-
-
 @lru_cache(maxsize=1 << 16)  # the same few cell texts recur in every report
 def parse_number(text: str | None) -> tuple[int | float | None, str | None]:
     """``(value, None)`` for a number, ``(None, reason)`` otherwise.
@@ -43,7 +38,7 @@ def parse_number(text: str | None) -> tuple[int | float | None, str | None]:
         return None, "cell not found"
     if _SPLIT_DIGITS.search(unicodedata.normalize("NFKC", text)):
         return None, f"unreadable cell text {text.strip()!r} (two numbers in one cell?)"
-    s = _UNIT.sub("", clean(text))
+    s = _UNIT.sub("", flat(text))  # NFKC (full-width digits to ASCII), no whitespace
     if s == UNREAD:
         return None, "figure not read surely by OCR (a digit below the confidence floor, or junk among digits)"
     if s == UNRECOGNISED:
@@ -61,7 +56,7 @@ def is_value_like(text: str) -> bool:
     """True for a cell that holds a figure (or its null stand-in), not a label."""
     if text and has_ideograph_outside(text, _VALUE_IDEOGRAPHS):
         return False
-    s = _UNIT.sub("", clean(text))
+    s = _UNIT.sub("", flat(text))  # NFKC (full-width digits to ASCII), no whitespace
     return s in NULL_MARKERS or bool(_NUMBER.match(s))
 
 
