@@ -11,12 +11,12 @@ from functools import lru_cache
 
 from .labels import flat, has_ideograph_outside
 
-# Printed forms that mean "no number here" (after NFKC and stripping spaces).
-NULL_MARKERS = {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "×", "x", "X", "*", "…", "...", "－", "\ufffd", "\ufffc"}
 # U+FFFD stands where OCR saw a figure it could not read surely (extract/ocr.py): a cell, not a label;
 # U+FFFC where a cell holds ink that no OCR reading made out (neither a figure nor a label).
 UNREAD = "\ufffd"
 UNRECOGNISED = "\ufffc"
+# Printed forms that mean "no number here" (after NFKC and stripping spaces).
+NULL_MARKERS = {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "×", "x", "X", "*", "…", "...", "－", UNREAD, UNRECOGNISED}
 
 _SPLIT_DIGITS = re.compile(r"\d\s+\d")  # "1 0": two cells run together, not ten
 _NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
