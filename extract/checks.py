@@ -43,10 +43,6 @@ def _outcomes(prefix: str) -> str:
             rf"尚未审结\s*(?P<{prefix}pending>{_NUM}){_UNIT})?")
 
 
-# "…件结转至下年度": the one phrase whose pattern starts with its number, so that it is tried at
-# every character of the text; it is looked for only in a text holding these words (few do).
-_CARRIED_FORWARD = re.compile(r"(?:顺延|结转)(?:到|至)下")
-
 _LITIGATION = ("appeals.litigation_direct", "appeals.litigation_after_review")
 _OUTCOMES = ("upheld", "corrected", "other", "pending")
 
@@ -62,7 +58,7 @@ PROSE_PATTERNS = (
      {"n": ("requests.handled_total.total",)}),
     (re.compile(rf"予以公开\s*(?P<n>{_NUM}){_UNIT}"),
      {"n": ("requests.disclosed.total",)}),
-    (re.compile(rf"(?P<n>{_NUM}){_UNIT}\s*{_CARRIED_FORWARD.pattern}一?年度?"),
+    (re.compile(rf"(?P<n>{_NUM}){_UNIT}\s*(?:顺延|结转)(?:到|至)下一?年度?"),
      {"n": ("requests.carried_forward.total",)}),
     (re.compile(rf"行政复议(?:案件)?\s*[共计]?\s*(?P<rtotal>{_NUM}){_UNIT}{_outcomes('r')}"),
      {"rtotal": ("appeals.review.total",), **{f"r{o}": (f"appeals.review.{o}",) for o in _OUTCOMES}}),
@@ -79,8 +75,6 @@ def prose_checks(text: str, figures: dict) -> list[dict]:
     # PDF text wraps prose anywhere, even inside a word ("尚\n未审结"): lines are joined
     flat_text = re.sub(r"[ \t\u3000]+", " ", re.sub(r"[ \t\u3000]*\n[ \t\u3000]*", "", text))
     for pattern, groups in PROSE_PATTERNS:
-        if _CARRIED_FORWARD.pattern in pattern.pattern and not _CARRIED_FORWARD.search(flat_text):
-            continue
         for m in pattern.finditer(flat_text):
             for group, keys in groups.items():
                 if m.group(group) is None or any(k not in figures for k in keys):

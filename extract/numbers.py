@@ -9,14 +9,14 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .labels import has_ideograph_outside
+from .labels import flat, has_ideograph_outside
 
-# Printed forms that mean "no number here" (after NFKC and stripping spaces).
-NULL_MARKERS = {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "×", "x", "X", "*", "…", "...", "－", "\ufffd", "\ufffc"}
 # U+FFFD stands where OCR saw a figure it could not read surely (extract/ocr.py): a cell, not a label;
 # U+FFFC where a cell holds ink that no OCR reading made out (neither a figure nor a label).
 UNREAD = "\ufffd"
 UNRECOGNISED = "\ufffc"
+# Printed forms that mean "no number here" (after NFKC and stripping spaces).
+NULL_MARKERS = {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "×", "x", "X", "*", "…", "...", "－", UNREAD, UNRECOGNISED}
 
 _SPLIT_DIGITS = re.compile(r"\d\s+\d")  # "1 0": two cells run together, not ten
 _NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
@@ -26,11 +26,6 @@ _UNIT = re.compile(f"(?:{'|'.join(_UNITS)})$")
 # The only ideographs a figure's cell can hold: any other makes it a label, known without
 # normalising it (a page dump's whole line is asked too).
 _VALUE_IDEOGRAPHS = "".join(NULL_MARKERS) + "".join(_UNITS)
-
-
-def clean(text: str) -> str:
-    """NFKC (full-width digits and punctuation to ASCII) without any whitespace."""
-    return "".join(unicodedata.normalize("NFKC", text or "").split())  # str.split's whitespace is re's \s
 
 
 @lru_cache(maxsize=1 << 16)  # the same few cell texts recur in every report
@@ -43,7 +38,7 @@ def parse_number(text: str | None) -> tuple[int | float | None, str | None]:
         return None, "cell not found"
     if _SPLIT_DIGITS.search(unicodedata.normalize("NFKC", text)):
         return None, f"unreadable cell text {text.strip()!r} (two numbers in one cell?)"
-    s = _UNIT.sub("", clean(text))
+    s = _UNIT.sub("", flat(text))  # NFKC (full-width digits to ASCII), no whitespace
     if s == UNREAD:
         return None, "figure not read surely by OCR (a digit below the confidence floor, or junk among digits)"
     if s == UNRECOGNISED:
@@ -61,7 +56,7 @@ def is_value_like(text: str) -> bool:
     """True for a cell that holds a figure (or its null stand-in), not a label."""
     if text and has_ideograph_outside(text, _VALUE_IDEOGRAPHS):
         return False
-    s = _UNIT.sub("", clean(text))
+    s = _UNIT.sub("", flat(text))  # NFKC (full-width digits to ASCII), no whitespace
     return s in NULL_MARKERS or bool(_NUMBER.match(s))
 
 

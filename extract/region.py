@@ -31,8 +31,9 @@ _UNITS = re.compile(
     # of 城市管理局); a 片区 is a zone's area, not a district (区)
     rf"(?P<county>{_name()}{{1,9}}?(?:自治县|县|(?<!片)区|旗)|{_name()}{{2,9}}?市"
     rf"|{_name()}{{1,16}}?(?:{'|'.join(_ZONES)}))?"  # a zone with a long name
-    # 片区: a zone's area; 城乡 ("urban and rural", 住房和城乡建设局) ends no township's name
-    rf"(?P<township>{_name('镇乡')}{{1,7}}?(?:镇|(?<!城)乡|街道|片区))?")
+    # 片区: a zone's area; 城乡 ("urban and rural", 住房和城乡建设局) ends a township's name (古城乡,
+    # 新城乡) only where the township's government follows it
+    rf"(?P<township>{_name('镇乡')}{{1,7}}?(?:镇|(?<!城)乡|(?<=城)乡(?=(?:人民)?政府)|街道|片区))?")
 # Bodies of the central government: named without a place, as 国务院's own bodies are.
 _NATIONAL = re.compile(r"^(?:国务院|中华人民共和国|中共中央|国家)|^[^省市县区旗镇乡]{1,12}(?:部|总署|总局)$")
 # What follows the units in the name of a government itself (not one of its departments);

@@ -16,7 +16,8 @@ REPORT_SUBJECT = "信息公开"
 REPORT_KINDS = ("年度报告", "年报")
 # … and is not one of the look-alikes published next to it: other annual documents
 # (政府工作报告, 统计年报/公报, 决算/预算, 绩效报告) or news about the report itself
-# (解读, 图解, 通知, 报送 …). Not 统计 alone: a 统计局 publishes its report too.
+# (解读, 图解, 通知, 报送 …). 统计 is one outside a 统计局's name (its report is a report):
+# ``is_lookalike`` reads it so; the words here are the ones a link's text is matched against.
 LOOKALIKE_WORDS = (
     "政府工作报告", "统计年报", "统计年鉴", "统计数据", "公报", "决算", "预算", "绩效",
     "解读", "图解", "通知", "通报", "印发", "报送", "做好", "编制", "征集", "评估", "考核", "督查",
@@ -76,7 +77,11 @@ def is_report_like(title: str) -> bool:
 
 
 def is_lookalike(title: str) -> bool:
-    return any(word in title for word in LOOKALIKE_WORDS)
+    """A look-alike word, or 统计 outside a 统计局's name ("…年度报告统计表", "…的统计分析")."""
+    return any(word in title for word in LOOKALIKE_WORDS) or _STATISTICS.search(title) is not None
+
+
+_STATISTICS = re.compile("统计(?!局)")
 
 
 def is_candidate_title(title: str) -> bool:

@@ -47,6 +47,7 @@ def region(province=None, city=None, county=None, township=None) -> dict:
     # words of a department's name that end like a place: 城乡 (住房和城乡建设局), 城市 (城市管理局)
     ("罗山县住房和城乡建设局", region(county="罗山县"), "department"),
     ("住房和城乡建设局", region(), None),
+    ("罗山县古城乡人民政府", region(county="罗山县", township="古城乡"), "township"),  # a township named …城乡
     ("城市管理局", region(), None),
     ("金华市义乌市城市管理局", region(city="金华市", county="义乌市"), "department"),
     ("阳泉市城区人民政府", region(city="阳泉市", county="城区"), "county"),  # a district named 城区
