@@ -401,8 +401,10 @@ def _not_a_report(record) -> bool:
 
 def _print_record(record):
     if _not_a_report(record):
-        click.echo(f"{record['source']}: no annual report found: no report title, year or table of the "
-                   f"national format in its {record['media_type']}")
+        # A blank template has the national format's tables (its version is known), only no figure in them.
+        found = (f"the tables of the {record['format_version']} national format, but no title, year or figure"
+                 if record["format_version"] else "no report title, year or table of the national format")
+        click.echo(f"{record['source']}: no annual report found: {found} in its {record['media_type']}")
         return
     if _nothing_found(record):  # its errors say why: not "None | None | None"
         click.echo(f"{record['source']}: not read ({record['media_type'] or 'empty'})")
