@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import click
@@ -50,20 +50,22 @@ class OneLineErrors(click.Group):
     a command given without arguments still shows its help."""
 
     def make_context(self, *args, **kwargs):  # nianbao's own options
-        try:
+        with _one_line_usage_errors():
             return super().make_context(*args, **kwargs)
-        except click.exceptions.NoArgsIsHelpError:
-            raise
-        except click.UsageError as error:
-            raise OneLineUsageError(error) from None
 
     def invoke(self, ctx):  # a subcommand's name, options and checks
-        try:
+        with _one_line_usage_errors():
             return super().invoke(ctx)
-        except click.exceptions.NoArgsIsHelpError:
-            raise
-        except click.UsageError as error:
-            raise OneLineUsageError(error) from None
+
+
+@contextmanager
+def _one_line_usage_errors():
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise
+    except click.UsageError as error:
+        raise OneLineUsageError(error) from None
 
 
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
