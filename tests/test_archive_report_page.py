@@ -144,6 +144,9 @@ def test_heading_links_and_other_years(archive):
     assert links["原始地址 Original"] == attachment["url"]
     assert links["存档副本 Archived copy"] == f"/-/document/{attachment['sha256']}"
     assert links["WARC 记录 WARC record"] == f"/-/record/{attachment['warc_record_id'].strip('<>')}"
+    # The documents' table links each document's record.
+    records = {a.get("href") for a in dom.cssselect("a") if a.text_content() == "WARC"}
+    assert records == {f"/-/record/{d['warc_record_id'].strip('<>')}" for d in items["hongze"]["documents"]}
     for href in (h for h in links.values() if not urlsplit(h).netloc):  # the archive's own, not the portal's
         assert fetch(urljoin(base, href))[0] == 200, href
     # The sections fold away; a pre-2019 report says it has no tables.
