@@ -171,8 +171,8 @@ def extract(paths, as_json, jobs, no_ocr):
     by OCR (--no-ocr: not). Each document is read in a worker process under memory, CPU
     and time limits
     (NIANBAO_WORKER_MEMORY_MB, …_CPU_SECONDS, …_WALL_SECONDS); one over a limit is an error.
-    A document read without error but with no report title, year or table in it is said to
-    hold no annual report. Exit codes: 0 every document read as a report; 1 some were not
+    A document read without error but with no report title, year or table in it (or only the
+    national format's tables, empty: a blank template) is said to hold no annual report. Exit codes: 0 every document read as a report; 1 some were not
     (unreadable, or no report); 3 none was.
 
     \b
