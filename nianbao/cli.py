@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import click
@@ -50,20 +50,22 @@ class OneLineErrors(click.Group):
     a command given without arguments still shows its help."""
 
     def make_context(self, *args, **kwargs):  # nianbao's own options
-        try:
+        with _one_line_usage_errors():
             return super().make_context(*args, **kwargs)
-        except click.exceptions.NoArgsIsHelpError:
-            raise
-        except click.UsageError as error:
-            raise OneLineUsageError(error) from None
 
     def invoke(self, ctx):  # a subcommand's name, options and checks
-        try:
+        with _one_line_usage_errors():
             return super().invoke(ctx)
-        except click.exceptions.NoArgsIsHelpError:
-            raise
-        except click.UsageError as error:
-            raise OneLineUsageError(error) from None
+
+
+@contextmanager
+def _one_line_usage_errors():
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise
+    except click.UsageError as error:
+        raise OneLineUsageError(error) from None
 
 
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
@@ -169,8 +171,8 @@ def extract(paths, as_json, jobs, no_ocr):
     by OCR (--no-ocr: not). Each document is read in a worker process under memory, CPU
     and time limits
     (NIANBAO_WORKER_MEMORY_MB, …_CPU_SECONDS, …_WALL_SECONDS); one over a limit is an error.
-    A document read without error but with no report title, year or table in it is said to
-    hold no annual report. Exit codes: 0 every document read as a report; 1 some were not
+    A document read without error but with no report title, year or table in it (or only the
+    national format's tables, empty: a blank template) is said to hold no annual report. Exit codes: 0 every document read as a report; 1 some were not
     (unreadable, or no report); 3 none was.
 
     \b
@@ -401,8 +403,10 @@ def _not_a_report(record) -> bool:
 
 def _print_record(record):
     if _not_a_report(record):
-        click.echo(f"{record['source']}: no annual report found: no report title, year or table of the "
-                   f"national format in its {record['media_type']}")
+        # A blank template has the national format's tables (its version is known), only no figure in them.
+        found = (f"the tables of the {record['format_version']} national format, but no title, year or figure"
+                 if record["format_version"] else "no report title, year or table of the national format")
+        click.echo(f"{record['source']}: no annual report found: {found} in its {record['media_type']}")
         return
     if _nothing_found(record):  # its errors say why: not "None | None | None"
         click.echo(f"{record['source']}: not read ({record['media_type'] or 'empty'})")

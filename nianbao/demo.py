@@ -78,8 +78,8 @@ def summarise(db_path: Path, expected: dict, echo=print) -> list[str]:
         if bool(got["checks_failed"]) == want["consistent"]:
             problems.append(f"{body} {want['year']}: checks failed = {got['checks_failed']}, "
                             f"expected {'none' if want['consistent'] else 'some'}")
-    for (portal, year), extra in found.items():
-        problems.append(f"not a demo report, but archived: {portal} {year} {extra['page_url']}")
+    for (body, year), extra in found.items():
+        problems.append(f"not a demo report, but archived: {body} {year} {extra['page_url']}")
     problems += _wrong_places(db, expected["portals"])
     echo("\ndocuments and pages that failed:")
     for error in db.query("select source, portal, url, kind, stage, message from errors order by source, portal"):

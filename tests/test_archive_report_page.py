@@ -72,7 +72,8 @@ def archive(tmp_path_factory, live_site):
                                          f'<p><img src={live_site.url}/unquoted.png></p>'
                                          '<p><a href="art_2021.html">罗山县年报</a> '
                                          '<a href="files/table.png">原图</a> <a href="#top">顶部</a> '
-                                         f'<a href="{live_site.url}/other.html">其他</a></p>'),
+                                         f'<a href="{live_site.url}/other.html">其他</a> '
+                                         f'<a href={live_site.url}/unquoted.html>旧式链接</a></p>'),
                              [("table.png", "image/png", png())])
     write_jsonl(crawl_dir / "reports.jsonl", [items["xixian"]], mode="a")
     build(crawl_dir, db_path)
@@ -143,6 +144,9 @@ def test_heading_links_and_other_years(archive):
     assert links["原始地址 Original"] == attachment["url"]
     assert links["存档副本 Archived copy"] == f"/-/document/{attachment['sha256']}"
     assert links["WARC 记录 WARC record"] == f"/-/record/{attachment['warc_record_id'].strip('<>')}"
+    # The documents' table links each document's record.
+    records = {a.get("href") for a in dom.cssselect("a") if a.text_content() == "WARC"}
+    assert records == {f"/-/record/{d['warc_record_id'].strip('<>')}" for d in items["hongze"]["documents"]}
     for href in (h for h in links.values() if not urlsplit(h).netloc):  # the archive's own, not the portal's
         assert fetch(urljoin(base, href))[0] == 200, href
     # The sections fold away; a pre-2019 report says it has no tables.
@@ -201,11 +205,12 @@ def test_archived_html_under_a_capture_banner_with_its_captured_pictures(archive
     assert f'<a target="_top" href="/-/capture/{luoshan_page}">罗山县年报</a>'.encode() in body
     # Not captured: inert, the URL kept.
     for inert in ('<img data-live-src="/banner.png">', f'<a data-live-href="{live_site.url}/other.html">',
-                  f'<link rel="stylesheet" data-live-href="{live_site.url}/style.css">'):
+                  f'<link rel="stylesheet" data-live-href="{live_site.url}/style.css">',
+                  f'<img data-live-src={live_site.url}/unquoted.png>', f'<a data-live-href={live_site.url}/unquoted.html>'):
         assert inert.encode() in body
     assert fetch(f"{base}/-/document/{picture['sha256']}")[2] == png()
-    # In a browser the captured picture shows and nothing is asked of the live site, not even the
-    # picture the rewriting cannot see (an unquoted src): the response's policy allows the archive only.
+    # In a browser the captured picture shows and nothing is asked of the live site: the rewriting
+    # made the others inert, and the response's policy allows the archive only (whatever it misses).
     with browser(tmp_path / "profile") as page:
         page.goto(f"{base}/-/capture/{page_doc['sha256']}/page")
         shown = page.evaluate("[...document.images].map(i => [i.getAttribute('src'), i.naturalWidth])")

@@ -139,6 +139,15 @@ def test_extract_says_a_text_is_no_report(tmp_path):
                             "format in its text\n"
 
 
+def test_extract_says_a_blank_template_is_no_report():
+    # The real blank 2021 template: its tables are recognised (format 2021), no figure is in them.
+    template = FIXTURES / "template-2021-format-blank.docx"
+    result = run("extract", "--no-ocr", template)
+    assert result.exit_code == 3
+    assert result.stdout == f"{template}: no annual report found: the tables of the 2021 national format, " \
+                            "but no title, year or figure in its docx\n"
+
+
 def test_extract_says_why_a_document_was_not_read(tmp_path):
     empty, damaged = tmp_path / "empty.pdf", FIXTURES / "fuzz" / "page-object-unparsable--report.pdf"
     empty.write_bytes(b"")

@@ -10,8 +10,8 @@ not open at all). ``nosniff`` always.
 
 ``/-/capture/<sha256>`` shows an archived HTML page under a banner saying where
 and when it was captured and in which WARC record; the page itself, in a sandboxed
-frame, comes from ``/-/capture/<sha256>/page``: its bytes with each quoted ``<img src>``,
-``<link href>`` (style sheets) and ``<a href>`` resolved against the page's URL and mapped
+frame, comes from ``/-/capture/<sha256>/page``: its bytes with each ``<img src>``,
+``<link href>`` (style sheets) and ``<a href>`` (quoted or not) resolved against the page's URL and mapped
 through ``documents``: one the report captured (a picture, an attachment) points at its
 archived copy, a link to another report's page at that page's capture (opened in the whole
 window); any other is made inert (renamed ``data-live-src``/``data-live-href``, the URL kept)
@@ -44,10 +44,13 @@ PRIMARY_TABLES = {"reports", "report_summary"}
 # Tables with a page_url, and the column of their rows naming the report.
 PAGE_TABLES = {"reports": "id", "report_summary": "id", "report_sources": "report_id"}
 PDF_MAGIC = b"%PDF-"
-# A quoted URL attribute of the elements that fetch (img, link) or lead (a) elsewhere: (tag up to the
-# attribute's name, tag, attribute, "=" and quote, URL).
-URL_ATTRIBUTE = re.compile(rb"""(<(img|link|a)\b[^>]*?(?<![\w-]))(src|href)(\s*=\s*(["']))(.*?)\5""",
-                           re.IGNORECASE | re.DOTALL)
+# A URL attribute of the elements that fetch (img, link) or lead (a) elsewhere, quoted or not (old
+# pages write <a href=http://…>, which would lead a click to the live site): (tag up to the
+# attribute's name, tag, attribute, "=" and the quote if any, the quote, URL).
+# The tag is read attribute by attribute, so that "href=" inside another attribute's value is not taken.
+URL_ATTRIBUTE = re.compile(rb"""(<(img|link|a)(?:\s+(?!(?:src|href)\b)[^\s=>]+"""
+                           rb"""(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]*))?)*\s+)(src|href)(\s*=\s*(["'])?)"""
+                           rb"""((?(5).*?|[^\s"'<>`]+))(?(5)\5)""", re.IGNORECASE | re.DOTALL)
 # The frame loads only what the archive serves (inline styles allowed; scripts do not run anyway).
 CAPTURE_POLICY = "sandbox; default-src 'self' data:; style-src 'self' data: 'unsafe-inline'"
 
@@ -172,7 +175,7 @@ async def capture_page(datasette, request, database, row, path):
     captured = await _captured(database, row["report_id"], named)
 
     def archived(match):
-        start, tag, attribute, equals, quote, url = (match.group(n) for n in range(1, 7))
+        start, tag, attribute, equals, quote, url = (match.group(n) or b"" for n in range(1, 7))
         if url.startswith(b"#"):  # a place on the page itself
             return match.group(0)
         found = next((captured[form] for form in absolute(url) if form in captured), None)

@@ -73,7 +73,7 @@ async def report_page(db, report_id: int) -> dict | None:
               for c in await db.execute(
                   "select name, rule, lhs, rhs, keys from checks where report_id = ? and passed = 0 order by rowid",
                   [report_id])]
-    documents = [dict(d) for d in await db.execute(
+    documents = [{**d, "record": _record_path(d["warc_record_id"])} for d in await db.execute(
         "select role, url, filename, sha256, content_type, size, fetched_at, warc_record_id, media_type "
         "from documents where report_id = ? order by role = 'attachment', rowid", [report_id])]
     years = [dict(r) for r in await db.execute(
@@ -85,8 +85,7 @@ async def report_page(db, report_id: int) -> dict | None:
             "failed_checks": failed,
             "tables": report_layout.tables(report["format_version"], figures, failed),
             "sections": [(key, SECTION_HEADINGS[key], report[key]) for key in schema.SECTION_KEYS if report[key]],
-            "record_id": _record_path(next((d["warc_record_id"] for d in documents
-                                           if d["sha256"] == report["primary_sha256"]), None))}
+            "record_id": next((d["record"] for d in documents if d["sha256"] == report["primary_sha256"]), None)}
 
 
 def _record_path(warc_record_id: str | None) -> str | None:
