@@ -81,14 +81,14 @@ def previous_run_day(root) -> date | None:
 def news(before: Bodies, before_day: date | None, after: Bodies, today: date) -> dict:
     """``{"bodies_new": [name, …], "years_newly_missing": [[name, year], …]}`` of a run that found
     ``after`` where earlier runs, the latest ending on ``before_day``, had found ``before``; in the
-    order of names (the crawl's order is not the same twice), a body's years in order.
+    order of names by code point (the crawl's order is not the same twice), a body's years in order.
 
     >>> before, after = Bodies(), Bodies()
     >>> before.add({"publisher": "甲局", "publisher_level": "department", "year": 2022})
     >>> after = before.copy()
     >>> after.add({"publisher": "乙镇", "publisher_level": "township", "year": 2023})
     >>> news(before, date(2025, 1, 20), after, date(2025, 4, 1))  # 2024 fell due for both since
-    {'bodies_new': ['乙镇'], 'years_newly_missing': [['甲局', 2024], ['乙镇', 2024]]}
+    {'bodies_new': ['乙镇'], 'years_newly_missing': [['乙镇', 2024], ['甲局', 2024]]}
     """
     old = before.missing(before_day) if before_day else set()
     return {"bodies_new": sorted(after.years.keys() - before.years.keys()),

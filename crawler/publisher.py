@@ -8,7 +8,9 @@ unless its title (or cover letter) names another body: a township's page republi
 government's report does not make it the township's (:func:`same_body` tells a renamed unit from
 another body). A report found in the portal's own pages was published by the body its title names
 (``extract.rules``: the name before its year, or a cover letter's sender; a portal's column often
-lists its departments' reports too), else by the portal's own body. Its level is
+lists its departments' reports too; a title naming the portal's body without its place,
+"县人民政府", names the portal's; one naming no place, "财政局", a body of the portal's place), else by
+the portal's own body. Its level is
 ``extract.region``'s rule (docs/architecture.md): a 局/委/办 is a department, a 乡/镇/街道 or a
 片区管理局 a township; a unit named by its place alone (a directory's "城关镇") is that place's
 government. The portal's own body keeps the portal file's level. Its region is the portal's
@@ -37,6 +39,10 @@ def publisher_name(title: str, unit: str | None, portal: dict) -> str:
     """Who published a report titled ``title`` found in ``unit``'s pages (None: the portal's own):
     the body the title names when it is not the unit, else the unit (or the portal's own body)."""
     titled = titled_body(title)
+    if titled and portal["name"].endswith(titled):  # "县人民政府…": the portal's body without its place,
+        titled = portal["name"]                      # as archive.agencies.body_name reads it too
+    elif titled and not any(body_of(titled)[0].values()):  # "财政局…": a body of the portal's place
+        titled = qualified(titled, portal)
     if unit is None:
         return titled or portal["name"]
     own = qualified(unit, portal)

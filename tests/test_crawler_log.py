@@ -1,6 +1,7 @@
 """The crawl log: parse failures and silent portals become errors (a portal silent after earlier
 reports is a broken portal); each run leaves one runs.jsonl line and tags its errors with its run_id.
 (Signal wiring is exercised end to end in test_crawler_crawl.py.)"""
+import doctest
 import json
 import logging
 
@@ -8,6 +9,7 @@ from scrapy.http import Request, TextResponse
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
+from crawler import coverage
 from crawler.extensions import CrawlLog
 from crawler.spiders.portal import PortalSpider
 
@@ -52,3 +54,8 @@ def test_errors_and_run_record(tmp_path, caplog):
                                    "error_kinds": {"parse": 1, "http_404": 1, "no_reports": 1}}
     assert run["portals"]["B"]["error_kinds"] == {"broken_portal": 1}
     assert crawler.stats.get_value("nianbao/run") == run
+
+
+def test_coverage_news_examples():
+    """crawler.coverage's examples: a run's news against an earlier run's day, and its summary lines."""
+    assert doctest.testmod(coverage).failed == 0

@@ -119,6 +119,15 @@ def test_units_in_three_shapes_and_a_chance_mention_is_no_directory():
     assert listed_units(one, page_links(one)) == []
 
 
+def test_units_of_a_json_list_with_escaped_slashes_and_ideographs():
+    # PHP's json_encode by default: [{"name":"\u6c34\u5229\u5c40","url":"\/bm\/slj\/"}, …]
+    units = ",".join('{"name":"%s","url":"\\/bm\\/%s\\/"}' % ("".join(f"\\u{ord(c):04x}" for c in name), slug)
+                     for slug, name in (("slj", "水利局"), ("lyj", "林业局"), ("jyj", "教育局")))
+    page = response(f"<script>var units = [{units}];</script>")
+    assert [(u.name, u.url.rsplit(".cn", 1)[1]) for u in listed_units(page, page_links(page))] == [
+        ("水利局", "/bm/slj/"), ("林业局", "/bm/lyj/"), ("教育局", "/bm/jyj/")]
+
+
 def test_a_units_pages_are_under_its_home():
     folder, domain = unit_scope("http://www.x.gov.cn/bm/jyj/index.html"), unit_scope("http://jyj.x.gov.cn/")
     assert in_unit("http://www.x.gov.cn/bm/jyj/xxgk/gknb/", folder) and not in_unit("http://www.x.gov.cn/zwgk/", folder)
@@ -226,6 +235,11 @@ PORTAL = {"name": "青山县人民政府", "region": "河南省信阳市", "leve
 @pytest.mark.parametrize("title, unit, publisher, level, region", [
     ("青山县人民政府2021年政府信息公开工作年度报告", None, "青山县人民政府", "county", "河南省信阳市青山县"),
     ("青山县2021年政府信息公开工作年度报告", None, "青山县人民政府", "county", "河南省信阳市青山县"),  # a place only
+    ("县人民政府2021年政府信息公开工作年度报告", None, "青山县人民政府", "county", "河南省信阳市青山县"),  # no place
+    ("县人民政府2021年政府信息公开工作年度报告", "城关镇", "青山县人民政府", "county", "河南省信阳市青山县"),
+    ("财政局2021年政府信息公开工作年度报告", None, "青山县财政局", "department", "河南省信阳市青山县"),
+    ("财政局2021年政府信息公开工作年度报告", "教育局", "青山县财政局", "department", "河南省信阳市青山县"),
+    ("罗山县教育局2021年政府信息公开工作年度报告", None, "罗山县教育局", "department", "河南省信阳市罗山县"),
     ("青山县教育局2021年政府信息公开工作年度报告", None, "青山县教育局", "department", "河南省信阳市青山县"),
     ("2021年政府信息公开工作年度报告", "教育局", "青山县教育局", "department", "河南省信阳市青山县"),
     ("青山县教育体育局2021年政府信息公开工作年度报告", "教育局", "青山县教育局", "department", "河南省信阳市青山县"),

@@ -31,6 +31,8 @@ NOT_UNIT_WORDS = ("信息公开", "政务公开", "首页", "网站", *REPORT_KI
 JS_OBJECT = re.compile(r"\{([^{}]*)\}")
 JS_STRING_PAIR = re.compile(r"""["']?(\w+)["']?\s*:\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")""")
 URL_KEYS = ("url", "href", "link", "path", "src", "value")
+# An escape in a script's string: JSON as PHP's json_encode writes it by default has "\/" and "\u6559" in it.
+JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)")
 ADDRESS = re.compile(r"^(?:https?://|/|\./|\.\./)|\.s?html?(?:[?#]|$)|/$")
 MIN_UNITS = 3  # a list of fewer body names is a page's chance mention, not a directory
 # Column hops a unit's crawl may take out of its own pages, from its page: to its 信息公开 column,
@@ -92,12 +94,21 @@ def script_units(response: TextResponse) -> list[Unit]:
     units = []
     for script in response.xpath("//script[not(@src)]/text()").getall():
         for body in JS_OBJECT.findall(script):
-            pairs = [(key.lower(), single or double) for key, single, double in JS_STRING_PAIR.findall(body)]
+            pairs = [(key.lower(), js_unescaped(single or double))
+                     for key, single, double in JS_STRING_PAIR.findall(body)]
             name = next((value for _, value in pairs if is_unit_name(value)), None)
             addresses = [(key in URL_KEYS, value) for key, value in pairs if ADDRESS.search(value)]
             if name and addresses:
                 units.append(Unit(name, response.urljoin(max(addresses, key=lambda a: a[0])[1])))
     return units
+
+
+def js_unescaped(value: str) -> str:
+    """A script's string literal as the script means it: ``\\/`` is ``/``, ``\\u6559`` is 教."""
+    def character(match: re.Match) -> str:
+        escape = match.group(1)
+        return chr(int(escape[1:], 16)) if escape[0] in "ux" and len(escape) > 1 else escape
+    return JS_ESCAPE.sub(character, value)
 
 
 def unit_scope(url: str) -> tuple[str, str]:
