@@ -133,13 +133,23 @@ def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dic
     archived = {number: _archived_report(db, item) for number, item in batch if item["documents"]}
     retried = _holding_failures(db, {r for r in archived.values() if r is not None}) if retry_failed else set()
     todo = {}  # sha256 → the first document with those bytes
-    for number, item in batch:
-        if number in archived and (archived[number] is None or archived[number] in retried):
-            for doc in item["documents"]:
+    pictures_of = {}  # sha256 of an HTML page → the pictures among its item's attachments, read with it
+    to_read = [item for number, item in batch
+               if number in archived and (archived[number] is None or archived[number] in retried)]
+    for item in to_read:
+        page, pictures = _page_and_pictures(item)
+        if pictures:
+            pictures_of.setdefault(page["sha256"], pictures)
+        for doc in item["documents"]:
+            if doc not in pictures:
                 todo.setdefault(doc["sha256"], doc)
     if todo:
         progress(batch[0][0] - 1, total, f"reading {len(todo)} documents of items {batch[0][0]}-{batch[-1][0]}")
-    parsed = dict(_parse_all(db, crawl_dir, pool, list(todo.values()), messages, retry_failed, ocr))
+    parsed = dict(_parse_all(db, crawl_dir, pool, list(todo.values()), messages, retry_failed, ocr, pictures_of))
+    # a picture its page did not take in (not printed there, or the page not read) is read alone
+    alone = {doc["sha256"]: doc for item in to_read for doc, *reading in _readings(item, parsed) if reading == [None]}
+    parsed.update(_parse_all(db, crawl_dir, pool, [doc for sha, doc in alone.items() if sha not in parsed],
+                             messages, retry_failed, ocr))
     with db.atomic():
         first_new = next_report_id(db)
         for number, item in batch:
@@ -161,12 +171,51 @@ def _add_item(db, item: dict, parsed: dict, retried: set[int], summary: dict) ->
     report_id = _archived_report(db, item)  # again: an item earlier in the batch may have added it
     sources = _replace_report(db, report_id) if report_id in retried else None
     if report_id is None or sources is not None:
-        report_id = add_parsed(db, item, [(doc, *parsed[doc["sha256"]]) for doc in item["documents"]], summary)
+        report_id = add_parsed(db, item, _readings(item, parsed), summary)
         for source in sources or ():
             db["report_sources"].insert({**source, "report_id": report_id}, ignore=True)
     else:
         _add_source(db, report_id, item)
     return report_id
+
+
+def _page_and_pictures(item: dict) -> tuple[dict | None, list[dict]]:
+    """The item's HTML page and the pictures among its attachments (the crawler archives those
+    the page prints, ``crawler.spiders.pages.printed_images``), which the page is read with."""
+    page = next((doc for doc in item["documents"] if doc["role"] == "page"
+                 and "html" in (doc.get("content_type") or "").lower()), None)
+    if page is None:
+        return None, []
+    return page, [doc for doc in item["documents"] if doc["role"] == "attachment" and _is_picture(doc)]
+
+
+def _is_picture(doc: dict) -> bool:
+    """Sent as a picture (``image/*``), or named as one where the server said nothing useful."""
+    content_type = (doc.get("content_type") or "").lower()
+    name = (doc.get("filename") or urlsplit(doc["url"]).path).lower()
+    return content_type.startswith("image/") or (
+        not content_type.startswith(("text/", "application/pdf")) and name.endswith(PICTURE_NAMES))
+
+
+PICTURE_NAMES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff")
+
+
+def _printed(parsed: dict, page_sha: str) -> set[str]:
+    """The URLs of the pictures the page's reading took in (its record's ``pictures``)."""
+    record = parsed.get(page_sha, (None, None))[0]
+    return set(record.get("pictures", ())) if record else set()
+
+
+def _readings(item: dict, parsed: dict) -> list[tuple]:
+    """``(document, record, failure)`` of each of the item's documents (``(document, None)`` for one
+    not read yet). A picture its page was read with has no reading of its own: its record says
+    only that (``read_in``, the page's sha256)."""
+    page, pictures = _page_and_pictures(item)
+    printed = _printed(parsed, page["sha256"]) if pictures else set()
+    return [(doc, {"media_type": "image", "figures": {}, "errors": [], "warnings": [], "read_in": page["sha256"]},
+             None) if doc in pictures and doc["url"] in printed
+            else (doc, *parsed[doc["sha256"]]) if doc["sha256"] in parsed else (doc, None)
+            for doc in item["documents"]]
 
 
 def _refresh_coverage(db, build_id: int, today: date, summary: dict, messages) -> None:
@@ -388,10 +437,11 @@ def _add_summary(db, report_id: int, page_url: str) -> None:
 
 
 def _parse_all(db, crawl_dir: Path, pool: WorkerPool, todo: list[dict], messages, retry_failed: bool = False,
-               ocr: bool = True):
+               ocr: bool = True, pictures_of: dict | None = None):
     """``(sha256, (record, failure))`` for each document of ``todo``: read in the pool, or failed
     without it (blob unreadable or not of its sha256, or known to take a worker past a limit:
-    not read again unless ``retry_failed``)."""
+    not read again unless ``retry_failed``). An HTML page of ``pictures_of`` (its sha256 → the
+    pictures of its item) is read with the bytes of those pictures, by URL (docs/ocr.md)."""
     known = {} if retry_failed else _known_failures(db, {doc["sha256"] for doc in todo})
     outcomes, sent = [], []
 
@@ -403,14 +453,22 @@ def _parse_all(db, crawl_dir: Path, pool: WorkerPool, todo: list[dict], messages
                 continue
             sent.append(doc)
             filename = doc.get("filename") or unquote(Path(urlsplit(doc["url"]).path).name) or None
-            yield (data,), {"filename": filename, "media_type": doc.get("content_type"), "source": doc["url"],
-                            "ocr": ocr}
+            options = {"filename": filename, "media_type": doc.get("content_type"), "source": doc["url"], "ocr": ocr}
+            if pictures_of and doc["sha256"] in pictures_of:
+                options["pictures"] = _picture_bytes(crawl_dir, pictures_of[doc["sha256"]])
+            yield (data,), options
 
     for doc, (record, failure) in zip(sent, list(pool.map(tasks()))):
         if failure:
             messages(f"{doc['url']}: {failure['message']}")
         outcomes.append((doc["sha256"], (record, failure)))
     return outcomes
+
+
+def _picture_bytes(crawl_dir: Path, pictures: list[dict]) -> dict[str, bytes]:
+    """URL → bytes of the pictures whose blob reads; one that does not is read alone, and fails there."""
+    read = ((doc["url"], _read_blob(crawl_dir, doc)) for doc in pictures)
+    return {url: data for url, (data, failure) in read if not failure}
 
 
 def _read_blob(crawl_dir: Path, doc: dict) -> tuple[bytes | None, dict | None]:
@@ -591,4 +649,5 @@ def _add_document(db, report_id: int, doc: dict, record: dict | None, failure: d
         "media_type": record.get("media_type") if record else None,
         "extract_errors": 1 if failure else len(record.get("errors", [])),
         "extract_warnings": 0 if failure else len(record.get("warnings", [])),
+        "read_in": record.get("read_in") if record else None,
     })

@@ -53,7 +53,7 @@ TABLES = {
         {"report_id": int, "sha256": str, "role": str, "url": str, "filename": str, "status": int,
          "content_type": str, "size": int, "fetched_at": str, "warc_file": str,
          "warc_record_id": str, "warc_offset": int, "warc_length": int, "blob": str, "media_type": str, "extract_errors": int,
-         "extract_warnings": int},
+         "extract_warnings": int, "read_in": str},
         ("report_id", "sha256"), [("report_id", "reports", "id")]),
     "figures": Table(
         # value is declared INTEGER: whole numbers stay integers, money like 2126.5 stays REAL.

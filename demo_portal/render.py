@@ -53,8 +53,9 @@ def outline(report: Report) -> list[tuple]:
 
 
 # ---------------------------------------------------------------- HTML
-def render_html_body(report: Report) -> str:
-    """The article content as a CMS stores it: <p> paragraphs and bordered tables."""
+def render_html_body(report: Report, pictures: dict[int, list[str]] | None = None) -> str:
+    """The article content as a CMS stores it: <p> paragraphs and bordered tables, or, for the
+    tables ``pictures`` names (table number → the ``src`` of its pictures), those pictures."""
     out = []
     for block in outline(report):
         kind = block[0]
@@ -64,6 +65,9 @@ def render_html_body(report: Report) -> str:
             out.append(f'<p style="text-indent: 2em;"><strong>{html.escape(block[1])}</strong></p>')
         elif kind == "para":
             out.append(f'<p style="text-indent: 2em;">{html.escape(block[1])}</p>')
+        elif pictures and block[1] in pictures:
+            out.extend(f'<p style="text-align: center;"><img src="{html.escape(src)}" style="max-width: 100%;"></p>'
+                       for src in pictures[block[1]])
         else:
             out.append(_html_table(block[2]))
     return "\n".join(out)

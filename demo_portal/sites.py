@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import pages, render
+from . import pictures as picture_files
 from .figures import PROSE_KEY, PROSE_PHRASE, TITLE, Report, check_results, make_report
 from .pages import Body
 
@@ -59,7 +60,8 @@ HNFGW = Body("河南省发展和改革委员会", "hnfgw", "province", "河南�
 @dataclass(frozen=True)
 class Plan:
     """How one report is published. ``kinds``: the documents that carry the tables
-    ("html" = the article page itself, "pdf"/"docx" = attachments)."""
+    ("html" = the article page itself, "pictures" = the page, its tables printed as pictures
+    (``pictures.table_pictures``), "pdf"/"docx" = attachments)."""
 
     year: int
     version: str
@@ -99,7 +101,7 @@ PLANS = {
         Plan(2021, "2021", ("docx",)),
         Plan(2022, "2021", ("pdf",), perturb={"requests.new_received.total": -1},
              labels={"2.其他法律行政法规禁止公开": "2.其他法律行政止公开", "总计": "总 计"}),
-        Plan(2023, "2021"),
+        Plan(2023, "2021", ("pictures",)),  # its tables pasted into the page as screenshots
         Plan(2024, "2021", ("pdf",)),
     ),
 }
@@ -207,7 +209,7 @@ def _publish(tree, truth, plan, report, page_path, attachment_path, crumbs, link
                   "has_tables": "html" in plan.kinds}]
     attachments = []
     for kind in plan.kinds:
-        if kind == "html":
+        if kind in ("html", "pictures"):
             continue
         href, path = attachment_path(kind)
         filename = report.title + MEDIA_EXT[kind]
@@ -219,6 +221,8 @@ def _publish(tree, truth, plan, report, page_path, attachment_path, crumbs, link
                           "has_tables": True})
     if "html" in plan.kinds:
         content = render.render_html_body(report)
+    elif "pictures" in plan.kinds:
+        content = _pictured(tree, report, page_path, documents)
     else:
         content = pages.paragraphs([f"现将{report.title}予以公布，详见附件。"])
     tree.page(page_path, report.title,
@@ -242,6 +246,25 @@ def _publish(tree, truth, plan, report, page_path, attachment_path, crumbs, link
     }
     truth.reports.append(entry)
     return entry
+
+
+def _pictured(tree, report, page_path, documents) -> str:
+    """The article of a report whose tables are screenshots beside the page (and a logo above
+    its text, a picture that is no table); the pictures are added to the site and to the truth's
+    documents, as the crawler archives them (the pictures a page prints, in page order)."""
+    folder, stem = page_path.rsplit("/", 1)
+    stem = stem.removesuffix(".html")
+    files = [(f"{stem}_logo.png", picture_files.logo(), False)]
+    files += [(f"{stem}_{n}.png", data, True) for n, data in enumerate(picture_files.table_pictures(report), 1)]
+    for name, data, has_tables in files:
+        tree.add(f"{folder}/{name}", data, report.published)
+        documents.append({"path": f"{folder}/{name}", "kind": "png", "role": "attachment", "filename": name,
+                          "has_tables": has_tables})
+    # the pictures of table 2, table 3 (cut in two) and table 4, by their names
+    names = [name for name, _data, has_tables in files if has_tables]
+    logo = f'<p style="text-align: center;"><img src="./{files[0][0]}" width="120" height="120"></p>\n'
+    return logo + render.render_html_body(report, {2: [f"./{names[0]}"], 3: [f"./{n}" for n in names[1:3]],
+                                                   4: [f"./{names[3]}"]})
 
 
 NOISE_TEXT = {

@@ -12,7 +12,10 @@ limit; the worker processes of ``extract.workers`` cap memory and time for the r
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urldefrag, urlsplit
 
 from . import standard_format
 from .checks import identity_checks, prose_checks
@@ -27,19 +30,33 @@ from .region import REGION_KEYS
 from .sections import split_sections
 from .tables import detect_version, read_tables
 
+if TYPE_CHECKING:
+    from .scan import PictureSource
+
 __all__ = ["ContentLimits", "extract_document", "extract_file", "standard_format"]
 
 
 def extract_document(data: bytes, *, filename: str | None = None, media_type: str | None = None,
-                     source: str | None = None, limits: ContentLimits = LIMITS, ocr: bool = True) -> dict:
+                     source: str | None = None, limits: ContentLimits = LIMITS, ocr: bool = True,
+                     pictures: Mapping[str, bytes] | None = None) -> dict:
     """The report record of one document. Never raises on bad input: problems go to
     ``errors`` (the document, or part of it, could not be read, or is over one of ``limits``)
     or ``warnings`` (read, with doubts). ``ocr`` false leaves pictures and scanned pages
-    unread (an error says so) instead of recognising them (docs/ocr.md)."""
+    unread (an error says so) instead of recognising them (docs/ocr.md).
+
+    ``pictures`` gives an HTML page the pictures it prints, by absolute URL (``<img src>``
+    resolved against the page's ``<base>`` and its URL, ``source``): each is read by OCR as part
+    of the page, its rows where it sits; the record's ``pictures`` lists those given it prints."""
+    return _extract(data, filename, media_type, source, limits, ocr,
+                    None if pictures is None or not ocr else _given(pictures), source)
+
+
+def _extract(data: bytes, filename: str | None, media_type: str | None, source: str | None,
+             limits: ContentLimits, ocr: bool, pictures: PictureSource | None, url: str | None) -> dict:
     kind = sniff(data, filename, media_type)
     record = _empty_record(data, source or filename or "", kind)
     try:
-        _analyse(record, _read(data, kind, media_type, limits, ocr))
+        _analyse(record, _read(data, kind, media_type, limits, ocr, pictures, url))
     except ReadError as e:
         record["errors"].append({"stage": e.stage, "message": e.message})
     except Exception as e:  # a bug here must not lose the other documents of a batch
@@ -48,12 +65,22 @@ def extract_document(data: bytes, *, filename: str | None = None, media_type: st
     return record
 
 
+def _given(pictures: Mapping[str, bytes]) -> PictureSource:
+    """A page's pictures looked up by URL, percent-encoding and fragment aside (a crawler
+    stores ``%E8%A1%A8.png`` where a page prints ``表.png``)."""
+    def same(url: str) -> str:
+        return unquote(urldefrag(url)[0])
+    by_url = {same(url): (url, data) for url, data in pictures.items()}
+    return lambda url: by_url.get(same(url))
+
+
 def _analyse(record: dict, parsed: Parsed) -> None:
     """Fill the record from a reader's rows and text: one path for every format."""
     record["errors"] += parsed.errors
     record["warnings"] += parsed.warnings
     record["text"] = parsed.text
     record["ocr"] = parsed.ocr
+    record["pictures"] = parsed.pictures
     record.update(read_metadata(parsed.text, parsed.title, parsed.published))
     record["sections"] = split_sections(parsed.text)
     version = detect_version(parsed.rows)
@@ -119,8 +146,10 @@ def _before_the_tables(record: dict, text: str) -> bool:
             or any(marker in text for marker in standard_format.PRE2019_MARKERS))
 
 
-def extract_file(path, ocr: bool = True) -> dict:
-    """``extract_document`` of a file's bytes, with the path as source."""
+def extract_file(path, ocr: bool = True, limits: ContentLimits = LIMITS) -> dict:
+    """``extract_document`` of a file's bytes, with the path as source. A page saved by a browser
+    ("Save page as": ``page.html`` and ``page_files/``) is read with the pictures it prints that
+    are files under its own folder (``_saved_pictures``)."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -128,10 +157,33 @@ def extract_file(path, ocr: bool = True) -> dict:
         record = _empty_record(b"", str(path), None)
         record["errors"].append({"stage": "read", "message": f"cannot read {path}: {e.strerror or e}"})
         return record
-    return extract_document(data, filename=path.name, source=str(path), ocr=ocr)
+    return _extract(data, path.name, None, str(path), limits, ocr, _saved_pictures(path, limits) if ocr else None,
+                    path.absolute().as_uri())
 
 
-def _read(data: bytes, kind: str | None, media_type: str | None, limits: ContentLimits, ocr: bool) -> Parsed:
+def _saved_pictures(page: Path, limits: ContentLimits) -> PictureSource:
+    """The pictures of a saved page: files under the page's own folder, by their ``file:`` URL (its
+    ``src`` resolved against the page's). A picture elsewhere (``../``, an absolute path, a
+    symbolic link out of the folder) is refused, which the record says; one on the web is not given."""
+    folder = page.absolute().parent.resolve()
+
+    def picture(url: str):
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc:
+            return None
+        target = Path(unquote(parts.path)).resolve()
+        if not target.is_relative_to(folder):
+            raise ReadError("read", "not a file under the saved page's folder; not read")
+        if not target.is_file():
+            return None
+        if target.stat().st_size > limits.document_bytes:
+            raise ReadError("read", over(limits, "document_bytes", f"the picture is {target.stat().st_size:,} bytes"))
+        return str(target.relative_to(folder)), target.read_bytes()
+    return picture
+
+
+def _read(data: bytes, kind: str | None, media_type: str | None, limits: ContentLimits, ocr: bool,
+          pictures: PictureSource | None = None, url: str | None = None) -> Parsed:
     if kind is None:
         raise ReadError("detect", "empty document: no bytes to read")
     if kind in UNSUPPORTED and not (kind == "image" and ocr):
@@ -165,7 +217,7 @@ def _read(data: bytes, kind: str | None, media_type: str | None, limits: Content
     require_text(text, "decode")
     if kind in ("html", "mhtml"):
         from .html import read_html
-        parsed = read_html(text, limits)
+        parsed = read_html(text, limits, pictures, url)
     else:
         from .text import read_text
         parsed = read_text(text, limits)
@@ -179,4 +231,4 @@ def _empty_record(data: bytes, source: str, kind: str | None) -> dict:
             "published": None, "format_version": None,
             "sections": {key: "" for key, _label, _variants in standard_format.SECTIONS},
             "figures": {}, "cells": {}, "null_reasons": {}, "raw_tables": [], "checks": [], "prose_checks": [],
-            "errors": [], "warnings": [], "text": "", "ocr": None}
+            "errors": [], "warnings": [], "text": "", "ocr": None, "pictures": []}

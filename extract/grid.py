@@ -38,6 +38,7 @@ class Parsed:
     # table reader keeps whichever reading finds more cells
     alternative_rows: list[Row] | None = None
     ocr: dict | None = None  # which pages or pictures were read by OCR, and how surely (extract/ocr.py)
+    pictures: list[str] = field(default_factory=list)  # an HTML page's pictures read with it (extract/scan.py)
 
 
 class ReadError(Exception):

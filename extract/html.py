@@ -18,6 +18,8 @@ its text and tables; a page still too deep (tables nested in tables) is refused 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -25,6 +27,9 @@ from . import standard_format as sf
 from .grid import Cell, Parsed, ReadError, Row, Span, rows_text, unmerge
 from .limits import LIMITS, ContentLimits, over
 from .rules import labelled_date, stated_title
+
+if TYPE_CHECKING:  # the OCR readers are imported only for a page given its pictures
+    from .scan import PictureSource
 
 _CHROME = ("script", "style", "noscript", "nav", "header", "footer", "iframe", "form", "select", "button")
 _BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "table"}
@@ -40,7 +45,11 @@ _LAYOUT_BLOCKS = re.compile(r"(?:\s*</?(?:%s)%s[^<>]*>)+" % ("|".join(sorted(_BL
 _LAYOUT_TAG = re.compile(r"</?(?!(?:%s)%s)[A-Za-z][\w:.-]*[^<>]*>" % ("|".join(sorted(_STRUCTURE)), _NAME_END), re.I)
 
 
-def read_html(markup: str, limits: ContentLimits = LIMITS) -> Parsed:
+def read_html(markup: str, limits: ContentLimits = LIMITS, pictures: PictureSource | None = None,
+              url: str | None = None) -> Parsed:
+    """Rows and text of a page. ``pictures``, when given, supplies the pictures the article prints
+    by their URL (``src`` resolved against ``<base>`` and the page's own ``url``): each is read by
+    OCR and its rows put where it sits (``scan.read_pictures``). Without it, pictures are not read."""
     root, too_deep = _parse(markup, limits)
     warnings = []
     if too_deep:
@@ -57,23 +66,54 @@ def read_html(markup: str, limits: ContentLimits = LIMITS) -> Parsed:
     body = root if body is None else body
     content = _content_block(body)
     try:
-        rows, image_tables, tables = _rows(content, limits.grid_cells)
+        rows, placed, tables = _rows(content, limits.grid_cells)
     except OverflowError:
         raise ReadError("html", over(limits, "grid_cells", "the page's tables lay out to too many cells, merged "
                                                            "cells counted at every position they cover")) from None
+    reading = None
+    if pictures is not None and placed:
+        from .scan import read_pictures
+        base = urljoin(url or "", _base_href(root))
+        reading = read_pictures(rows, [(index, urljoin(base, src)) for index, src, _table in placed], pictures, limits)
+        rows = reading.rows
+        warnings += reading.warnings
     if not any(c.text for row in rows for c in row):
         raise ReadError("html", "the page has no text")
     parsed = Parsed(rows=rows, text=rows_text(rows), title=_heading(body) or page_title,
                     published=_meta_date(root) or labelled_date("\n".join(body.itertext())), warnings=warnings)
-    # Pictures in a report's article where no table is: the tables were pasted as screenshots
-    # (an announcement page linking the report as an attachment prints no table sections).
-    pictures = image_tables or (0 if tables or not _prints_table_sections(parsed.text)
-                                else len(content.findall(".//img")))
-    if pictures:
-        parsed.missing_reason = IMAGE_TABLE_REASON
-        parsed.warnings.append({"stage": "html", "message": f"{pictures} table(s) or picture(s) where the tables "
-                                                            "should be: tables printed as images are not read (no OCR)"})
+    if reading is not None:
+        parsed.ocr, parsed.breaks, parsed.pictures = reading.ocr, reading.breaks, reading.given
+    _say_what_pictures_hide(parsed, placed if reading is None else _hiding(placed, reading), tables, reading is None)
     return parsed
+
+
+def _hiding(placed: list, reading) -> list:
+    """The pictures that may hold tables not read: those given that could not be read, and those
+    not given when no picture given held text (a page printing its tables as pictures, an icon
+    or a banner the crawler left out beside them is none)."""
+    return [placed[n] for n in reading.failed] + ([placed[n] for n in reading.not_given] if reading.ocr is None else [])
+
+
+def _say_what_pictures_hide(parsed: Parsed, unread: list[tuple[int, str, int | None]], tables: int,
+                            no_ocr: bool) -> None:
+    """The reason of the cells the pictures not read may hold: pictures in a table of their own, or
+    pictures in a report's article where no table is (the tables were pasted as screenshots; an
+    announcement page linking the report as an attachment prints no table sections)."""
+    image_tables = len({table for _index, _src, table in unread if table is not None})
+    pictures = image_tables or (0 if tables or not _prints_table_sections(parsed.text) else len(unread))
+    if not pictures:
+        return
+    parsed.missing_reason = IMAGE_TABLE_REASON
+    why = "tables printed as images are not read (no OCR)" if no_ocr else (
+        "not read: " + ", ".join(src for _index, src, _table in unread))
+    parsed.warnings.append({"stage": "html", "message": f"{pictures} table(s) or picture(s) where the tables "
+                                                        f"should be: {why}"})
+
+
+def _base_href(root) -> str:
+    """The page's ``<base href>``, if it states one."""
+    base = root.find(".//base[@href]")
+    return "" if base is None else base.get("href").strip()
 
 
 _TABLE_SECTIONS = [variants for key, _label, variants in sf.SECTIONS if key in ("active_disclosure", "requests", "appeals")]
@@ -173,13 +213,16 @@ def _content_block(body):
     return best
 
 
-def _rows(root, max_cells: int) -> tuple[list[Row], int, int]:
+def _rows(root, max_cells: int) -> tuple[list[Row], list[tuple[int, str, int | None]], int]:
     """Walk the block in document order: leaf tables as grids, other text as lines.
-    Also counts the tables holding pictures and no text (tables printed as images) and
-    the tables read. OverflowError when the tables lay out more than ``max_cells`` positions."""
+    Also gives the pictures printed (not those inside links: logos, badges) as (the index of the
+    row they stand before, their ``src``, the number of the table of pictures holding them (a table
+    printed as an image) or None), and counts the tables read. OverflowError when the tables lay
+    out more than ``max_cells`` positions."""
     rows: list[Row] = []
     line: list[str] = []
-    images = tables = cells = 0
+    placed: list[tuple[int, str, int | None]] = []
+    tables = cells = image_tables = 0
 
     def flush():
         text = _squeezed("".join(line))
@@ -187,17 +230,22 @@ def _rows(root, max_cells: int) -> tuple[list[Row], int, int]:
             rows.append([Cell(text)])
         line.clear()
 
-    def walk(node):
-        nonlocal images, tables, cells
+    def walk(node, linked: bool = False):
+        nonlocal tables, cells, image_tables
         if node.text:
             line.append(node.text)
         for child in node:
             if not isinstance(child.tag, str):
                 pass  # an entity or other non-element node
+            elif child.tag == "img" and not linked and (child.get("src") or "").strip():
+                flush()
+                placed.append((len(rows), child.get("src").strip(), None))
             elif child.tag == "table" and child.find(".//table") is None:
                 flush()
                 if _image_only(child):
-                    images += 1
+                    image_tables += 1
+                    placed.extend((len(rows), img.get("src").strip(), image_tables)
+                                  for img in child.iter("img") if (img.get("src") or "").strip())
                 else:
                     tables += 1
                     grid = _table_rows(child, max_cells - cells)
@@ -205,16 +253,16 @@ def _rows(root, max_cells: int) -> tuple[list[Row], int, int]:
                     rows.extend(grid)
             elif child.tag in _BLOCKS:
                 flush()
-                walk(child)
+                walk(child, linked)
                 flush()
             else:
-                walk(child)
+                walk(child, linked or child.tag == "a")
             if child.tail:
                 line.append(child.tail)
 
     walk(root)
     flush()
-    return rows, images, tables
+    return rows, placed, tables
 
 
 def _image_only(table) -> bool:

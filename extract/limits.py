@@ -83,6 +83,13 @@ class ContentLimits:
     straightened copy and the ink masks take some 5 bytes a pixel, so 40 million stay near 200 MB
     beside the OCR models' 250 MB (docs/ocr.md)."""
 
+    page_pictures: int = 20
+    """Pictures of one HTML page read by OCR with it (its tables printed as pictures: a report has
+    one to five, a scanned report pasted into a page a page's worth each). OCR costs some 7 CPU
+    seconds a full page (docs/ocr.md): 20 such pictures stay under the worker's 180 s CPU limit
+    (``WorkerLimits.cpu_seconds``), so a page with more loses its last pictures, with a warning,
+    instead of its whole reading."""
+
 
 @dataclass(frozen=True)
 class WorkerLimits:

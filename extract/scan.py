@@ -1,38 +1,131 @@
 """Picture documents (a scanned page, a table printed as a picture): read by OCR and laid out
-as a PDF page is, so the one table reader, metadata reader and checks serve them too."""
+as a PDF page is, so the one table reader, metadata reader and checks serve them too.
+
+A report page whose tables are pictures (``<img>`` in its article) is read with them: each
+picture the page is given is read here and its rows go into the page's rows where the picture
+sits (:func:`read_pictures`), a table cut across two pictures joined as the PDF reader joins a
+table across pages."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field
+from typing import Callable
 
-from .grid import Parsed, ReadError, rows_text
-from .limits import ContentLimits
-from .ocr import describe, decode_image, read_page
+from .grid import Parsed, ReadError, Row, rows_text
+from .limits import ContentLimits, over
+from .ocr import OcrPage, describe, decode_image, read_page
+from .pdf import _join_split_row as join_split_row, _last_ruled as last_ruled  # the PDF reader's page joins
 from .pdf import _page_rows as page_rows  # the PDF reader's layout: one for both
 
 _MIN_SIDE = 32  # pixels: a smaller picture is an icon or a spacer and holds no text to read
+NO_TEXT = "a picture with no text found by OCR (a logo, a photo?)"
+
+# A page's picture by its URL: (the name the caller knows it by, its bytes), or None when not
+# given; ``ReadError`` when it may not be read (a saved page's picture outside its folder).
+PictureSource = Callable[[str], "tuple[str, bytes] | None"]
 
 
 def read_picture(data: bytes, limits: ContentLimits) -> Parsed:
     """Rows and text of one picture. A picture too large to decode within the worker's memory is
     refused before decoding (``limits.picture_pixels``); a picture with no text (a logo, a photo)
     gives an empty reading and one warning, not an error."""
+    lines, page, note = picture_lines(data, limits)
+    rows = [row for row, _columns in lines]
+    parsed = Parsed(rows=rows, text=rows_text(rows))
+    if page is not None:
+        parsed.ocr = describe([(1, page)])
+    parsed.warnings.append({"stage": "ocr", "message": note or parsed.ocr["summary"]})
+    return parsed
+
+
+def picture_lines(data: bytes, limits: ContentLimits) -> tuple[list[tuple[Row, list[float] | None]], OcrPage | None,
+                                                               str | None]:
+    """(the picture's lines as the PDF layout gives them, with their columns; the OCR reading, None
+    when not read; a note when there is nothing to read: an icon, no text found)."""
     (width, height), dpi = _header(data)
     if width * height > limits.picture_pixels:
         raise ReadError("ocr", f"the picture is {width}×{height} pixels, over the limit of "
                                f"{limits.picture_pixels:,} pixels")
     if min(width, height) < _MIN_SIDE:
-        return Parsed(rows=[], text="", warnings=[{"stage": "ocr", "message": f"a {width}×{height} picture: "
-                                                   "too small to hold text; not read"}])
+        return [], None, f"a {width}×{height} picture: too small to hold text; not read"
     gray = decode_image(data)
     if gray is None:
         raise ReadError("ocr", "the picture could not be decoded (damaged or cut short)")
     page = read_page(gray, dpi)
-    rows = [row for row, _columns in page_rows(page.page.chars, page.page.hlines, page.page.vlines)]
-    parsed = Parsed(rows=rows, text=rows_text(rows))
-    parsed.ocr = describe([(1, page)])
-    parsed.warnings.append({"stage": "ocr", "message": parsed.ocr["summary"] if rows
-                            else "a picture with no text found by OCR (a logo, a photo?)"})
-    return parsed
+    lines = page_rows(page.page.chars, page.page.hlines, page.page.vlines)
+    return lines, page, None if lines else NO_TEXT
+
+
+@dataclass
+class PageReading:
+    """A page's rows with its pictures' rows put in, and what the record says of the pictures."""
+
+    rows: list[Row]
+    given: list[str] = field(default_factory=list)  # the pictures the page prints that were given, in order
+    not_given: list[int] = field(default_factory=list)  # indices (of ``placed``) of the pictures not given
+    failed: list[int] = field(default_factory=list)  # and of those given but not read (damaged, over a limit)
+    breaks: list[int] = field(default_factory=list)  # rows where a picture given was not read
+    warnings: list[dict] = field(default_factory=list)
+    ocr: dict | None = None
+
+
+def read_pictures(rows: list[Row], placed: list[tuple[int, str]], source: PictureSource,
+                  limits: ContentLimits) -> PageReading:
+    """The page's ``rows`` with the rows of each picture of ``placed`` ((row index, URL), in page
+    order) that ``source`` gives put where the picture sits. Pictures following each other with no
+    text between are joined as pages of a PDF are (a table row cut across them is one row). A
+    picture that cannot be read is a warning naming it, and the rest is read; past
+    ``limits.page_pictures`` the page's pictures are left unread, with one warning."""
+    out = PageReading(rows=[])
+    scanned: list[tuple[str, OcrPage]] = []
+    joinable = None  # the last picture's last ruled row, while nothing has followed it
+    done = 0
+    for n, (index, url) in enumerate(placed):
+        if index > done:
+            out.rows.extend(rows[done:index])
+            done, joinable = index, None
+        try:
+            given = source(url)
+        except ReadError as e:
+            out.warnings.append({"stage": e.stage, "message": f"picture {url}: {e.message}"})
+            given = None
+        if given is None:
+            out.not_given.append(n)
+            joinable = None
+            continue
+        name, data = given
+        out.given.append(name)
+        if len(out.given) > limits.page_pictures:
+            out.failed.append(n)
+            out.breaks.append(len(out.rows))
+            joinable = None
+            continue
+        try:
+            lines, page, note = picture_lines(data, limits)
+        except ReadError as e:
+            out.warnings.append({"stage": e.stage, "message": f"picture {name} not read: {e.message}"})
+            out.failed.append(n)
+            out.breaks.append(len(out.rows))
+            joinable = None
+            continue
+        if page is not None and lines:
+            scanned.append((name, page))
+        if note:
+            out.warnings.append({"stage": "ocr", "message": f"picture {name}: {note}"})
+        lines = join_split_row(out.rows, joinable, lines)
+        joinable = last_ruled(len(out.rows), lines) if lines else None
+        out.rows.extend(row for row, _columns in lines)
+    out.rows.extend(rows[done:])
+    skipped = len(out.given) - limits.page_pictures
+    if skipped > 0:
+        out.warnings.append({"stage": "ocr", "message": over(limits, "page_pictures", f"the page prints "
+                             f"{len(out.given)} pictures; the last {skipped} not read by OCR")})
+    if scanned:
+        out.ocr = describe(scanned)
+        out.ocr["pictures"] = out.ocr.pop("pages")
+        out.ocr["summary"] = "picture(s)" + out.ocr["summary"].removeprefix("page(s)")
+        out.warnings.append({"stage": "ocr", "message": out.ocr["summary"]})
+    return out
 
 
 def _header(data: bytes) -> tuple[tuple[int, int], float | None]:

@@ -1,0 +1,142 @@
+"""An HTML report page whose tables are pictures, read with its pictures (docs/ocr.md, "Pictures of
+a report page"): the demo's screenshots of a report's tables (``demo_portal.pictures``: table 2,
+table 3 cut in two, table 4, and a logo), put into the page's rows where they sit. One OCR
+reading of the four tables (some 12 CPU s) serves the first tests; the others read no table."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from demo_portal import pictures, render
+from demo_portal.figures import make_report
+from extract import ContentLimits, extract_document, extract_file
+from extract import standard_format as sf
+from ocr_support import score
+
+PAGE = "http://www.example.gov.cn/zwgk/ndbg/2024/0120/123456.html"
+REPORT = make_report("河南省发展和改革委员会", "委", "province", 2023, "2021", seed="demo")
+TABLES = pictures.table_pictures(REPORT)  # table 2, table 3 (two pictures), table 4
+LOGO = pictures.logo()
+
+
+def page(srcs: dict[int, list[str]], logo: str | None = "logo.png", base: str = "") -> bytes:
+    """The report's article with the tables ``srcs`` names printed as those pictures."""
+    head = f'<base href="{base}">' if base else ""
+    emblem = f'<p><img src="{logo}" width="120"></p>' if logo else ""
+    return (f"<html><head><meta charset='utf-8'>{head}<title>{REPORT.title}</title></head><body>"
+            f"<h1>{REPORT.title}</h1>{emblem}{render.render_html_body(REPORT, srcs)}</body></html>").encode()
+
+
+ALL = {2: ["t2.png"], 3: ["t3a.png", "t3b.png"], 4: ["t4.png"]}
+GIVEN = {f"http://www.example.gov.cn/zwgk/ndbg/2024/0120/{name}": data
+         for name, data in zip(["t2.png", "t3a.png", "t3b.png", "t4.png", "logo.png"], TABLES + [LOGO])}
+
+
+@pytest.fixture(scope="module")
+def record():
+    return extract_document(page(ALL), filename="page.html", source=PAGE, pictures=GIVEN)
+
+
+def truth() -> dict:
+    return {"figures": REPORT.figures, "cells": REPORT.cells}
+
+
+def test_the_pictures_tables_are_read_none_wrong(record):
+    found = score(truth(), record)
+    assert not found["wrong"] and len(found["exact"]) >= 0.97 * len(REPORT.figures), found
+    assert all(record["null_reasons"][key] for key in found["null"])
+    assert not record["errors"] and all(c["passed"] is not False for c in record["checks"])
+    assert record["format_version"] == "2021" and record["title"] == REPORT.title
+
+
+def test_a_table_cut_across_two_pictures_is_read_as_one(record):
+    """Table 3's first picture ends inside the 不予公开 rows; its second goes on to 结转下年度."""
+    found = set(score(truth(), record)["exact"])
+    assert {"requests.new_received.total", "requests.carried_forward.total",
+            "requests.not_processed.mass_repeated.natural_person"} <= found
+    table3 = [key for key in sf.keys("2021") if key.startswith("requests.")]
+    assert sum(key in found for key in table3) >= 0.97 * len(table3)
+
+
+def test_the_pictures_rows_stand_where_the_pictures_sit(record):
+    text = record["text"]
+    marks = ["二、主动公开政府信息情况", "行政规范性文件", "三、收到和处理政府信息公开申请情况", "本年新收政府信息公开申请数量",
+             "结转下年度继续办理", "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况"]
+    places = [text.find(mark) for mark in marks]
+    assert -1 not in places and places == sorted(places), dict(zip(marks, places))
+    # the pictures' text is in the sections their pictures stand in
+    assert "行政规范性文件" in record["sections"]["active_disclosure"] and "复议后起诉" in record["sections"]["appeals"]
+
+
+def test_the_record_names_the_pictures_read_and_how_surely(record):
+    assert record["pictures"] == list(GIVEN)[4:] + list(GIVEN)[:4]  # in page order: the logo first
+    ocr = record["ocr"]
+    assert ocr["pictures"] == list(GIVEN)[:4] and "pages" not in ocr  # the logo holds no text
+    assert ocr["summary"].startswith("picture(s) ") and ocr["engine"]
+    assert set(ocr["cells"]) == {key for key, text in record["cells"].items() if text}
+    messages = [(w["stage"], w["message"]) for w in record["warnings"]]
+    assert ("ocr", ocr["summary"]) in messages
+    assert ("ocr", f"picture {list(GIVEN)[4]}: a picture with no text found by OCR (a logo, a photo?)") in messages
+    assert not any("where the tables should be" in message for _stage, message in messages)
+
+
+def text_tables_but(number: int) -> dict[int, list[str]]:
+    return {number: ALL[number]}
+
+
+def test_a_damaged_picture_is_a_warning_naming_it_and_the_rest_is_read():
+    """Table 4's picture cut short; tables 2 and 3 are HTML tables: no table is OCR'd here."""
+    given = {**GIVEN, f"{PAGE.rsplit('/', 1)[0]}/t4.png": TABLES[3][:400]}
+    record = extract_document(page(text_tables_but(4)), filename="page.html", source=PAGE, pictures=given)
+    assert not record["errors"]
+    assert any(w["stage"] == "ocr" and "t4.png not read: the picture could not be" in w["message"]
+               for w in record["warnings"])
+    for key, value in REPORT.figures.items():
+        if key.startswith("appeals."):
+            assert record["figures"][key] is None and record["null_reasons"][key] == "table printed as an image"
+        else:
+            assert record["figures"][key] == value, key
+    assert record["ocr"] is None  # no picture held text
+
+
+def test_without_ocr_the_pictures_are_not_read_as_before():
+    record = extract_document(page(ALL), filename="page.html", source=PAGE, pictures=GIVEN, ocr=False)
+    assert record["ocr"] is None and record["pictures"] == [] and not record["errors"]
+    assert set(record["null_reasons"].values()) == {"table printed as an image"}
+    assert ("html", "4 table(s) or picture(s) where the tables should be: tables printed as images are not read "
+                    "(no OCR)") in [(w["stage"], w["message"]) for w in record["warnings"]]
+
+
+def test_pictures_past_the_limit_are_left_unread_with_a_warning():
+    record = extract_document(page(text_tables_but(4)), filename="page.html", source=PAGE, pictures=GIVEN,
+                              limits=ContentLimits(page_pictures=1))
+    messages = [w["message"] for w in record["warnings"]]
+    assert ("the page prints 2 pictures; the last 1 not read by OCR: over the limit ContentLimits.page_pictures = 1"
+            in messages)
+    assert all(record["figures"][key] is None for key in REPORT.figures if key.startswith("appeals."))
+
+
+def test_pictures_are_found_through_base_and_percent_encoding():
+    """``<base href>`` decides where a relative src points; a crawler's URL is percent-encoded."""
+    given = {"http://cdn.example.gov.cn/pic/%E8%A1%A84.png": TABLES[3][:400]}
+    record = extract_document(page({4: ["表4.png"]}, logo=None, base="http://cdn.example.gov.cn/pic/"),
+                              filename="page.html", source=PAGE, pictures=given)
+    assert record["pictures"] == list(given)
+
+
+def test_a_saved_page_reads_pictures_from_its_own_folder_only(tmp_path):
+    """Browser "Save page as": page.html and page_files/. A picture outside the folder, by ../, an
+    absolute path or a symbolic link out, is not read, and the record says so."""
+    folder = tmp_path / "saved"
+    (folder / "page_files").mkdir(parents=True)
+    (folder / "page_files" / "logo.png").write_bytes(LOGO)
+    (tmp_path / "secret.png").write_bytes(LOGO)
+    os.symlink(tmp_path / "secret.png", folder / "page_files" / "link.png")
+    srcs = {2: ["page_files/link.png"], 3: ["../secret.png"], 4: [str(tmp_path / "secret.png")]}
+    (folder / "page.html").write_bytes(page(srcs, logo="page_files/logo.png"))
+    record = extract_file(folder / "page.html")
+    assert record["pictures"] == ["page_files/logo.png"]
+    refused = [w["message"] for w in record["warnings"] if "not a file under the saved page's folder" in w["message"]]
+    assert len(refused) == 3 and not record["errors"]
+    assert set(record["null_reasons"].values()) == {"table printed as an image"}
