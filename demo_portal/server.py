@@ -26,6 +26,7 @@ CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".css": "text/css",
     ".js": "application/javascript",
+    ".png": "image/png",
 }
 
 

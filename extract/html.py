@@ -83,29 +83,27 @@ def read_html(markup: str, limits: ContentLimits = LIMITS, pictures: PictureSour
                     published=_meta_date(root) or labelled_date("\n".join(body.itertext())), warnings=warnings)
     if reading is not None:
         parsed.ocr, parsed.breaks, parsed.pictures = reading.ocr, reading.breaks, reading.given
-    _say_what_pictures_hide(parsed, placed if reading is None else _hiding(placed, reading), tables, reading is None)
+    if reading is None:
+        _say_what_pictures_hide(parsed, placed, [], tables, offered=False)
+    else:  # pictures not given hide nothing when those given held the text (icons the crawler left out)
+        _say_what_pictures_hide(parsed, [placed[n] for n in reading.not_given] if reading.ocr is None else [],
+                                [placed[n] for n in reading.failed], tables, offered=True)
     return parsed
 
 
-def _hiding(placed: list, reading) -> list:
-    """The pictures that may hold tables not read: those given that could not be read, and those
-    not given when no picture given held text (a page printing its tables as pictures, an icon
-    or a banner the crawler left out beside them is none)."""
-    return [placed[n] for n in reading.failed] + ([placed[n] for n in reading.not_given] if reading.ocr is None else [])
-
-
-def _say_what_pictures_hide(parsed: Parsed, unread: list[tuple[int, str, int | None]], tables: int,
-                            no_ocr: bool) -> None:
-    """The reason of the cells the pictures not read may hold: pictures in a table of their own, or
-    pictures in a report's article where no table is (the tables were pasted as screenshots; an
-    announcement page linking the report as an attachment prints no table sections)."""
-    image_tables = len({table for _index, _src, table in unread if table is not None})
-    pictures = image_tables or (0 if tables or not _prints_table_sections(parsed.text) else len(unread))
+def _say_what_pictures_hide(parsed: Parsed, unread: list[tuple[int, str, int | None]],
+                            failed: list[tuple[int, str, int | None]], tables: int, offered: bool) -> None:
+    """The reason of the cells the pictures not read may hold: pictures given that could not be
+    read, pictures in a table of their own, or pictures in a report's article where no table is
+    (the tables were pasted as screenshots; an announcement page linking the report as an
+    attachment prints no table sections). ``offered``: the reader was given pictures to read."""
+    image_tables = len({table for _index, _src, table in unread + failed if table is not None})
+    pictures = image_tables or len(failed) or (0 if tables or not _prints_table_sections(parsed.text) else len(unread))
     if not pictures:
         return
     parsed.missing_reason = IMAGE_TABLE_REASON
-    why = "tables printed as images are not read (no OCR)" if no_ocr else (
-        "not read: " + ", ".join(src for _index, src, _table in unread))
+    why = ("not read: " + ", ".join(src for _index, src, _table in failed + unread) if offered
+           else "tables printed as images are not read (no OCR)")
     parsed.warnings.append({"stage": "html", "message": f"{pictures} table(s) or picture(s) where the tables "
                                                         f"should be: {why}"})
 

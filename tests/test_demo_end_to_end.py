@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import pytest
+import sqlite_utils
 
 from archive_crawl import datasette
 from ports import free_ports
@@ -92,3 +93,30 @@ def test_demo_archive_opens_in_datasette(demo_runs):
 def get_json(url):
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.loads(response.read())
+
+
+def test_the_report_whose_tables_are_pictures_is_read_with_its_page(demo_runs):
+    """河南省发展和改革委员会 2023 prints its tables as screenshots (demo_portal/pictures.py): the build
+    reads the page with its pictures, once; the second run adds nothing."""
+    db_path, first, second = demo_runs
+    expected = json.loads((db_path.parent / "work" / "sites" / "expected.json").read_text(encoding="utf-8"))
+    want = next(r for r in expected["reports"] if any(d["kind"] == "png" for d in r["documents"]))
+    db = sqlite_utils.Database(db_path)
+    (report,) = db.query("select * from reports where page_url like ?", ["%" + want["page_path"]])
+    figures = {row["key"]: row for row in db["figures"].rows_where("report_id = ?", [report["id"]])}
+    assert set(figures) == set(want["figures"])
+    wrong = [key for key, value in want["figures"].items()
+             if figures[key]["value"] != value and not (figures[key]["value"] is None and figures[key]["null_reason"])]
+    assert not wrong  # exact, or null with a reason
+    assert sum(row["value"] == want["figures"][key] for key, row in figures.items()) >= 0.97 * len(want["figures"])
+    assert report["ocr"] == 1 and report["media_type"] == "html" and report["checks_failed"] == 0
+    assert all(row["ocr"] == 1 for row in figures.values() if row["value"] is not None)
+    documents = list(db["documents"].rows_where("report_id = ?", [report["id"]]))
+    page = next(d for d in documents if d["role"] == "page")
+    pictures = sorted(d["url"].rsplit("/", 1)[1] for d in documents if d["role"] == "attachment")
+    assert pictures == sorted(d["path"].rsplit("/", 1)[1] for d in want["documents"] if d["kind"] == "png")
+    assert {d["read_in"] for d in documents if d["role"] == "attachment"} == {page["sha256"]}
+    assert {d["media_type"] for d in documents if d["role"] == "attachment"} == {"image"}
+    assert page["read_in"] is None and not db["errors"].count_where("report_id = ?", [report["id"]])
+    assert "archive: 0 reports added, 22 in" in second.stdout  # the second build adds nothing
+    assert db["documents"].count_where("report_id = ?", [report["id"]]) == len(documents) == len(want["documents"])

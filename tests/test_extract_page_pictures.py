@@ -104,7 +104,7 @@ def test_without_ocr_the_pictures_are_not_read_as_before():
     record = extract_document(page(ALL), filename="page.html", source=PAGE, pictures=GIVEN, ocr=False)
     assert record["ocr"] is None and record["pictures"] == [] and not record["errors"]
     assert set(record["null_reasons"].values()) == {"table printed as an image"}
-    assert ("html", "4 table(s) or picture(s) where the tables should be: tables printed as images are not read "
+    assert ("html", "5 table(s) or picture(s) where the tables should be: tables printed as images are not read "
                     "(no OCR)") in [(w["stage"], w["message"]) for w in record["warnings"]]
 
 
