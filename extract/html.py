@@ -2,8 +2,10 @@
 
 Leaf tables (tables without tables inside: old portals lay pages out with tables) become
 grid rows with row/column spans unmerged; all other text becomes one-cell rows, in
-document order. A ``<table>`` that is only pictures (a table printed as an image) is
-counted, so the record can say where its cells went.
+document order. The article's pictures are placed among those rows: a page given its pictures
+has each read by OCR and its rows put where it sits (``scan.read_pictures``, docs/ocr.md); a
+page not given them says where its cells went (a ``<table>`` of pictures only, or pictures in
+an article whose table sections print no table: tables printed as images).
 
 lxml's plain HTML parser is used directly (not BeautifulSoup over it, nor lxml.html,
 whose element classes cost a lookup per node): a report page is read in a few

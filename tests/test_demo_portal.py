@@ -14,6 +14,7 @@ import docx
 import pytest
 from bs4 import BeautifulSoup
 from pdfminer.high_level import extract_text
+from PIL import Image
 
 from demo_portal import render
 from demo_portal.figures import make_report
@@ -155,7 +156,7 @@ def test_noise_pages_are_served_and_not_reports(demo_portal):
 
 # ---------------------------------------------------------------- documents
 CONTENT_TYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument"
-                                                   ".wordprocessingml.document"}
+                                                   ".wordprocessingml.document", "png": "image/png"}
 
 
 def _printed(report, table):
@@ -181,6 +182,11 @@ def test_report_documents_are_valid(demo_portal):
                 text = extract_text(io.BytesIO(body))
                 assert report["title"] in text and "- 2 -" in text
                 compact = text.replace("\n", "")
+            elif document["kind"] == "png":  # a table's screenshot or a logo (read by OCR: tests/test_extract_page_pictures.py)
+                assert headers["Content-Type"] == CONTENT_TYPES["png"]
+                with Image.open(io.BytesIO(body)) as picture:
+                    assert picture.format == "PNG" and min(picture.size) >= 100
+                continue
             else:
                 assert headers["Content-Type"] == CONTENT_TYPES["docx"]
                 word = docx.Document(io.BytesIO(body))
