@@ -168,7 +168,8 @@ def extract(paths, as_json, jobs, no_ocr):
     """Read report documents into records: metadata, figures, checks.
 
     Reads HTML, PDF, DOCX, DOC/WPS/RTF, XLS/XLSX and text; scanned pages and pictures
-    by OCR (--no-ocr: not). Each document is read in a worker process under memory, CPU
+    by OCR (--no-ocr: not), and with a saved page (page.html + page_files/) the pictures
+    it prints from files under its own folder. Each document is read in a worker process under memory, CPU
     and time limits
     (NIANBAO_WORKER_MEMORY_MB, …_CPU_SECONDS, …_WALL_SECONDS); one over a limit is an error.
     A document read without error but with no report title, year or table in it (or only the

@@ -182,7 +182,7 @@ def test_report_documents_are_valid(demo_portal):
                 text = extract_text(io.BytesIO(body))
                 assert report["title"] in text and "- 2 -" in text
                 compact = text.replace("\n", "")
-            elif document["kind"] == "png":  # a table's screenshot or a logo (read by OCR: tests/test_extract_page_pictures.py)
+            elif document["kind"] == "png":  # a table's screenshot or a logo (read by OCR: tests/test_page_pictures.py)
                 assert headers["Content-Type"] == CONTENT_TYPES["png"]
                 with Image.open(io.BytesIO(body)) as picture:
                     assert picture.format == "PNG" and min(picture.size) >= 100

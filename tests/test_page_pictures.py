@@ -4,15 +4,20 @@ table 3 cut in two, table 4, and a logo), put into the page's rows where they si
 reading of the four tables (some 12 CPU s) serves the first tests; the others read no table."""
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
+import sqlite_utils
 
+from archive.build import build
+from archive_crawl import page as archive_page, report, write_jsonl
 from demo_portal import pictures, render
 from demo_portal.figures import make_report
-from extract import ContentLimits, extract_document, extract_file
+from extract import ContentLimits, extract_document
 from extract import standard_format as sf
-from ocr_support import score
+from ocr_support import noise, score
+from tests.cli_support import run_nianbao
 
 PAGE = "http://www.example.gov.cn/zwgk/ndbg/2024/0120/123456.html"
 REPORT = make_report("河南省发展和改革委员会", "委", "province", 2023, "2021", seed="demo")
@@ -104,6 +109,7 @@ def test_without_ocr_the_pictures_are_not_read_as_before():
     record = extract_document(page(ALL), filename="page.html", source=PAGE, pictures=GIVEN, ocr=False)
     assert record["ocr"] is None and record["pictures"] == [] and not record["errors"]
     assert set(record["null_reasons"].values()) == {"table printed as an image"}
+    assert code == 0, err  # read as a report, its tables null with the reason
     assert ("html", "5 table(s) or picture(s) where the tables should be: tables printed as images are not read "
                     "(no OCR)") in [(w["stage"], w["message"]) for w in record["warnings"]]
 
@@ -135,8 +141,34 @@ def test_a_saved_page_reads_pictures_from_its_own_folder_only(tmp_path):
     os.symlink(tmp_path / "secret.png", folder / "page_files" / "link.png")
     srcs = {2: ["page_files/link.png"], 3: ["../secret.png"], 4: [str(tmp_path / "secret.png")]}
     (folder / "page.html").write_bytes(page(srcs, logo="page_files/logo.png"))
-    record = extract_file(folder / "page.html")
+    code, out, err = run_nianbao("extract", "--json", folder / "page.html")  # in the command's worker
+    record = json.loads(out)
     assert record["pictures"] == ["page_files/logo.png"]
     refused = [w["message"] for w in record["warnings"] if "not a file under the saved page's folder" in w["message"]]
     assert len(refused) == 3 and not record["errors"]
     assert set(record["null_reasons"].values()) == {"table printed as an image"}
+    assert code == 0, err  # read as a report, its tables null with the reason
+
+
+def test_the_build_reads_a_page_with_the_pictures_it_prints_and_the_others_alone(tmp_path):
+    """The page prints a logo (read with it) and links a photo (an attachment read alone, as
+    before); its tables are HTML tables. A second build adds nothing."""
+    crawl_dir, db_path = tmp_path / "crawl", tmp_path / "nianbao.db"
+    crawl_dir.mkdir()
+    body = render.render_html_body(REPORT).replace("<p", '<p><img src="files/logo.png" width="120"></p><p', 1)
+    item = report(crawl_dir, "河南省发展和改革委员会", REPORT.title, 2023, "art_pictures",
+                  archive_page(REPORT.title, body, ("photo.jpg",)),
+                  [("logo.png", "image/png", LOGO), ("photo.jpg", "application/octet-stream", noise())])
+    write_jsonl(crawl_dir / "reports.jsonl", [item])
+    first = build(crawl_dir, db_path)
+    db = sqlite_utils.Database(db_path)
+    (row,) = db["reports"].rows
+    assert row["figures_read"] == len(REPORT.figures) and row["ocr"] == 0  # no picture held text
+    page_sha = item["documents"][0]["sha256"]
+    documents = {d["url"].rsplit("/", 1)[1]: d for d in db["documents"].rows}
+    assert documents["logo.png"]["read_in"] == page_sha and documents["logo.png"]["extract_warnings"] == 0
+    assert documents["photo.jpg"]["read_in"] is None and documents["photo.jpg"]["media_type"] == "image"
+    assert documents["photo.jpg"]["extract_warnings"] == 1  # read alone: a picture with no text
+    assert first["document_errors"] == 0 and first["documents_added"] == 3
+    second = build(crawl_dir, db_path)
+    assert (second["reports_added"], second["documents_added"]) == (0, 0) and db["documents"].count == 3
