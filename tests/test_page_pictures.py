@@ -1,7 +1,8 @@
 """An HTML report page whose tables are pictures, read with its pictures (docs/ocr.md, "Pictures of
 a report page"): the demo's screenshots of a report's tables (``demo_portal.pictures``: table 2,
 table 3 cut in two, table 4, and a logo), put into the page's rows where they sit. One OCR
-reading of the four tables (some 12 CPU s) serves the first tests; the others read no table."""
+reading of tables 3 and 4 (three pictures, some 9 CPU s) serves the first tests; the others read
+no table (the whole file: 11 CPU s, 16-22 s on the shared machine)."""
 from __future__ import annotations
 
 import json
@@ -40,7 +41,8 @@ GIVEN = {f"http://www.example.gov.cn/zwgk/ndbg/2024/0120/{name}": data
 
 @pytest.fixture(scope="module")
 def record():
-    return extract_document(page(ALL), filename="page.html", source=PAGE, pictures=GIVEN)
+    """Table 2 an HTML table, tables 3 and 4 pictures (table 2's picture would cost 3 CPU s more)."""
+    return extract_document(page({3: ALL[3], 4: ALL[4]}), filename="page.html", source=PAGE, pictures=GIVEN)
 
 
 def truth() -> dict:
@@ -75,11 +77,12 @@ def test_the_pictures_rows_stand_where_the_pictures_sit(record):
 
 
 def test_the_record_names_the_pictures_read_and_how_surely(record):
-    assert record["pictures"] == list(GIVEN)[4:] + list(GIVEN)[:4]  # in page order: the logo first
+    assert record["pictures"] == list(GIVEN)[4:] + list(GIVEN)[1:4]  # in page order: the logo first
     ocr = record["ocr"]
-    assert ocr["pictures"] == list(GIVEN)[:4] and "pages" not in ocr  # the logo holds no text
+    assert ocr["pictures"] == list(GIVEN)[1:4] and "pages" not in ocr  # the logo holds no text
     assert ocr["summary"].startswith("picture(s) ") and ocr["engine"]
-    assert set(ocr["cells"]) == {key for key, text in record["cells"].items() if text}
+    assert set(ocr["cells"]) == {key for key, text in record["cells"].items()
+                                 if text and not key.startswith("active.")}  # the pictures' cells
     messages = [(w["stage"], w["message"]) for w in record["warnings"]]
     assert ("ocr", ocr["summary"]) in messages
     assert ("ocr", f"picture {list(GIVEN)[4]}: a picture with no text found by OCR (a logo, a photo?)") in messages
@@ -109,7 +112,6 @@ def test_without_ocr_the_pictures_are_not_read_as_before():
     record = extract_document(page(ALL), filename="page.html", source=PAGE, pictures=GIVEN, ocr=False)
     assert record["ocr"] is None and record["pictures"] == [] and not record["errors"]
     assert set(record["null_reasons"].values()) == {"table printed as an image"}
-    assert code == 0, err  # read as a report, its tables null with the reason
     assert ("html", "5 table(s) or picture(s) where the tables should be: tables printed as images are not read "
                     "(no OCR)") in [(w["stage"], w["message"]) for w in record["warnings"]]
 
