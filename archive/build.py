@@ -26,6 +26,10 @@
   rows in ``errors`` and the build goes on; one that took its worker past a limit
   (stage ``limit``) is also kept in ``failed_documents`` and not read again by later
   builds unless ``retry_failed`` (``nianbao build --retry-failed``).
+* An HTML page is read with the pictures among its item's attachments (tables printed as
+  pictures, docs/ocr.md): the report's record is the page's with the pictures' rows in it; a
+  picture the page printed is not read again alone, and its ``documents`` row names the page
+  (``read_in``); a picture the page does not print is read alone.
 * A line of ``reports.jsonl``, ``errors.jsonl`` or ``runs.jsonl`` that is torn, not
   JSON or lacks a key the build needs is skipped, with an ``errors`` row (source
   ``build``, kind ``bad_line``) and a message.
