@@ -50,6 +50,7 @@ import sqlite_utils
 from archive import agencies, coverage, schema, search
 from crawler import crawldir
 from extract import standard_format
+from extract.detect import sniff
 from extract.limits import WorkerLimits
 from extract.workers import WorkerPool
 
@@ -141,7 +142,7 @@ def _add_batch(db, crawl_dir: Path, pool: WorkerPool, batch: list[tuple[int, dic
     to_read = [item for number, item in batch
                if number in archived and (archived[number] is None or archived[number] in retried)]
     for item in to_read:
-        page, pictures = _page_and_pictures(item)
+        page, pictures = _page_and_pictures(crawl_dir, item)
         if pictures:
             pictures_of.setdefault(page["sha256"], pictures)
         for doc in item["documents"]:
@@ -183,25 +184,29 @@ def _add_item(db, item: dict, parsed: dict, retried: set[int], summary: dict) ->
     return report_id
 
 
-def _page_and_pictures(item: dict) -> tuple[dict | None, list[dict]]:
+def _page_and_pictures(crawl_dir: Path, item: dict) -> tuple[dict | None, list[dict]]:
     """The item's HTML page and the pictures among its attachments (the crawler archives those
     the page prints, ``crawler.spiders.pages.printed_images``), which the page is read with."""
-    page = next((doc for doc in item["documents"] if doc["role"] == "page"
-                 and "html" in (doc.get("content_type") or "").lower()), None)
+    page = _html_page(item)
     if page is None:
         return None, []
-    return page, [doc for doc in item["documents"] if doc["role"] == "attachment" and _is_picture(doc)]
+    return page, [doc for doc in item["documents"] if doc["role"] == "attachment" and _is_picture(crawl_dir, doc)]
 
 
-def _is_picture(doc: dict) -> bool:
-    """Sent as a picture (``image/*``), or named as one where the server said nothing useful."""
-    content_type = (doc.get("content_type") or "").lower()
-    name = (doc.get("filename") or urlsplit(doc["url"]).path).lower()
-    return content_type.startswith("image/") or (
-        not content_type.startswith(("text/", "application/pdf")) and name.endswith(PICTURE_NAMES))
+def _html_page(item: dict) -> dict | None:
+    return next((doc for doc in item["documents"] if doc["role"] == "page"
+                 and "html" in (doc.get("content_type") or "").lower()), None)
 
 
-PICTURE_NAMES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff")
+def _is_picture(crawl_dir: Path, doc: dict) -> bool:
+    """Sent as a picture (``image/*``), or its bytes are one (a server sending any type)."""
+    if (doc.get("content_type") or "").lower().startswith("image/"):
+        return True
+    try:
+        with open(crawl_dir / doc["blob"], "rb") as blob:
+            return sniff(blob.read(16)) == "image"
+    except OSError:
+        return False  # read alone, where the missing blob is an error
 
 
 def _printed(parsed: dict, page_sha: str) -> set[str]:
@@ -214,10 +219,10 @@ def _readings(item: dict, parsed: dict) -> list[tuple]:
     """``(document, record, failure)`` of each of the item's documents (``(document, None)`` for one
     not read yet). A picture its page was read with has no reading of its own: its record says
     only that (``read_in``, the page's sha256)."""
-    page, pictures = _page_and_pictures(item)
-    printed = _printed(parsed, page["sha256"]) if pictures else set()
+    page = _html_page(item)
+    printed = _printed(parsed, page["sha256"]) if page else set()  # only pictures were given it
     return [(doc, {"media_type": "image", "figures": {}, "errors": [], "warnings": [], "read_in": page["sha256"]},
-             None) if doc in pictures and doc["url"] in printed
+             None) if doc["role"] == "attachment" and doc["url"] in printed
             else (doc, *parsed[doc["sha256"]]) if doc["sha256"] in parsed else (doc, None)
             for doc in item["documents"]]
 
