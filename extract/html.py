@@ -83,11 +83,10 @@ def read_html(markup: str, limits: ContentLimits = LIMITS, pictures: PictureSour
         raise ReadError("html", "the page has no text")
     parsed = Parsed(rows=rows, text=rows_text(rows), title=_heading(body) or page_title,
                     published=_meta_date(root) or labelled_date("\n".join(body.itertext())), warnings=warnings)
-    if reading is not None:
-        parsed.ocr, parsed.breaks, parsed.pictures = reading.ocr, reading.breaks, reading.given
     if reading is None:
         _say_what_pictures_hide(parsed, placed, [], tables, offered=False)
     else:  # pictures not given hide nothing when those given held the text (icons the crawler left out)
+        parsed.ocr, parsed.breaks, parsed.pictures = reading.ocr, reading.breaks, reading.given
         _say_what_pictures_hide(parsed, [placed[n] for n in reading.not_given] if reading.ocr is None else [],
                                 [placed[n] for n in reading.failed], tables, offered=True)
     return parsed
