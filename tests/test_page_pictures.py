@@ -15,7 +15,8 @@ from archive.build import build
 from archive_crawl import page as archive_page, report, write_jsonl
 from demo_portal import pictures, render
 from demo_portal.figures import make_report
-from extract import ContentLimits, extract_document
+from extract import ContentLimits, extract_document, scan
+from extract.grid import Cell
 from extract import standard_format as sf
 from ocr_support import noise, score
 from tests.cli_support import run_nianbao
@@ -174,3 +175,26 @@ def test_the_build_reads_a_page_with_the_pictures_it_prints_and_the_others_alone
     assert first["document_errors"] == 0 and first["documents_added"] == 3
     second = build(crawl_dir, db_path)
     assert (second["reports_added"], second["documents_added"]) == (0, 0) and db["documents"].count == 3
+
+
+def test_a_row_cut_across_two_pictures_is_joined_as_across_pdf_pages(monkeypatch):
+    """The layout of each picture stands in for its OCR (``scan.picture_lines``): a row whose label
+    goes on at the top of the next picture is one row, as across two PDF pages; with a line of the
+    page between the pictures it is not joined."""
+    columns = [0.0, 100.0, 150.0, 200.0]
+    readings = {
+        b"top": [([Cell("表格")], None), ([Cell("1.本机关不掌握"), Cell("3"), Cell("4")], columns),
+                 ([Cell("（一"), Cell(""), Cell("")], columns)],
+        b"bottom": [([Cell("）予以公开"), Cell("5"), Cell("6")], columns), ([Cell("总计"), Cell("8"), Cell("10")], columns)],
+    }
+    monkeypatch.setattr(scan, "picture_lines", lambda data, limits: (readings[data], None, None))
+    source = {"a": ("a", b"top"), "b": ("b", b"bottom")}.get
+    page_rows = [[Cell("三、收到和处理")], [Cell("四、复议")]]
+
+    def texts(placed):
+        reading = scan.read_pictures(page_rows, placed, source, ContentLimits())
+        return [[cell.text for cell in row] for row in reading.rows]
+    assert texts([(1, "a"), (1, "b")]) == [["三、收到和处理"], ["表格"], ["1.本机关不掌握", "3", "4"],
+                                           ["（一）予以公开", "5", "6"], ["总计", "8", "10"], ["四、复议"]]
+    assert texts([(1, "a"), (2, "b")]) == [["三、收到和处理"], ["表格"], ["1.本机关不掌握", "3", "4"], ["（一", "", ""],
+                                           ["四、复议"], ["）予以公开", "5", "6"], ["总计", "8", "10"]]
