@@ -2,14 +2,16 @@
 
 The archive has no name parser of its own: the report's record carries both
 (``extract.region``, whose reader also serves when a declared name stands in). For the body an
-item declares — its ``publisher`` (the unit a portal hosts, with ``publisher_region`` and
-``publisher_level``), or, in crawls written before publishers, its portal's body (``portal``,
-``portal_region``, ``portal_level``, from the portal file) — the declared region and level win. One
+item declares (``crawler.publisher.declared_body``, the crawl's rule too) — its ``publisher``
+(the unit a portal hosts, with ``publisher_region`` and ``publisher_level``), or, in crawls
+written before publishers, its portal's body (``portal``, ``portal_region``, ``portal_level``,
+from the portal file) — the declared region and level win. One
 vocabulary from portal file to Datasette: ``level`` is national, province, city, county,
 township or department (archive/metadata.yaml gives the Chinese names).
 """
 from __future__ import annotations
 
+from crawler.publisher import declared_body
 from extract.region import REGION_KEYS, read_region, split_region
 
 
@@ -34,40 +36,10 @@ def for_report(name: str, item: dict, record: dict) -> dict:
         units, level = read_region(name, record.get("text") or "")
     units = {key: units.get(key) for key in REGION_KEYS}
     written = None  # a declared region that is not only place names, shown as written
-    declared_name, declared_region, declared_level = declared(item)
+    declared_name, declared_region, declared_level = declared_body(item)
     if name == declared_name:
         declared_units = split_region(declared_region)
         units.update({key: unit for key, unit in declared_units.items() if unit})
         level = declared_level or level
         written = None if any(declared_units.values()) else declared_region
     return {"region": written or "".join(filter(None, units.values())) or None, **units, "level": level}
-
-
-def body_name(reported: str | None, item: dict) -> str | None:
-    """The publishing body's name: the item's ``publisher``, in crawls written before publishers
-    the report's own (``reported``); the portal's when that is the same body named in full, or
-    when neither names one.
-
-    >>> body_name("洪泽区人民政府", {"portal": "淮安市洪泽区人民政府"})
-    '淮安市洪泽区人民政府'
-    >>> body_name("洪泽区人民政府", {"portal": "淮安市洪泽区人民政府", "publisher": "淮安市洪泽区教育局"})
-    '淮安市洪泽区教育局'
-    """
-    named, portal = item.get("publisher") or reported, item.get("portal")
-    if named and portal and portal.endswith(named):
-        return portal
-    return named or portal
-
-
-def declared(item: dict) -> tuple[str | None, str | None, str | None]:
-    """(name, region, level) of the body the reports.jsonl ``item`` says published it: its
-    ``publisher``, or in crawls written before publishers its portal's body.
-
-    >>> declared({"portal": "罗山县人民政府", "portal_region": "河南省信阳市", "portal_level": "county"})
-    ('罗山县人民政府', '河南省信阳市', 'county')
-    >>> declared({"portal": "罗山县人民政府", "publisher": "罗山县教育体育局",
-    ...           "publisher_region": "河南省信阳市罗山县", "publisher_level": "department"})
-    ('罗山县教育体育局', '河南省信阳市罗山县', 'department')
-    """
-    key = "publisher" if item.get("publisher") else "portal"
-    return body_name(None, item), item.get(f"{key}_region"), item.get(f"{key}_level")

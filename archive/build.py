@@ -45,6 +45,7 @@ import sqlite_utils
 
 from archive import agencies, coverage, schema, search
 from crawler import crawldir
+from crawler.publisher import declared_name
 from extract import standard_format
 from extract.limits import WorkerLimits
 from extract.workers import WorkerPool
@@ -366,7 +367,7 @@ def _give_to_publisher(db, report_id: int, item: dict, named: set[int]) -> None:
         return
     named.add(report_id)
     report = db["reports"].get(report_id)
-    publisher = agencies.declared(item)[0]
+    publisher = declared_name(item)
     old = report["agency_id"]
     if old is not None and db["agencies"].get(old)["name"] == publisher:
         return
@@ -505,7 +506,7 @@ def _report_id(db, page_url: str, primary: dict) -> int | None:
 def _add_report(db, item: dict, primary: dict, record: dict | None) -> int:
     record = record or {}
     checks = record.get("checks", [])
-    agency = agencies.body_name(record.get("agency"), item)
+    agency = declared_name(item, record.get("agency"))
     sections = record.get("sections") or {}
     row = {
         "agency_id": _agency_id(db, agency, item, record) if agency else None,
@@ -552,13 +553,13 @@ def _agency_id(db, name: str, item: dict, record: dict) -> int:
     """The body's row, created if new (``first_build`` is set when the build ends); each report's reading
     fills or updates it (a null never erases what an earlier report or a declaration gave), and
     its reports' ``report_summary`` rows follow. The portal hosting it is the first item's, or that
-    of an item declaring it (its publisher, or its portal's own body: ``agencies.declared``)."""
+    of an item declaring it (its publisher, or its portal's own body: ``crawler.publisher.declared_name``)."""
     place = agencies.for_report(name, item, record)
     hosting = {"portal": item.get("portal"), "portal_url": item.get("portal_url")}
     agency_id = db["agencies"].lookup({"name": name}, {**place, **hosting})
     row = db["agencies"].get(agency_id)
     changed = {key: value for key, value in place.items() if value and value != row[key]}
-    if name == agencies.declared(item)[0] or row["portal"] is None:
+    if name == declared_name(item) or row["portal"] is None:
         changed.update({key: value for key, value in hosting.items() if value != row[key]})
     if changed:
         db["agencies"].update(agency_id, changed)

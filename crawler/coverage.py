@@ -3,7 +3,8 @@ newly missing — what a cron user reads in the run's summary (crawler/run.py) a
 
 The crawler does not read the archive: it computes from the crawl directory's own reports.jsonl
 (all runs so far) with the archive's rule of which years a body owes (``extract.deadlines``), so the
-crawl's news and the archive's ``coverage`` table agree. A body is the item's ``publisher`` with its
+crawl's news and the archive's ``coverage`` table agree. A body is the one the item declares
+(``crawler.publisher.declared_body``, the archive's rule too): its ``publisher`` with its
 ``publisher_level``, or in crawls written before publishers its portal's. "Newly missing" is missing
 now (on the run's day) and not missing as of the previous run's day with the reports found before
 this run: a year found earlier, or not yet due then, or of a body not seen yet. With no earlier run
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from crawler.crawldir import RUNS, TIMESTAMP, read_jsonl
+from crawler.publisher import declared_body
 from extract.deadlines import missing_years
 
 #: Names shown in the run's summary before "… and N more": a cron mail stays a few lines.
@@ -30,7 +32,7 @@ class Bodies:
 
     def add(self, item: Mapping) -> None:
         """Note one report item (a reports.jsonl line, or a report item of this run)."""
-        name, level = body_of(item)
+        name, _, level = declared_body(item)
         if not name:
             return
         years = self.years.setdefault(name, set())
@@ -49,17 +51,6 @@ class Bodies:
         """Every (body, year) owed on ``today`` that has no report."""
         return {(name, year) for name, years in self.years.items()
                 for year in missing_years(years, self.levels.get(name), today)}
-
-
-def body_of(item: Mapping) -> tuple[str | None, str | None]:
-    """(name, level) of the body a report item says published it.
-
-    >>> body_of({"portal": "青山县人民政府", "portal_level": "county", "publisher": "青山县教育局",
-    ...          "publisher_level": "department"}), body_of({"portal": "青山县人民政府", "portal_level": "county"})
-    (('青山县教育局', 'department'), ('青山县人民政府', 'county'))
-    """
-    key = "publisher" if item.get("publisher") else "portal"
-    return item.get(key), item.get(f"{key}_level")
 
 
 def last_run_day(runs: Iterable[Mapping]) -> date | None:

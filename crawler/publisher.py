@@ -19,6 +19,8 @@ publisher's name, largest first. Pure functions of text.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from extract.region import REGION_KEYS, read_region, split_region
 from extract.rules import BODY_NAME, agency_of, cover_letter
 
@@ -30,9 +32,40 @@ def publisher_of(title: str, unit: str | None, portal: dict) -> dict:
     places = portal_places(portal)
     if name == portal["name"]:
         return {"publisher": name, "publisher_region": joined(places), "publisher_level": portal["level"]}
-    units, level = body_of(name)
+    units, level = places_and_level(name)
     places.update({key: value for key, value in units.items() if value})
     return {"publisher": name, "publisher_region": joined(places), "publisher_level": level}
+
+
+def declared_body(item: Mapping) -> tuple[str | None, str | None, str | None]:
+    """(name, region, level) of the body a report item (a reports.jsonl line) says published it: its
+    ``publisher``, or in crawls written before publishers its portal's body (:func:`declared_name`).
+    The one rule of the crawl's news (crawler/coverage.py) and the archive's bodies (archive/agencies.py).
+
+    >>> declared_body({"portal": "罗山县人民政府", "portal_region": "河南省信阳市", "portal_level": "county"})
+    ('罗山县人民政府', '河南省信阳市', 'county')
+    >>> declared_body({"portal": "罗山县人民政府", "publisher": "罗山县教育体育局",
+    ...                "publisher_region": "河南省信阳市罗山县", "publisher_level": "department"})
+    ('罗山县教育体育局', '河南省信阳市罗山县', 'department')
+    """
+    key = "publisher" if item.get("publisher") else "portal"
+    return declared_name(item), item.get(f"{key}_region"), item.get(f"{key}_level")
+
+
+def declared_name(item: Mapping, reported: str | None = None) -> str | None:
+    """The name of the body that published a report item: its ``publisher``, in crawls written before
+    publishers ``reported`` (the name the report prints, where the caller has read it: the archive);
+    the portal's when that is the portal's body named short, or when neither names one.
+
+    >>> declared_name({"portal": "淮安市洪泽区人民政府"}, reported="洪泽区人民政府")
+    '淮安市洪泽区人民政府'
+    >>> declared_name({"portal": "淮安市洪泽区人民政府", "publisher": "淮安市洪泽区教育局"}, "洪泽区人民政府")
+    '淮安市洪泽区教育局'
+    """
+    named, portal = item.get("publisher") or reported, item.get("portal")
+    if named and portal and portal.endswith(named):
+        return portal
+    return named or portal
 
 
 def publisher_name(title: str, unit: str | None, portal: dict) -> str:
@@ -40,8 +73,8 @@ def publisher_name(title: str, unit: str | None, portal: dict) -> str:
     the body the title names when it is not the unit, else the unit (or the portal's own body)."""
     titled = titled_body(title)
     if titled and portal["name"].endswith(titled):  # "县人民政府…": the portal's body without its place,
-        titled = portal["name"]                      # as archive.agencies.body_name reads it too
-    elif titled and not any(body_of(titled)[0].values()):  # "财政局…": a body of the portal's place
+        titled = portal["name"]                      # as declared_body reads it too
+    elif titled and not any(places_and_level(titled)[0].values()):  # "财政局…": a body of the portal's place
         titled = qualified(titled, portal)
     if unit is None:
         return titled or portal["name"]
@@ -63,13 +96,13 @@ def same_body(titled: str, unit: str, portal: dict) -> bool:
     names = qualified(titled, portal), qualified(unit, portal)
     if names[0] == names[1]:
         return True
-    (places, level), (unit_places, unit_level) = body_of(names[0]), body_of(names[1])
+    (places, level), (unit_places, unit_level) = places_and_level(names[0]), places_and_level(names[1])
     words, unit_words = own_words(names[0], places), own_words(names[1], unit_places)
     return (places == unit_places and level == unit_level
             and (not words or not unit_words or words[:2] == unit_words[:2]))
 
 
-def body_of(name: str) -> tuple[dict, str | None]:
+def places_and_level(name: str) -> tuple[dict, str | None]:
     """A body's places and level by ``extract.region``'s rule; a name of places alone is the deepest
     place's government."""
     units, level = read_region(name, "")

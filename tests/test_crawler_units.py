@@ -5,11 +5,13 @@ sub-domains, and Hanweb- or TRS-built with their columns outside their folder, c
 from __future__ import annotations
 
 import asyncio
+import doctest
 
 import pytest
 from scrapy.http import HtmlResponse, Request
 
 from crawler.portals import PortalFileError, validate_portal
+from crawler import publisher
 from crawler.publisher import publisher_of
 from crawler.spiders.pages import Link, article_report, page_links
 from crawler.spiders.unit_first import UnitReportsFirst
@@ -332,3 +334,8 @@ def test_units_false_and_units_url():
     assert asyncio.run(started(hinted)) == [("http://www.qingshan.gov.cn/", None),
                                             ("http://www.qingshan.gov.cn/zwgk/bm/", True)]
     assert asyncio.run(started({**hinted, "units": False})) == [("http://www.qingshan.gov.cn/", None)]
+
+
+def test_publisher_examples():
+    """crawler.publisher's examples: the body an item declares, the crawl's and the archive's one rule."""
+    assert doctest.testmod(publisher).failed == 0
