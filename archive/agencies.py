@@ -8,10 +8,15 @@ written before publishers, its portal's body (``portal``, ``portal_region``, ``p
 from the portal file) — the declared region and level win. One
 vocabulary from portal file to Datasette: ``level`` is national, province, city, county,
 township or department (archive/metadata.yaml gives the Chinese names).
+
+A body is found by its key (``name_key``, ``crawler.publisher.body_key``), not its name: a
+government spelled with or without 人民, or a street office as 街道办事处 or 街道, is one body, shown
+under the first name a report gave it.
 """
 from __future__ import annotations
 
-from crawler.publisher import declared_body
+from archive import schema
+from crawler.publisher import body_key, declared_body
 from extract.region import REGION_KEYS, read_region, split_region
 
 
@@ -43,3 +48,30 @@ def for_report(name: str, item: dict, record: dict) -> dict:
         level = declared_level or level
         written = None if any(declared_units.values()) else declared_region
     return {"region": written or "".join(filter(None, units.values())) or None, **units, "level": level}
+
+
+def key_bodies(db) -> None:
+    """Key the bodies archived before bodies had keys (``name_key`` null). A body that is another
+    spelling of one keyed before it (青山县政府 of 青山县人民政府, by id) hands that one its reports and goes."""
+    for agency_id, name in db.execute("select id, name from agencies where name_key is null order by id").fetchall():
+        key = body_key(name)
+        kept = db.execute("select id from agencies where name_key = ?", [key]).fetchone()
+        if kept:
+            move_reports(db, agency_id, kept[0])
+        else:
+            db.execute("update agencies set name_key = ? where id = ?", [key, agency_id])
+
+
+def move_reports(db, old: int | None, new: int, report_id: int | None = None) -> None:
+    """Body ``old``'s reports (or only ``report_id``, of ``old`` or of no body) go to body ``new``,
+    their summary rows with them.
+    ``old`` left without a report is deleted with its coverage rows (a body is known by its reports:
+    kept, it would be a body "missing" every year since; year_checks are recomputed by every build)."""
+    which, params = ("id = ?", [report_id]) if report_id is not None else ("agency_id = ?", [old])
+    db.execute(f"update reports set agency_id = ? where {which}", [new, *params])
+    db.execute(f"update report_summary set agency_id = ? where {which}", [new, *params])
+    db.execute(schema.refresh_summary_agency_sql(), [new, new])
+    if old is not None and not db["reports"].count_where("agency_id = ?", [old]):
+        for table in ("coverage", "year_checks"):
+            db.execute(f"delete from {table} where agency_id = ?", [old])
+        db["agencies"].delete(old)

@@ -45,7 +45,7 @@ import sqlite_utils
 
 from archive import agencies, coverage, schema, search
 from crawler import crawldir
-from crawler.publisher import declared_name
+from crawler.publisher import body_key, declared_name
 from extract import standard_format
 from extract.limits import WorkerLimits
 from extract.workers import WorkerPool
@@ -94,6 +94,7 @@ def build(crawl_dir: Path, db_path: Path, *, messages=None, progress=None, jobs:
     try:
         with db.atomic():
             schema.create(db, messages)
+            agencies.key_bodies(db)
             db["crawl_dirs"].insert({"path": str(crawl_dir.resolve())}, ignore=True)
             build_id = db["builds"].insert({"started": _now(), "crawl_dir": str(crawl_dir.resolve())}).last_pk
             items = _load_crawl_log(db, crawl_dir, summary, messages)
@@ -360,25 +361,17 @@ def _give_to_publisher(db, report_id: int, item: dict, named: set[int]) -> None:
     written before publishers let the report's own name or its portal's body stand in. The first
     item of the crawl directory naming a publisher decides (every build reads them in the same
     order, so a report two portals credit differently does not move back and forth), noted in
-    ``named``. The body left without a report is deleted with its coverage rows (a body is known
-    by its reports: kept, it would be a body "missing" every year since; year_checks are recomputed
-    by every build)."""
+    ``named``. The body left without a report is deleted (``agencies.move_reports``)."""
     if not item.get("publisher") or report_id in named:
         return
     named.add(report_id)
     report = db["reports"].get(report_id)
     publisher = declared_name(item)
     old = report["agency_id"]
-    if old is not None and db["agencies"].get(old)["name"] == publisher:
+    if old is not None and db["agencies"].get(old)["name_key"] == body_key(publisher):
         return
-    new = _agency_id(db, publisher, item, {"agency": None, "text": report["text"]})
-    db["reports"].update(report_id, {"agency_id": new})
-    db.execute("update report_summary set agency_id = ? where id = ?", [new, report_id])
-    db.execute(schema.refresh_summary_agency_sql(), [new, new])
-    if old is not None and not db["reports"].count_where("agency_id = ?", [old]):
-        for table in ("coverage", "year_checks"):
-            db.execute(f"delete from {table} where agency_id = ?", [old])
-        db["agencies"].delete(old)
+    agencies.move_reports(db, old, _agency_id(db, publisher, item, {"agency": None, "text": report["text"]}),
+                          report_id)
 
 
 def _add_summary(db, report_id: int, page_url: str) -> None:
@@ -556,7 +549,7 @@ def _agency_id(db, name: str, item: dict, record: dict) -> int:
     of an item declaring it (its publisher, or its portal's own body: ``crawler.publisher.declared_name``)."""
     place = agencies.for_report(name, item, record)
     hosting = {"portal": item.get("portal"), "portal_url": item.get("portal_url")}
-    agency_id = db["agencies"].lookup({"name": name}, {**place, **hosting})
+    agency_id = db["agencies"].lookup({"name_key": body_key(name)}, {"name": name, **place, **hosting})
     row = db["agencies"].get(agency_id)
     changed = {key: value for key, value in place.items() if value and value != row[key]}
     if name == declared_name(item) or row["portal"] is None:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from crawler.crawldir import RUNS, TIMESTAMP, read_jsonl
-from crawler.publisher import declared_body
+from crawler.publisher import body_key, declared_body
 from extract.deadlines import missing_years
 
 #: Names shown in the run's summary before "… and N more": a cron mail stays a few lines.
@@ -24,33 +24,38 @@ SHOWN = 10
 
 
 class Bodies:
-    """The report years of each body seen in a crawl directory's report items, and its level."""
+    """The report years of each body seen in a crawl directory's report items, and its level, by the
+    body's key (``crawler.publisher.body_key``: 青山县政府 and 青山县人民政府 are one body), with the
+    name it was first seen under (the archive's name for it too: it reads reports.jsonl in order)."""
 
     def __init__(self):
         self.years: dict[str, set[int]] = {}
         self.levels: dict[str, str] = {}
+        self.names: dict[str, str] = {}
 
     def add(self, item: Mapping) -> None:
         """Note one report item (a reports.jsonl line, or a report item of this run)."""
         name, _, level = declared_body(item)
         if not name:
             return
-        years = self.years.setdefault(name, set())
+        key = body_key(name)
+        self.names.setdefault(key, name)
+        years = self.years.setdefault(key, set())
         if isinstance(item.get("year"), int):
             years.add(item["year"])
-        if level and name not in self.levels:
-            self.levels[name] = level
+        if level and key not in self.levels:
+            self.levels[key] = level
 
     def copy(self) -> Bodies:
         other = Bodies()
-        other.years = {name: set(years) for name, years in self.years.items()}
-        other.levels = dict(self.levels)
+        other.years = {key: set(years) for key, years in self.years.items()}
+        other.levels, other.names = dict(self.levels), dict(self.names)
         return other
 
     def missing(self, today: date) -> set[tuple[str, int]]:
-        """Every (body, year) owed on ``today`` that has no report."""
-        return {(name, year) for name, years in self.years.items()
-                for year in missing_years(years, self.levels.get(name), today)}
+        """Every (body's key, year) owed on ``today`` that has no report."""
+        return {(key, year) for key, years in self.years.items()
+                for year in missing_years(years, self.levels.get(key), today)}
 
 
 def last_run_day(runs: Iterable[Mapping]) -> date | None:
@@ -80,10 +85,13 @@ def news(before: Bodies, before_day: date | None, after: Bodies, today: date) ->
     >>> after.add({"publisher": "乙镇", "publisher_level": "township", "year": 2023})
     >>> news(before, date(2025, 1, 20), after, date(2025, 4, 1))  # 2024 fell due for both since
     {'bodies_new': ['乙镇'], 'years_newly_missing': [['乙镇', 2024], ['甲局', 2024]]}
+    >>> after.add({"publisher": "乙镇人民政府", "publisher_level": "township", "year": 2024})  # 乙镇 spelled in full
+    >>> news(before, date(2025, 1, 20), after, date(2025, 4, 1))
+    {'bodies_new': ['乙镇'], 'years_newly_missing': [['甲局', 2024]]}
     """
     old = before.missing(before_day) if before_day else set()
-    return {"bodies_new": sorted(after.years.keys() - before.years.keys()),
-            "years_newly_missing": [list(pair) for pair in sorted(after.missing(today) - old)]}
+    return {"bodies_new": sorted(after.names[key] for key in after.years.keys() - before.years.keys()),
+            "years_newly_missing": sorted([after.names[key], year] for key, year in after.missing(today) - old)}
 
 
 def news_lines(run: Mapping) -> list[str]:

@@ -9,11 +9,12 @@ government's report does not make it the township's (:func:`same_body` tells a r
 another body). A report found in the portal's own pages was published by the body its title names
 (``extract.rules``: the name before its year, or a cover letter's sender; a portal's column often
 lists its departments' reports too; a title naming the portal's body without its place,
-"县人民政府", names the portal's; one naming no place, "财政局", a body of the portal's place), else by
-the portal's own body. Its level is
+"县人民政府", or spelled otherwise, "青山县政府", names the portal's; one naming no place, "财政局", a
+body of the portal's place), else by the portal's own body. Its level is
 ``extract.region``'s rule (docs/architecture.md): a 局/委/办 is a department, a 乡/镇/街道 or a
-片区管理局 a township; a unit named by its place alone (a directory's "城关镇") is that place's
-government. The portal's own body keeps the portal file's level. Its region is the portal's
+片区管理局 a township; a government named by its place alone (a directory's "城关镇") or spelled
+short ("东城街道办") is that place's government. The portal's own body keeps the portal file's level.
+A body spelled several ways is one body, keyed by :func:`body_key`. Its region is the portal's
 (the portal file's ``region`` and the places of the portal's name), completed by the places of the
 publisher's name, largest first. Pure functions of text.
 """
@@ -55,25 +56,34 @@ def declared_body(item: Mapping) -> tuple[str | None, str | None, str | None]:
 def declared_name(item: Mapping, reported: str | None = None) -> str | None:
     """The name of the body that published a report item: its ``publisher``, in crawls written before
     publishers ``reported`` (the name the report prints, where the caller has read it: the archive);
-    the portal's when that is the portal's body named short, or when neither names one.
+    the portal's when that is the portal's body named short or spelled otherwise
+    (:func:`names_portal_body`), or when neither names one.
 
     >>> declared_name({"portal": "淮安市洪泽区人民政府"}, reported="洪泽区人民政府")
     '淮安市洪泽区人民政府'
     >>> declared_name({"portal": "淮安市洪泽区人民政府", "publisher": "淮安市洪泽区教育局"}, "洪泽区人民政府")
     '淮安市洪泽区教育局'
+    >>> declared_name({"portal": "淮安市洪泽区人民政府"}, reported="淮安市洪泽区政府")
+    '淮安市洪泽区人民政府'
     """
     named, portal = item.get("publisher") or reported, item.get("portal")
-    if named and portal and portal.endswith(named):
+    if named and portal and names_portal_body(named, portal):
         return portal
     return named or portal
+
+
+def names_portal_body(name: str, portal_name: str) -> bool:
+    """Whether ``name`` is the portal's own body: its name without its place (县人民政府, 洪泽区人民政府
+    on 淮安市洪泽区人民政府's portal), or another spelling of it (:func:`body_key`: 青山县政府)."""
+    return portal_name.endswith(name) or body_key(portal_name).endswith(body_key(name))
 
 
 def publisher_name(title: str, unit: str | None, portal: dict) -> str:
     """Who published a report titled ``title`` found in ``unit``'s pages (None: the portal's own):
     the body the title names when it is not the unit, else the unit (or the portal's own body)."""
     titled = titled_body(title)
-    if titled and portal["name"].endswith(titled):  # "县人民政府…": the portal's body without its place,
-        titled = portal["name"]                      # as declared_body reads it too
+    if titled and names_portal_body(titled, portal["name"]):  # "县人民政府…", "青山县政府…": the portal's
+        titled = portal["name"]                                # body, as declared_name reads it too
     elif titled and not any(places_and_level(titled)[0].values()):  # "财政局…": a body of the portal's place
         titled = qualified(titled, portal)
     if unit is None:
@@ -89,12 +99,13 @@ def republished(title: str, unit: str, portal: dict) -> bool:
 
 def same_body(titled: str, unit: str, portal: dict) -> bool:
     """Whether the body a title names is the unit whose pages list it. Both taken as bodies of the
-    portal's place (:func:`qualified`), they are when their names are equal, or when they have the same
+    portal's place (:func:`qualified`), they are when their names are spellings of one
+    (:func:`body_key`: 青山县政府 is 青山县人民政府), or when they have the same
     places and level and the words after their places begin alike (two characters: a unit renamed,
     教育局 → 教育体育局) or one has none (城关镇 is 城关镇人民政府). So 青山县人民政府 (a county) is
     not its township's, nor 青山县财政局 its 教育局's."""
     names = qualified(titled, portal), qualified(unit, portal)
-    if names[0] == names[1]:
+    if body_key(names[0]) == body_key(names[1]):
         return True
     (places, level), (unit_places, unit_level) = places_and_level(names[0]), places_and_level(names[1])
     words, unit_words = own_words(names[0], places), own_words(names[1], unit_places)
@@ -103,12 +114,46 @@ def same_body(titled: str, unit: str, portal: dict) -> bool:
 
 
 def places_and_level(name: str) -> tuple[dict, str | None]:
-    """A body's places and level by ``extract.region``'s rule; a name of places alone is the deepest
-    place's government."""
+    """A body's places and level by ``extract.region``'s rule; a government named by one of its
+    spellings (:func:`body_key`: a place alone, 县政府, 街道办) is its deepest place's government."""
     units, level = read_region(name, "")
-    if level is None and any(units.values()):
-        level = next(key for key in reversed(REGION_KEYS) if units[key])
+    place = deepest(units)
+    if place and own_words(name, units) in government_spellings(units[place])[0]:
+        level = place
     return units, level
+
+
+def body_key(name: str) -> str:
+    """The one name of a body that its spellings share. A government is named with or without
+    人民 (青山县人民政府, 青山县政府), or by its place alone (a directory's 城关镇), a street's office as
+    街道办事处, 街道办 or 街道, a zone's area as 片区管理局 or 片区: each is keyed by its places and
+    the fullest spelling. Any other name (a department, a government's 办公室) is its own key. The
+    crawl's news (crawler/coverage.py) and the archive's bodies are keyed by it; the name shown is
+    one a report gave.
+
+    >>> [body_key(name) for name in ("青山县政府", "青山县城关镇", "青山县东城街道办", "青山县人民政府办公室")]
+    ['青山县人民政府', '青山县城关镇人民政府', '青山县东城街道办事处', '青山县人民政府办公室']
+    """
+    units = read_region(name, "")[0]
+    place = deepest(units)
+    if place is None:
+        return name
+    spellings, fullest = government_spellings(units[place])
+    return joined(units) + fullest if own_words(name, units) in spellings else name
+
+
+def government_spellings(place: str) -> tuple[tuple[str, ...], str]:
+    """The words after a place's name that name its government, and the fullest of them."""
+    if place.endswith("街道"):
+        return ("", "办", "办事处"), "办事处"
+    if place.endswith("片区"):
+        return ("", "管理局"), "管理局"
+    return ("", "政府", "人民政府"), "人民政府"
+
+
+def deepest(units: dict) -> str | None:
+    """The key of the deepest place a name has (township, county, city or province), or None."""
+    return next((key for key in reversed(REGION_KEYS) if units[key]), None)
 
 
 def own_words(name: str, places: dict) -> str:
