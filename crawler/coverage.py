@@ -12,6 +12,7 @@ on record, every missing year is news.
 """
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
@@ -21,6 +22,9 @@ from extract.deadlines import missing_years
 
 #: Names shown in the run's summary before "… and N more": a cron mail stays a few lines.
 SHOWN = 10
+#: New bodies, and (body, year) newly missing, that a run's record lists (and its log names), besides
+#: how many there are: a runs.jsonl line stays some kilobytes however many bodies a crawl sees.
+KEPT = 100
 
 
 class Bodies:
@@ -52,10 +56,11 @@ class Bodies:
         other.levels, other.names = dict(self.levels), dict(self.names)
         return other
 
-    def missing(self, today: date) -> set[tuple[str, int]]:
-        """Every (body's key, year) owed on ``today`` that has no report."""
-        return {(key, year) for key, years in self.years.items()
-                for year in missing_years(years, self.levels.get(key), today)}
+    def missing(self, key: str, day: date | None) -> list[int]:
+        """The years body ``key`` owes on ``day`` without a report (none for a body not seen, or no day)."""
+        if day is None or key not in self.years:
+            return []
+        return missing_years(self.years[key], self.levels.get(key), day)
 
 
 def last_run_day(runs: Iterable[Mapping]) -> date | None:
@@ -75,23 +80,48 @@ def previous_run_day(root) -> date | None:
 
 
 def news(before: Bodies, before_day: date | None, after: Bodies, today: date) -> dict:
-    """``{"bodies_new": [name, …], "years_newly_missing": [[name, year], …]}`` of a run that found
-    ``after`` where earlier runs, the latest ending on ``before_day``, had found ``before``; in the
-    order of names by code point (the crawl's order is not the same twice), a body's years in order.
+    """``{"bodies_new": [name, …], "bodies_new_count": n, "years_newly_missing": [[name, year], …],
+    "years_newly_missing_count": n}`` of a run that found ``after`` where earlier runs, the latest
+    ending on ``before_day``, had found ``before``: the first :data:`KEPT` of each in the order of
+    names by code point (the crawl's order is not the same twice), a body's years in order, and how
+    many there are. A first crawl of 100,000 bodies has as many new bodies and more missing years:
+    listed whole, one runs.jsonl line would be megabytes; every one of them is in the archive built
+    from the same reports.jsonl (its ``agencies.first_build`` and ``coverage``).
 
     >>> before, after = Bodies(), Bodies()
     >>> before.add({"publisher": "甲局", "publisher_level": "department", "year": 2022})
     >>> after = before.copy()
     >>> after.add({"publisher": "乙镇", "publisher_level": "township", "year": 2023})
     >>> news(before, date(2025, 1, 20), after, date(2025, 4, 1))  # 2024 fell due for both since
-    {'bodies_new': ['乙镇'], 'years_newly_missing': [['乙镇', 2024], ['甲局', 2024]]}
+    {'bodies_new': ['乙镇'], 'bodies_new_count': 1, 'years_newly_missing': [['乙镇', 2024], ['甲局', 2024]], 'years_newly_missing_count': 2}
     >>> after.add({"publisher": "乙镇人民政府", "publisher_level": "township", "year": 2024})  # 乙镇 spelled in full
-    >>> news(before, date(2025, 1, 20), after, date(2025, 4, 1))
-    {'bodies_new': ['乙镇'], 'years_newly_missing': [['甲局', 2024]]}
+    >>> news(before, date(2025, 1, 20), after, date(2025, 4, 1))["years_newly_missing"]
+    [['甲局', 2024]]
     """
-    old = before.missing(before_day) if before_day else set()
-    return {"bodies_new": sorted(after.names[key] for key in after.years.keys() - before.years.keys()),
-            "years_newly_missing": sorted([after.names[key], year] for key, year in after.missing(today) - old)}
+    bodies, bodies_count = first_and_count((after.names[key] for key in after.years.keys() - before.years.keys()), KEPT)
+    missing, missing_count = first_and_count(
+        ([after.names[key], year] for key in after.years
+         for year in sorted(set(after.missing(key, today)) - set(before.missing(key, before_day)))), KEPT)
+    return {"bodies_new": bodies, "bodies_new_count": bodies_count,
+            "years_newly_missing": missing, "years_newly_missing_count": missing_count}
+
+
+def first_and_count(items: Iterable, n: int) -> tuple[list, int]:
+    """The ``n`` smallest of ``items`` in order, and how many there are: one pass, ``n`` held.
+
+    >>> first_and_count(iter([3, 1, 2]), 2)
+    ([1, 2], 3)
+    """
+    count = 0
+
+    def counted():
+        nonlocal count
+        for item in items:
+            count += 1
+            yield item
+
+    first = heapq.nsmallest(n, counted())
+    return first, count
 
 
 def news_lines(run: Mapping) -> list[str]:
@@ -104,11 +134,19 @@ def news_lines(run: Mapping) -> list[str]:
     """
     lines = []
     bodies, missing = run.get("bodies_new") or [], run.get("years_newly_missing") or []
+    bodies_count, missing_count = counts(run)
     if bodies:
-        more = f", … and {len(bodies) - SHOWN} more" if len(bodies) > SHOWN else ""
-        lines.append(f"new bodies: {len(bodies)}: {', '.join(bodies[:SHOWN])}{more}")
+        more = f", … and {bodies_count - SHOWN} more" if bodies_count > SHOWN else ""
+        lines.append(f"new bodies: {bodies_count}: {', '.join(bodies[:SHOWN])}{more}")
     lines += [f"warning: {name}: {year} missing" for name, year in missing[:SHOWN]]
-    if len(missing) > SHOWN:
-        lines.append(f"warning: … and {len(missing) - SHOWN} more (body, year) newly missing")
+    if missing_count > SHOWN:
+        lines.append(f"warning: … and {missing_count - SHOWN} more (body, year) newly missing")
     return lines
+
+
+def counts(run: Mapping) -> tuple[int, int]:
+    """How many bodies are new and (body, year) newly missing in a run record (one written before
+    the counts were: as many as it lists)."""
+    return (run.get("bodies_new_count", len(run.get("bodies_new") or [])),
+            run.get("years_newly_missing_count", len(run.get("years_newly_missing") or [])))
 
