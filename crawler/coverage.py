@@ -92,8 +92,9 @@ def news(before: Bodies, before_day: date | None, after: Bodies, today: date) ->
     >>> before.add({"publisher": "甲局", "publisher_level": "department", "year": 2022})
     >>> after = before.copy()
     >>> after.add({"publisher": "乙镇", "publisher_level": "township", "year": 2023})
-    >>> news(before, date(2025, 1, 20), after, date(2025, 4, 1))  # 2024 fell due for both since
-    {'bodies_new': ['乙镇'], 'bodies_new_count': 1, 'years_newly_missing': [['乙镇', 2024], ['甲局', 2024]], 'years_newly_missing_count': 2}
+    >>> found = news(before, date(2025, 1, 20), after, date(2025, 4, 1))  # 2024 fell due for both since
+    >>> found["bodies_new"], found["bodies_new_count"], found["years_newly_missing"], found["years_newly_missing_count"]
+    (['乙镇'], 1, [['乙镇', 2024], ['甲局', 2024]], 2)
     >>> after.add({"publisher": "乙镇人民政府", "publisher_level": "township", "year": 2024})  # 乙镇 spelled in full
     >>> news(before, date(2025, 1, 20), after, date(2025, 4, 1))["years_newly_missing"]
     [['甲局', 2024]]

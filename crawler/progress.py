@@ -75,9 +75,8 @@ class PortalScheduler(Scheduler):
         return request
 
 
-class CallbackDone:
-    """Spider middleware (the innermost): a response's callback is over when its output is all
-    taken, or when it raised (for a response no callback sees, an ``HttpError``, too)."""
+class ProgressMiddleware:
+    """A middleware telling :class:`PortalsInHand` what only it sees; off without a progress display."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -87,6 +86,11 @@ class CallbackDone:
         if not callable(crawler.settings.get("NIANBAO_PROGRESS")):
             raise NotConfigured
         return cls(crawler)
+
+
+class CallbackDone(ProgressMiddleware):
+    """Spider middleware (the innermost): a response's callback is over when its output is all
+    taken, or when it raised (for a response no callback sees, an ``HttpError``, too)."""
 
     def process_spider_output(self, response, result):
         try:
@@ -108,19 +112,10 @@ class CallbackDone:
         self.crawler.signals.send_catch_log(callback_over, request=response.request)
 
 
-class FailureFinal:
+class FailureFinal(ProgressMiddleware):
     """Downloader middleware (the outermost): a failure that reaches it is final (a retry or a
     redirect would have been returned by a middleware nearer the network); the request's errback
     (a templated year's answer) queues nothing."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        if not callable(crawler.settings.get("NIANBAO_PROGRESS")):
-            raise NotConfigured
-        return cls(crawler)
 
     def process_exception(self, request, exception):
         self.crawler.signals.send_catch_log(failure_final, request=request)
@@ -136,10 +131,11 @@ class PortalsInHand:
         self.numbers = itertools.count()
 
     def connect(self, crawler) -> None:
-        for handler, signal in ((self.request_queued, request_queued), (self.handed_out, request_handed_out),
-                                (self.scheduled, signals.request_scheduled),
-                                (self.response_received, signals.response_received), (self.callback_over, callback_over),
-                (self.failure_final, failure_final), (self.idle, signals.spider_idle)):
+        for handler, signal in (
+            (self.request_queued, request_queued), (self.handed_out, request_handed_out),
+            (self.scheduled, signals.request_scheduled), (self.response_received, signals.response_received),
+            (self.callback_over, callback_over), (self.failure_final, failure_final), (self.idle, signals.spider_idle),
+        ):
             crawler.signals.connect(handler, signal=signal)
 
     def request_queued(self, request):
