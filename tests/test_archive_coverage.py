@@ -250,8 +250,9 @@ def test_a_body_spelled_several_ways_is_one_body_and_the_crawls_news_agrees(tmp_
     bodies = Bodies()
     for line in items:
         bodies.add(line)
-    assert news(Bodies(), None, bodies, TODAY) == {"bodies_new": [COUNTY, "罗山县龙山街道"],
-                                                   "years_newly_missing": [[COUNTY, 2024]]}
+    assert news(Bodies(), None, bodies, TODAY) == {
+        "bodies_new": [COUNTY, "罗山县龙山街道"], "bodies_new_count": 2,
+        "years_newly_missing": [[COUNTY, 2024]], "years_newly_missing_count": 1}
 
 
 def test_an_archive_holding_two_spellings_of_a_body_is_given_one_on_its_next_build(tmp_path):
