@@ -9,8 +9,9 @@ government's report does not make it the township's (:func:`same_body` tells a r
 another body). A report found in the portal's own pages was published by the body its title names
 (``extract.rules``: the name before its year, or a cover letter's sender; a portal's column often
 lists its departments' reports too; a title naming the portal's body without its place,
-"县人民政府", or spelled otherwise, "青山县政府", names the portal's; one naming no place, "财政局", a
-body of the portal's place), else by the portal's own body. Its level is
+"县人民政府", or spelled otherwise, "青山县政府", names the portal's; one naming no place, "财政局",
+or a place below the portal's, "城关镇人民政府", a body of the portal's place), else by the portal's
+own body. Its level is
 ``extract.region``'s rule (docs/architecture.md): a 局/委/办 is a department, a 乡/镇/街道 or a
 片区管理局 a township; a government named by its place alone (a directory's "城关镇") or spelled
 short ("东城街道办") is that place's government. The portal's own body keeps the portal file's level.
@@ -84,12 +85,22 @@ def publisher_name(title: str, unit: str | None, portal: dict) -> str:
     titled = titled_body(title)
     if titled and names_portal_body(titled, portal["name"]):  # "县人民政府…", "青山县政府…": the portal's
         titled = portal["name"]                                # body, as declared_name reads it too
-    elif titled and not any(places_and_level(titled)[0].values()):  # "财政局…": a body of the portal's place
+    elif titled and below_portal(titled, portal):  # "财政局…", "城关镇人民政府…": of the portal's place
         titled = qualified(titled, portal)
     if unit is None:
         return titled or portal["name"]
     own = qualified(unit, portal)
     return titled if titled and not same_body(titled, own, portal) else own
+
+
+def below_portal(name: str, portal: dict) -> bool:
+    """Whether a body's name starts below the portal's deepest place: with no place ("财政局"), or with
+    a lower one than the portal's ("城关镇人民政府" on a county's portal) — then its place is the
+    portal's, as a directory's unit name is (:func:`qualified`): one body with the directory's
+    "城关镇". ("罗山县教育局" on 青山县's portal names a county of its own.)"""
+    units, own = places_and_level(name)[0], portal_places(portal)
+    top, deepest_own = next((key for key in REGION_KEYS if units[key]), None), deepest(own)
+    return top is None or (deepest_own is not None and REGION_KEYS.index(top) > REGION_KEYS.index(deepest_own))
 
 
 def republished(title: str, unit: str, portal: dict) -> bool:
