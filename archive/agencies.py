@@ -2,14 +2,21 @@
 
 The archive has no name parser of its own: the report's record carries both
 (``extract.region``, whose reader also serves when a declared name stands in). For the body an
-item declares — its ``publisher`` (the unit a portal hosts, with ``publisher_region`` and
-``publisher_level``), or, in crawls written before publishers, its portal's body (``portal``,
-``portal_region``, ``portal_level``, from the portal file) — the declared region and level win. One
+item declares (``crawler.publisher.declared_body``, the crawl's rule too) — its ``publisher``
+(the unit a portal hosts, with ``publisher_region`` and ``publisher_level``), or, in crawls
+written before publishers, its portal's body (``portal``, ``portal_region``, ``portal_level``,
+from the portal file) — the declared region and level win. One
 vocabulary from portal file to Datasette: ``level`` is national, province, city, county,
 township or department (archive/metadata.yaml gives the Chinese names).
+
+A body is found by its key (``name_key``, ``crawler.publisher.body_key``), not its name: a
+government spelled with or without 人民, or a street office as 街道办事处 or 街道, is one body, shown
+under the first name a report gave it.
 """
 from __future__ import annotations
 
+from archive import schema
+from crawler.publisher import body_key, declared_body
 from extract.region import REGION_KEYS, read_region, split_region
 
 
@@ -34,7 +41,7 @@ def for_report(name: str, item: dict, record: dict) -> dict:
         units, level = read_region(name, record.get("text") or "")
     units = {key: units.get(key) for key in REGION_KEYS}
     written = None  # a declared region that is not only place names, shown as written
-    declared_name, declared_region, declared_level = declared(item)
+    declared_name, declared_region, declared_level = declared_body(item)
     if name == declared_name:
         declared_units = split_region(declared_region)
         units.update({key: unit for key, unit in declared_units.items() if unit})
@@ -43,31 +50,28 @@ def for_report(name: str, item: dict, record: dict) -> dict:
     return {"region": written or "".join(filter(None, units.values())) or None, **units, "level": level}
 
 
-def body_name(reported: str | None, item: dict) -> str | None:
-    """The publishing body's name: the item's ``publisher``, in crawls written before publishers
-    the report's own (``reported``); the portal's when that is the same body named in full, or
-    when neither names one.
-
-    >>> body_name("洪泽区人民政府", {"portal": "淮安市洪泽区人民政府"})
-    '淮安市洪泽区人民政府'
-    >>> body_name("洪泽区人民政府", {"portal": "淮安市洪泽区人民政府", "publisher": "淮安市洪泽区教育局"})
-    '淮安市洪泽区教育局'
-    """
-    named, portal = item.get("publisher") or reported, item.get("portal")
-    if named and portal and portal.endswith(named):
-        return portal
-    return named or portal
+def key_bodies(db) -> None:
+    """Key the bodies archived before bodies had keys (``name_key`` null). A body that is another
+    spelling of one keyed before it (青山县政府 of 青山县人民政府, by id) hands that one its reports and goes."""
+    for agency_id, name in db.execute("select id, name from agencies where name_key is null order by id").fetchall():
+        key = body_key(name)
+        kept = db.execute("select id from agencies where name_key = ?", [key]).fetchone()
+        if kept:
+            move_reports(db, agency_id, kept[0])
+        else:
+            db.execute("update agencies set name_key = ? where id = ?", [key, agency_id])
 
 
-def declared(item: dict) -> tuple[str | None, str | None, str | None]:
-    """(name, region, level) of the body the reports.jsonl ``item`` says published it: its
-    ``publisher``, or in crawls written before publishers its portal's body.
-
-    >>> declared({"portal": "罗山县人民政府", "portal_region": "河南省信阳市", "portal_level": "county"})
-    ('罗山县人民政府', '河南省信阳市', 'county')
-    >>> declared({"portal": "罗山县人民政府", "publisher": "罗山县教育体育局",
-    ...           "publisher_region": "河南省信阳市罗山县", "publisher_level": "department"})
-    ('罗山县教育体育局', '河南省信阳市罗山县', 'department')
-    """
-    key = "publisher" if item.get("publisher") else "portal"
-    return body_name(None, item), item.get(f"{key}_region"), item.get(f"{key}_level")
+def move_reports(db, old: int | None, new: int, report_id: int | None = None) -> None:
+    """Body ``old``'s reports (or only ``report_id``, of ``old`` or of no body) go to body ``new``,
+    their summary rows with them.
+    ``old`` left without a report is deleted with its coverage rows (a body is known by its reports:
+    kept, it would be a body "missing" every year since; year_checks are recomputed by every build)."""
+    which, params = ("id = ?", [report_id]) if report_id is not None else ("agency_id = ?", [old])
+    db.execute(f"update reports set agency_id = ? where {which}", [new, *params])
+    db.execute(f"update report_summary set agency_id = ? where {which}", [new, *params])
+    db.execute(schema.refresh_summary_agency_sql(), [new, new])
+    if old is not None and not db["reports"].count_where("agency_id = ?", [old]):
+        for table in ("coverage", "year_checks"):
+            db.execute(f"delete from {table} where agency_id = ?", [old])
+        db["agencies"].delete(old)

@@ -49,6 +49,7 @@ import sqlite_utils
 
 from archive import agencies, coverage, schema, search
 from crawler import crawldir
+from crawler.publisher import body_key, declared_name
 from extract import standard_format
 from extract.detect import sniff
 from extract.limits import WorkerLimits
@@ -98,6 +99,7 @@ def build(crawl_dir: Path, db_path: Path, *, messages=None, progress=None, jobs:
     try:
         with db.atomic():
             schema.create(db, messages)
+            agencies.key_bodies(db)
             db["crawl_dirs"].insert({"path": str(crawl_dir.resolve())}, ignore=True)
             build_id = db["builds"].insert({"started": _now(), "crawl_dir": str(crawl_dir.resolve())}).last_pk
             items = _load_crawl_log(db, crawl_dir, summary, messages)
@@ -417,25 +419,17 @@ def _give_to_publisher(db, report_id: int, item: dict, named: set[int]) -> None:
     written before publishers let the report's own name or its portal's body stand in. The first
     item of the crawl directory naming a publisher decides (every build reads them in the same
     order, so a report two portals credit differently does not move back and forth), noted in
-    ``named``. The body left without a report is deleted with its coverage rows (a body is known
-    by its reports: kept, it would be a body "missing" every year since; year_checks are recomputed
-    by every build)."""
+    ``named``. The body left without a report is deleted (``agencies.move_reports``)."""
     if not item.get("publisher") or report_id in named:
         return
     named.add(report_id)
     report = db["reports"].get(report_id)
-    publisher = agencies.declared(item)[0]
+    publisher = declared_name(item)
     old = report["agency_id"]
-    if old is not None and db["agencies"].get(old)["name"] == publisher:
+    if old is not None and db["agencies"].get(old)["name_key"] == body_key(publisher):
         return
-    new = _agency_id(db, publisher, item, {"agency": None, "text": report["text"]})
-    db["reports"].update(report_id, {"agency_id": new})
-    db.execute("update report_summary set agency_id = ? where id = ?", [new, report_id])
-    db.execute(schema.refresh_summary_agency_sql(), [new, new])
-    if old is not None and not db["reports"].count_where("agency_id = ?", [old]):
-        for table in ("coverage", "year_checks"):
-            db.execute(f"delete from {table} where agency_id = ?", [old])
-        db["agencies"].delete(old)
+    agencies.move_reports(db, old, _agency_id(db, publisher, item, {"agency": None, "text": report["text"]}),
+                          report_id)
 
 
 def _add_summary(db, report_id: int, page_url: str) -> None:
@@ -572,7 +566,7 @@ def _report_id(db, page_url: str, primary: dict) -> int | None:
 def _add_report(db, item: dict, primary: dict, record: dict | None) -> int:
     record = record or {}
     checks = record.get("checks", [])
-    agency = agencies.body_name(record.get("agency"), item)
+    agency = declared_name(item, record.get("agency"))
     sections = record.get("sections") or {}
     row = {
         "agency_id": _agency_id(db, agency, item, record) if agency else None,
@@ -619,13 +613,13 @@ def _agency_id(db, name: str, item: dict, record: dict) -> int:
     """The body's row, created if new (``first_build`` is set when the build ends); each report's reading
     fills or updates it (a null never erases what an earlier report or a declaration gave), and
     its reports' ``report_summary`` rows follow. The portal hosting it is the first item's, or that
-    of an item declaring it (its publisher, or its portal's own body: ``agencies.declared``)."""
+    of an item declaring it (its publisher, or its portal's own body: ``crawler.publisher.declared_name``)."""
     place = agencies.for_report(name, item, record)
     hosting = {"portal": item.get("portal"), "portal_url": item.get("portal_url")}
-    agency_id = db["agencies"].lookup({"name": name}, {**place, **hosting})
+    agency_id = db["agencies"].lookup({"name_key": body_key(name)}, {"name": name, **place, **hosting})
     row = db["agencies"].get(agency_id)
     changed = {key: value for key, value in place.items() if value and value != row[key]}
-    if name == agencies.declared(item)[0] or row["portal"] is None:
+    if name == declared_name(item) or row["portal"] is None:
         changed.update({key: value for key, value in hosting.items() if value != row[key]})
     if changed:
         db["agencies"].update(agency_id, changed)

@@ -33,9 +33,11 @@ TABLES = {
     # Every build: the bodies it saw first, the (body, year) it found missing (archive/coverage.py).
     "builds": Table({"id": int, "started": str, "crawl_dir": str, "bodies_new": int, "years_newly_missing": int},
                     "id"),
-    # Publishing bodies (a portal's own body, or a unit it hosts) and the portal that hosts them.
+    # Publishing bodies (a portal's own body, or a unit it hosts) and the portal that hosts them; one
+    # row per name_key (its spellings' one name: archive/agencies.py), named as first seen.
     "agencies": Table({"id": int, "name": str, "region": str, "province": str, "city": str, "county": str,
-                       "township": str, "level": str, "portal": str, "portal_url": str, "first_build": int},
+                       "township": str, "level": str, "portal": str, "portal_url": str, "first_build": int,
+                       "name_key": str},
                       "id"),
     "reports": Table(
         {"id": int, "agency_id": int, "portal": str, "portal_url": str, "year": int, "title": str,
@@ -115,6 +117,7 @@ ERROR_IDENTITY = ("source", "portal", "url", "kind", "stage", "message", "docume
 
 INDEXES = (
     ("agencies", ["name"], True),
+    ("agencies", ["name_key"], True),
     ("agencies", ["level"], False),
     ("reports", ["page_url", "primary_sha256"], True),
     ("reports", ["agency_id"], False),

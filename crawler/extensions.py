@@ -8,8 +8,8 @@ the failure that would otherwise go unnoticed. Every error line carries the
 ``run_id``, so the same dead link found by two runs is two distinguishable lines.
 
 Each run record also says what the run changed in who published which year (:mod:`crawler.coverage`):
-``bodies_new`` and ``years_newly_missing``, each also an INFO line of the log (the summary names
-the first few, as warnings).
+``bodies_new`` and ``years_newly_missing`` (the first :data:`crawler.coverage.KEPT` of each, and
+their ``…_count``), each also an INFO line of the log (the summary names the first few, as warnings).
 
 A crawl directory that cannot be written (:data:`crawler.signals.storage_failed`: a full
 disk, an I/O error) stops the crawl, since nothing more could be kept: each failure is a
@@ -183,6 +183,10 @@ class CrawlLog:
             logger.info("new body: %s", name)
         for name, year in news["years_newly_missing"]:
             logger.info("%s: %d missing", name, year)
+        bodies, missing = coverage.counts(news)
+        if bodies > len(news["bodies_new"]) or missing > len(news["years_newly_missing"]):
+            logger.info("… %d new bodies and %d (body, year) newly missing in all (the archive lists each)",
+                        bodies, missing)
         return news
 
     def check_portals(self, spider, reason):

@@ -137,7 +137,7 @@ def summarize(run: dict | None, portals: list[dict]) -> dict:
     one stopped by a storage error as partial if it stored a report first (module docstring)."""
     if run is None:
         run = {"run_id": None, "started": None, "finished": None, "storage_error": None, "bodies_new": [],
-               "years_newly_missing": [],
+               "bodies_new_count": 0, "years_newly_missing": [], "years_newly_missing_count": 0,
                "portals": {p["name"]: {"url": p["url"], **dict.fromkeys(COUNTERS, 0), "errors": 0, "error_kinds": {}}
                            for p in portals}}
     stopped = bool(run.get("storage_error"))

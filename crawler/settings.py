@@ -152,6 +152,9 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
+    # Outermost, so a failure that reaches it is final: a progress display's portal is then done with
+    # that request (crawler/progress.py; off without NIANBAO_PROGRESS).
+    "crawler.progress.FailureFinal": 1,
     # First of all (before RobotsTxtMiddleware, 100): only http(s), the portal's hosts, public
     # addresses or the portal's own; a redirected request comes through here again.
     "crawler.addresses.AddressRuleMiddleware": 60,
@@ -180,7 +183,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 # A report a portal's own pages and a unit's both lead to is the unit's (crawler/spiders/unit_first.py);
 # last on the way out, so the requests it holds back have been through the others.
-SPIDER_MIDDLEWARES = {"crawler.spiders.unit_first.UnitReportsFirst": 10}
+# Innermost, the progress display's: a callback is over when its output is all taken (crawler/progress.py).
+SPIDER_MIDDLEWARES = {"crawler.spiders.unit_first.UnitReportsFirst": 10, "crawler.progress.CallbackDone": 1000}
 ITEM_PIPELINES = {
     "crawler.pipelines.BlobStorePipeline": 100,
     "crawler.pipelines.ReportsJsonLinesPipeline": 200,
@@ -189,7 +193,7 @@ EXTENSIONS = {
     "crawler.extensions.CrawlLog": 100,
     "crawler.progress.CrawlProgress": 200,
 }
-# Scrapy's, counting the requests it holds per portal, so a progress display can tell which are done.
+# Scrapy's, saying what it queues and hands out, so a progress display can tell which portals are done.
 SCHEDULER = "crawler.progress.PortalScheduler"
 
 # The log: every failed fetch is one line of the crawl log (crawler.extensions.CrawlLog), so

@@ -3,6 +3,7 @@ import doctest
 
 from archive import agencies
 from archive.agencies import for_report
+from crawler.publisher import declared_body, declared_name
 
 PORTAL = {"portal": "淮安市洪泽区人民政府", "portal_region": "江苏省淮安市洪泽区", "portal_level": "county"}
 
@@ -73,5 +74,5 @@ def test_the_publisher_a_crawl_declares_wins_for_itself_not_the_portal():
 
 def test_a_publisher_named_short_on_its_own_portal_is_the_portal_body():
     item = {**PORTAL, "publisher": "洪泽区人民政府", "publisher_region": "江苏省淮安市洪泽区", "publisher_level": "county"}
-    assert agencies.body_name("洪泽区人民政府", item) == "淮安市洪泽区人民政府"
-    assert agencies.declared(item) == ("淮安市洪泽区人民政府", "江苏省淮安市洪泽区", "county")
+    assert declared_name(item, "洪泽区人民政府") == "淮安市洪泽区人民政府"
+    assert declared_body(item) == ("淮安市洪泽区人民政府", "江苏省淮安市洪泽区", "county")

@@ -23,6 +23,7 @@ import pytest
 import sqlite_utils
 
 from archive.build import build
+from crawler.coverage import Bodies, news
 from archive_crawl import PORTAL, SEED, datasette, page, report, write_jsonl
 from extract.deadlines import last_year_due
 from test_archive_build import dump
@@ -210,7 +211,8 @@ def test_rebuilding_and_upgrading_an_older_archive_give_the_same_rows(tmp_path):
     older = sqlite_utils.Database(older_path)
     for table in ("coverage", "year_checks", "builds"):
         older[table].drop()
-    older["agencies"].transform(drop={"portal", "portal_url", "first_build"})
+    older.execute("drop index idx_agencies_name_key")
+    older["agencies"].transform(drop={"portal", "portal_url", "first_build", "name_key"})
     older.close()
     for directory in ("older", "hosting"):
         assert build(tmp_path / directory, older_path, today=TODAY)["reports_added"] == 0
@@ -220,6 +222,58 @@ def test_rebuilding_and_upgrading_an_older_archive_give_the_same_rows(tmp_path):
     for directory in ("older", "hosting"):
         assert build(tmp_path / directory, db_path, today=TODAY)["reports_added"] == 0
     assert dump(db_path) == before
+
+
+def spelled_crawl(crawl_dir: Path) -> list[dict]:
+    """The county's government and its street office, each named three ways across its years, as a
+    directory, a title and a cover letter may: 2024 is the county's one missing year."""
+    crawl_dir.mkdir(parents=True)
+    items = [item(crawl_dir, "罗山县政府", 2022, "county"), item(crawl_dir, COUNTY, 2023, "county"),
+             item(crawl_dir, "罗山县", 2025, "county"),
+             item(crawl_dir, "罗山县龙山街道", 2023, "township"), item(crawl_dir, "罗山县龙山街道办", 2024, "township"),
+             item(crawl_dir, STREET, 2025, "township")]
+    write_jsonl(crawl_dir / "reports.jsonl", items)
+    return items
+
+
+def test_a_body_spelled_several_ways_is_one_body_and_the_crawls_news_agrees(tmp_path):
+    items = spelled_crawl(tmp_path / "crawl")
+    db_path = tmp_path / "nianbao.db"
+    summary = build(tmp_path / "crawl", db_path, today=TODAY)
+    db = sqlite_utils.Database(db_path)
+    # The portal's body keeps the portal file's name; the street the first name a report gave it.
+    assert {row["name"]: row["level"] for row in db["agencies"].rows} == {COUNTY: "county", "罗山县龙山街道": "township"}
+    assert coverage_rows(db) == {**{(COUNTY, y): "found" for y in (2022, 2023, 2025)}, (COUNTY, 2024): "missing",
+                                 **{("罗山县龙山街道", y): "found" for y in (2023, 2024, 2025)}}
+    assert (summary["bodies_new"], summary["years_newly_missing"]) == (2, 1)
+    # The crawl's own news of the same reports names the same bodies and the same missing year.
+    bodies = Bodies()
+    for line in items:
+        bodies.add(line)
+    assert news(Bodies(), None, bodies, TODAY) == {
+        "bodies_new": [COUNTY, "罗山县龙山街道"], "bodies_new_count": 2,
+        "years_newly_missing": [[COUNTY, 2024]], "years_newly_missing_count": 1}
+
+
+def test_an_archive_holding_two_spellings_of_a_body_is_given_one_on_its_next_build(tmp_path):
+    spelled_crawl(tmp_path / "crawl")
+    db_path, older_path = tmp_path / "nianbao.db", tmp_path / "older.db"
+    build(tmp_path / "crawl", db_path, today=TODAY)
+    shutil.copyfile(db_path, older_path)
+    # As built before bodies had keys: the street's 2025 report under a body of that spelling.
+    older = sqlite_utils.Database(older_path)
+    older.execute("drop index idx_agencies_name_key")
+    older["agencies"].transform(drop={"name_key"})
+    street = older.execute("select * from agencies where name = '罗山县龙山街道'").fetchone()
+    spelled = older["agencies"].insert({**dict(zip(older["agencies"].columns_dict, street)), "id": None,
+                                        "name": STREET}).last_pk
+    report_id = older.execute("select id from reports where year = 2025 and agency_id = ?", [street[0]]).fetchone()[0]
+    older.execute("update reports set agency_id = ? where id = ?", [spelled, report_id])
+    older.execute("update report_summary set agency_id = ?, agency = ? where id = ?", [spelled, STREET, report_id])
+    older.conn.commit()
+    older.close()
+    assert build(tmp_path / "crawl", older_path, today=TODAY)["reports_added"] == 0
+    assert rows_of(older_path) == rows_of(db_path)
 
 
 def rows_of(db_path) -> dict:

@@ -152,12 +152,13 @@ def test_rerun_adds_no_duplicates(fixture_crawl):
     runs = lines(out / "runs.jsonl")
     assert [r["run_id"] for r in runs] == [first["run_id"], second["run_id"], third["run_id"]]
     assert set(runs[0]) == {"run_id", "started", "finished", "portals", "storage_error", "bodies_new",
-                            "years_newly_missing"}
+                            "bodies_new_count", "years_newly_missing", "years_newly_missing_count"}
     assert runs[0]["storage_error"] is None
     # what the first run found is news once: the bodies, and the years they owe since their reports (2022 on)
     publishers = sorted({r["publisher"] for r in lines(out / "reports.jsonl")})
     assert runs[0]["bodies_new"] == publishers and len(publishers) == 2
     assert [body for body, year in runs[0]["years_newly_missing"] if year == 2022] == publishers
+    assert runs[0]["bodies_new_count"] == 2 and runs[0]["years_newly_missing_count"] == len(runs[0]["years_newly_missing"])
     assert [(run["bodies_new"], run["years_newly_missing"]) for run in runs[1:]] == [([], [])] * 2
     assert len(list((out / "warc").glob("*.warc.gz"))) == 3  # each run archives into its own file
     # the same dead link in two runs: two error lines, told apart by run_id

@@ -4,6 +4,7 @@ reports is a broken portal); each run leaves one runs.jsonl line and tags its er
 import doctest
 import json
 import logging
+from datetime import datetime, timezone
 
 from scrapy.http import Request, TextResponse
 from scrapy.utils.test import get_crawler
@@ -11,7 +12,10 @@ from twisted.python.failure import Failure
 
 from crawler import coverage
 from crawler.extensions import CrawlLog
+from crawler.items import ReportItem
+from crawler.run import format_summary, summarize
 from crawler.spiders.portal import PortalSpider
+from extract.deadlines import last_year_due
 
 PORTALS = [{"name": "A", "url": "http://a/"}, {"name": "B", "url": "http://b/"}]
 
@@ -59,3 +63,30 @@ def test_errors_and_run_record(tmp_path, caplog):
 def test_coverage_news_examples():
     """crawler.coverage's examples: a run's news against an earlier run's day, and its summary lines."""
     assert doctest.testmod(coverage).failed == 0
+
+
+def test_a_run_record_lists_the_first_of_its_news_and_counts_them_all(tmp_path):
+    """A first crawl of many bodies: its runs.jsonl line names the first KEPT new bodies and (body,
+    year) newly missing, by name, and says how many there are; the summary counts them all too."""
+    bodies = [f"青山县{number:03d}局" for number in range(250)]
+    crawler = get_crawler(PortalSpider, {"NIANBAO_OUT_DIR": str(tmp_path)})
+    spider = PortalSpider.from_crawler(crawler, portals=PORTALS)
+    log = CrawlLog.from_crawler(crawler)
+    log.spider_opened(spider)
+    for number, body in reversed(list(enumerate(bodies))):  # found in another order than the names'
+        log.item_scraped(ReportItem(
+            portal="A", portal_url="http://a/", portal_region=None, portal_level="county", publisher=body,
+            publisher_region="青山县", publisher_level="department", page_url=f"http://a/{number}.html",
+            listing_url="http://a/", title=f"{body}2020年政府信息公开工作年度报告", year=2020, year_inferred=False,
+            published="2021-01-20"), None, spider)
+    log.spider_closed(spider, reason="finished")
+    (run,) = lines(tmp_path / "runs.jsonl")
+    owed = len(range(2021, last_year_due("department", datetime.now(timezone.utc).date()) + 1))
+    assert (run["bodies_new_count"], run["years_newly_missing_count"]) == (250, 250 * owed)
+    assert run["bodies_new"] == bodies[:coverage.KEPT]
+    assert run["years_newly_missing"] == [[body, year] for body in bodies for year in range(2021, 2021 + owed)][
+        :coverage.KEPT]
+    assert len((tmp_path / "runs.jsonl").read_bytes()) < 10_000
+    summary = format_summary(summarize(run, PORTALS))
+    assert f"new bodies: 250: {', '.join(bodies[:10])}, … and 240 more" in summary
+    assert f"warning: … and {250 * owed - 10} more (body, year) newly missing" in summary

@@ -5,12 +5,14 @@ sub-domains, and Hanweb- or TRS-built with their columns outside their folder, c
 from __future__ import annotations
 
 import asyncio
+import doctest
 
 import pytest
 from scrapy.http import HtmlResponse, Request
 
 from crawler.portals import PortalFileError, validate_portal
-from crawler.publisher import publisher_of
+from crawler import publisher
+from crawler.publisher import body_key, publisher_of, qualified, same_body
 from crawler.spiders.pages import Link, article_report, page_links
 from crawler.spiders.unit_first import UnitReportsFirst
 from crawler.spiders.units import (UNIT_AWAY_HOPS, in_unit, is_directory_link, is_unit_name, listed_units,
@@ -237,6 +239,13 @@ PORTAL = {"name": "青山县人民政府", "region": "河南省信阳市", "leve
     ("青山县2021年政府信息公开工作年度报告", None, "青山县人民政府", "county", "河南省信阳市青山县"),  # a place only
     ("县人民政府2021年政府信息公开工作年度报告", None, "青山县人民政府", "county", "河南省信阳市青山县"),  # no place
     ("县人民政府2021年政府信息公开工作年度报告", "城关镇", "青山县人民政府", "county", "河南省信阳市青山县"),
+    ("青山县政府2021年政府信息公开工作年度报告", None, "青山县人民政府", "county", "河南省信阳市青山县"),  # spelt short
+    ("青山县政府2021年政府信息公开工作年度报告", "城关镇", "青山县人民政府", "county", "河南省信阳市青山县"),
+    ("青山县城关镇政府2021年政府信息公开工作年度报告", "城关镇", "青山县城关镇", "township", "河南省信阳市青山县城关镇"),
+    ("2021年政府信息公开工作年度报告", "东城街道办", "青山县东城街道办", "township", "河南省信阳市青山县东城街道"),
+    # a place below the portal's is the portal's place's, as a directory's unit name is
+    ("城关镇人民政府2021年政府信息公开工作年度报告", None, "青山县城关镇人民政府", "township", "河南省信阳市青山县城关镇"),
+    ("东城街道办2021年政府信息公开工作年度报告", "教育局", "青山县东城街道办", "township", "河南省信阳市青山县东城街道"),
     ("财政局2021年政府信息公开工作年度报告", None, "青山县财政局", "department", "河南省信阳市青山县"),
     ("财政局2021年政府信息公开工作年度报告", "教育局", "青山县财政局", "department", "河南省信阳市青山县"),
     ("罗山县教育局2021年政府信息公开工作年度报告", None, "罗山县教育局", "department", "河南省信阳市罗山县"),
@@ -262,6 +271,19 @@ PORTAL = {"name": "青山县人民政府", "region": "河南省信阳市", "leve
 def test_publisher(title, unit, publisher, level, region):
     assert publisher_of(title, unit, PORTAL) == {"publisher": publisher, "publisher_level": level,
                                                  "publisher_region": region}
+
+
+@pytest.mark.parametrize("one, other, same", [
+    ("青山县政府", "青山县人民政府", True),
+    ("城关镇政府", "城关镇人民政府", True), ("城关镇", "青山县城关镇人民政府", True),
+    ("东城街道办", "东城街道办事处", True), ("东城街道", "青山县东城街道办事处", True),
+    ("东湖片区", "东湖片区管理局", True),
+    ("城关镇人民政府", "青山县人民政府", False), ("东城街道办事处", "西城街道办事处", False),
+    ("青山县城关镇人民政府", "青山县城关乡人民政府", False),
+])
+def test_a_governments_spellings_are_one_body(one, other, same):
+    assert same_body(one, other, PORTAL) is same and same_body(other, one, PORTAL) is same
+    assert (body_key(qualified(one, PORTAL)) == body_key(qualified(other, PORTAL))) is same
 
 
 def test_portal_file_units_and_units_url():
@@ -332,3 +354,8 @@ def test_units_false_and_units_url():
     assert asyncio.run(started(hinted)) == [("http://www.qingshan.gov.cn/", None),
                                             ("http://www.qingshan.gov.cn/zwgk/bm/", True)]
     assert asyncio.run(started({**hinted, "units": False})) == [("http://www.qingshan.gov.cn/", None)]
+
+
+def test_publisher_examples():
+    """crawler.publisher's examples: the body an item declares, the crawl's and the archive's one rule."""
+    assert doctest.testmod(publisher).failed == 0
