@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
@@ -51,9 +52,12 @@ class Jpage:
                 for start in starts]
 
 
+@lru_cache(maxsize=1)
 def datastore(text: str) -> Selector:
     """A ``<datastore>`` document (a proxy's answer, a column page's data island) read as XML, with
-    lxml's recovering parser (a record cut short loses itself, not the rest)."""
+    lxml's recovering parser (a record cut short loses itself, not the rest). The last one read is
+    kept: its records and its count (a proxy answer's), its records for their number and for their
+    links (a column page's) are asked of one document one after the other."""
     return Selector(text=text.lstrip("\ufeff \t\r\n"), type="xml")
 
 

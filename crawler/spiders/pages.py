@@ -147,9 +147,11 @@ def listing_of(response: Response) -> str:
     return response.meta.get("listing", response.url)
 
 
+@once_per_response
 def attachment_links(response: HtmlResponse) -> list[Link]:
     """A report page's attachments — its attachment links, then the pictures printed in its text —
-    first occurrence of each URL, in page order."""
+    first occurrence of each URL, in page order. (Asked twice of a cover letter: to judge it, then
+    to download them.)"""
     links = [link for link in page_links(response) if is_attachment_link(link.text, link.url)]
     seen, found = set(), []
     for link in links + printed_images(response):
