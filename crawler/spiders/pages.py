@@ -39,12 +39,12 @@ class Link:
 def page_links(response: HtmlResponse) -> list[Link]:
     """Every followable ``<a href>`` on a page, with its text and the date printed beside it.
 
-    The links, their texts and rows are read from the parsed tree, no XPath query (``itertext``
+    The links, their texts and rows are read from the parsed tree, with no XPath query (``itertext``
     gives the text nodes ``.//text()`` would, comments left out), a row's date once for all its links:
     two XPath queries per link made this a crawl's largest cost after archiving, and walking the tree
     takes half the time of the one query ``//a[@href]`` (bench/crawl_bench.py --units)."""
     links, row_dates = [], {}
-    for element in response.selector.root.iter("a"):
+    for element in page_elements(response, "a"):
         href = (element.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
@@ -57,6 +57,15 @@ def page_links(response: HtmlResponse) -> list[Link]:
             row_dates[row] = find_date(" ".join(row.itertext())) if row is not None else None
         links.append(Link(response.urljoin(href), text, row_dates[row]))
     return links
+
+
+def page_elements(response: TextResponse, tag: str):
+    """The page's ``tag`` elements in document order, as the XPath ``//tag`` finds them, by walking the
+    parsed tree (faster than the query): also those of a second document glued after the first, which
+    lxml makes a sibling of the root element."""
+    root = response.selector.root
+    for top in (*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings()):
+        yield from top.iter(tag)
 
 
 def once_per_response(read):
@@ -77,7 +86,7 @@ def inline_scripts(response: TextResponse) -> list[str]:
     """The texts of a page's inline scripts (``<script>`` without ``src``), in page order: redirect
     shells, list endpoints, Hanweb's jpage call and data islands are all looked for in them (an XPath
     query for each cost 2 % of the county bench's crawl, bench/crawl_bench.py --units)."""
-    return [script.text for script in response.selector.root.iter("script")
+    return [script.text for script in page_elements(response, "script")
             if script.text is not None and script.get("src") is None]
 
 
