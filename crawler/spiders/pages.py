@@ -11,8 +11,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 from email.message import Message
-from functools import wraps
 from email.utils import collapse_rfc2231_value
+from functools import wraps
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 from weakref import WeakKeyDictionary
@@ -42,7 +42,7 @@ def page_links(response: HtmlResponse) -> list[Link]:
     The links, their texts and rows are read from the parsed tree, with no XPath query (``itertext``
     gives the text nodes ``.//text()`` would, comments left out), a row's date once for all its links:
     two XPath queries per link made this a crawl's largest cost after archiving, and walking the tree
-    takes half the time of the one query ``//a[@href]`` (bench/crawl_bench.py --units)."""
+    takes two thirds of the time of the one query ``//a[@href]`` (bench/crawl_bench.py --units)."""
     links, row_dates = [], {}
     for element in page_elements(response, "a"):
         href = (element.get("href") or "").strip()
@@ -85,7 +85,7 @@ def once_per_response(read):
 def inline_scripts(response: TextResponse) -> list[str]:
     """The texts of a page's inline scripts (``<script>`` without ``src``), in page order: redirect
     shells, list endpoints, Hanweb's jpage call and data islands are all looked for in them (an XPath
-    query for each cost 2 % of the county bench's crawl, bench/crawl_bench.py --units)."""
+    query in each took some 40 ms of the county bench's 2.3 CPU seconds, bench/crawl_bench.py --units)."""
     return [script.text for script in page_elements(response, "script")
             if script.text is not None and script.get("src") is None]
 
