@@ -3,6 +3,7 @@ import asyncio
 import json
 
 import pytest
+from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ReportItem
@@ -64,6 +65,16 @@ def test_redirect_shell_is_followed_without_a_hop(spider):
     response = file_response("zwgk/gknb.html", f"{BASE}/zwgk/gknb.html")
     assert redirect_targets(response) == [f"{BASE}/zwgk/xxgk/zfxxgknb/index.html"]
     assert requests(spider.parse(response, hops=3)) == [(f"{BASE}/zwgk/xxgk/zfxxgknb/index.html", "parse", {"hops": 3})]
+
+
+def test_a_page_glued_after_another_is_read_too():
+    # a server that glues a second document (or a script) after </html>: lxml makes it a sibling of the
+    # root element, and its links and scripts count as the first's
+    glued = ('<html><body><a href="/a.html">甲</a></body></html>'
+             '<html><body><a href="/b.html">乙</a><script>location.replace("/c.html");</script></body></html>')
+    response = HtmlResponse(f"{BASE}/x.html", body=glued.encode("utf-8"), encoding="utf-8")
+    assert [link.url for link in page_links(response)] == [f"{BASE}/a.html", f"{BASE}/b.html"]
+    assert redirect_targets(response) == [f"{BASE}/c.html"]
 
 
 def test_trs_listing_yields_reports_and_every_page(spider):

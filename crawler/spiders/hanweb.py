@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.selector import Selector
 
 from crawler.spiders.base import ReportSpider
-from crawler.spiders.pages import Link, listing_of, page_links
+from crawler.spiders.pages import Link, inline_scripts, listing_of, page_links
 
 JPAGE = re.compile(r"\.jpage\(\s*\{(.*?)\}\s*\)", re.DOTALL)
 AJAX_PARAM = re.compile(r"ajaxParam\s*:\s*\{(.*?)\}", re.DOTALL)
@@ -51,9 +52,12 @@ class Jpage:
                 for start in starts]
 
 
+@lru_cache(maxsize=1)
 def datastore(text: str) -> Selector:
     """A ``<datastore>`` document (a proxy's answer, a column page's data island) read as XML, with
-    lxml's recovering parser (a record cut short loses itself, not the rest)."""
+    lxml's recovering parser (a record cut short loses itself, not the rest). The last one read is
+    kept: its records and its count (a proxy answer's), its records for their number and for their
+    links (a column page's) are asked of one document one after the other."""
     return Selector(text=text.lstrip("\ufeff \t\r\n"), type="xml")
 
 
@@ -65,8 +69,7 @@ def records(text: str) -> list[str]:
 def data_islands(response: TextResponse) -> str:
     """The column page's ``<datastore>`` data islands (inline scripts holding XML, not code) as one
     XML document."""
-    islands = [script.strip() for script in response.xpath("//script[not(@src)]/text()").getall()
-               if script.lstrip().startswith("<")]
+    islands = [script.strip() for script in inline_scripts(response) if script.lstrip().startswith("<")]
     return "<islands>{}</islands>".format("".join(islands))
 
 
@@ -81,7 +84,7 @@ def record_links(response: TextResponse, text: str) -> list[Link]:
 
 def jpage(response: TextResponse) -> Jpage | None:
     """The jpage call on a column page, or None if the page has none."""
-    scripts = "\n".join(response.xpath("//script[not(@src)]/text()").getall())
+    scripts = "\n".join(inline_scripts(response))
     call = JPAGE.search(scripts)
     if not call:
         return None

@@ -12,10 +12,12 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 from email.utils import collapse_rfc2231_value
+from functools import wraps
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
+from weakref import WeakKeyDictionary
 
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import HtmlResponse, Response, TextResponse
 
 from crawler.spiders.links import ATTACHMENT_EXTENSIONS, is_attachment_link
 from extract.rules import (TRUNCATED, body_year, cover_letter, find_date, is_lookalike, is_report_like,
@@ -37,13 +39,13 @@ class Link:
 def page_links(response: HtmlResponse) -> list[Link]:
     """Every followable ``<a href>`` on a page, with its text and the date printed beside it.
 
-    One XPath query for the links; their texts and rows are read from the parsed tree (``itertext``
+    The links, their texts and rows are read from the parsed tree, with no XPath query (``itertext``
     gives the text nodes ``.//text()`` would, comments left out), a row's date once for all its links:
-    two XPath queries per link made this a crawl's largest cost after archiving."""
+    two XPath queries per link made this a crawl's largest cost after archiving, and walking the tree
+    takes two thirds of the time of the one query ``//a[@href]`` (bench/crawl_bench.py --units)."""
     links, row_dates = [], {}
-    for a in response.xpath("//a[@href]"):
-        element = a.root
-        href = element.get("href").strip()
+    for element in page_elements(response, "a"):
+        href = (element.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
         text = " ".join(" ".join(element.itertext()).split())
@@ -55,6 +57,44 @@ def page_links(response: HtmlResponse) -> list[Link]:
             row_dates[row] = find_date(" ".join(row.itertext())) if row is not None else None
         links.append(Link(response.urljoin(href), text, row_dates[row]))
     return links
+
+
+def page_elements(response: TextResponse, tag: str):
+    """The page's ``tag`` elements in document order, as the XPath ``//tag`` finds them, by walking the
+    parsed tree (faster than the query): also those of a second document glued after the first, which
+    lxml makes a sibling of the root element."""
+    root = response.selector.root
+    for top in (*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings()):
+        yield from top.iter(tag)
+
+
+def once_per_response(read):
+    """``read(response)``, computed once per response and kept while the response lives: for what
+    several readers of one page look at."""
+    results: WeakKeyDictionary[Response, object] = WeakKeyDictionary()
+
+    @wraps(read)
+    def once(response: Response):
+        if response not in results:
+            results[response] = read(response)
+        return results[response]
+    return once
+
+
+@once_per_response
+def inline_scripts(response: TextResponse) -> list[str]:
+    """The texts of a page's inline scripts (``<script>`` without ``src``), in page order: redirect
+    shells, list endpoints, Hanweb's jpage call and data islands are all looked for in them (an XPath
+    query in each took some 40 ms of the county bench's 2.3 CPU seconds, bench/crawl_bench.py --units)."""
+    return [script.text for script in page_elements(response, "script")
+            if script.text is not None and script.get("src") is None]
+
+
+@once_per_response
+def page_text(response: HtmlResponse) -> str:
+    """The text nodes of the page's body joined by spaces: a candidate's article is judged on it, and
+    its date read from it (lxml's text nodes, not parsel's selectors of them: half the time)."""
+    return " ".join(response.selector.root.xpath("//body//text()"))
 
 
 def page_headings(response: HtmlResponse) -> list[str]:
@@ -76,7 +116,7 @@ def page_title(link_text: str, response: HtmlResponse) -> str:
 
 def body_text(response: HtmlResponse) -> str:
     """The page's text with all whitespace removed, so labels split across table cells or lines still match."""
-    return "".join(" ".join(response.xpath("//body//text()").getall()).split())
+    return "".join(page_text(response).split())
 
 
 def article_report(response: HtmlResponse, link_text: str) -> tuple[str, int | None] | None:
@@ -107,7 +147,7 @@ def article_report(response: HtmlResponse, link_text: str) -> tuple[str, int | N
 def page_date(response: HtmlResponse) -> str | None:
     """The publication date a report page shows (TRS ``PubDate`` meta, or a 发布日期 label)."""
     meta = response.xpath('//meta[@name="PubDate" or @name="pubdate" or @name="publishdate"]/@content').get()
-    return find_date(meta) or labelled_date(" ".join(response.xpath("//body//text()").getall()))
+    return find_date(meta) or labelled_date(page_text(response))
 
 
 def listing_of(response: Response) -> str:
@@ -116,9 +156,11 @@ def listing_of(response: Response) -> str:
     return response.meta.get("listing", response.url)
 
 
+@once_per_response
 def attachment_links(response: HtmlResponse) -> list[Link]:
     """A report page's attachments — its attachment links, then the pictures printed in its text —
-    first occurrence of each URL, in page order."""
+    first occurrence of each URL, in page order. (Asked twice of a cover letter: to judge it, then
+    to download them.)"""
     links = [link for link in page_links(response) if is_attachment_link(link.text, link.url)]
     seen, found = set(), []
     for link in links + printed_images(response):

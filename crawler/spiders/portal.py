@@ -18,7 +18,7 @@ import re
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from crawler.spiders.links import is_column_link
-from crawler.spiders.pages import Link, listing_of, page_links
+from crawler.spiders.pages import Link, inline_scripts, listing_of, page_links
 from crawler.spiders.hanweb import HanwebSpider, datastore_count, record_links
 from crawler.spiders.trs import PAGE_PARAM, TrsSpider, is_paging_link, trs_pages
 from crawler.spiders.units import MIN_UNITS, is_directory_link, listed_units, unit_reaches, unit_scope
@@ -38,16 +38,12 @@ REDIRECT_STATEMENTS = (
 QUOTED_URL = re.compile(r"""["']((?:https?://|/|\.\.?/)[^"'\s<>]+)["']""")
 
 
-def inline_scripts(response: TextResponse) -> str:
-    return "\n".join(response.xpath("//script[not(@src)]/text()").getall())
-
-
 def list_endpoints(response: TextResponse) -> list[str]:
     """List endpoints named in inline scripts, e.g. ``var listUrl = "/api/column/gknb/list?page=";``:
     a quoted URL with an (often empty) page parameter; page 1 is requested when none is given."""
     return [
         response.urljoin(PAGE_PARAM.sub(lambda m: m.group(1) + (m.group(2) or "1"), url))
-        for url in QUOTED_URL.findall(inline_scripts(response))
+        for url in QUOTED_URL.findall("\n".join(inline_scripts(response)))
         if PAGE_PARAM.search(url)
     ]
 
@@ -81,8 +77,7 @@ def redirect_targets(response: TextResponse) -> list[str]:
     """Targets of the redirects inline scripts make when they run (redirect shells): a top-level
     statement ``location.replace("…")``, ``location.assign("…")`` or ``location.href = "…"``
     (also ``window.location = "…"`` …), :func:`script_redirects`."""
-    return [response.urljoin(target) for script in response.xpath("//script[not(@src)]/text()").getall()
-            for target in script_redirects(script)]
+    return [response.urljoin(target) for script in inline_scripts(response) for target in script_redirects(script)]
 
 
 def script_redirects(script: str) -> list[str]:
