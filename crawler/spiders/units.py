@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from scrapy.http import TextResponse
 
 from crawler.spiders.links import COLUMN_NOT, COLUMN_TEXT_MAX
-from crawler.spiders.pages import Link
+from crawler.spiders.pages import Link, inline_scripts
 from extract.rules import BODY_NAME, REPORT_KINDS, find_date, is_lookalike, report_year
 
 # Link texts naming a directory of hosted units (besides those naming 信息公开, which are column
@@ -92,7 +92,7 @@ def script_units(response: TextResponse) -> list[Unit]:
     object with a value that is a body's name and one that is an address (under a URL-like key,
     else the first address)."""
     units = []
-    for script in response.xpath("//script[not(@src)]/text()").getall():
+    for script in inline_scripts(response):
         for body in JS_OBJECT.findall(script):
             pairs = [(key.lower(), js_unescaped(single or double))
                      for key, single, double in JS_STRING_PAIR.findall(body)]
