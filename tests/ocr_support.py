@@ -53,6 +53,15 @@ def partly_scanned(pdf: bytes, text_pages: list[int], scanned_pages: list[int], 
     return _joined([(pdf, text_pages), (scanned_pdf(pdf, dpi, variant, scanned_pages), None)])
 
 
+def without_character_maps(pdf: bytes, text_pages: list[int], broken_pages: list[int]) -> bytes:
+    """A PDF of some pages of ``pdf`` with their text layer, then others whose fonts lost their
+    ToUnicode maps, as a Word or WPS export without them: drawn exactly as before (the fonts are
+    embedded), but their text layer gives glyph ids for characters. The key is renamed in place
+    ("/ToUnicodX"), so the file's offsets stay right."""
+    broken = pages_of(pdf, broken_pages).replace(b"/ToUnicode", b"/ToUnicodX")
+    return _joined([(pdf, text_pages), (broken, None)]) if text_pages else broken
+
+
 def pages_of(pdf: bytes, pages: list[int]) -> bytes:
     """A PDF of some pages of ``pdf``, text layer and all: the truth a scan of them is read against."""
     return _joined([(pdf, pages)])
