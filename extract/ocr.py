@@ -45,6 +45,10 @@ _MIN_INK = 12  # inked pixels that make a speck of dust, not a figure
 _FAINT_INK = 160
 _PALE_INK = 224  # and any pixel darker than this next to such ink is part of the same glyph
 _LONE_STROKES = {"I", "l", "|", "!"}  # a line of one of these is a "1" or what is left of a rule
+# red exceeding both green and blue by more than this is stamp ink (a seal), wholly or in part
+# (JPEG's colour noise stays under it); by more than _SEAL_RED, the seal's solid ink
+_REDDISH = 32
+_SEAL_RED = 96
 _DETECT_SIDE = 1280  # pixels: the detector sees the page at most this large (speed); crops are full size
 
 
@@ -106,31 +110,55 @@ def engine():
 
 
 def decode_image(data: bytes):
-    """A grey image of a picture file's bytes (PNG, JPEG, GIF, BMP, TIFF), or None if it is none."""
+    """A grey image of a picture file's bytes (PNG, JPEG, GIF, BMP, TIFF), red ink dropped
+    (``grey_without_red``), or None if it is none."""
     import cv2
     import numpy as np
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if image is None:  # OpenCV reads no GIF; Pillow does
         import io
         from PIL import Image, UnidentifiedImageError
         try:
-            image = np.asarray(Image.open(io.BytesIO(data)).convert("L"))
+            image = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))[:, :, ::-1]
         except (UnidentifiedImageError, OSError, ValueError):
             return None
-    return image
+    return grey_without_red(image)
 
 
 def read_pdf_page(data: bytes, number: int, dpi: float = SCAN_DPI) -> OcrPage:
-    """Page ``number`` (from 1) of a PDF rendered as a grey picture and read."""
-    import numpy as np
+    """Page ``number`` (from 1) of a PDF rendered in colour, made grey without its red ink, and read."""
     import pypdfium2 as pdfium
+    allow_ocr_memory()  # before rendering: the page's pixels are OCR's too
     document = pdfium.PdfDocument(data)
     try:
-        pixels = document[number - 1].render(scale=dpi / 72, grayscale=True).to_numpy()
-        gray = np.array(pixels[:, :, 0] if pixels.ndim == 3 else pixels)
+        pixels = document[number - 1].render(scale=dpi / 72).to_numpy()  # BGR
     finally:
         document.close()
-    return read_page(gray, dpi)
+    return read_page(grey_without_red(pixels), dpi)
+
+
+def grey_without_red(bgr):
+    """A colour picture (BGR, or already grey) made grey with its red ink turned to paper: a
+    signed report's red seal, stamped over the table's last rows, would otherwise be dark marks
+    over the figures, costing cells and rows. A pixel whose red clearly exceeds its green and
+    blue takes its red channel's value (as through a red filter), stretched so the seal's own red
+    is white: stamp ink on paper is white, black print under it stays black and the soft edge of
+    a figure's stroke under it keeps its grey. A black-on-white (or grey) picture is unchanged."""
+    import cv2
+    import numpy as np
+    if bgr.ndim == 2:
+        return np.ascontiguousarray(bgr)
+    bgr = np.ascontiguousarray(bgr[:, :, :3])
+    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    red = bgr[:, :, 2].astype(np.int16)
+    redness = red - np.maximum(bgr[:, :, 0], bgr[:, :, 1])
+    reddish = redness > _REDDISH
+    if not reddish.any():
+        return grey
+    seal = red[redness > _SEAL_RED]
+    seal_red = float(np.median(seal)) if seal.size else 255.0  # the stamp's red at full strength
+    grey[reddish] = np.clip(red[reddish] * (255.0 / max(seal_red, 1.0)), 0, 255).astype(np.uint8)
+    return grey
 
 
 def read_page(gray, dpi: float | None) -> OcrPage:

@@ -42,10 +42,39 @@ def _spoil(image: Image.Image, variant: str) -> Image.Image:
 
 def scanned_pdf(pdf: bytes, dpi: int, variant: str, pages: list[int] | None = None) -> bytes:
     """An image-only PDF of ``pdf``'s pages: no text layer, as a scanner writes one."""
-    images = page_images(pdf, dpi, variant, pages)
+    return pictures_pdf(page_images(pdf, dpi, variant, pages), dpi)
+
+
+def pictures_pdf(images: list[Image.Image], dpi: int) -> bytes:
+    """An image-only PDF of pictures scanned at ``dpi``, one a page (a colour one stored as JPEG)."""
     out = io.BytesIO()
     images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=float(dpi))
     return out.getvalue()
+
+
+SEAL_RED = (214, 38, 46)  # a stamp pad's red, as scanned
+
+
+def stamp_seal(image: Image.Image, centre: tuple[float, float], dpi: int, strength: float = 0.85) -> Image.Image:
+    """``image`` in colour with an official seal stamped at ``centre`` (points from the page's top
+    left): a red ring 42 mm across, a star, the body's name and the seal's use in red, laid on
+    as stamp ink lies on paper (multiplied: black print under it stays black) at ``strength``."""
+    from PIL import ImageChops, ImageDraw, ImageFont
+
+    from demo_portal.render import font_path
+    k = dpi / 72
+    x, y, radius = centre[0] * k, centre[1] * k, 60 * k
+    ink = tuple(round(255 - strength * (255 - c)) for c in SEAL_RED)
+    layer = Image.new("RGB", image.size, "white")
+    draw = ImageDraw.Draw(layer)
+    draw.ellipse((x - radius, y - radius, x + radius, y + radius), outline=ink, width=round(3.4 * k))
+    star = [(x + 0.28 * radius * f * np.sin(a), y - 0.28 * radius * f * np.cos(a))
+            for n in range(10) for a, f in [(n * np.pi / 5, 1.0 if n % 2 == 0 else 0.4)]]
+    draw.polygon(star, fill=ink)
+    font = ImageFont.truetype(str(font_path()), round(11 * k))
+    for text, dy in (("淮安市洪泽区人民政府", -0.55), ("政务公开专用章", 0.5)):
+        draw.text((x, y + dy * radius), text, fill=ink, font=font, anchor="mm")
+    return ImageChops.multiply(image.convert("RGB"), layer)
 
 
 def partly_scanned(pdf: bytes, text_pages: list[int], scanned_pages: list[int], dpi: int, variant: str) -> bytes:
