@@ -27,10 +27,13 @@ from .pdfpages import Char, Page
 CONFIDENT = 0.9  # a character's recognition score below this is unsure
 _DIGITISH = re.compile(r"[\d.,]")
 _FIGURE_CHARACTERS = set("0123456789.,")
-_ROUND = str.maketrans("OoDQ", "0000")
-# what OCR reads for a digit in a figure cell; a square bracket is a rule's stub read with it ("[1")
-_CONFUSABLE = str.maketrans("OoDQIl|", "0000111", "[]")
-_FIGURE_LINE = re.compile(r"^[\d.,\sOoDQIl|\[\]]*\d[\d.,\sOoDQIl|\[\]]*$")  # a line of figures, confusions and all
+# The one list of letters OCR reads for a digit in a figure cell (round ones for 0, strokes for 1)
+_LOOKALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1"}
+_ROUND = str.maketrans({letter: digit for letter, digit in _LOOKALIKES.items() if digit == "0"})
+# the letters made their digits; a square bracket is a rule's stub read with a figure ("[1"): dropped
+_CONFUSABLE = str.maketrans({**_LOOKALIKES, "[": None, "]": None})
+_LINE_CHARACTER = r"[\d.,\s" + re.escape("".join(_LOOKALIKES)) + r"\[\]]"
+_FIGURE_LINE = re.compile(rf"^{_LINE_CHARACTER}*\d{_LINE_CHARACTER}*$")  # a line of figures, confusions and all
 _FIGURE = re.compile(r"^[\d.,]+$")
 _MAX_SKEW = 2.0  # degrees searched either way when straightening a page
 ENGINE = "RapidOCR PP-OCRv4"
@@ -329,18 +332,15 @@ def describe(scanned: list[tuple[int, OcrPage]]) -> dict:
 
 
 def _figure_runs(texts: list[str]) -> list[tuple[int, int]]:
-    """(start, end) of each run of characters holding a digit, with the letters OCR confuses
-    with digits (O l I | S B Z) inside it, in reverse order (so replacing one keeps the others'
-    indices)."""
-    confusable = set("OoIl|SsBZz")
+    """(start, end) of each run of characters holding a digit (the line's letters already made
+    their digits), in reverse order (so replacing one keeps the others' indices)."""
     runs, start = [], None
     for n, ch in enumerate(texts + [" "]):
-        ch = unicodedata.normalize("NFKC", ch)
-        inside = _DIGITISH.match(ch) or (start is not None and ch in confusable)
+        inside = _DIGITISH.match(ch)
         if inside and start is None:
             start = n
         elif not inside and start is not None:
-            if any(unicodedata.normalize("NFKC", c).isdigit() for c in texts[start:n]):
+            if any(c.isdigit() for c in texts[start:n]):
                 runs.append((start, n))
             start = None
     return runs[::-1]
