@@ -70,7 +70,7 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
         # page with neither is blank or only ruled: nothing to render)
         recognised_page = ocr and not page.damage and (broken or (not page.chars and page.has_image))
         if recognised_page:
-            scanned.append((number, read_pdf_page(data, number)))
+            scanned.append((number, read_pdf_page(data, number, page.scan_dpi())))
             if broken:
                 broken_read.append(number)
             page = scanned[-1][1].page  # its figures' doubts are settled: not a text layer to judge

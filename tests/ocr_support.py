@@ -10,18 +10,22 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
 
-VARIANTS = ("grey", "binary", "rotated+1", "rotated-1", "blurred", "jpeg")
+VARIANTS = ("grey", "binary", "rotated+1", "rotated-1", "blurred", "jpeg", "sealed")
+SEAL_CENTRE = (410, 680)  # points from an A4 page's top left: over table 3's last rows on a table page
 
 
 def page_images(pdf: bytes, dpi: int, variant: str, pages: list[int] | None = None) -> list[Image.Image]:
     """Pages of ``pdf`` (all, or the numbers in ``pages``) as grey pictures at ``dpi``, spoilt by
-    ``variant``: binarised, turned ±1°, blurred, or JPEG-compressed at quality 30."""
+    ``variant``: binarised, turned ±1°, blurred, JPEG-compressed at quality 30, or in colour with
+    a red seal stamped over the lower middle of the page (``stamp_seal``)."""
     document = pdfium.PdfDocument(pdf)
     try:
         numbers = pages or range(1, len(document) + 1)
         images = [document[n - 1].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for n in numbers]
     finally:
         document.close()
+    if variant == "sealed":
+        return [stamp_seal(image, SEAL_CENTRE, dpi) for image in images]
     return [_spoil(image, variant) for image in images]
 
 
@@ -41,12 +45,9 @@ def _spoil(image: Image.Image, variant: str) -> Image.Image:
 
 
 def scanned_pdf(pdf: bytes, dpi: int, variant: str, pages: list[int] | None = None) -> bytes:
-    """An image-only PDF of ``pdf``'s pages: no text layer, as a scanner writes one."""
-    return pictures_pdf(page_images(pdf, dpi, variant, pages), dpi)
-
-
-def pictures_pdf(images: list[Image.Image], dpi: int) -> bytes:
-    """An image-only PDF of pictures scanned at ``dpi``, one a page (a colour one stored as JPEG)."""
+    """An image-only PDF of ``pdf``'s pages: no text layer, as a scanner writes one (a colour
+    page as a JPEG)."""
+    images = page_images(pdf, dpi, variant, pages)
     out = io.BytesIO()
     images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=float(dpi))
     return out.getvalue()
