@@ -6,8 +6,8 @@ tree walked up to ``ContentLimits.pdf_pages``.
 
 ``pdf.py`` lays the cells out from what this module yields per page (a ``Page``): the
 characters with their boxes, the horizontal and vertical ruling segments as (position,
-start, end), whether the page draws an image, and why the page could not be read when it
-is damaged. Two engines give the same output:
+start, end), whether the page draws an image (and at what resolution: a scan's), and why the
+page could not be read when it is damaged. Two engines give the same output:
 
 * pdfium (pypdfium2), the default: a C library, several times faster than pdfminer
   (bench/extract_bench.py);
