@@ -74,6 +74,16 @@ def test_a_coarse_scan_leaves_figures_null_never_wrong():
     assert "page(s) 1 scanned at 100 dpi, under the 150 dpi OCR reads figures well at" in read["ocr"]["summary"]
 
 
+@pytest.mark.parametrize("engine", ["pdfium", "pdfminer"])
+def test_a_scanned_page_knows_its_scan_resolution(engine):
+    """The scan's own resolution (its picture's pixels over the area drawn), whatever the page is
+    rendered at for OCR; turned by the scanner or not; none for a page of text."""
+    from extract.pdfpages import pages
+    for dpi, variant in ((100, "grey"), (150, "rotated+1")):
+        assert [page.scan_dpi() for page in pages(scanned_pdf(HONGZE, dpi, variant, TITLE_PAGES), engine)] == [dpi] * 2
+    assert [page.scan_dpi() for page in pages(pages_of(HONGZE, TITLE_PAGES), engine)] == [None, None]
+
+
 def test_a_red_seal_over_the_table_costs_no_figure():
     """A signed scan: the office's red seal stamped over table 3's last rows (ring, star, name;
     colour, saved as a JPEG in the PDF as scanners do). Its red ink is dropped before reading:
