@@ -27,14 +27,19 @@ from .pdfpages import Char, Page
 CONFIDENT = 0.9  # a character's recognition score below this is unsure
 _DIGITISH = re.compile(r"[\d.,]")
 _FIGURE_CHARACTERS = set("0123456789.,")
-_ROUND = str.maketrans("OoDQ", "0000")
-# what OCR reads for a digit in a figure cell; a square bracket is a rule's stub read with it ("[1")
-_CONFUSABLE = str.maketrans("OoDQIl|", "0000111", "[]")
-_FIGURE_LINE = re.compile(r"^[\d.,\sOoDQIl|\[\]]*\d[\d.,\sOoDQIl|\[\]]*$")  # a line of figures, confusions and all
+# The one list of letters OCR reads for a digit in a figure cell (round ones for 0, strokes for 1)
+_LOOKALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1"}
+_ROUND = str.maketrans({letter: digit for letter, digit in _LOOKALIKES.items() if digit == "0"})
+# the letters made their digits; a square bracket is a rule's stub read with a figure ("[1"): dropped
+_CONFUSABLE = str.maketrans({**_LOOKALIKES, "[": None, "]": None})
+_LINE_CHARACTER = r"[\d.,\s" + re.escape("".join(_LOOKALIKES)) + r"\[\]]"
+_FIGURE_LINE = re.compile(rf"^{_LINE_CHARACTER}*\d{_LINE_CHARACTER}*$")  # a line of figures, confusions and all
 _FIGURE = re.compile(r"^[\d.,]+$")
 _MAX_SKEW = 2.0  # degrees searched either way when straightening a page
 ENGINE = "RapidOCR PP-OCRv4"
 SCAN_DPI = 200  # a PDF page without a usable text layer is rendered at this resolution
+FINE_DPI = 150  # a coarser scan loses figures (thin strokes, "4" read "1"): the record says so (docs/ocr.md)
+COARSE_CONFIDENT = 0.99  # the floor for a coarser scan: "103" was read "102" at 0.966 at 100 dpi
 _LINE_POINTS = 12.0  # height of a recognised body-text line's box, for pictures of unknown resolution
 _END_SNAP = 3.0  # points: vertical rules ending this close end together
 _INSET = 4  # pixels kept off a cell's ruled edges when looking for ink the detector missed
@@ -45,6 +50,10 @@ _MIN_INK = 12  # inked pixels that make a speck of dust, not a figure
 _FAINT_INK = 160
 _PALE_INK = 224  # and any pixel darker than this next to such ink is part of the same glyph
 _LONE_STROKES = {"I", "l", "|", "!"}  # a line of one of these is a "1" or what is left of a rule
+# red exceeding both green and blue by more than this is stamp ink (a seal), wholly or in part
+# (JPEG's colour noise stays under it); by more than _SEAL_RED, the seal's solid ink
+_REDDISH = 32
+_SEAL_RED = 96
 _DETECT_SIDE = 1280  # pixels: the detector sees the page at most this large (speed); crops are full size
 
 
@@ -89,6 +98,7 @@ class OcrPage:
     page: Page
     confidences: list[float] = field(default_factory=list)  # of every figure character kept
     unread: int = 0  # figures made UNREAD
+    scan_dpi: float | None = None  # the resolution it was scanned at, when known
 
 
 @lru_cache(maxsize=1)
@@ -106,37 +116,67 @@ def engine():
 
 
 def decode_image(data: bytes):
-    """A grey image of a picture file's bytes (PNG, JPEG, GIF, BMP, TIFF), or None if it is none."""
+    """A grey image of a picture file's bytes (PNG, JPEG, GIF, BMP, TIFF), red ink dropped
+    (``grey_without_red``), or None if it is none."""
     import cv2
     import numpy as np
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if image is None:  # OpenCV reads no GIF; Pillow does
         import io
         from PIL import Image, UnidentifiedImageError
         try:
-            image = np.asarray(Image.open(io.BytesIO(data)).convert("L"))
+            image = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))[:, :, ::-1]
         except (UnidentifiedImageError, OSError, ValueError):
             return None
-    return image
+    return grey_without_red(image)
 
 
-def read_pdf_page(data: bytes, number: int, dpi: float = SCAN_DPI) -> OcrPage:
-    """Page ``number`` (from 1) of a PDF rendered as a grey picture and read."""
-    import numpy as np
+def read_pdf_page(data: bytes, number: int, scan_dpi: float | None = None, dpi: float = SCAN_DPI) -> OcrPage:
+    """Page ``number`` (from 1) of a PDF rendered in colour, made grey without its red ink, and
+    read; ``scan_dpi`` is the resolution of the scan it shows, if known (the record warns of a
+    coarse one)."""
     import pypdfium2 as pdfium
+    allow_ocr_memory()  # before rendering: the page's pixels are OCR's too
     document = pdfium.PdfDocument(data)
     try:
-        pixels = document[number - 1].render(scale=dpi / 72, grayscale=True).to_numpy()
-        gray = np.array(pixels[:, :, 0] if pixels.ndim == 3 else pixels)
+        pixels = document[number - 1].render(scale=dpi / 72).to_numpy()  # BGR
     finally:
         document.close()
-    return read_page(gray, dpi)
+    return read_page(grey_without_red(pixels), dpi, scan_dpi)
 
 
-def read_page(gray, dpi: float | None) -> OcrPage:
-    """Characters and ruling lines of a grey page image scanned at ``dpi``, in points with y up
-    (as a PDF page's), so the PDF layout's tolerances apply unchanged. A picture of unknown
-    resolution is scaled so its typical text line is 12 points high (body text of a report)."""
+def grey_without_red(bgr):
+    """A colour picture (BGR, or already grey) made grey with its red ink turned to paper: a
+    signed report's red seal, stamped over the table's last rows, would otherwise be dark marks
+    over the figures, costing cells and rows. A pixel whose red clearly exceeds its green and
+    blue takes its red channel's value (as through a red filter), stretched so the seal's own red
+    is white: stamp ink on paper is white, black print under it stays black and the soft edge of
+    a figure's stroke under it keeps its grey. A black-on-white (or grey) picture is unchanged."""
+    import cv2
+    import numpy as np
+    if bgr.ndim == 2:
+        return np.ascontiguousarray(bgr)
+    bgr = np.ascontiguousarray(bgr[:, :, :3])
+    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    red = bgr[:, :, 2].astype(np.int16)
+    redness = red - np.maximum(bgr[:, :, 0], bgr[:, :, 1])
+    reddish = redness > _REDDISH
+    if not reddish.any():
+        return grey
+    seal = red[redness > _SEAL_RED]
+    seal_red = float(np.median(seal)) if seal.size else 255.0  # the stamp's red at full strength
+    grey[reddish] = np.clip(red[reddish] * (255.0 / max(seal_red, 1.0)), 0, 255).astype(np.uint8)
+    return grey
+
+
+def read_page(gray, dpi: float | None, scan_dpi: float | None = None) -> OcrPage:
+    """Characters and ruling lines of a grey page image at ``dpi``, in points with y up (as a
+    PDF page's), so the PDF layout's tolerances apply unchanged. A picture of unknown
+    resolution is scaled so its typical text line is 12 points high (body text of a report).
+
+    ``scan_dpi`` is the resolution the page was scanned at when that is not ``dpi`` (a PDF page
+    rendered finer than the scan it shows). A scan coarser than ``FINE_DPI`` is read to a
+    higher floor, ``COARSE_CONFIDENT``: its figures are read surely and wrongly now and then."""
     import numpy as np
     allow_ocr_memory()
     gray = _straighten(np.ascontiguousarray(gray))
@@ -146,14 +186,16 @@ def read_page(gray, dpi: float | None) -> OcrPage:
         if "bad_alloc" in str(e):
             raise MemoryError(f"OCR: {e}") from None
         raise
-    lines = [_Line(*item) for item in result or []]
+    scan_dpi = scan_dpi or dpi
+    floor = COARSE_CONFIDENT if scan_dpi and scan_dpi < FINE_DPI else CONFIDENT
+    lines = [_Line(*item, floor=floor) for item in result or []]
     if dpi is None:
         heights = sorted(max(p[1] for p in line.box) - min(p[1] for p in line.box) for line in lines)
         dpi = heights[len(heights) // 2] * 72 / _LINE_POINTS if heights else 96.0
     scale = 72.0 / dpi
     height = gray.shape[0]
     hlines, vlines = _rulings(gray, scale, height)
-    found = OcrPage(Page(chars=[], hlines=hlines, vlines=vlines))
+    found = OcrPage(Page(chars=[], hlines=hlines, vlines=vlines), scan_dpi=scan_dpi)
     _recheck(gray, [line for line in lines if line.unsure()])
     for line in lines:
         found.unread += line.settle()
@@ -165,11 +207,11 @@ def read_page(gray, dpi: float | None) -> OcrPage:
                                             max(xs) * scale, (height - min(ys)) * scale, confidence))
             if _DIGITISH.match(text):
                 found.confidences.append(confidence)
-    found.unread += _read_missed_cells(gray, found, scale, height)
+    found.unread += _read_missed_cells(gray, found, scale, height, floor)
     return found
 
 
-def _read_missed_cells(gray, found: OcrPage, scale: float, height: int) -> int:
+def _read_missed_cells(gray, found: OcrPage, scale: float, height: int, floor: float) -> int:
     """Read the ruled cells with ink in them where the detector found no text: it misses a lone
     small digit ("0") on a binarised or faint scan. Each is read as a figure if the recogniser
     sees one there (a cell's other text, a label, is left: labels are long enough to be found);
@@ -209,7 +251,7 @@ def _read_missed_cells(gray, found: OcrPage, scale: float, height: int) -> int:
                 _place(found, [UNRECOGNISED], box, score, scale, height)
                 unread += 1
             continue
-        sure = confidence >= CONFIDENT and figure == text.translate(_CONFUSABLE).replace(" ", "")
+        sure = confidence >= floor and figure == text.translate(_CONFUSABLE).replace(" ", "")
         unread += not sure
         _place(found, list(figure) if sure else [UNREAD], box, confidence, scale, height)
     return unread
@@ -240,8 +282,9 @@ def _place(found: OcrPage, texts: list[str], box: tuple, confidence: float, scal
 class _Line:
     """One recognised text line: its box, and per character its text, box and score."""
 
-    def __init__(self, box, text, score, char_boxes=None, texts=None, scores=None):
+    def __init__(self, box, text, score, char_boxes=None, texts=None, scores=None, floor: float = CONFIDENT):
         self.box = box
+        self.floor = floor  # the confidence a figure must reach to stand
         self.texts = list(texts) if texts else list(text)
         self.boxes = list(char_boxes) if char_boxes else _even_boxes(box, len(self.texts))
         self.scores = [float(s) for s in scores] if scores else [float(score)] * len(self.texts)
@@ -256,7 +299,7 @@ class _Line:
         return _FIGURE_LINE.match(self.text().translate(_ROUND)) is not None
 
     def unsure(self) -> bool:
-        return self.figures() and (min(self.scores) < CONFIDENT or not _FIGURE.match(self.text().replace(" ", "")))
+        return self.figures() and (min(self.scores) < self.floor or not _FIGURE.match(self.text().replace(" ", "")))
 
     def settle(self) -> int:
         """Make each unsure figure of a line of figures UNREAD; how many were. An unsure line
@@ -270,7 +313,7 @@ class _Line:
             return 0
         mine = [unicodedata.normalize("NFKC", t).translate(_CONFUSABLE) for t in self.texts]
         confirmed = self.second is not None and self.second[0] == "".join(mine).replace(" ", "") and (
-            self.second[1] >= CONFIDENT)
+            self.second[1] >= self.floor)
         if confirmed:
             self.scores = [self.second[1] if t.strip() else s for t, s in zip(mine, self.scores)]
         # a letter read for a digit stands only where the reading as figures confirmed it
@@ -279,7 +322,7 @@ class _Line:
         unread = 0
         for start, end in _figure_runs(self.texts):
             run = "".join(self.texts[start:end])
-            if min(self.scores[start:end]) >= CONFIDENT and _FIGURE.match(run) and (confirmed or not letters):
+            if min(self.scores[start:end]) >= self.floor and _FIGURE.match(run) and (confirmed or not letters):
                 continue
             self.texts[start:end] = [UNREAD]
             self.boxes[start:end] = [_union(self.boxes[start:end])]
@@ -293,26 +336,27 @@ def describe(scanned: list[tuple[int, OcrPage]]) -> dict:
     confidences = [c for _n, page in scanned for c in page.confidences]
     unread = sum(page.unread for _n, page in scanned)
     numbers = ", ".join(str(n) for n, _page in scanned)
+    coarse = [(n, page.scan_dpi) for n, page in scanned if page.scan_dpi and page.scan_dpi < FINE_DPI]
+    note = (f"; page(s) {', '.join(str(n) for n, _dpi in coarse)} scanned at "
+            f"{', '.join(f'{dpi:g}' for _n, dpi in coarse)} dpi, under the {FINE_DPI} dpi OCR reads "
+            "figures well at: expect figures not read" if coarse else "")
     return {"pages": [n for n, _page in scanned], "engine": ENGINE,
             "lowest_figure_confidence": round(min(confidences), 3) if confidences else None,
             "figures_unread": unread,
             "summary": f"page(s) {numbers} read by OCR ({ENGINE}): recognised text, not a text layer; "
-                       f"{unread} figure(s) not read surely are null"}
+                       f"{unread} figure(s) not read surely are null{note}"}
 
 
 def _figure_runs(texts: list[str]) -> list[tuple[int, int]]:
-    """(start, end) of each run of characters holding a digit, with the letters OCR confuses
-    with digits (O l I | S B Z) inside it, in reverse order (so replacing one keeps the others'
-    indices)."""
-    confusable = set("OoIl|SsBZz")
+    """(start, end) of each run of characters holding a digit (the line's letters already made
+    their digits), in reverse order (so replacing one keeps the others' indices)."""
     runs, start = [], None
     for n, ch in enumerate(texts + [" "]):
-        ch = unicodedata.normalize("NFKC", ch)
-        inside = _DIGITISH.match(ch) or (start is not None and ch in confusable)
+        inside = _DIGITISH.match(ch)
         if inside and start is None:
             start = n
         elif not inside and start is not None:
-            if any(unicodedata.normalize("NFKC", c).isdigit() for c in texts[start:n]):
+            if any(c.isdigit() for c in texts[start:n]):
                 runs.append((start, n))
             start = None
     return runs[::-1]

@@ -36,6 +36,7 @@ _RARE_SHARE = 0.2  # share of Chinese characters outside GB2312 that marks it br
 _RARE_FLOOR = 10  # fewer rare characters than this never do: a name on a page of figures
 _SYMBOL_FONT = ("\uf020", "\uf0ff")  # where Word puts the glyphs of Symbol and Wingdings (bullets)
 _CELL_GAP = 1.5  # characters: a wider gap in a line without ruling separates two cells
+_BROKEN_LAYER = "text layer broken (unmapped glyphs or garbage)"
 
 __all__ = ["Char", "read_pdf"]
 
@@ -43,13 +44,15 @@ __all__ = ["Char", "read_pdf"]
 def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS, ocr: bool = True) -> Parsed:
     """Rows and text of a PDF; ``engine`` is "pdfium" (the default) or "pdfminer" (the reference).
 
-    A page with a picture on it and no usable text layer (none, or one whose text ``_broken``
-    judges garbage) is read by OCR (``extract.ocr``) when ``ocr`` is true: a scan. Its
-    figures are checked as any others; the record says which pages were recognised.
+    A page with no usable text layer (none, or one whose text ``_broken`` judges garbage) is
+    read by OCR (``extract.ocr``) when ``ocr`` is true and it draws something OCR could read:
+    a picture (a scan), or glyphs (a font without its character map draws the text right
+    though its codes say nothing). Its figures are checked as any others; the record says
+    which pages were recognised.
 
-    A page that cannot be read (its content stream damaged, its text layer broken) is left
-    out with an error naming it, and the other pages are read; the cells it held are null
-    with the reason, and no label or value is joined across it. A page over the content limits
+    A page that cannot be read (its content stream damaged; its text layer broken and OCR
+    off) is left out with an error naming it, and the other pages are read; the cells it held
+    are null with the reason, and no label or value is joined across it. A page over the content limits
     (``limits.pdf_content_bytes``, ``limits.pdf_font_bytes``) is left out the same way; a
     document over ``limits.pdf_pages`` is not read."""
     rows: list[Row] = []
@@ -59,15 +62,20 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     page_count = 0
     last_ruled: tuple[int, list[float]] | None = None  # the previous page's last ruled row, if it ends the page
     scanned: list = []  # (page number, ocr.OcrPage) of the pages read by OCR
+    broken_read: list[int] = []  # of those, the pages whose text layer was broken
     for number, page in enumerate(pages(data, engine, limits), start=1):
         page_count = number
         broken = not page.damage and bool(page.chars) and _broken(page.chars)  # judged once: it is costly
-        recognised_page = ocr and page.has_image and not page.damage and (broken or not page.chars)
+        # no usable text layer, and ink to read: a picture, or the broken layer's own glyphs (a
+        # page with neither is blank or only ruled: nothing to render)
+        recognised_page = ocr and not page.damage and (broken or (not page.chars and page.has_image))
         if recognised_page:
-            scanned.append((number, read_pdf_page(data, number)))
+            scanned.append((number, read_pdf_page(data, number, page.scan_dpi())))
+            if broken:
+                broken_read.append(number)
             page = scanned[-1][1].page  # its figures' doubts are settled: not a text layer to judge
         if page.damage or (broken and not recognised_page):
-            lost[number] = page.damage or "text layer broken (unmapped glyphs or garbage)"
+            lost[number] = page.damage or _BROKEN_LAYER
         elif not page.chars and page.has_image:
             image_pages.append(number)
         else:
@@ -84,8 +92,8 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
         raise ReadError("pdf", "the PDF has no pages")
     unread = [f"page {n} not read ({why})" for n, why in lost.items()]
     if scanned and not rows:
-        unread.append(f"page(s) {_list([n for n, _page in scanned])} are images without a text layer (scanned?); "
-                      "OCR found no text in them")
+        unread.append(f"page(s) {_list([n for n, _page in scanned])} are images without a text layer (scanned?) "
+                      "or with a broken one; OCR found no text in them")
     if image_pages:
         unread.append(f"page(s) {_list(image_pages)} are images without a text layer (scanned?); "
                       "not read by OCR (--no-ocr)")
@@ -98,6 +106,9 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     if scanned:
         parsed.ocr = describe(scanned)
         parsed.warnings.append({"stage": "ocr", "message": parsed.ocr["summary"]})
+    if broken_read:
+        parsed.warnings.append({"stage": "pdf", "message": f"page(s) {_list(broken_read)}: {_BROKEN_LAYER}; "
+                                                           "read by OCR from the page as drawn"})
     if image_pages:
         parsed.warnings.append({"stage": "pdf", "message": unread[-1]})
     if unread:

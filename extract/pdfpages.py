@@ -6,8 +6,8 @@ tree walked up to ``ContentLimits.pdf_pages``.
 
 ``pdf.py`` lays the cells out from what this module yields per page (a ``Page``): the
 characters with their boxes, the horizontal and vertical ruling segments as (position,
-start, end), whether the page draws an image, and why the page could not be read when it
-is damaged. Two engines give the same output:
+start, end), whether the page draws an image (and at what resolution: a scan's), and why the
+page could not be read when it is damaged. Two engines give the same output:
 
 * pdfium (pypdfium2), the default: a C library, several times faster than pdfminer
   (bench/extract_bench.py);
@@ -63,6 +63,21 @@ class Page:
     vlines: list = field(default_factory=list)
     has_image: bool = False
     damage: str | None = None  # why the page was not read (then it holds nothing)
+    pictures: list = field(default_factory=list)  # (area in square points, pixels an inch) of each picture
+
+    def scan_dpi(self) -> float | None:
+        """The resolution of the page's largest picture as drawn: a scanned page's."""
+        return round(max(self.pictures)[1]) if self.pictures else None
+
+    def add_picture(self, pixels: tuple, points: tuple[float, float]) -> None:
+        """A picture of ``pixels`` (width, height, as its dictionary states them: a damaged one
+        may state anything) drawn over ``points`` (width, height); the resolution is taken over
+        its area, so a picture turned a quarter gives the same."""
+        self.has_image = True
+        area = points[0] * points[1]
+        size = [n for n in pixels if isinstance(n, (int, float)) and n > 0]
+        if area > 0 and len(size) == 2:
+            self.pictures.append((area, 72 * (size[0] * size[1] / area) ** 0.5))
 
 
 def pages(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS):
@@ -356,7 +371,7 @@ def _pdfium_objects(raw, page, textpage, found: Page) -> bool:
         obj, outer = stack.pop()
         kind = raw.FPDFPageObj_GetType(obj)
         if kind == raw.FPDF_PAGEOBJ_IMAGE:
-            found.has_image = True
+            found.add_picture(_pdfium_pixels(raw, obj), _pdfium_extent(raw, obj))
             continue
         if kind == raw.FPDF_PAGEOBJ_TEXT:
             # an empty string is 2 bytes (the UTF-16 terminator)
@@ -376,9 +391,22 @@ def _pdfium_objects(raw, page, textpage, found: Page) -> bool:
 
 def _draws_ink(raw, obj) -> bool:
     """Whether a page object's bounds (those of its glyphs' ink, for text) enclose an area."""
+    width, height = _pdfium_extent(raw, obj)
+    return width > _INK and height > _INK
+
+
+def _pdfium_extent(raw, obj) -> tuple[float, float]:
+    """Width and height of a page object's bounds, in points (within a form: in the form's)."""
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
-    return right.value - left.value > _INK and top.value - bottom.value > _INK
+    return right.value - left.value, top.value - bottom.value
+
+
+def _pdfium_pixels(raw, obj) -> tuple[int, int]:
+    width, height = ctypes.c_uint(), ctypes.c_uint()
+    if not raw.FPDFImageObj_GetImagePixelSize(obj, width, height):
+        return 0, 0
+    return width.value, height.value
 
 
 def _pdfium_path(raw, obj, m, hlines, vlines) -> None:
@@ -463,7 +491,7 @@ def _pdfminer_collect(container, found: Page) -> None:
         elif isinstance(obj, (LTLine, LTRect, LTCurve)):
             _pdfminer_edges(obj, found.hlines, found.vlines, LTRect)
         elif isinstance(obj, LTImage):
-            found.has_image = True
+            found.add_picture(obj.srcsize, (obj.width, obj.height))
         if isinstance(obj, LTContainer):
             _pdfminer_collect(obj, found)
 

@@ -10,18 +10,22 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
 
-VARIANTS = ("grey", "binary", "rotated+1", "rotated-1", "blurred", "jpeg")
+VARIANTS = ("grey", "binary", "rotated+1", "rotated-1", "blurred", "jpeg", "sealed")
+SEAL_CENTRE = (410, 680)  # points from an A4 page's top left: over table 3's last rows on a table page
 
 
 def page_images(pdf: bytes, dpi: int, variant: str, pages: list[int] | None = None) -> list[Image.Image]:
     """Pages of ``pdf`` (all, or the numbers in ``pages``) as grey pictures at ``dpi``, spoilt by
-    ``variant``: binarised, turned ±1°, blurred, or JPEG-compressed at quality 30."""
+    ``variant``: binarised, turned ±1°, blurred, JPEG-compressed at quality 30, or in colour with
+    a red seal stamped over the lower middle of the page (``stamp_seal``)."""
     document = pdfium.PdfDocument(pdf)
     try:
         numbers = pages or range(1, len(document) + 1)
         images = [document[n - 1].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for n in numbers]
     finally:
         document.close()
+    if variant == "sealed":
+        return [stamp_seal(image, SEAL_CENTRE, dpi) for image in images]
     return [_spoil(image, variant) for image in images]
 
 
@@ -41,16 +45,51 @@ def _spoil(image: Image.Image, variant: str) -> Image.Image:
 
 
 def scanned_pdf(pdf: bytes, dpi: int, variant: str, pages: list[int] | None = None) -> bytes:
-    """An image-only PDF of ``pdf``'s pages: no text layer, as a scanner writes one."""
+    """An image-only PDF of ``pdf``'s pages: no text layer, as a scanner writes one (a colour
+    page as a JPEG)."""
     images = page_images(pdf, dpi, variant, pages)
     out = io.BytesIO()
     images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=float(dpi))
     return out.getvalue()
 
 
+SEAL_RED = (214, 38, 46)  # a stamp pad's red, as scanned
+
+
+def stamp_seal(image: Image.Image, centre: tuple[float, float], dpi: int, strength: float = 0.85) -> Image.Image:
+    """``image`` in colour with an official seal stamped at ``centre`` (points from the page's top
+    left): a red ring 42 mm across, a star, the body's name and the seal's use in red, laid on
+    as stamp ink lies on paper (multiplied: black print under it stays black) at ``strength``."""
+    from PIL import ImageChops, ImageDraw, ImageFont
+
+    from demo_portal.render import font_path
+    k = dpi / 72
+    x, y, radius = centre[0] * k, centre[1] * k, 60 * k
+    ink = tuple(round(255 - strength * (255 - c)) for c in SEAL_RED)
+    layer = Image.new("RGB", image.size, "white")
+    draw = ImageDraw.Draw(layer)
+    draw.ellipse((x - radius, y - radius, x + radius, y + radius), outline=ink, width=round(3.4 * k))
+    star = [(x + 0.28 * radius * f * np.sin(a), y - 0.28 * radius * f * np.cos(a))
+            for n in range(10) for a, f in [(n * np.pi / 5, 1.0 if n % 2 == 0 else 0.4)]]
+    draw.polygon(star, fill=ink)
+    font = ImageFont.truetype(str(font_path()), round(11 * k))
+    for text, dy in (("淮安市洪泽区人民政府", -0.55), ("政务公开专用章", 0.5)):
+        draw.text((x, y + dy * radius), text, fill=ink, font=font, anchor="mm")
+    return ImageChops.multiply(image.convert("RGB"), layer)
+
+
 def partly_scanned(pdf: bytes, text_pages: list[int], scanned_pages: list[int], dpi: int, variant: str) -> bytes:
     """A PDF of some pages of ``pdf`` with their text layer, then others as scans of them."""
     return _joined([(pdf, text_pages), (scanned_pdf(pdf, dpi, variant, scanned_pages), None)])
+
+
+def without_character_maps(pdf: bytes, text_pages: list[int], broken_pages: list[int]) -> bytes:
+    """A PDF of some pages of ``pdf`` with their text layer, then others whose fonts lost their
+    ToUnicode maps, as a Word or WPS export without them: drawn exactly as before (the fonts are
+    embedded), but their text layer gives glyph ids for characters. The key is renamed in place
+    ("/ToUnicodX"), so the file's offsets stay right."""
+    broken = pages_of(pdf, broken_pages).replace(b"/ToUnicode", b"/ToUnicodX")
+    return _joined([(pdf, text_pages), (broken, None)]) if text_pages else broken
 
 
 def pages_of(pdf: bytes, pages: list[int]) -> bytes:

@@ -1,10 +1,12 @@
 """PDFs damaged part-way: the readable pages are read, the unreadable ones are named in the
 record's errors, and every cell they held is null with the reason; nothing is taken across
-a page left out."""
+a page left out. A page whose text layer is broken but drawn right is read by OCR."""
 from __future__ import annotations
 
 import io
 import re
+
+import pytest
 
 from pdfminer.pdfdocument import PDFDocument
 from pdfminer.pdfpage import PDFPage
@@ -17,11 +19,14 @@ from reportlab.pdfgen import canvas
 from demo_portal.render import font_path
 from extract import extract_document
 from extract.grid import text_rows
+from extract import pdf as pdf_module
 from extract.pdf import read_pdf
 from extract.tables import read_tables
+from ocr_support import assert_read_well, pages_of, without_character_maps
 from test_extract_support import FIXTURES, HUAIAN_2024_CELLS
 
 HUAIAN = (FIXTURES / "huaian-city-gov-2024.pdf").read_bytes()
+HONGZE = (FIXTURES / "huaian-hongze-district-gov-2023.pdf").read_bytes()
 
 
 def damage_page(data: bytes, page: int) -> bytes:
@@ -135,20 +140,60 @@ TABLE_3 = [("申请人情况", ()), ("一、本年新收政府信息公开申请
            ("（一）予以公开", ("10", "1", "0", "0", "0", "0", "11"))]
 
 
-def test_a_page_with_a_broken_text_layer_is_an_error_and_the_others_are_read():
+def test_a_broken_text_layer_is_read_by_ocr_from_the_page_as_drawn():
+    """A real report's table page whose fonts lost their character maps (a WPS export without
+    ToUnicode): its text layer is glyph ids, but the page draws the text right. After a page read
+    from its text layer (table 2), it is read by OCR: its figures exact or null, none wrong, the
+    record naming the page and saying why."""
+    record = extract_document(without_character_maps(HONGZE, [2], [3]), filename="wps.pdf")
+    truth = extract_document(pages_of(HONGZE, [2, 3]), filename="truth.pdf", ocr=False)
+    found = assert_read_well(truth, record)
+    assert len(found["exact"]) >= 105  # of 108: 7 on the text-layer page, 101 recognised
+    assert record["errors"] == [] and record["ocr"]["pages"] == [2]
+    assert {"stage": "pdf", "message": "page(s) 2: text layer broken (unmapped glyphs or garbage); read by OCR "
+            "from the page as drawn"} in record["warnings"]
+    assert any(w["stage"] == "ocr" and w["message"].startswith("page(s) 2 read by OCR") for w in record["warnings"])
+    text_layer = {k for k, v in extract_document(pages_of(HONGZE, [2]), ocr=False)["cells"].items() if v}
+    assert len(text_layer) >= 5 and not text_layer & set(record["ocr"]["cells"])  # page 1's are not OCR's
+    assert len(record["ocr"]["cells"]) >= 98 and "requests.new_received.total" in record["ocr"]["cells"]
+
+
+def test_a_page_with_a_broken_text_layer_is_an_error_when_ocr_is_off():
+    """--no-ocr: the broken page is left out, named, and the other pages are read. (The font here
+    is not embedded and its encoding misdeclared: the page draws the wrong glyphs too, "0" as "O",
+    which OCR could only read as the nonsense it is.)"""
     embedded, cid = _fonts()
     data = _table_pdf([TABLE_2, TABLE_3], [embedded, cid])
     broken = data.replace(b"/UniGB-UCS2-H", b"/Identity-H  ")  # no character map: (cid:N) on page 2 only
-    record = extract_document(broken)
+    record = extract_document(broken, ocr=False)
     reason = "page 2 not read (text layer broken (unmapped glyphs or garbage))"
     assert record["errors"] == [{"stage": "pdf", "message": "document incomplete: page 2 of 2 not read (text layer "
                                  "broken (unmapped glyphs or garbage)); its text and cells are missing"}]
+    assert record["ocr"] is None
     cells = record["cells"]
     assert [cells[f"active.rules.{c}"] for c in ("issued", "repealed", "in_force")] == ["2", "0", "9"]
     assert cells["requests.new_received.total"] is None and cells["requests.disclosed.total"] is None
     assert record["null_reasons"]["requests.new_received.total"] == f"not in the pages that could be read: {reason}"
     assert record["null_reasons"]["active.normative_documents.issued"] == (
         f"not in the pages that could be read: {reason}")
+
+
+def test_a_blank_or_only_ruled_page_costs_no_ocr(monkeypatch):
+    """OCR renders a page only when it has no usable text layer and draws a picture or glyphs:
+    a blank page, or one of rules alone (an empty table), holds nothing it could read."""
+    monkeypatch.setattr(pdf_module, "read_pdf_page", lambda *a: pytest.fail(f"page {a[1]} rendered for OCR"))
+    embedded, _cid = _fonts()
+    buf = io.BytesIO()
+    page = canvas.Canvas(buf, invariant=1)
+    page.setFont(embedded, 9)
+    page.drawString(40, 780, "某县人民政府2022年政府信息公开工作年度报告")
+    page.showPage()
+    page.showPage()  # blank
+    page.grid([40, 200, 300], [700, 720, 740])  # an empty ruled table
+    page.showPage()
+    page.save()
+    parsed = read_pdf(buf.getvalue())
+    assert parsed.ocr is None and parsed.errors == [] and "年度报告" in parsed.text
 
 
 def test_a_label_is_not_joined_across_a_part_left_out():

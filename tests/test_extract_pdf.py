@@ -173,8 +173,9 @@ def test_table_without_ruling_lines_is_read_by_gaps():
     assert record["null_reasons"]["requests.carried_over.total"] == "row not found in the document's tables"
 
 
-def test_broken_text_layer_is_reported_not_read():
-    """A CID font whose encoding is declared Identity-H without a ToUnicode map gives (cid:N)."""
+def test_broken_text_layer_is_reported_not_read_without_ocr():
+    """A CID font whose encoding is declared Identity-H without a ToUnicode map gives (cid:N);
+    with OCR off the page is not read (with OCR on it is read as drawn: test_extract_damaged.py)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
@@ -189,7 +190,7 @@ def test_broken_text_layer_is_reported_not_read():
     page.save()
     assert extract_document(buf.getvalue())["errors"] == []
     broken = buf.getvalue().replace(b"/UniGB-UCS2-H", b"/Identity-H  ")
-    record = extract_document(broken)
+    record = extract_document(broken, ocr=False)
     assert record["errors"][0]["stage"] == "pdf"
     assert "text layer broken" in record["errors"][0]["message"]
     assert record["figures"] == {}
