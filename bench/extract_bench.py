@@ -39,6 +39,10 @@ dumps, splitting glued figures (``glued.py``) and cutting the text at labels (``
 NFKC of the whole text); PDF, pdfium's characters and objects read through ctypes (four calls a
 character), the layout (``pdf.py``) and the page check before reading (``pdfpages.page_slots``:
 pdfminer parsing each font's dictionaries to reach its program, inflated once per document).
+
+Scanned pages and pictures (OCR: seconds a page on one core, cells exact / null / wrong on the
+rasterised real and demo PDFs, issue 12) are measured by bench/ocr_bench.py, which renders and
+spoils the pages this corpus prints: its run takes minutes a variant, so it is a script of its own.
 """
 from __future__ import annotations
 
