@@ -32,7 +32,10 @@ _ROUND = str.maketrans("OoDQ", "0000")
 _CONFUSABLE = str.maketrans("OoDQIl|", "0000111", "[]")
 _FIGURE_LINE = re.compile(r"^[\d.,\sOoDQIl|\[\]]*\d[\d.,\sOoDQIl|\[\]]*$")  # a line of figures, confusions and all
 _FIGURE = re.compile(r"^[\d.,]+$")
-_MAX_SKEW = 2.0  # degrees searched either way when straightening a page
+_MAX_SKEW = 5.0  # degrees searched either way when straightening a page (a phone's photo, a careless scan)
+_SKEW_STEP = 0.5  # degrees: the coarse search's step; then 0.1° steps round its best
+_ORIENT_SIDE = 640  # pixels: the page's longest side when finding which way up it is (0.1 s of detection)
+_ORIENT_LINES = 8  # the longest text lines the angle classifier is shown to tell upright from upside down
 ENGINE = "RapidOCR PP-OCRv4"
 SCAN_DPI = 200  # a PDF page without a usable text layer is rendered at this resolution
 _LINE_POINTS = 12.0  # height of a recognised body-text line's box, for pictures of unknown resolution
@@ -89,6 +92,7 @@ class OcrPage:
     page: Page
     confidences: list[float] = field(default_factory=list)  # of every figure character kept
     unread: int = 0  # figures made UNREAD
+    turned: float = 0.0  # degrees (counterclockwise) the page was turned to read it upright and level
 
 
 @lru_cache(maxsize=1)
@@ -139,7 +143,7 @@ def read_page(gray, dpi: float | None) -> OcrPage:
     resolution is scaled so its typical text line is 12 points high (body text of a report)."""
     import numpy as np
     allow_ocr_memory()
-    gray = _straighten(np.ascontiguousarray(gray))
+    gray, turned = _upright(np.ascontiguousarray(gray))
     try:
         result, _elapsed = engine()(gray, use_cls=False, return_word_box=True)
     except Exception as e:  # onnxruntime's own error type: an allocation it could not make is out of memory
@@ -153,7 +157,7 @@ def read_page(gray, dpi: float | None) -> OcrPage:
     scale = 72.0 / dpi
     height = gray.shape[0]
     hlines, vlines = _rulings(gray, scale, height)
-    found = OcrPage(Page(chars=[], hlines=hlines, vlines=vlines))
+    found = OcrPage(Page(chars=[], hlines=hlines, vlines=vlines), turned=turned)
     _recheck(gray, [line for line in lines if line.unsure()])
     for line in lines:
         found.unread += line.settle()
@@ -293,11 +297,13 @@ def describe(scanned: list[tuple[int, OcrPage]]) -> dict:
     confidences = [c for _n, page in scanned for c in page.confidences]
     unread = sum(page.unread for _n, page in scanned)
     numbers = ", ".join(str(n) for n, _page in scanned)
+    turned = [[n, page.turned] for n, page in scanned if page.turned]
     return {"pages": [n for n, _page in scanned], "engine": ENGINE,
             "lowest_figure_confidence": round(min(confidences), 3) if confidences else None,
-            "figures_unread": unread,
+            "figures_unread": unread, "turned": turned,
             "summary": f"page(s) {numbers} read by OCR ({ENGINE}): recognised text, not a text layer; "
-                       f"{unread} figure(s) not read surely are null"}
+                       f"{unread} figure(s) not read surely are null"
+                       + "".join(f"; {n} turned {degrees:g}° to read it" for n, degrees in turned)}
 
 
 def _figure_runs(texts: list[str]) -> list[tuple[int, int]]:
@@ -413,26 +419,120 @@ def _union(boxes: list) -> list:
     return [[min(xs), min(ys)], [max(xs), min(ys)], [max(xs), max(ys)], [min(xs), max(ys)]]
 
 
-def _straighten(gray):
-    """The page turned so its text lines are level: the angle (within ±2°, in 0.1° steps) at
-    which the rows of ink are sharpest, i.e. the row sums vary most."""
+def _upright(gray):
+    """The page turned upright (``_quarter_turns``) and then level (``_straighten``), and the
+    degrees it was turned by in all, counterclockwise, in (-180, 180]: 90 for a page stored a
+    quarter turn clockwise (a landscape table scanned lying down), 180 upside down, -4 for a
+    page photographed 4° askew counterclockwise."""
+    import numpy as np
+    turns = _quarter_turns(gray)
+    if turns:
+        gray = np.ascontiguousarray(np.rot90(gray, turns))
+    gray, skew = _straighten(gray)
+    degrees = turns * 90 + skew
+    return gray, round(degrees - 360 if degrees > 180 else degrees, 1)
+
+
+def _quarter_turns(gray) -> int:
+    """How many quarter turns counterclockwise (``np.rot90``) make the page upright: 0 for most.
+    Scanners and phones store a landscape table lying on its side (90° or 270°) or a page fed
+    upside down (180°), often with no /Rotate to say so. The text detector, on a copy
+    ``_ORIENT_SIDE`` pixels long, finds the text lines (a tenth of a second): lines much taller
+    than wide lie on their side. The angle classifier (PP-OCR's, in the wheel) then tells, line
+    by line, an upright line from one upside down; the longest lines vote, each by its score.
+    A page lying on its side goes the way the vote says; an upright-looking page is turned
+    round only on a clear majority. A page with no text lines is left as it is."""
     import cv2
     import numpy as np
-    small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA) if gray.shape[1] > 800 else gray
-    ink = (small < 128).astype(np.float32)
+    scale = min(_ORIENT_SIDE / max(gray.shape), 1.0)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    boxes, _elapsed = engine().text_det(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
+    lines = [line for line in (_text_line(np.asarray(box, np.float64) / scale) for box in ([] if boxes is None else boxes)) if line]
+    lying = sum(line[0] for line in lines if line[4]) > 2 * sum(line[0] for line in lines if not line[4])
+    lines = sorted((line for line in lines if line[4] == lying), key=lambda line: -line[0])[:_ORIENT_LINES]
+    if not lines:
+        return 0
+    _crops, votes, _elapsed = engine().text_cls([_line_crop(gray, *line[:4]) for line in lines])
+    upside_down = sum(score if label == "180" else -score for label, score in votes)
+    if lying:
+        return 3 if upside_down > 0 else 1
+    return 2 if upside_down > len(votes) / 2 else 0
+
+
+def _text_line(box) -> tuple | None:
+    """(length, height, centre, reading direction, lying) of a detected text box (pixels), the
+    direction a unit vector along its long side, pointing right for a level line and down for
+    one lying on its side (which a quarter turn counterclockwise makes point right); None for a
+    box not clearly longer than high (a lone figure, a seal)."""
+    import numpy as np
+    side_a, side_b = box[1] - box[0], box[3] - box[0]
+    along, across = (side_a, side_b) if np.hypot(*side_a) >= np.hypot(*side_b) else (side_b, side_a)
+    length, height = float(np.hypot(*along)), float(np.hypot(*across))
+    if length < 2 * height:
+        return None
+    lying = abs(along[1]) > abs(along[0])
+    direction = along / length
+    if direction[1 if lying else 0] < 0:
+        direction = -direction
+    return length, height, box.mean(axis=0), direction, lying
+
+
+def _line_crop(gray, length: float, height: float, centre, direction):
+    """The middle of a text line cut out level along ``direction`` (as the page would show it
+    after the quarter turn that makes the direction point right), at most four heights long:
+    the classifier sees 48×192 pixels, and a whole line squeezed into them is a smear."""
+    import cv2
+    import numpy as np
+    length = min(length, 4 * height)
+    across = np.array([-direction[1], direction[0]])
+    corners = [centre + sign_a * length / 2 * direction + sign_b * height / 2 * across
+               for sign_a, sign_b in ((-1, -1), (1, -1), (1, 1))]
+    m = cv2.getAffineTransform(np.float32(corners), np.float32([[0, 0], [length, 0], [length, height]]))
+    crop = cv2.warpAffine(gray, m, (max(int(length), 1), max(int(height), 1)), flags=cv2.INTER_LINEAR,
+                          borderValue=255)
+    return cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
+
+
+def _straighten(gray):
+    """The page turned so its text lines are level, and the angle it was turned by: the angle
+    (within ±``_MAX_SKEW``) at which the rows of ink are sharpest, i.e. the row sums vary most.
+    Sought in ``_SKEW_STEP`` steps on a quarter-size copy, then in 0.1° steps round the best on
+    a half-size one (30 turns of a small copy; 0.1° steps throughout would be 101). Of angles as
+    sharp, the nearest level wins: a level page is not turned at all (a 0.2° turn changes no
+    row of a quarter-size copy, and the first of equals used to be taken: -0.2°)."""
+    import cv2
+    import numpy as np
+    coarse = _sharpest(_ink(gray, 0.25), np.arange(-_MAX_SKEW, _MAX_SKEW + 1e-9, _SKEW_STEP))
+    fine = np.arange(coarse - _SKEW_STEP + 0.1, coarse + _SKEW_STEP - 0.05, 0.1)
+    angle = _sharpest(_ink(gray, 0.5), fine[np.abs(fine) <= _MAX_SKEW + 1e-9])
+    if angle == 0:
+        return gray, 0.0
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255), angle
+
+
+def _ink(gray, scale: float):
+    """The page's ink (1.0) on a copy ``scale`` times its size (a small picture as it is)."""
+    import cv2
+    import numpy as np
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if gray.shape[1] > 800 else gray
+    return (small < 128).astype(np.float32)
+
+
+def _sharpest(ink, angles) -> float:
+    """Of ``angles`` (degrees), the one turning ``ink`` so its row sums vary most; the nearest
+    0 of equals."""
+    import cv2
+    import numpy as np
     h, w = ink.shape
     best, best_angle = -1.0, 0.0
-    for angle in np.arange(-_MAX_SKEW, _MAX_SKEW + 1e-9, 0.1):
+    for angle in sorted((round(float(a), 1) for a in angles), key=abs):
         m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-        rows = cv2.warpAffine(ink, m, (w, h), flags=cv2.INTER_NEAREST).sum(axis=1)
-        sharpness = float(np.var(rows))
+        sharpness = float(np.var(cv2.warpAffine(ink, m, (w, h), flags=cv2.INTER_LINEAR).sum(axis=1)))
         if sharpness > best:
-            best, best_angle = sharpness, float(angle)
-    if abs(best_angle) < 0.05:
-        return gray
-    h, w = gray.shape
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), best_angle, 1.0)
-    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+            best, best_angle = sharpness, angle
+    return best_angle
 
 
 def _rulings(gray, scale: float, height: int):
