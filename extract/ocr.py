@@ -159,6 +159,7 @@ def read_page(gray, dpi: float | None) -> OcrPage:
     hlines, vlines = _rulings(gray, scale, height)
     found = OcrPage(Page(chars=[], hlines=hlines, vlines=vlines), turned=turned)
     _recheck(gray, [line for line in lines if line.unsure()])
+    found.unread += _unrecognised_marks(lines)
     for line in lines:
         found.unread += line.settle()
         for text, box, confidence in zip(line.texts, line.boxes, line.scores):
@@ -217,6 +218,23 @@ def _read_missed_cells(gray, found: OcrPage, scale: float, height: int) -> int:
         unread += not sure
         _place(found, list(figure) if sure else [UNREAD], box, confidence, scale, height)
     return unread
+
+
+def _unrecognised_marks(lines: list[_Line]) -> int:
+    """Make each detected line that is one letter read unsurely (a scribble over a figure read
+    "M" at 0.53) ``UNRECOGNISED``, as the same ink is when the detector misses it
+    (``_read_missed_cells``): kept as text, it sat in a figure cell and cost its row all seven
+    figures ("fit no split into 7 cells"). Ideographs, figures and their look-alikes, lone
+    strokes and the letters that mark a cell empty ("x") keep their own rules; how many."""
+    from .numbers import NULL_MARKERS
+    marks = 0
+    for line in lines:
+        text = line.text().strip()
+        if (len(text) == 1 and unicodedata.category(text) in ("Lu", "Ll") and min(line.scores) < CONFIDENT
+                and not line.figures() and text not in _LONE_STROKES and text not in NULL_MARKERS):
+            line.texts, line.boxes, line.scores = [UNRECOGNISED], [_union(line.boxes)], [min(line.scores)]
+            marks += 1
+    return marks
 
 
 def _whole_glyph(cell, box: tuple) -> tuple:

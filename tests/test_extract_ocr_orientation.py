@@ -85,3 +85,17 @@ def test_a_picture_with_no_text_is_left_as_it_is():
     photo = decode_image(noise())
     out, degrees = _upright(photo)
     assert degrees == 0.0 and out is photo
+
+
+def test_a_lone_letter_read_unsurely_is_ink_not_recognised():
+    """A scribble over a figure that the detector finds reads as a letter ("M" at 0.53): it is
+    the mark no reading made out, as when the detector misses it, not text in a figure cell.
+    A letter read surely, an ideograph, a "0" read as "O", a lone stroke and the "x" that marks a
+    cell empty keep their own rules."""
+    from extract.numbers import UNRECOGNISED
+    from extract.ocr import _Line, _unrecognised_marks
+    box = [[0, 0], [20, 0], [20, 30], [0, 30]]
+    lines = [_Line(box, text, score) for text, score in
+             [("M", 0.53), ("M", 0.97), ("中", 0.5), ("O", 0.6), ("l", 0.6), ("x", 0.6), ("MM", 0.5)]]
+    assert _unrecognised_marks(lines) == 1
+    assert [line.text() for line in lines] == [UNRECOGNISED, "M", "中", "O", "l", "x", "MM"]
