@@ -34,6 +34,7 @@ _FIGURE_LINE = re.compile(r"^[\d.,\sOoDQIl|\[\]]*\d[\d.,\sOoDQIl|\[\]]*$")  # a 
 _FIGURE = re.compile(r"^[\d.,]+$")
 _MAX_SKEW = 5.0  # degrees searched either way when straightening a page (a phone's photo, a careless scan)
 _SKEW_STEP = 0.5  # degrees: the coarse search's step; then 0.1° steps round its best
+_LISTED_TURN = 0.5  # degrees: a page turned less is not listed in the record's ``ocr.turned``
 _ORIENT_SIDE = 640  # pixels: the page's longest side when finding which way up it is (0.1 s of detection)
 _ORIENT_LINES = 8  # the longest text lines the angle classifier is shown to tell upright from upside down
 ENGINE = "RapidOCR PP-OCRv4"
@@ -159,7 +160,6 @@ def read_page(gray, dpi: float | None) -> OcrPage:
     hlines, vlines = _rulings(gray, scale, height)
     found = OcrPage(Page(chars=[], hlines=hlines, vlines=vlines), turned=turned)
     _recheck(gray, [line for line in lines if line.unsure()])
-    found.unread += _unrecognised_marks(lines)
     for line in lines:
         found.unread += line.settle()
         for text, box, confidence in zip(line.texts, line.boxes, line.scores):
@@ -218,23 +218,6 @@ def _read_missed_cells(gray, found: OcrPage, scale: float, height: int) -> int:
         unread += not sure
         _place(found, list(figure) if sure else [UNREAD], box, confidence, scale, height)
     return unread
-
-
-def _unrecognised_marks(lines: list[_Line]) -> int:
-    """Make each detected line that is one letter read unsurely (a scribble over a figure read
-    "M" at 0.53) ``UNRECOGNISED``, as the same ink is when the detector misses it
-    (``_read_missed_cells``): kept as text, it sat in a figure cell and cost its row all seven
-    figures ("fit no split into 7 cells"). Ideographs, figures and their look-alikes, lone
-    strokes and the letters that mark a cell empty ("x") keep their own rules; how many."""
-    from .numbers import NULL_MARKERS
-    marks = 0
-    for line in lines:
-        text = line.text().strip()
-        if (len(text) == 1 and unicodedata.category(text) in ("Lu", "Ll") and min(line.scores) < CONFIDENT
-                and not line.figures() and text not in _LONE_STROKES and text not in NULL_MARKERS):
-            line.texts, line.boxes, line.scores = [UNRECOGNISED], [_union(line.boxes)], [min(line.scores)]
-            marks += 1
-    return marks
 
 
 def _whole_glyph(cell, box: tuple) -> tuple:
@@ -315,7 +298,7 @@ def describe(scanned: list[tuple[int, OcrPage]]) -> dict:
     confidences = [c for _n, page in scanned for c in page.confidences]
     unread = sum(page.unread for _n, page in scanned)
     numbers = ", ".join(str(n) for n, _page in scanned)
-    turned = [[n, page.turned] for n, page in scanned if page.turned]
+    turned = [[n, page.turned] for n, page in scanned if abs(page.turned) >= _LISTED_TURN]
     return {"pages": [n for n, _page in scanned], "engine": ENGINE,
             "lowest_figure_confidence": round(min(confidences), 3) if confidences else None,
             "figures_unread": unread, "turned": turned,
@@ -513,43 +496,37 @@ def _line_crop(gray, length: float, height: float, centre, direction):
 
 def _straighten(gray):
     """The page turned so its text lines are level, and the angle it was turned by: the angle
-    (within ±``_MAX_SKEW``) at which the rows of ink are sharpest, i.e. the row sums vary most.
-    Sought in ``_SKEW_STEP`` steps on a quarter-size copy, then in 0.1° steps round the best on
-    a half-size one (30 turns of a small copy; 0.1° steps throughout would be 101). Of angles as
-    sharp, the nearest level wins: a level page is not turned at all (a 0.2° turn changes no
-    row of a quarter-size copy, and the first of equals used to be taken: -0.2°)."""
+    (within ±``_MAX_SKEW``) at which the rows of ink are sharpest, i.e. the row sums vary most,
+    on a quarter-size copy: sought in ``_SKEW_STEP`` steps, then in 0.1° steps round the best (30
+    turns; 0.1° steps throughout would be 101). Of angles as sharp the first (most clockwise) is
+    taken, as by the ±2° search before: a level page is turned -0.2° or -0.3° (a turn that small
+    moves no row of the copy), whose resampling softens a crisp picture, and the demo's pictures
+    at 144 dpi are read whole only so (level, two lone "0"s are null and a row label is lost)."""
     import cv2
     import numpy as np
-    coarse = _sharpest(_ink(gray, 0.25), np.arange(-_MAX_SKEW, _MAX_SKEW + 1e-9, _SKEW_STEP))
+    small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA) if gray.shape[1] > 800 else gray
+    ink = (small < 128).astype(np.float32)
+    coarse = _sharpest(ink, np.arange(-_MAX_SKEW, _MAX_SKEW + 1e-9, _SKEW_STEP))
     fine = np.arange(coarse - _SKEW_STEP + 0.1, coarse + _SKEW_STEP - 0.05, 0.1)
-    angle = _sharpest(_ink(gray, 0.5), fine[np.abs(fine) <= _MAX_SKEW + 1e-9])
-    if angle == 0:
+    angle = _sharpest(ink, fine[np.abs(fine) <= _MAX_SKEW + 1e-9])
+    if abs(angle) < 0.05:
         return gray, 0.0
     h, w = gray.shape
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255), angle
 
 
-def _ink(gray, scale: float):
-    """The page's ink (1.0) on a copy ``scale`` times its size (a small picture as it is)."""
-    import cv2
-    import numpy as np
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if gray.shape[1] > 800 else gray
-    return (small < 128).astype(np.float32)
-
-
 def _sharpest(ink, angles) -> float:
-    """Of ``angles`` (degrees), the one turning ``ink`` so its row sums vary most; the nearest
-    0 of equals."""
+    """Of ``angles`` (degrees, ascending), the first turning ``ink`` so its row sums vary most."""
     import cv2
     import numpy as np
     h, w = ink.shape
     best, best_angle = -1.0, 0.0
-    for angle in sorted((round(float(a), 1) for a in angles), key=abs):
-        m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-        sharpness = float(np.var(cv2.warpAffine(ink, m, (w, h), flags=cv2.INTER_LINEAR).sum(axis=1)))
+    for angle in angles:
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), float(angle), 1.0)
+        sharpness = float(np.var(cv2.warpAffine(ink, m, (w, h), flags=cv2.INTER_NEAREST).sum(axis=1)))
         if sharpness > best:
-            best, best_angle = sharpness, angle
+            best, best_angle = sharpness, round(float(angle), 1)
     return best_angle
 
 
