@@ -448,7 +448,8 @@ def _quarter_turns(gray) -> int:
     scale = min(_ORIENT_SIDE / max(gray.shape), 1.0)
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     boxes, _elapsed = engine().text_det(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
-    lines = [line for line in (_text_line(np.asarray(box, np.float64) / scale) for box in ([] if boxes is None else boxes)) if line]
+    found = [] if boxes is None else (_text_line(np.asarray(box, np.float64) / scale) for box in boxes)
+    lines = [line for line in found if line]
     lying = sum(line[0] for line in lines if line[4]) > 2 * sum(line[0] for line in lines if not line[4])
     lines = sorted((line for line in lines if line[4] == lying), key=lambda line: -line[0])[:_ORIENT_LINES]
     if not lines:
