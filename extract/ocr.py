@@ -44,6 +44,7 @@ _LINE_POINTS = 12.0  # height of a recognised body-text line's box, for pictures
 _END_SNAP = 3.0  # points: vertical rules ending this close end together
 _INSET = 4  # pixels kept off a cell's ruled edges when looking for ink the detector missed
 _MARGINS = (2, 4)  # white pixels added round a figure's ink for its other views
+_TURNED = 1.5  # RapidOCR reads a box this much taller than wide turned a quarter, as vertical text
 _RULE_SPAN = 0.9  # share of a figure line's box that a run of ink spans to be a rule in it
 _MIN_INK = 12  # inked pixels that make a speck of dust, not a figure
 # a pixel darker than this is ink when looking for a missed figure: a small "7" scanned grey at
@@ -190,6 +191,7 @@ def read_page(gray, dpi: float | None, scan_dpi: float | None = None) -> OcrPage
     scan_dpi = scan_dpi or dpi
     floor = COARSE_CONFIDENT if scan_dpi and scan_dpi < FINE_DPI else CONFIDENT
     lines = [_Line(*item, floor=floor) for item in result or []]
+    _read_upright(gray, [line for line in lines if line.turned()])
     if dpi is None:
         heights = sorted(max(p[1] for p in line.box) - min(p[1] for p in line.box) for line in lines)
         dpi = heights[len(heights) // 2] * 72 / _LINE_POINTS if heights else 96.0
@@ -294,6 +296,11 @@ class _Line:
     def text(self) -> str:
         return unicodedata.normalize("NFKC", "".join(self.texts))
 
+    def turned(self) -> bool:
+        """Whether RapidOCR read the line turned a quarter, taking its box for vertical text."""
+        xs, ys = [p[0] for p in self.box], [p[1] for p in self.box]
+        return max(ys) - min(ys) >= _TURNED * (max(xs) - min(xs))
+
     def figures(self) -> bool:
         """Whether the line is a run of figures (a table's value cell or cells), not text; a lone
         "0" is often read as the letter, so round letters count as zeros here."""
@@ -375,6 +382,34 @@ def _recheck(gray, lines: list[_Line]) -> None:
         line.second = reading
 
 
+def _read_upright(gray, lines: list[_Line]) -> None:
+    """Read again, upright, the lines RapidOCR read turned (``_Line.turned``): from 160 dpi up
+    the detector's box of a lone figure is often half as tall again as it is wide (it reaches
+    down towards the cell's rule), and the figure read lying on its side is "°", "o" or "3號".
+    A line whose upright reading is a line of figures takes that reading, its box cut to its
+    ink; when the two readings differ it is worth 0 (as views that disagree are), so it stands
+    only once the reading as figures confirms it. Other lines (a narrow cell's label written
+    downwards) keep their turned reading."""
+    import cv2
+    spots = []  # (line, ink box in pixels)
+    for line in lines:
+        xs, ys = [int(p[0]) for p in line.box], [int(p[1]) for p in line.box]
+        left, top = max(min(xs), 0), max(min(ys), 0)
+        ink = _ink_box(gray[top: max(ys), left: max(xs)])
+        if ink is not None:
+            spots.append((line, (left + ink[0], top + ink[1], left + ink[2], top + ink[3])))
+    if not spots:
+        return
+    crops = [cv2.cvtColor(gray[y0:y1, x0:x1], cv2.COLOR_GRAY2BGR) for _line, (x0, y0, x1, y1) in spots]
+    for (line, (x0, y0, x1, y1)), (text, score) in zip(spots, engine().text_rec(crops)[0]):
+        text = unicodedata.normalize("NFKC", text).replace(" ", "")
+        if text and _FIGURE_LINE.match(text.translate(_ROUND)):
+            line.box = [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+            agreed = text == line.text().replace(" ", "")
+            line.scores = [min(float(score), *line.scores) if agreed else 0.0] * len(text)
+            line.texts, line.boxes = list(text), _even_boxes(line.box, len(text))
+
+
 def _read_figures_in_views(crops: list) -> list[tuple[str, float]]:
     """Each crop (cut to its ink) read as figures in three views: as it is, and with 2 and 4
     white pixels round it. A reading has the confidence of its surest view when every view that
@@ -398,22 +433,28 @@ def _read_figures_in_views(crops: list) -> list[tuple[str, float]]:
 
 
 def _ink_crop(image):
-    """The image cut to its ink, one pixel round: the recogniser is surest of a figure that fills
+    """The image cut to its ink (``_ink_box``): the recogniser is surest of a figure that fills
     the height it sees (measured: a lone "0" scores 0.94 cut to its ink, 0.85 with 2 pixels
-    round, 0.66 with 8). A row or column of ink across nearly all the detector's box is a ruling
-    line the box reached, not a stroke (the box is wider and taller than its figures): it is left
-    out. From 160 dpi up the box of a lone "0" reaches the rule below its cell, and the "0" with
-    the rule under it read as no figure at all, in every view."""
+    round, 0.66 with 8)."""
+    box = _ink_box(image)
+    return image if box is None else image[box[1]:box[3], box[0]:box[2]]
+
+
+def _ink_box(image) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) of the image's ink, one pixel round, or None if it has none. A row or
+    column of ink across nearly all the detector's box is a ruling line the box reached, not a
+    stroke (the box is wider and taller than its figures): it is left out. From 160 dpi up the
+    box of a lone "0" reaches the rule below its cell, and the "0" with the rule under it read
+    as no figure at all, in every view."""
     import cv2
     dark = image < 128
-    rows, columns = dark.mean(axis=1) >= _RULE_SPAN, dark.mean(axis=0) >= _RULE_SPAN
-    dark[rows, :] = False
-    dark[:, columns] = False
+    dark[dark.mean(axis=1) >= _RULE_SPAN, :] = False
+    dark[:, dark.mean(axis=0) >= _RULE_SPAN] = False
     ink = cv2.findNonZero(dark.astype("uint8"))
     if ink is None:
-        return image
+        return None
     x, y, w, h = cv2.boundingRect(ink)
-    return image[max(y - 1, 0): y + h + 1, max(x - 1, 0): x + w + 1]
+    return max(x - 1, 0), max(y - 1, 0), x + w + 1, y + h + 1
 
 
 def read_figures(crops: list) -> list[tuple[str, float]]:
