@@ -386,25 +386,19 @@ def _read_upright(gray, lines: list[_Line]) -> None:
     """Read again, upright, the lines RapidOCR read turned (``_Line.turned``): from 160 dpi up
     the detector's box of a lone figure is often half as tall again as it is wide (it reaches
     down towards the cell's rule), and the figure read lying on its side is "°", "o" or "3號".
-    A line whose upright reading is a line of figures takes that reading, its box cut to its
-    ink; when the two readings differ it is worth 0 (as views that disagree are), so it stands
-    only once the reading as figures confirms it. Other lines (a narrow cell's label written
-    downwards) keep their turned reading."""
+    A line whose box, read upright as it is, is a line of figures takes that reading; when the
+    two readings differ it is worth 0 (as views that disagree are), so it stands only once the
+    reading as figures (from the box cut to its ink) confirms it. The box is not cut to its
+    ink for this reading: at 150 dpi a grey "4" cut to its dark ink is its stem, read "1".
+    Other lines (a narrow cell's label written downwards) keep their turned reading."""
     import cv2
-    spots = []  # (line, ink box in pixels)
+    crops = []
     for line in lines:
         xs, ys = [int(p[0]) for p in line.box], [int(p[1]) for p in line.box]
-        left, top = max(min(xs), 0), max(min(ys), 0)
-        ink = _ink_box(gray[top: max(ys), left: max(xs)])
-        if ink is not None:
-            spots.append((line, (left + ink[0], top + ink[1], left + ink[2], top + ink[3])))
-    if not spots:
-        return
-    crops = [cv2.cvtColor(gray[y0:y1, x0:x1], cv2.COLOR_GRAY2BGR) for _line, (x0, y0, x1, y1) in spots]
-    for (line, (x0, y0, x1, y1)), (text, score) in zip(spots, engine().text_rec(crops)[0]):
+        crops.append(cv2.cvtColor(gray[max(min(ys), 0): max(ys), max(min(xs), 0): max(xs)], cv2.COLOR_GRAY2BGR))
+    for line, (text, score) in zip(lines, engine().text_rec(crops)[0] if crops else []):
         text = unicodedata.normalize("NFKC", text).replace(" ", "")
         if text and _FIGURE_LINE.match(text.translate(_ROUND)):
-            line.box = [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
             agreed = text == line.text().replace(" ", "")
             line.scores = [min(float(score), *line.scores) if agreed else 0.0] * len(text)
             line.texts, line.boxes = list(text), _even_boxes(line.box, len(text))
@@ -441,20 +435,37 @@ def _ink_crop(image):
 
 
 def _ink_box(image) -> tuple[int, int, int, int] | None:
-    """(x0, y0, x1, y1) of the image's ink, one pixel round, or None if it has none. A row or
-    column of ink across nearly all the detector's box is a ruling line the box reached, not a
-    stroke (the box is wider and taller than its figures): it is left out. From 160 dpi up the
-    box of a lone "0" reaches the rule below its cell, and the "0" with the rule under it read
-    as no figure at all, in every view."""
+    """(x0, y0, x1, y1) of the image's ink, one pixel round, or None if it has none. A ruling
+    line the box reached at its edge is left out (``_edge_rules``): from 160 dpi up the box of a
+    lone "0" reaches the rule below its cell, and the "0" with the rule under it read as no
+    figure at all, in every view."""
     import cv2
     dark = image < 128
-    dark[dark.mean(axis=1) >= _RULE_SPAN, :] = False
-    dark[:, dark.mean(axis=0) >= _RULE_SPAN] = False
+    dark[_edge_rules(dark.mean(axis=1)), :] = False
+    dark[:, _edge_rules(dark.mean(axis=0))] = False
     ink = cv2.findNonZero(dark.astype("uint8"))
     if ink is None:
         return None
     x, y, w, h = cv2.boundingRect(ink)
     return max(x - 1, 0), max(y - 1, 0), x + w + 1, y + h + 1
+
+
+def _edge_rules(inked: "np.ndarray") -> list[int]:
+    """Indices of the rows (or columns), given each one's share of ink, that are a ruling line
+    at an edge of a box: lines inked nearly across (``_RULE_SPAN``) at either end, past blank
+    ones only, with a blank line between them and the rest of the ink. A figure's own strokes
+    are never such: the bar of a "4" or a "7", the stem of a "1" in a box cut to it, touch the
+    rest of their glyph."""
+    rules = []
+    for order in (range(len(inked)), range(len(inked) - 1, -1, -1)):
+        lines = [n for n in order if inked[n] > 0]  # the inked lines from this end inwards
+        run = 0
+        while run < len(lines) and inked[lines[run]] >= _RULE_SPAN and (
+                run == 0 or abs(lines[run] - lines[run - 1]) == 1):
+            run += 1
+        if 0 < run < len(lines) and abs(lines[run] - lines[run - 1]) > 1:  # a blank line before the rest
+            rules.extend(lines[:run])
+    return rules
 
 
 def read_figures(crops: list) -> list[tuple[str, float]]:
