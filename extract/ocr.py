@@ -27,8 +27,9 @@ from .pdfpages import Char, Page
 CONFIDENT = 0.9  # a character's recognition score below this is unsure
 _DIGITISH = re.compile(r"[\d.,]")
 _FIGURE_CHARACTERS = set("0123456789.,")
-# The one list of letters OCR reads for a digit in a figure cell (round ones for 0, strokes for 1)
-_LOOKALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1"}
+# The one list of letters OCR reads for a digit in a figure cell (round ones for 0, strokes for 1;
+# a small "0" is read "°" too): they only make a line a figure line that the digit reading must confirm
+_LOOKALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "°": "0", "I": "1", "l": "1", "|": "1"}
 _ROUND = str.maketrans({letter: digit for letter, digit in _LOOKALIKES.items() if digit == "0"})
 # the letters made their digits; a square bracket is a rule's stub read with a figure ("[1"): dropped
 _CONFUSABLE = str.maketrans({**_LOOKALIKES, "[": None, "]": None})
@@ -231,7 +232,7 @@ def _read_missed_cells(gray, found: OcrPage, scale: float, height: int, floor: f
             if x1 - x0 < 4 or y1 - y0 < 4:
                 continue
             cell = gray[y0:y1, x0:x1]
-            ink = cv2.findNonZero((cell < _FAINT_INK).astype("uint8"))
+            ink = cv2.findNonZero(_inside(cell < _FAINT_INK))
             if ink is None or len(ink) < _MIN_INK:
                 continue
             x, y, w, h = _whole_glyph(cell, cv2.boundingRect(ink))
@@ -258,6 +259,21 @@ def _read_missed_cells(gray, found: OcrPage, scale: float, height: int, floor: f
         unread += not sure
         _place(found, list(figure) if sure else [UNREAD], box, confidence, scale, height)
     return unread
+
+
+def _inside(dark):
+    """The ink of a cell (a bool mask) that does not reach its edge, as 0/1: ink reaching it is
+    what is left of a rule. Rounding a fine picture's cell to pixels left a sliver of its rule's
+    soft edge in the inset, and the lone "0" beside it was taken for part of it (a blank cell)."""
+    import cv2
+    import numpy as np
+    count, labels, stats, _centroids = cv2.connectedComponentsWithStats(dark.astype("uint8"), connectivity=8)
+    height, width = dark.shape
+    edge = [n for n in range(1, count) if stats[n, 0] == 0 or stats[n, 1] == 0
+            or stats[n, 0] + stats[n, 2] == width or stats[n, 1] + stats[n, 3] == height]
+    inside = dark.astype("uint8")
+    inside[np.isin(labels, edge)] = 0
+    return inside
 
 
 def _whole_glyph(cell, box: tuple) -> tuple:
@@ -450,7 +466,7 @@ def _ink_box(image) -> tuple[int, int, int, int] | None:
     return max(x - 1, 0), max(y - 1, 0), x + w + 1, y + h + 1
 
 
-def _edge_rules(inked: "np.ndarray") -> list[int]:
+def _edge_rules(inked) -> list[int]:
     """Indices of the rows (or columns), given each one's share of ink, that are a ruling line
     at an edge of a box: lines inked nearly across (``_RULE_SPAN``) at either end, past blank
     ones only, with a blank line between them and the rest of the ink. A figure's own strokes
