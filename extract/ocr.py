@@ -47,6 +47,7 @@ _INSET = 4  # pixels kept off a cell's ruled edges when looking for ink the dete
 _MARGINS = (2, 4)  # white pixels added round a figure's ink for its other views
 _TURNED = 1.5  # RapidOCR reads a box this much taller than wide turned a quarter, as vertical text
 _RULE_SPAN = 0.9  # share of a figure line's box that a run of ink spans to be a rule in it
+_RULE_THICK = 4  # pixels: a rule's line with its soft edges is no thicker (a figure is)
 _MIN_INK = 12  # inked pixels that make a speck of dust, not a figure
 # a pixel darker than this is ink when looking for a missed figure: a small "7" scanned grey at
 # 150 dpi has 8 pixels darker than 128 (a speck's count) and 18 darker than 160
@@ -456,9 +457,9 @@ def _ink_box(image) -> tuple[int, int, int, int] | None:
     lone "0" reaches the rule below its cell, and the "0" with the rule under it read as no
     figure at all, in every view."""
     import cv2
-    dark = image < 128
-    dark[_edge_rules(dark.mean(axis=1)), :] = False
-    dark[:, _edge_rules(dark.mean(axis=0))] = False
+    dark, pale = image < 128, image < _PALE_INK  # a rule is told by all its ink, a faint one too
+    dark[_edge_rules(pale.mean(axis=1)), :] = False
+    dark[:, _edge_rules(pale.mean(axis=0))] = False
     ink = cv2.findNonZero(dark.astype("uint8"))
     if ink is None:
         return None
@@ -468,18 +469,17 @@ def _ink_box(image) -> tuple[int, int, int, int] | None:
 
 def _edge_rules(inked) -> list[int]:
     """Indices of the rows (or columns), given each one's share of ink, that are a ruling line
-    at an edge of a box: lines inked nearly across (``_RULE_SPAN``) at either end, past blank
-    ones only, with a blank line between them and the rest of the ink. A figure's own strokes
-    are never such: the bar of a "4" or a "7", the stem of a "1" in a box cut to it, touch the
-    rest of their glyph."""
+    at an edge of a box: from either end, past blank lines, a run of at most ``_RULE_THICK``
+    inked lines, one inked nearly across (``_RULE_SPAN``; its soft edge less), with a blank
+    line between it and the rest of the ink. A figure's own strokes are never such: the bar of
+    a "4" or a "7" touches the rest of its glyph, and a glyph is thicker than a rule."""
     rules = []
     for order in (range(len(inked)), range(len(inked) - 1, -1, -1)):
         lines = [n for n in order if inked[n] > 0]  # the inked lines from this end inwards
-        run = 0
-        while run < len(lines) and inked[lines[run]] >= _RULE_SPAN and (
-                run == 0 or abs(lines[run] - lines[run - 1]) == 1):
+        run = 1
+        while run < len(lines) and abs(lines[run] - lines[run - 1]) == 1:
             run += 1
-        if 0 < run < len(lines) and abs(lines[run] - lines[run - 1]) > 1:  # a blank line before the rest
+        if run <= _RULE_THICK and run < len(lines) and max(inked[n] for n in lines[:run]) >= _RULE_SPAN:
             rules.extend(lines[:run])
     return rules
 
