@@ -1,8 +1,8 @@
 """An HTML report page whose tables are pictures, read with its pictures (docs/ocr.md, "Pictures of
 a report page"): the demo's screenshots of a report's tables (``demo_portal.pictures``: table 2,
 table 3 cut in two, table 4, and a logo), put into the page's rows where they sit. One OCR
-reading of tables 3 and 4 (three pictures, some 9 CPU s) serves the first tests; the others read
-no table (the whole file: 11 CPU s, 16-22 s on the shared machine)."""
+reading of tables 3 and 4 (three pictures, some 9 CPU s) serves the first tests; one reads table 3
+at 200 dpi (some 10 CPU s); the others read no table (the whole file: 28 s on the shared machine)."""
 from __future__ import annotations
 
 import json
