@@ -71,7 +71,8 @@ def test_finer_pictures_keep_their_lone_zeros():
     """Table 3 screenshot at 200 dpi (a Word page at 100 % on a high-DPI screen is about 190):
     the detector's box of a lone "0" reaches the rule under it and is taller than wide, so
     RapidOCR read it turned, as "o", "°" or "3號" (136 of the report's 200 figures were exact
-    at 200 dpi, 200 at 144). Read upright and cut clear of the rule, it is confirmed."""
+    at 200 dpi, 199 at 144; table 3 alone 113 of 175). Read upright and cut clear of the rule,
+    it is confirmed."""
     shots = pictures.table_pictures(REPORT, dpi=200)[1:3]
     given = {f"{PAGE.rsplit('/', 1)[0]}/{name}": data for name, data in zip(ALL[3], shots)}
     record = extract_document(page(text_tables_but(3), logo=None), filename="page.html", source=PAGE,
