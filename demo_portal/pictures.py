@@ -17,13 +17,14 @@ from reportlab.pdfgen import canvas
 from . import render, tables
 from .figures import Report
 
-DPI = 144  # a screenshot's size; the OCR reads these at 144 dpi exactly (see docs/ocr.md)
+DPI = 144  # a screenshot's size (see docs/ocr.md, "Pictures of a report page")
 _MARGIN = 6  # points of white round a table, as a screenshot's crop leaves
 _CUT = 0.55  # share of table 3's height in its first screenshot
 
 
-def table_pictures(report: Report) -> list[bytes]:
-    """PNGs of tables 2, 3 (in two pictures) and 4, in page order."""
+def table_pictures(report: Report, dpi: float = DPI) -> list[bytes]:
+    """PNGs of tables 2, 3 (in two pictures) and 4, in page order, at ``dpi`` (a screenshot's
+    resolution is whatever the screen and zoom gave: tests read them finer too)."""
     grids = tables.standard_tables(report.version, report.cells, report.labels)
     style = render._pdf_styles()["cell"]
     width = render.PAGE_WIDTH_MM * mm
@@ -32,12 +33,12 @@ def table_pictures(report: Report) -> list[bytes]:
         table = render._pdf_table(number, grids[number], style)
         _w, height = table.wrap(width, 10_000)
         parts = table.split(width, height * _CUT) if number == 3 else [table]
-        pictures.extend(_png(part, width) for part in parts)
+        pictures.extend(_png(part, width, dpi) for part in parts)
     return pictures
 
 
-def _png(table, width: float) -> bytes:
-    """One table drawn alone on a page its size, as a grey PNG at ``DPI``."""
+def _png(table, width: float, dpi: float) -> bytes:
+    """One table drawn alone on a page its size, as a grey PNG at ``dpi``."""
     _w, height = table.wrap(width, 10_000)
     out = io.BytesIO()
     page = canvas.Canvas(out, pagesize=(width + 2 * _MARGIN, height + 2 * _MARGIN), invariant=True)
@@ -45,10 +46,10 @@ def _png(table, width: float) -> bytes:
     page.save()
     document = pdfium.PdfDocument(out.getvalue())
     try:
-        image = document[0].render(scale=DPI / 72, grayscale=True).to_pil().convert("L")
+        image = document[0].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
     finally:
         document.close()
-    return _save(image)
+    return _save(image, dpi)
 
 
 def logo() -> bytes:
@@ -62,7 +63,7 @@ def logo() -> bytes:
     return _save(image)
 
 
-def _save(image: Image.Image) -> bytes:
+def _save(image: Image.Image, dpi: float = DPI) -> bytes:
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True, dpi=(DPI, DPI))
+    image.save(out, "PNG", optimize=True, dpi=(dpi, dpi))
     return out.getvalue()

@@ -27,8 +27,9 @@ from .pdfpages import Char, Page
 CONFIDENT = 0.9  # a character's recognition score below this is unsure
 _DIGITISH = re.compile(r"[\d.,]")
 _FIGURE_CHARACTERS = set("0123456789.,")
-# The one list of letters OCR reads for a digit in a figure cell (round ones for 0, strokes for 1)
-_LOOKALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1"}
+# The one list of letters OCR reads for a digit in a figure cell (round ones for 0, strokes for 1;
+# a small "0" is read "°" too): they only make a line a figure line that the digit reading must confirm
+_LOOKALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "°": "0", "I": "1", "l": "1", "|": "1"}
 _ROUND = str.maketrans({letter: digit for letter, digit in _LOOKALIKES.items() if digit == "0"})
 # the letters made their digits; a square bracket is a rule's stub read with a figure ("[1"): dropped
 _CONFUSABLE = str.maketrans({**_LOOKALIKES, "[": None, "]": None})
@@ -48,6 +49,9 @@ _LINE_POINTS = 12.0  # height of a recognised body-text line's box, for pictures
 _END_SNAP = 3.0  # points: vertical rules ending this close end together
 _INSET = 4  # pixels kept off a cell's ruled edges when looking for ink the detector missed
 _MARGINS = (2, 4)  # white pixels added round a figure's ink for its other views
+_TURNED = 1.5  # RapidOCR reads a box this much taller than wide turned a quarter, as vertical text
+_RULE_SPAN = 0.9  # share of a figure line's box that a run of ink spans to be a rule in it
+_RULE_THICK = 4  # pixels: a rule's line with its soft edges is no thicker (a figure is)
 _MIN_INK = 12  # inked pixels that make a speck of dust, not a figure
 # a pixel darker than this is ink when looking for a missed figure: a small "7" scanned grey at
 # 150 dpi has 8 pixels darker than 128 (a speck's count) and 18 darker than 160
@@ -194,6 +198,7 @@ def read_page(gray, dpi: float | None, scan_dpi: float | None = None) -> OcrPage
     scan_dpi = scan_dpi or dpi
     floor = COARSE_CONFIDENT if scan_dpi and scan_dpi < FINE_DPI else CONFIDENT
     lines = [_Line(*item, floor=floor) for item in result or []]
+    _read_upright(gray, [line for line in lines if line.turned()])
     if dpi is None:
         heights = sorted(max(p[1] for p in line.box) - min(p[1] for p in line.box) for line in lines)
         dpi = heights[len(heights) // 2] * 72 / _LINE_POINTS if heights else 96.0
@@ -233,7 +238,7 @@ def _read_missed_cells(gray, found: OcrPage, scale: float, height: int, floor: f
             if x1 - x0 < 4 or y1 - y0 < 4:
                 continue
             cell = gray[y0:y1, x0:x1]
-            ink = cv2.findNonZero((cell < _FAINT_INK).astype("uint8"))
+            ink = cv2.findNonZero(_inside(cell < _FAINT_INK))
             if ink is None or len(ink) < _MIN_INK:
                 continue
             x, y, w, h = _whole_glyph(cell, cv2.boundingRect(ink))
@@ -260,6 +265,21 @@ def _read_missed_cells(gray, found: OcrPage, scale: float, height: int, floor: f
         unread += not sure
         _place(found, list(figure) if sure else [UNREAD], box, confidence, scale, height)
     return unread
+
+
+def _inside(dark):
+    """The ink of a cell (a bool mask) that does not reach its edge, as 0/1: ink reaching it is
+    what is left of a rule. Rounding a fine picture's cell to pixels left a sliver of its rule's
+    soft edge in the inset, and the lone "0" beside it was taken for part of it (a blank cell)."""
+    import cv2
+    import numpy as np
+    count, labels, stats, _centroids = cv2.connectedComponentsWithStats(dark.astype("uint8"), connectivity=8)
+    height, width = dark.shape
+    edge = [n for n in range(1, count) if stats[n, 0] == 0 or stats[n, 1] == 0
+            or stats[n, 0] + stats[n, 2] == width or stats[n, 1] + stats[n, 3] == height]
+    inside = dark.astype("uint8")
+    inside[np.isin(labels, edge)] = 0
+    return inside
 
 
 def _whole_glyph(cell, box: tuple) -> tuple:
@@ -297,6 +317,11 @@ class _Line:
 
     def text(self) -> str:
         return unicodedata.normalize("NFKC", "".join(self.texts))
+
+    def turned(self) -> bool:
+        """Whether RapidOCR read the line turned a quarter, taking its box for vertical text."""
+        xs, ys = [p[0] for p in self.box], [p[1] for p in self.box]
+        return max(ys) - min(ys) >= _TURNED * (max(xs) - min(xs))
 
     def figures(self) -> bool:
         """Whether the line is a run of figures (a table's value cell or cells), not text; a lone
@@ -381,6 +406,28 @@ def _recheck(gray, lines: list[_Line]) -> None:
         line.second = reading
 
 
+def _read_upright(gray, lines: list[_Line]) -> None:
+    """Read again, upright, the lines RapidOCR read turned (``_Line.turned``): from 160 dpi up
+    the detector's box of a lone figure is often half as tall again as it is wide (it reaches
+    down towards the cell's rule), and the figure read lying on its side is "°", "o" or "3號".
+    A line whose box, read upright as it is, is a line of figures takes that reading; when the
+    two readings differ it is worth 0 (as views that disagree are), so it stands only once the
+    reading as figures (from the box cut to its ink) confirms it. The box is not cut to its
+    ink for this reading: at 150 dpi a grey "4" cut to its dark ink is its stem, read "1".
+    Other lines (a narrow cell's label written downwards) keep their turned reading."""
+    import cv2
+    crops = []
+    for line in lines:
+        xs, ys = [int(p[0]) for p in line.box], [int(p[1]) for p in line.box]
+        crops.append(cv2.cvtColor(gray[max(min(ys), 0): max(ys), max(min(xs), 0): max(xs)], cv2.COLOR_GRAY2BGR))
+    for line, (text, score) in zip(lines, engine().text_rec(crops)[0] if crops else []):
+        text = unicodedata.normalize("NFKC", text).replace(" ", "")
+        if text and _FIGURE_LINE.match(text.translate(_ROUND)):
+            agreed = text == line.text().replace(" ", "")
+            line.scores = [min(float(score), *line.scores) if agreed else 0.0] * len(text)
+            line.texts, line.boxes = list(text), _even_boxes(line.box, len(text))
+
+
 def _read_figures_in_views(crops: list) -> list[tuple[str, float]]:
     """Each crop (cut to its ink) read as figures in three views: as it is, and with 2 and 4
     white pixels round it. A reading has the confidence of its surest view when every view that
@@ -404,15 +451,44 @@ def _read_figures_in_views(crops: list) -> list[tuple[str, float]]:
 
 
 def _ink_crop(image):
-    """The image cut to its ink, one pixel round: the recogniser is surest of a figure that fills
+    """The image cut to its ink (``_ink_box``): the recogniser is surest of a figure that fills
     the height it sees (measured: a lone "0" scores 0.94 cut to its ink, 0.85 with 2 pixels
     round, 0.66 with 8)."""
+    box = _ink_box(image)
+    return image if box is None else image[box[1]:box[3], box[0]:box[2]]
+
+
+def _ink_box(image) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) of the image's ink, one pixel round, or None if it has none. A ruling
+    line the box reached at its edge is left out (``_edge_rules``): from 160 dpi up the box of a
+    lone "0" reaches the rule below its cell, and the "0" with the rule under it read as no
+    figure at all, in every view."""
     import cv2
-    ink = cv2.findNonZero((image < 128).astype("uint8"))
+    dark, pale = image < 128, image < _PALE_INK  # a rule is told by all its ink, a faint one too
+    dark[_edge_rules(pale.mean(axis=1)), :] = False
+    dark[:, _edge_rules(pale.mean(axis=0))] = False
+    ink = cv2.findNonZero(dark.astype("uint8"))
     if ink is None:
-        return image
+        return None
     x, y, w, h = cv2.boundingRect(ink)
-    return image[max(y - 1, 0): y + h + 1, max(x - 1, 0): x + w + 1]
+    return max(x - 1, 0), max(y - 1, 0), x + w + 1, y + h + 1
+
+
+def _edge_rules(inked) -> list[int]:
+    """Indices of the rows (or columns), given each one's share of ink, that are a ruling line
+    at an edge of a box: from either end, past blank lines, a run of at most ``_RULE_THICK``
+    inked lines, one inked nearly across (``_RULE_SPAN``; its soft edge less), with a blank
+    line between it and the rest of the ink. A figure's own strokes are never such: the bar of
+    a "4" or a "7" touches the rest of its glyph, and a glyph is thicker than a rule."""
+    rules = []
+    for order in (range(len(inked)), range(len(inked) - 1, -1, -1)):
+        lines = [n for n in order if inked[n] > 0]  # the inked lines from this end inwards
+        run = 1
+        while run < len(lines) and abs(lines[run] - lines[run - 1]) == 1:
+            run += 1
+        if run <= _RULE_THICK and run < len(lines) and max(inked[n] for n in lines[:run]) >= _RULE_SPAN:
+            rules.extend(lines[:run])
+    return rules
 
 
 def read_figures(crops: list) -> list[tuple[str, float]]:
