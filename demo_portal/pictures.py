@@ -17,7 +17,7 @@ from reportlab.pdfgen import canvas
 from . import render, tables
 from .figures import Report
 
-DPI = 144  # a screenshot's size (see docs/ocr.md, "Pictures of a report page")
+DPI = 180  # a screenshot's size (a Word page at 100 % on a high-DPI screen is about 190; docs/ocr.md)
 _MARGIN = 6  # points of white round a table, as a screenshot's crop leaves
 _CUT = 0.55  # share of table 3's height in its first screenshot
 
