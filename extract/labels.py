@@ -27,9 +27,10 @@ def core(text: str) -> str:
 
 # Ideographs OCR reads for others of the standard labels with full confidence (measured on
 # binarised 150 dpi scans, docs/ocr.md): a stroke lost to the threshold turns 申 into 中, 大 into
-# 人, 掌 into 学, 相 into 和. Folding both sides lets a fuzzy label match see through them;
-# no two standard labels fold to the same text (tests/test_extract_ocr.py).
-_LOOKALIKES = str.maketrans("申大掌相", "中人学和")
+# 人, 掌 into 学, 相 into 和, 自 into 白 (自然人 read 白然人 lost a city report's table 3 at 200 dpi).
+# Folding both sides lets a fuzzy label match, and a table's header, see through them; no two
+# standard labels fold to the same text (tests/test_extract_ocr.py).
+_LOOKALIKES = str.maketrans("申大掌相自", "中人学和白")
 
 
 def fold_lookalikes(text: str) -> str:

@@ -357,13 +357,14 @@ def _table_start(row: Row) -> int:
     texts = {flat(c.text) for c in row if len(c.text) < _HEADER_LENGTH}
     if any(t.startswith("第二十条") or any(m in t for m in _MARKERS) for t in texts):
         return 2
-    if texts & {"申请人情况", "自然人"}:
+    if {fold_lookalikes(t) for t in texts} & _TABLE3_HEADERS:
         return 3
     if "行政复议" in texts and ("行政诉讼" in texts or texts & {"结果维持", "总计"} or len(texts) == 1):
         return 4  # (行政复议 alone: the heading of table 4 printed as two tables)
     return 0
 
 
+_TABLE3_HEADERS = {fold_lookalikes(t) for t in ("申请人情况", "自然人")}  # as a scan may read them too
 _STEMS_4 = {stem for stem, _label in sf.APPEAL_GROUPS}
 _MARKERS = {m for markers in sf.VERSION_MARKERS.values() for m in markers}
 
@@ -405,14 +406,18 @@ def _anchor(row: Row) -> int | None:
     return next((i for i, c in enumerate(row) if not c.copy and is_first_value_header(c.text)), None)
 
 
-# The ideographs those headers' cores are made of, and the numerals core() may drop.
-_FIRST_VALUE_IDEOGRAPHS = "".join(FIRST_VALUE_HEADERS) + "一二三四五六七八九十"
+# Those headers as a scan may read them (白然人), the ideographs they are made of either way, and
+# the numerals core() may drop.
+_FOLDED_FIRST_VALUE_HEADERS = {fold_lookalikes(header) for header in FIRST_VALUE_HEADERS}
+_FIRST_VALUE_IDEOGRAPHS = "".join(FIRST_VALUE_HEADERS | _FOLDED_FIRST_VALUE_HEADERS) + "一二三四五六七八九十"
 
 
 def is_first_value_header(text: str) -> bool:
-    """Whether the text's core is one of FIRST_VALUE_HEADERS; a text with other ideographs (a
-    label, a page dump's whole line) is known not to be without normalising it."""
-    return not has_ideograph_outside(text, _FIRST_VALUE_IDEOGRAPHS) and core(text) in FIRST_VALUE_HEADERS
+    """Whether the text's core is one of FIRST_VALUE_HEADERS (or as a scan may read it); a text
+    with other ideographs (a label, a page dump's whole line) is known not to be without
+    normalising it."""
+    return (not has_ideograph_outside(text, _FIRST_VALUE_IDEOGRAPHS)
+            and fold_lookalikes(core(text)) in _FOLDED_FIRST_VALUE_HEADERS)
 
 
 def _fit(values: list[tuple[int, str]], n: int, anchor: int | None) -> list[str] | None:
