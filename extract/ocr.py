@@ -361,20 +361,22 @@ class _Line:
         return unread
 
 
-def describe(scanned: list[tuple[int, OcrPage]]) -> dict:
-    """The record's ``ocr`` entry for the pages (or the picture, page 1) read by OCR."""
+def describe(scanned: list[tuple[int | str, OcrPage]], kind: str = "pages") -> dict:
+    """The record's ``ocr`` entry for the pages (or the picture, page 1) read by OCR; ``kind``
+    "pictures" when they are a report page's pictures, named by URL."""
+    name = f"{kind[:-1]}(s)"
     confidences = [c for _n, page in scanned for c in page.confidences]
     unread = sum(page.unread for _n, page in scanned)
     numbers = ", ".join(str(n) for n, _page in scanned)
     coarse = [(n, page.scan_dpi) for n, page in scanned if page.scan_dpi and page.scan_dpi < FINE_DPI]
-    note = (f"; page(s) {', '.join(str(n) for n, _dpi in coarse)} scanned at "
+    note = (f"; {name} {', '.join(str(n) for n, _dpi in coarse)} scanned at "
             f"{', '.join(f'{dpi:g}' for _n, dpi in coarse)} dpi, under the {FINE_DPI} dpi OCR reads "
             "figures well at: expect figures not read" if coarse else "")
     turned = [[n, page.turned] for n, page in scanned if abs(page.turned) >= _LISTED_TURN]
-    return {"pages": [n for n, _page in scanned], "engine": ENGINE,
+    return {kind: [n for n, _page in scanned], "engine": ENGINE,
             "lowest_figure_confidence": round(min(confidences), 3) if confidences else None,
             "figures_unread": unread, "turned": turned,
-            "summary": f"page(s) {numbers} read by OCR ({ENGINE}): recognised text, not a text layer; "
+            "summary": f"{name} {numbers} read by OCR ({ENGINE}): recognised text, not a text layer; "
                        f"{unread} figure(s) not read surely are null{note}"
                        + "".join(f"; {n} turned {degrees:g}° to read it" for n, degrees in turned)}
 

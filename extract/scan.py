@@ -121,9 +121,7 @@ def read_pictures(rows: list[Row], placed: list[tuple[int, str]], source: Pictur
         out.warnings.append({"stage": "ocr", "message": over(limits, "page_pictures", f"the page prints "
                              f"{len(out.given)} pictures; the last {skipped} not read by OCR")})
     if scanned:
-        out.ocr = describe(scanned)
-        out.ocr["pictures"] = out.ocr.pop("pages")
-        out.ocr["summary"] = "picture(s)" + out.ocr["summary"].removeprefix("page(s)")
+        out.ocr = describe(scanned, "pictures")
         out.warnings.append({"stage": "ocr", "message": out.ocr["summary"]})
     return out
 
