@@ -5,41 +5,21 @@ rendered at 150 dpi, is read back against the same page's text layer: every figu
 null with a reason, none wrong, and the record says how the page was turned."""
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
 from PIL import Image
 
-from archive_crawl import FIXTURES
 from extract import extract_document
 from extract.ocr import OcrPage, _quarter_turns, _upright, decode_image, describe
 from extract.pdfpages import Page
-from ocr_support import assert_read_well, noise, page_images, pages_of, png
+from ocr_support import HONGZE, assert_read_well, image_only_pdf, noise, page_images, pages_of, png, table_3
 
-HONGZE = (FIXTURES / "huaian-hongze-district-gov-2023.pdf").read_bytes()
 TABLE_PAGE = [3]  # table 3 down to 无法提供: 98 figures, all of them requests.*
-TABLE_3 = (0.40, 0.935)  # the part of page 3 from table 3's heading to its last row, as shares of the height
-
-
-def table_3(variant: str = "grey") -> Image.Image:
-    """Table 3 as page 3 prints it (its heading and 98 figures), at 150 dpi: half the page, so
-    half the reading's time."""
-    (page,) = page_images(HONGZE, 150, variant, TABLE_PAGE)
-    top, bottom = (round(share * page.height) for share in TABLE_3)
-    return page.crop((0, top, page.width, bottom))
 
 
 def turned(image: Image.Image, degrees: float) -> Image.Image:
     """The picture turned counterclockwise as a scanner or a phone stores it, the corners white."""
     return image.convert("L").rotate(degrees, resample=Image.BILINEAR, expand=True, fillcolor=255)
-
-
-def image_only_pdf(image: Image.Image) -> bytes:
-    """A scanner's PDF of the picture: one page, no text layer, no /Rotate."""
-    out = io.BytesIO()
-    image.save(out, "PDF", resolution=150.0)
-    return out.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,8 @@
 """An HTML report page whose tables are pictures, read with its pictures (docs/ocr.md, "Pictures of
 a report page"): the demo's screenshots of a report's tables (``demo_portal.pictures``: table 2,
 table 3 cut in two, table 4, and a logo), put into the page's rows where they sit. One OCR
-reading of tables 3 and 4 (three pictures, some 9 CPU s) serves the first tests; one reads table 3
-at 200 dpi (some 10 CPU s); the others read no table (the whole file: 28 s on the shared machine)."""
+reading of tables 3 (at 200 dpi) and 4 (at the demo's 180 dpi, as the demo's end-to-end test
+reads all four) serves the first tests; the others read no table."""
 from __future__ import annotations
 
 import json
@@ -24,6 +24,7 @@ from tests.cli_support import run_nianbao
 PAGE = "http://www.example.gov.cn/zwgk/ndbg/2024/0120/123456.html"
 REPORT = make_report("河南省发展和改革委员会", "委", "province", 2023, "2021", seed="demo")
 TABLES = pictures.table_pictures(REPORT)  # table 2, table 3 (two pictures), table 4
+FINER = pictures.table_pictures(REPORT, dpi=200)  # a Word page at 100 % on a high-DPI screen is about 190
 LOGO = pictures.logo()
 
 
@@ -36,8 +37,9 @@ def page(srcs: dict[int, list[str]], logo: str | None = "logo.png", base: str = 
 
 
 ALL = {2: ["t2.png"], 3: ["t3a.png", "t3b.png"], 4: ["t4.png"]}
+SHOTS = [TABLES[0], *FINER[1:3], TABLES[3], LOGO]
 GIVEN = {f"http://www.example.gov.cn/zwgk/ndbg/2024/0120/{name}": data
-         for name, data in zip(["t2.png", "t3a.png", "t3b.png", "t4.png", "logo.png"], TABLES + [LOGO])}
+         for name, data in zip(["t2.png", "t3a.png", "t3b.png", "t4.png", "logo.png"], SHOTS)}
 
 
 @pytest.fixture(scope="module")
@@ -67,20 +69,15 @@ def test_a_table_cut_across_two_pictures_is_read_as_one(record):
     assert sum(key in found for key in table3) >= 0.97 * len(table3)
 
 
-def test_finer_pictures_keep_their_lone_zeros():
-    """Table 3 screenshot at 200 dpi (a Word page at 100 % on a high-DPI screen is about 190):
-    the detector's box of a lone "0" reaches the rule under it and is taller than wide, so
-    RapidOCR read it turned, as "o", "°" or "3號" (136 of the report's 200 figures were exact
-    at 200 dpi, 199 at 144; table 3 alone 113 of 175). Read upright and cut clear of the rule,
-    it is confirmed."""
-    shots = pictures.table_pictures(REPORT, dpi=200)[1:3]
-    given = {f"{PAGE.rsplit('/', 1)[0]}/{name}": data for name, data in zip(ALL[3], shots)}
-    record = extract_document(page(text_tables_but(3), logo=None), filename="page.html", source=PAGE,
-                              pictures=given)
+def test_finer_pictures_keep_their_lone_zeros(record):
+    """Table 3's screenshots at 200 dpi: the detector's box of a lone "0" reaches the rule under it
+    and is taller than wide, so RapidOCR read it turned, as "o", "°" or "3號" (136 of the report's
+    200 figures were exact at 200 dpi, 199 at 144; table 3 alone 113 of 175). Read upright and cut
+    clear of the rule, it is confirmed."""
     found = score(truth(), record)
     table3 = [key for key in found["exact"] + found["null"] + found["wrong"] if key.startswith("requests.")]
-    assert not found["wrong"] and sum(key in found["exact"] for key in table3) >= 0.97 * len(table3), found
-    assert all(record["null_reasons"][key] for key in found["null"])
+    zeros = [key for key in table3 if REPORT.figures[key] == 0]
+    assert len(zeros) > 50 and sum(key in found["exact"] for key in zeros) >= 0.97 * len(zeros), found
 
 
 def test_the_pictures_rows_stand_where_the_pictures_sit(record):
