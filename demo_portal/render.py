@@ -192,9 +192,10 @@ def _pdf_table(number, rows, cell_style):
 
 
 # ---------------------------------------------------------------- DOCX
-def render_docx(report: Report) -> bytes:
+def render_docx(report: Report, pictures: dict[int, list[bytes]] | None = None) -> bytes:
     """A Word document like the official template: plain paragraphs and real tables
-    whose merged cells are true merges (gridSpan / vMerge)."""
+    whose merged cells are true merges (gridSpan / vMerge); or, for the tables ``pictures``
+    names (table number → PNGs), those pictures pasted in, each in a paragraph of its own."""
     document = docx.Document()
     normal = document.styles["Normal"]
     normal.font.name = "宋体"
@@ -202,6 +203,10 @@ def render_docx(report: Report) -> bytes:
     normal.font.size = Pt(12)
     for block in outline(report):
         kind = block[0]
+        if kind == "table" and pictures and block[1] in pictures:
+            for picture in pictures[block[1]]:
+                document.add_picture(io.BytesIO(picture))
+            continue
         if kind == "table":
             _docx_table(document, block[2])
             continue

@@ -198,11 +198,11 @@ def _read(data: bytes, kind: str | None, media_type: str | None, limits: Content
         return read_pdf(data, limits=limits, ocr=ocr)
     if kind == "docx":
         from .docx import read_docx
-        return read_docx(data, limits)
+        return read_docx(data, limits, ocr)
     if kind in ("doc", "wps", "rtf"):
         from .convert import to_docx
         from .docx import read_docx
-        parsed = read_docx(to_docx(data, kind), limits)
+        parsed = read_docx(to_docx(data, kind), limits, ocr)
         require_text(parsed.text, "convert")  # LibreOffice turns a damaged document into garbage
         return parsed
     if kind in ("xlsx", "xls"):

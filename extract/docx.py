@@ -1,4 +1,5 @@
-"""DOCX documents: paragraphs and tables in body order; merged table cells unmerged.
+"""DOCX documents: paragraphs and tables in body order; merged table cells unmerged; pictures
+pasted where the tables should be read by OCR and put where they sit.
 
 The package is checked against the content limits (``packages.checked_package``) before
 python-docx opens it. A merged cell (horizontal gridSpan or vertical vMerge) is repeated at every
@@ -7,6 +8,11 @@ out here from the row elements, not by python-docx's ``row.cells``: that finds e
 continuation's cell by walking up the rows recursively (a cell merged down 2,000 rows took 100 s,
 then overflowed the stack) and repeats a gridSpan of 99,999,999 before anything could count it.
 Here each row's positions are counted against ``ContentLimits.grid_cells`` before they are made.
+
+A report whose tables were pasted into Word as screenshots prints them as pictures in paragraphs
+of their own: with OCR each is read (``scan.read_pictures``, as an HTML page's pictures are, a
+table cut across two pictures joined) and its rows go where it sits; without, the cells the
+pictures hide are null as "table printed as an image" (``pictures.say_what_pictures_hide``).
 """
 from __future__ import annotations
 
@@ -20,9 +26,14 @@ from docx.text.paragraph import Paragraph
 from .grid import Cell, Parsed, ReadError, Row, rows_text
 from .limits import LIMITS, ContentLimits, over
 from .packages import checked_package
+from .pictures import Placed, say_what_pictures_hide
+
+# A picture's relationship id: DrawingML's <a:blip r:embed>, or VML's <v:imagedata r:id> (older
+# documents, and what LibreOffice keeps of a DOC's pictures).
+_PICTURES = ".//*[local-name()='blip']/@r:embed | .//*[local-name()='imagedata']/@r:id"
 
 
-def read_docx(data: bytes, limits: ContentLimits = LIMITS) -> Parsed:
+def read_docx(data: bytes, limits: ContentLimits = LIMITS, ocr: bool = True) -> Parsed:
     package = checked_package(data, "docx", limits)
     try:
         document = docx.Document(io.BytesIO(package))
@@ -31,28 +42,61 @@ def read_docx(data: bytes, limits: ContentLimits = LIMITS) -> Parsed:
     except Exception as e:  # lxml and python-docx raise many types for damaged parts
         raise ReadError("docx", f"damaged DOCX ({type(e).__name__}: {e})") from e
     try:
-        rows = _rows(document, limits.grid_cells)
+        rows, placed, tables = _rows(document, limits.grid_cells)
     except OverflowError:
         raise ReadError("docx", over(limits, "grid_cells", "the document's tables lay out to too many cells, merged "
                                                            "cells counted at every position they cover")) from None
-    if not rows:
+    reading = None
+    if ocr and placed:
+        from .scan import read_pictures
+        reading = read_pictures(rows, [(index, rid) for index, rid, _table in placed], _picture_parts(document), limits)
+        rows = reading.rows
+    if not any(c.text for row in rows for c in row):
         raise ReadError("docx", "the document has no text")
-    return Parsed(rows=rows, text=rows_text(rows), title=_title(document))
+    parsed = Parsed(rows=rows, text=rows_text(rows), title=_title(document))
+    if reading is None:
+        say_what_pictures_hide(parsed, placed, [], tables, offered=False, stage="docx")
+    else:
+        parsed.ocr, parsed.breaks = reading.ocr, reading.breaks
+        parsed.warnings += reading.warnings
+        named = [(index, _part_name(document, rid), table) for index, rid, table in placed]
+        say_what_pictures_hide(parsed, [named[n] for n in reading.not_given] if reading.ocr is None else [],
+                               [named[n] for n in reading.failed], tables, offered=True, stage="docx")
+    return parsed
 
 
-def _rows(document, max_cells: int) -> list[Row]:
-    """Paragraphs and table rows in body order; OverflowError when the tables lay out more than
-    ``max_cells`` positions."""
+def _rows(document, max_cells: int) -> tuple[list[Row], list[Placed], int]:
+    """Paragraphs and table rows in body order, the pictures pasted in paragraphs (the row they
+    stand before, their relationship id), and the number of tables; OverflowError when the
+    tables lay out more than ``max_cells`` positions."""
     rows: list[Row] = []
+    placed: list[Placed] = []
+    tables = 0
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             if block.text.strip():
                 rows.append([Cell(block.text.strip())])
+            placed.extend((len(rows), rid, None) for rid in block._p.xpath(_PICTURES))
         elif isinstance(block, Table):
             grid = _table_rows(block, max_cells)
             max_cells -= sum(map(len, grid))
             rows.extend(grid)
-    return rows
+            tables += 1
+    return rows, placed, tables
+
+
+def _picture_parts(document):
+    """A picture's name in the package and its bytes, by relationship id; None for a picture
+    linked from outside the document (not given) or a relationship to no picture."""
+    def picture(rid: str):
+        part = document.part.related_parts.get(rid)
+        return None if part is None or not part.content_type.startswith("image/") else (_part_name(document, rid), part.blob)
+    return picture
+
+
+def _part_name(document, rid: str) -> str:
+    part = document.part.related_parts.get(rid)
+    return rid if part is None else str(part.partname).lstrip("/")
 
 
 def _title(document) -> str | None:

@@ -25,9 +25,9 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from . import standard_format as sf
 from .grid import Cell, Parsed, ReadError, Row, Span, rows_text, unmerge
 from .limits import LIMITS, ContentLimits, over
+from .pictures import say_what_pictures_hide
 from .rules import labelled_date, stated_title
 
 if TYPE_CHECKING:  # the OCR readers are imported only for a page given its pictures
@@ -37,7 +37,6 @@ _CHROME = ("script", "style", "noscript", "nav", "header", "footer", "iframe", "
 _BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "table"}
 _CANDIDATES = {"div", "td", "article", "section", "main"}
 _CONTENT_SHARE = 0.8  # the article holds at least this share of the page's non-link text
-IMAGE_TABLE_REASON = "table printed as an image"
 # What a flattened page keeps: structure the reader needs, and the chrome it drops with its text.
 _STRUCTURE = {"html", "head", "title", "meta", "body", "p", "br", "img", "table", "caption", "thead", "tbody",
               "tfoot", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", *_CHROME}
@@ -84,29 +83,12 @@ def read_html(markup: str, limits: ContentLimits = LIMITS, pictures: PictureSour
     parsed = Parsed(rows=rows, text=rows_text(rows), title=_heading(body) or page_title,
                     published=_meta_date(root) or labelled_date("\n".join(body.itertext())), warnings=warnings)
     if reading is None:
-        _say_what_pictures_hide(parsed, placed, [], tables, offered=False)
+        say_what_pictures_hide(parsed, placed, [], tables, offered=False, stage="html")
     else:  # pictures not given hide nothing when those given held the text (icons the crawler left out)
         parsed.ocr, parsed.breaks, parsed.pictures = reading.ocr, reading.breaks, reading.given
-        _say_what_pictures_hide(parsed, [placed[n] for n in reading.not_given] if reading.ocr is None else [],
-                                [placed[n] for n in reading.failed], tables, offered=True)
+        say_what_pictures_hide(parsed, [placed[n] for n in reading.not_given] if reading.ocr is None else [],
+                               [placed[n] for n in reading.failed], tables, offered=True, stage="html")
     return parsed
-
-
-def _say_what_pictures_hide(parsed: Parsed, unread: list[tuple[int, str, int | None]],
-                            failed: list[tuple[int, str, int | None]], tables: int, offered: bool) -> None:
-    """The reason of the cells the pictures not read may hold: pictures given that could not be
-    read, pictures in a table of their own, or pictures in a report's article where no table is
-    (the tables were pasted as screenshots; an announcement page linking the report as an
-    attachment prints no table sections). ``offered``: the reader was given pictures to read."""
-    image_tables = len({table for _index, _src, table in unread + failed if table is not None})
-    pictures = image_tables or len(failed) or (0 if tables or not _prints_table_sections(parsed.text) else len(unread))
-    if not pictures:
-        return
-    parsed.missing_reason = IMAGE_TABLE_REASON
-    why = ("not read: " + ", ".join(src for _index, src, _table in failed + unread) if offered
-           else "tables printed as images are not read (no OCR)")
-    parsed.warnings.append({"stage": "html", "message": f"{pictures} table(s) or picture(s) where the tables "
-                                                        f"should be: {why}"})
 
 
 def _base_href(root) -> str:
@@ -115,13 +97,6 @@ def _base_href(root) -> str:
     return "" if base is None else base.get("href").strip()
 
 
-_TABLE_SECTIONS = [variants for key, _label, variants in sf.SECTIONS if key in ("active_disclosure", "requests", "appeals")]
-
-
-def _prints_table_sections(text: str) -> bool:
-    """The text has at least two of the headings of the sections that hold tables 2, 3, 4."""
-    flat_text = re.sub(r"\s+", "", text)
-    return sum(any(v in flat_text for v in variants) for variants in _TABLE_SECTIONS) >= 2
 
 
 LIBXML2_DEPTH = 256  # element nesting libxml2's HTML parser reads without huge_tree
