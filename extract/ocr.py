@@ -227,9 +227,9 @@ def _read_missed_cells(gray, found: OcrPage, scale: float, height: int, floor: f
     sees one there (a cell's other text, a label, is left: labels are long enough to be found);
     how many became UNREAD."""
     import cv2
-    from .pdf import _bands
+    from .layout import ruled_bands
     spots = []  # (crop, ink box in pixels)
-    for top, bottom, xs in _bands(found.page.hlines, found.page.vlines):
+    for top, bottom, xs in ruled_bands(found.page.hlines, found.page.vlines):
         y0, y1 = int((height - top / scale)) + _INSET, int((height - bottom / scale)) - _INSET
         for left, right in zip(xs, xs[1:]):
             if any(left < c.cx < right and bottom < c.cy < top for c in found.page.chars):

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .grid import Parsed, ReadError, Row, rows_text
+from .layout import join_split_row, last_ruled, page_rows
 from .limits import ContentLimits, over
 from .ocr import OcrPage, describe, decode_image, read_page
-from .pdf import _join_split_row as join_split_row, _last_ruled as last_ruled  # the PDF reader's page joins
-from .pdf import _page_rows as page_rows  # the PDF reader's layout: one for both
 
 _MIN_SIDE = 32  # pixels: a smaller picture is an icon or a spacer and holds no text to read
 NO_TEXT = "a picture with no text found by OCR (a logo, a photo?)"
