@@ -15,13 +15,15 @@ from .grid import Parsed, ReadError, Row, rows_text
 from .layout import join_split_row, last_ruled, page_rows
 from .limits import LIMITS, ContentLimits
 from .ocr import describe, read_pdf_page
-from .pdfpages import Char, pages
+from .pdfpages import Char, Page, pages
 
 _BROKEN_SHARE = 0.1  # share of unmapped/garbage characters that marks a page's text layer broken
 _RARE_SHARE = 0.2  # share of Chinese characters outside GB2312 that marks it broken
 _RARE_FLOOR = 10  # fewer rare characters than this never do: a name on a page of figures
 _SYMBOL_FONT = ("\uf020", "\uf0ff")  # where Word puts the glyphs of Symbol and Wingdings (bullets)
 _BROKEN_LAYER = "text layer broken (unmapped glyphs or garbage)"
+_OUTLINED = "text drawn as outlines (no text layer)"
+_PICTURE = "a picture without a text layer (scanned?)"
 
 __all__ = ["Char", "read_pdf"]
 
@@ -29,11 +31,9 @@ __all__ = ["Char", "read_pdf"]
 def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS, ocr: bool = True) -> Parsed:
     """Rows and text of a PDF; ``engine`` is "pdfium" (the default) or "pdfminer" (the reference).
 
-    A page with no usable text layer (none, or one whose text ``_broken`` judges garbage) is
-    read by OCR (``extract.ocr``) when ``ocr`` is true and it draws something OCR could read:
-    a picture (a scan), or glyphs (a font without its character map draws the text right
-    though its codes say nothing). Its figures are checked as any others; the record says
-    which pages were recognised.
+    A page with no usable text layer that draws something OCR could read (``_unusable_layer``)
+    is read by OCR (``extract.ocr``) when ``ocr`` is true. Its figures are checked as any
+    others; the record says which pages were recognised.
 
     A page that cannot be read (its content stream damaged; its text layer broken and OCR
     off) is left out with an error naming it, and the other pages are read; the cells it held
@@ -47,21 +47,20 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     page_count = 0
     joinable: tuple[int, list[float]] | None = None  # the previous page's last ruled row, if it ends the page
     scanned: list = []  # (page number, ocr.OcrPage) of the pages read by OCR
-    broken_read: list[int] = []  # of those, the pages whose text layer was broken
+    drawn_read: dict[str, list[int]] = {_BROKEN_LAYER: [], _OUTLINED: []}  # of those, the pages that are no scan
     for number, page in enumerate(pages(data, engine, limits), start=1):
         page_count = number
         broken = not page.damage and bool(page.chars) and _broken(page.chars)  # judged once: it is costly
-        # no usable text layer, and ink to read: a picture, or the broken layer's own glyphs (a
-        # page with neither is blank or only ruled: nothing to render)
-        recognised_page = ocr and not page.damage and (broken or (not page.chars and page.has_image))
+        unusable = _unusable_layer(page, broken)
+        recognised_page = ocr and unusable is not None
         if recognised_page:
             scanned.append((number, read_pdf_page(data, number, page.scan_dpi())))
-            if broken:
-                broken_read.append(number)
+            if unusable in drawn_read:
+                drawn_read[unusable].append(number)
             page = scanned[-1][1].page  # its figures' doubts are settled: not a text layer to judge
         if page.damage or (broken and not recognised_page):
             lost[number] = page.damage or _BROKEN_LAYER
-        elif not page.chars and page.has_image:
+        elif unusable and not recognised_page:
             image_pages.append(number)
         else:
             lines = page_rows(page.chars, page.hlines, page.vlines)
@@ -77,11 +76,11 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
         raise ReadError("pdf", "the PDF has no pages")
     unread = [f"page {n} not read ({why})" for n, why in lost.items()]
     if scanned and not rows:
-        unread.append(f"page(s) {_list([n for n, _page in scanned])} are images without a text layer (scanned?) "
-                      "or with a broken one; OCR found no text in them")
+        unread.append(f"page(s) {_list([n for n, _page in scanned])} are images without a text layer (scanned?), "
+                      "text drawn as outlines, or pages with a broken text layer; OCR found no text in them")
     if image_pages:
-        unread.append(f"page(s) {_list(image_pages)} are images without a text layer (scanned?); "
-                      "not read by OCR (--no-ocr)")
+        unread.append(f"page(s) {_list(image_pages)} are images without a text layer (scanned?) "
+                      "or text drawn as outlines; not read by OCR (--no-ocr)")
     if not rows:
         raise ReadError("pdf", f"no readable text layer on any page: {'; '.join(unread)}" if unread
                         else "the PDF contains no text")
@@ -91,14 +90,32 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     if scanned:
         parsed.ocr = describe(scanned)
         parsed.warnings.append({"stage": "ocr", "message": parsed.ocr["summary"]})
-    if broken_read:
-        parsed.warnings.append({"stage": "pdf", "message": f"page(s) {_list(broken_read)}: {_BROKEN_LAYER}; "
-                                                           "read by OCR from the page as drawn"})
+    for why, numbers in drawn_read.items():
+        if numbers:
+            parsed.warnings.append({"stage": "pdf", "message": f"page(s) {_list(numbers)}: {why}; "
+                                                               "read by OCR from the page as drawn"})
     if image_pages:
         parsed.warnings.append({"stage": "pdf", "message": unread[-1]})
     if unread:
         parsed.missing_reason = "not in the pages that could be read: " + "; ".join(unread)
     return parsed
+
+
+def _unusable_layer(page: Page, broken: bool) -> str | None:
+    """Why the page has no usable text layer though it draws ink OCR could read, or None (it has
+    one, or draws nothing to read): its text layer ``broken`` (a font without its character map
+    draws the text right though its codes say nothing), a picture and no characters (a scan), or
+    text drawn as outlines. A page with no characters and none of these is blank or only ruled
+    (an empty table): nothing to render."""
+    if page.damage:
+        return None
+    if broken:
+        return _BROKEN_LAYER
+    if page.chars:
+        return None
+    if page.has_image:
+        return _PICTURE
+    return _OUTLINED if page.draws_outlined_text() else None
 
 
 def _list(numbers: list[int]) -> str:
