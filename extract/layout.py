@@ -47,11 +47,12 @@ _PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:\d+|" + page_number_forms(r"\s") 
 def join_split_row(rows: list[Row], joinable: tuple[int, list[float]] | None,
                    lines: list[tuple[Row, list[float] | None]]) -> list[tuple[Row, list[float] | None]]:
     """This page's lines, its first ruled row joined into ``rows[index]`` (``joinable``: the
-    previous page's last ruled row and its columns, as ``last_ruled`` gave them) when it is that row going on: same columns, only page numbers between them, no
-    column with text on both sides unless both are words (a wrapped label), and no label of its
-    own that starts a row (an enumerator, or a whole label of the format), unless the label above
-    is no whole label without it. A row with its own label is a new row, even when its figures
-    are blank: joining it would give it the previous row's figures."""
+    previous page's last ruled row and its columns, as ``last_ruled`` gave them) when it is that
+    row going on: same columns, only page numbers between them, no column with text on both sides
+    unless both are words (a wrapped label), and no label of its own that starts a row (an
+    enumerator, or a whole label of the format), unless the label above is no whole label
+    without it. A row with its own label is a new row, even when its figures are blank: joining
+    it would give it the previous row's figures."""
     if joinable is None:
         return lines
     index, columns = joinable
