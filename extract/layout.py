@@ -10,10 +10,9 @@ rectangles (Word's export) or as paths; cell shading's edges count as rules too.
 
 Word, WPS and LibreOffice let a table row break across pages: the part of a wrapped label that
 did not fit goes on at the top of the next page, in the same columns. Such a row is joined back
-into one (``join_split_row``, with the previous page's ``last_ruled`` row), so the label is whole
-beside its figures; pictures of a table cut between screenshots are joined the same way. A line
-of a row-spanned cell that a cut between the rows beside it splits is kept whole
-(``_keep_lines_whole``).
+into one as the pages are added (``add_page``), so the label is whole beside its figures;
+pictures of a table cut between screenshots are joined the same way. A line of a row-spanned
+cell that a cut between the rows beside it splits is kept whole (``_keep_lines_whole``).
 """
 from __future__ import annotations
 
@@ -44,10 +43,23 @@ def page_number_forms(blank: str) -> str:
 _PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:\d+|" + page_number_forms(r"\s") + r")[-—–－\s]*$")
 
 
-def join_split_row(rows: list[Row], joinable: tuple[int, list[float]] | None,
-                   lines: list[tuple[Row, list[float] | None]]) -> list[tuple[Row, list[float] | None]]:
+Lines = list[tuple[Row, list[float] | None]]  # a page's rows, each with its band's columns (None: a free line)
+Joinable = tuple[int, list[float]] | None  # (index in the rows, columns) of a page's last ruled row if it ends the page
+
+
+def add_page(rows: list[Row], joinable: Joinable, lines: Lines) -> Joinable:
+    """Add a page's lines (``page_rows``) to the document's ``rows``, its first ruled row joined
+    into the previous page's last (``joinable``) when it is that row going on; the last ruled row
+    of this page, for the next page to go on from."""
+    lines = _join_split_row(rows, joinable, lines)
+    joinable = _last_ruled(len(rows), lines)
+    rows.extend(row for row, _columns in lines)
+    return joinable
+
+
+def _join_split_row(rows: list[Row], joinable: Joinable, lines: Lines) -> Lines:
     """This page's lines, its first ruled row joined into ``rows[index]`` (``joinable``: the
-    previous page's last ruled row and its columns, as ``last_ruled`` gave them) when it is that
+    previous page's last ruled row and its columns, as ``_last_ruled`` gave them) when it is that
     row going on: same columns, only page numbers between them, no column with text on both sides
     unless both are words (a wrapped label), and no label of its own that starts a row (an
     enumerator, or a whole label of the format), unless the label above is no whole label
@@ -103,7 +115,7 @@ def _page_number(row: Row) -> bool:
     return len(texts) == 1 and _PAGE_NUMBER.match(texts[0]) is not None
 
 
-def last_ruled(offset: int, lines: list[tuple[Row, list[float] | None]]) -> tuple[int, list[float]] | None:
+def _last_ruled(offset: int, lines: Lines) -> Joinable:
     """(index in the document's rows, columns) of the page's last ruled row when only page numbers follow it."""
     for n in range(len(lines) - 1, -1, -1):
         row, cols = lines[n]
@@ -114,7 +126,7 @@ def last_ruled(offset: int, lines: list[tuple[Row, list[float] | None]]) -> tupl
     return None
 
 
-def page_rows(chars: list[Char], hlines, vlines) -> list[tuple[Row, list[float] | None]]:
+def page_rows(chars: list[Char], hlines, vlines) -> Lines:
     """Rows of one page, top to bottom: ruled table bands and free text lines interleaved, each
     with the column boundaries of its band (None for a free text line)."""
     placed: list[tuple[float, Row, list[float] | None]] = []

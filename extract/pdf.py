@@ -12,7 +12,7 @@ import unicodedata
 
 from .decode import uncommon_characters
 from .grid import Parsed, ReadError, Row, rows_text
-from .layout import join_split_row, last_ruled, page_rows
+from .layout import add_page, page_rows
 from .limits import LIMITS, ContentLimits
 from .ocr import describe, read_pdf_page
 from .pdfpages import Char, Page, pages
@@ -45,7 +45,7 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     lost: dict[int, str] = {}  # page number → why it was not read
     image_pages: list[int] = []
     page_count = 0
-    joinable: tuple[int, list[float]] | None = None  # the previous page's last ruled row, if it ends the page
+    joinable = None  # the previous page's last ruled row, if it ends the page (``layout.add_page``)
     scanned: list = []  # (page number, ocr.OcrPage) of the pages read by OCR
     drawn_read: dict[str, list[int]] = {_BROKEN_LAYER: [], _OUTLINED: []}  # of those, the pages that are no scan
     for number, page in enumerate(pages(data, engine, limits), start=1):
@@ -65,9 +65,7 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
         else:
             lines = page_rows(page.chars, page.hlines, page.vlines)
             if lines:  # a blank page adds nothing
-                lines = join_split_row(rows, joinable, lines)
-                joinable = last_ruled(len(rows), lines)
-                rows.extend(row for row, _columns in lines)
+                joinable = add_page(rows, joinable, lines)
             continue
         joinable = None  # nothing is joined across a page left out
         if len(rows) not in breaks:

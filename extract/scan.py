@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .grid import Parsed, ReadError, Row, rows_text
-from .layout import join_split_row, last_ruled, page_rows
+from .layout import Lines, add_page, page_rows
 from .limits import ContentLimits, over
 from .ocr import OcrPage, describe, decode_image, read_page
 
@@ -37,8 +37,7 @@ def read_picture(data: bytes, limits: ContentLimits) -> Parsed:
     return parsed
 
 
-def picture_lines(data: bytes, limits: ContentLimits) -> tuple[list[tuple[Row, list[float] | None]], OcrPage | None,
-                                                               str | None]:
+def picture_lines(data: bytes, limits: ContentLimits) -> tuple[Lines, OcrPage | None, str | None]:
     """(the picture's lines as the PDF layout gives them, with their columns; the OCR reading, None
     when not read; a note when there is nothing to read: an icon, no text found)."""
     (width, height), dpi = _header(data)
@@ -111,9 +110,7 @@ def read_pictures(rows: list[Row], placed: list[tuple[int, str]], source: Pictur
             scanned.append((name, page))
         if note:
             out.warnings.append({"stage": "ocr", "message": f"picture {name}: {note}"})
-        lines = join_split_row(out.rows, joinable, lines)
-        joinable = last_ruled(len(out.rows), lines) if lines else None
-        out.rows.extend(row for row, _columns in lines)
+        joinable = add_page(out.rows, joinable, lines)
     out.rows.extend(rows[done:])
     skipped = len(out.given) - limits.page_pictures
     if skipped > 0:
