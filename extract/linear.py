@@ -25,6 +25,7 @@ from functools import lru_cache
 from . import standard_format as sf
 from .grid import Cell, Row
 from .labels import core
+from .layout import page_number_forms
 from .limits import LIMITS
 from .numbers import is_value_like
 from .tables import FIRST_VALUE_HEADERS
@@ -35,8 +36,8 @@ _IGNORED = re.compile(r"[\s()（）\[\]【】、.,，:：;；“”\"'‘’「�
 _ENUMERATOR = re.compile(r"^(?:[(（]\s*([一二三四五六七八九十]+)\s*[)）]|([一二三四五六七八九十]+)\s*[、.．]|(\d+)\s*[.、．)])")
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")  # a row's figures do not run on past an empty line
 # A page number a PDF's text prints between rows ("- 3 -", "第 3 页", "3/12"): not a figure.
-_PAGE_NUMBER = re.compile(r"^[ \t\u3000]*(?:[-—–][ \t]*\d+[ \t]*[-—–]|第[ \t]*\d+[ \t]*页(?:[ \t]*[,，]?[ \t]*共[ \t]*\d+[ \t]*页)?"
-                          r"|\d+[ \t]*/[ \t]*\d+)[ \t\u3000]*$", re.M)
+_PAGE_NUMBER = re.compile(r"^[ \t\u3000]*(?:[-—–][ \t]*\d+[ \t]*[-—–]|" + page_number_forms(r"[ \t]") + r")[ \t\u3000]*$",
+                          re.M)
 _CLOSING = ")]）】”’」』"
 # A figure in the text: digits (thousands separators, decimals) not followed by a measure
 # word on the same line (then it is prose: 2023年, 107条, 3 项, 21.02%); or a printed stand-in

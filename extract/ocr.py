@@ -4,7 +4,7 @@ characters and ruling lines out, in the shape the PDF reader lays out (``pdfpage
 The page is straightened (its text lines made level), its ruling lines found by morphology
 (long thin runs of ink) and its text recognised by RapidOCR (PP-OCRv4, the models shipped in
 the ``rapidocr-onnxruntime`` wheel: nothing is downloaded). Each recognised character keeps its
-box and its confidence; ``pdf._page_rows`` then cuts the page into table cells and text lines
+box and its confidence; ``layout.page_rows`` then cuts the page into table cells and text lines
 exactly as for a page with a text layer, so the same table reader and checks apply.
 
 A figure the engine is not sure of is never passed on as read: a line holding digits whose
@@ -72,7 +72,7 @@ class OcrChar(Char):
 
 class Recognised(str):
     """A cell's text as OCR recognised it, carrying the confidence of its least sure character:
-    the layout makes it (``pdf._cell_text``) and the table reader passes it on untouched to
+    the layout makes it (``layout._cell_text``) and the table reader passes it on untouched to
     the record's ``cells``, so each figure's provenance follows it (``cell_confidences``)."""
 
     confidence: float
@@ -227,9 +227,9 @@ def _read_missed_cells(gray, found: OcrPage, scale: float, height: int, floor: f
     sees one there (a cell's other text, a label, is left: labels are long enough to be found);
     how many became UNREAD."""
     import cv2
-    from .pdf import _bands
+    from .layout import ruled_bands
     spots = []  # (crop, ink box in pixels)
-    for top, bottom, xs in _bands(found.page.hlines, found.page.vlines):
+    for top, bottom, xs in ruled_bands(found.page.hlines, found.page.vlines):
         y0, y1 = int((height - top / scale)) + _INSET, int((height - bottom / scale)) - _INSET
         for left, right in zip(xs, xs[1:]):
             if any(left < c.cx < right and bottom < c.cy < top for c in found.page.chars):

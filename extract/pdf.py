@@ -1,42 +1,29 @@
 """PDF documents: characters placed into table cells by their positions, not stream order.
 
 A text extractor's plain output follows the content stream, which in WPS/Word exports runs
-down each table column in turn. Here every character keeps its coordinates; the ruling
-lines drawn for the table borders cut the page into row bands and cells, and characters
-outside ruled areas are grouped into text lines (split into cells at wide gaps, which is
-also how a table drawn without borders is read). Rules may be drawn as lines, as thin filled
-rectangles (Word's export) or as paths; cell shading's edges count as rules too.
-
-Word, WPS and LibreOffice let a table row break across pages: the part of a wrapped label
-that did not fit goes on at the top of the next page, in the same columns. Such a row is
-joined back into one (``_join_split_row``), so the label is whole beside its figures. A
-line of a row-spanned cell that a cut between the rows beside it splits is kept whole
-(``_keep_lines_whole``).
+down each table column in turn. Here every character keeps its coordinates (``pdfpages``), and
+``layout`` cuts each page into rows by the ruling lines drawn for the table borders, joining a
+table row that Word, WPS or LibreOffice broke across two pages. A page with no usable text
+layer is read by OCR when it draws something to read.
 """
 from __future__ import annotations
 
-import re
 import unicodedata
-from bisect import bisect_left, bisect_right
-from functools import lru_cache
 
 from .decode import uncommon_characters
-from .grid import Cell, Parsed, ReadError, Row, rows_text
-from .labels import core, starts_enumerated
+from .grid import Parsed, ReadError, Row, rows_text
+from .layout import add_page, page_rows
 from .limits import LIMITS, ContentLimits
-from .numbers import is_value_like
-from .ocr import describe, read_pdf_page, recognised
-from .pdfpages import Char, pages
-from . import standard_format as sf
+from .ocr import describe, read_pdf_page
+from .pdfpages import Char, Page, pages
 
-_SNAP = 2.0  # points: ruling lines this close are the same line
-_MIN_CELL = 4.0  # points: a narrower column is the gap between a double rule, not a cell
 _BROKEN_SHARE = 0.1  # share of unmapped/garbage characters that marks a page's text layer broken
 _RARE_SHARE = 0.2  # share of Chinese characters outside GB2312 that marks it broken
 _RARE_FLOOR = 10  # fewer rare characters than this never do: a name on a page of figures
 _SYMBOL_FONT = ("\uf020", "\uf0ff")  # where Word puts the glyphs of Symbol and Wingdings (bullets)
-_CELL_GAP = 1.5  # characters: a wider gap in a line without ruling separates two cells
 _BROKEN_LAYER = "text layer broken (unmapped glyphs or garbage)"
+_OUTLINED = "text drawn as outlines (no text layer)"
+_PICTURE = "a picture without a text layer (scanned?)"
 
 __all__ = ["Char", "read_pdf"]
 
@@ -44,11 +31,9 @@ __all__ = ["Char", "read_pdf"]
 def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS, ocr: bool = True) -> Parsed:
     """Rows and text of a PDF; ``engine`` is "pdfium" (the default) or "pdfminer" (the reference).
 
-    A page with no usable text layer (none, or one whose text ``_broken`` judges garbage) is
-    read by OCR (``extract.ocr``) when ``ocr`` is true and it draws something OCR could read:
-    a picture (a scan), or glyphs (a font without its character map draws the text right
-    though its codes say nothing). Its figures are checked as any others; the record says
-    which pages were recognised.
+    A page with no usable text layer that draws something OCR could read (``_unusable_layer``)
+    is read by OCR (``extract.ocr``) when ``ocr`` is true. Its figures are checked as any
+    others; the record says which pages were recognised.
 
     A page that cannot be read (its content stream damaged; its text layer broken and OCR
     off) is left out with an error naming it, and the other pages are read; the cells it held
@@ -60,43 +45,40 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     lost: dict[int, str] = {}  # page number → why it was not read
     image_pages: list[int] = []
     page_count = 0
-    last_ruled: tuple[int, list[float]] | None = None  # the previous page's last ruled row, if it ends the page
+    joinable = None  # the previous page's last ruled row, if it ends the page (``layout.add_page``)
     scanned: list = []  # (page number, ocr.OcrPage) of the pages read by OCR
-    broken_read: list[int] = []  # of those, the pages whose text layer was broken
+    drawn_read: dict[str, list[int]] = {_BROKEN_LAYER: [], _OUTLINED: []}  # of those, the pages that are no scan
     for number, page in enumerate(pages(data, engine, limits), start=1):
         page_count = number
         broken = not page.damage and bool(page.chars) and _broken(page.chars)  # judged once: it is costly
-        # no usable text layer, and ink to read: a picture, or the broken layer's own glyphs (a
-        # page with neither is blank or only ruled: nothing to render)
-        recognised_page = ocr and not page.damage and (broken or (not page.chars and page.has_image))
+        unusable = _unusable_layer(page, broken)
+        recognised_page = ocr and unusable is not None
         if recognised_page:
             scanned.append((number, read_pdf_page(data, number, page.scan_dpi())))
-            if broken:
-                broken_read.append(number)
+            if unusable in drawn_read:
+                drawn_read[unusable].append(number)
             page = scanned[-1][1].page  # its figures' doubts are settled: not a text layer to judge
         if page.damage or (broken and not recognised_page):
             lost[number] = page.damage or _BROKEN_LAYER
-        elif not page.chars and page.has_image:
+        elif unusable and not recognised_page:
             image_pages.append(number)
         else:
-            lines = _page_rows(page.chars, page.hlines, page.vlines)
+            lines = page_rows(page.chars, page.hlines, page.vlines)
             if lines:  # a blank page adds nothing
-                lines = _join_split_row(rows, last_ruled, lines)
-                last_ruled = _last_ruled(len(rows), lines)
-                rows.extend(row for row, _columns in lines)
+                joinable = add_page(rows, joinable, lines)
             continue
-        last_ruled = None  # nothing is joined across a page left out
+        joinable = None  # nothing is joined across a page left out
         if len(rows) not in breaks:
             breaks.append(len(rows))
     if page_count == 0:
         raise ReadError("pdf", "the PDF has no pages")
     unread = [f"page {n} not read ({why})" for n, why in lost.items()]
     if scanned and not rows:
-        unread.append(f"page(s) {_list([n for n, _page in scanned])} are images without a text layer (scanned?) "
-                      "or with a broken one; OCR found no text in them")
+        unread.append(f"page(s) {_list([n for n, _page in scanned])} are images without a text layer (scanned?), "
+                      "text drawn as outlines, or pages with a broken text layer; OCR found no text in them")
     if image_pages:
-        unread.append(f"page(s) {_list(image_pages)} are images without a text layer (scanned?); "
-                      "not read by OCR (--no-ocr)")
+        unread.append(f"page(s) {_list(image_pages)} are images without a text layer (scanned?) "
+                      "or text drawn as outlines; not read by OCR (--no-ocr)")
     if not rows:
         raise ReadError("pdf", f"no readable text layer on any page: {'; '.join(unread)}" if unread
                         else "the PDF contains no text")
@@ -106,14 +88,32 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     if scanned:
         parsed.ocr = describe(scanned)
         parsed.warnings.append({"stage": "ocr", "message": parsed.ocr["summary"]})
-    if broken_read:
-        parsed.warnings.append({"stage": "pdf", "message": f"page(s) {_list(broken_read)}: {_BROKEN_LAYER}; "
-                                                           "read by OCR from the page as drawn"})
+    for why, numbers in drawn_read.items():
+        if numbers:
+            parsed.warnings.append({"stage": "pdf", "message": f"page(s) {_list(numbers)}: {why}; "
+                                                               "read by OCR from the page as drawn"})
     if image_pages:
         parsed.warnings.append({"stage": "pdf", "message": unread[-1]})
     if unread:
         parsed.missing_reason = "not in the pages that could be read: " + "; ".join(unread)
     return parsed
+
+
+def _unusable_layer(page: Page, broken: bool) -> str | None:
+    """Why the page has no usable text layer though it draws ink OCR could read, or None (it has
+    one, or draws nothing to read): its text layer ``broken`` (a font without its character map
+    draws the text right though its codes say nothing), a picture and no characters (a scan), or
+    text drawn as outlines. A page with no characters and none of these is blank or only ruled
+    (an empty table): nothing to render."""
+    if page.damage:
+        return None
+    if broken:
+        return _BROKEN_LAYER
+    if page.chars:
+        return None
+    if page.has_image:
+        return _PICTURE
+    return _OUTLINED if page.draws_outlined_text() else None
 
 
 def _list(numbers: list[int]) -> str:
@@ -136,243 +136,3 @@ def _broken(chars: list[Char]) -> bool:
     latin_ext = sum(1 for ch in text if "\u0080" <= ch <= "\u024f")
     return (unmapped > _BROKEN_SHARE * len(text) or rare > max(_RARE_SHARE * len(cjk), _RARE_FLOOR)
             or (len(text) >= 50 and len(cjk) < 0.05 * len(text) and latin_ext > 0.2 * len(text)))
-
-
-_PAGE_NUMBER = re.compile(r"^[-—–－\s]*(\d+|第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)[-—–－\s]*$")
-
-
-def _join_split_row(rows: list[Row], last_ruled: tuple[int, list[float]] | None,
-                    lines: list[tuple[Row, list[float] | None]]) -> list[tuple[Row, list[float] | None]]:
-    """This page's lines, its first ruled row joined into ``rows[index]`` (the previous page's last
-    ruled row) when it is that row going on: same columns, only page numbers between them, no
-    column with text on both sides unless both are words (a wrapped label), and no label of its
-    own that starts a row (an enumerator, or a whole label of the format), unless the label above
-    is no whole label without it. A row with its own label is a new row, even when its figures
-    are blank: joining it would give it the previous row's figures."""
-    if last_ruled is None:
-        return lines
-    index, columns = last_ruled
-    first = next((n for n, (_row, cols) in enumerate(lines) if cols is not None), None)
-    if first is None or any(not _page_number(row) for row, _cols in lines[:first]):
-        return lines
-    row, cols = lines[first]
-    previous = rows[index]
-    if len(cols) != len(columns) or any(abs(a - b) > _MIN_CELL for a, b in zip(cols, columns)):
-        return lines
-    pairs = list(zip(previous, row))
-    if not any(a.text and b.text for a, b in pairs) or any(
-            a.text and b.text and (is_value_like(a.text) or is_value_like(b.text)) for a, b in pairs):
-        return lines
-    if any(b.text and not is_value_like(b.text) and _starts_row(b.text) and not _label_goes_on(a.text, b.text)
-           for a, b in pairs):
-        return lines
-    rows[index] = [Cell(a.text + b.text, a.copy) for a, b in pairs]
-    return lines[:first] + lines[first + 1:]
-
-
-def _starts_row(text: str) -> bool:
-    """Whether a cell's text begins a table row: an enumerator (一、 （二） 3.) or a whole label."""
-    return starts_enumerated(text) or core(text) in _label_cores()
-
-
-def _label_goes_on(above: str, below: str) -> bool:
-    """The label at the foot of the page is no label yet, and with the text at the top of the next
-    one it is a whole label: "（一" / "）予以公开" is one row broken over the pages, though
-    "予以公开" alone would start a row."""
-    return (bool(above) and not is_value_like(above) and core(above) not in _label_cores()
-            and core(above + below) in _label_cores())
-
-
-@lru_cache(maxsize=1)
-def _label_cores() -> frozenset[str]:
-    """The cores of every row and column label the format prints, in both versions."""
-    labels = [c.row_label for v in sf.VERSIONS for c in sf.cells(v)] + [
-        c.column_label for v in sf.VERSIONS for c in sf.cells(v)] + [
-        a for v in sf.VERSIONS for r in sf.TABLE3_ROWS[v] for a in r.aliases] + [
-        a for v in sf.VERSIONS for _i, rows, _c in sf.TABLE2[v] for r in rows for a in r.aliases]
-    return frozenset(filter(None, map(core, labels)))
-
-
-def _page_number(row: Row) -> bool:
-    """A line holding a page number alone ("- 3 -", "第3页 共6页"), not a row of figures."""
-    texts = [c.text for c in row if c.text]
-    return len(texts) == 1 and _PAGE_NUMBER.match(texts[0]) is not None
-
-
-def _last_ruled(offset: int, lines: list[tuple[Row, list[float] | None]]) -> tuple[int, list[float]] | None:
-    """(index in the document's rows, columns) of the page's last ruled row when only page numbers follow it."""
-    for n in range(len(lines) - 1, -1, -1):
-        row, cols = lines[n]
-        if cols is not None:
-            return offset + n, cols
-        if not _page_number(row):
-            return None
-    return None
-
-
-def _page_rows(chars: list[Char], hlines, vlines) -> list[tuple[Row, list[float] | None]]:
-    """Rows of one page, top to bottom: ruled table bands and free text lines interleaved, each
-    with the column boundaries of its band (None for a free text line)."""
-    placed: list[tuple[float, Row, list[float] | None]] = []
-    free = []
-    bands = _bands(hlines, vlines)
-    band_cells = [[[] for _ in range(len(xs) - 1)] for _top, _bottom, xs in bands]
-    below = [-bottom for _top, bottom, _xs in bands]  # ascending, for bisect
-    placed_in: list[tuple[Char, int]] = []  # (character, its band)
-    on_cuts: dict[int, int] = {}  # id(character) → its band, for those reaching over an edge no rule is drawn on
-    for ch in chars:
-        n = _band_of(bands, below, ch)
-        if n is None:
-            free.append(ch)
-            continue
-        top, bottom, _xs = bands[n]
-        if (n and top - ch.cy < ch.size / 2 and _unruled_cut(bands[n - 1], top, ch, hlines)) or (
-                n + 1 < len(bands) and ch.cy - bottom < ch.size / 2 and _unruled_cut(bands[n + 1], bottom, ch, hlines)):
-            on_cuts[id(ch)] = n
-        placed_in.append((ch, n))
-    if on_cuts:
-        _keep_lines_whole([ch for ch, _n in placed_in if id(ch) in on_cuts], on_cuts)
-    for ch, n in placed_in:
-        n = on_cuts.get(id(ch), n) if on_cuts else n
-        xs = bands[n][2]
-        band_cells[n][min(bisect_right(xs, ch.cx), len(xs) - 1) - 1].append(ch)
-    for (top, _bottom, xs), cells in zip(bands, band_cells):
-        if any(cells):
-            placed.extend((y, row, xs) for y, row in _band_rows(top, cells))
-    for line in _lines(free):
-        placed.append((max(c.y1 for c in line), [Cell(t) for t in _figures_off_labels(_split_gaps(line))], None))
-    placed.sort(key=lambda p: -p[0])
-    return [(row, xs) for _y, row, xs in placed]
-
-
-def _keep_lines_whole(on_cuts: list[Char], band_of: dict) -> None:
-    """A cell spanning several rows (a header wrapped over three lines, a group label) is cut by
-    the bands of the rows beside it, though no rule crosses it. A line of its text that such a
-    cut splits (its characters' boxes differ a little in height) goes whole to the band above.
-    Only a split line moves: pdfminer gives a line's characters one height, so it never splits
-    one, and the band it puts the line in is the one above when pdfium, whose boxes sit up to
-    2 points lower, splits it."""
-    for line in _lines(on_cuts):
-        found = {band_of[id(ch)] for ch in line}
-        if len(found) > 1:
-            for ch in line:
-                band_of[id(ch)] = min(found)
-
-
-def _unruled_cut(other, edge: float, ch: Char, hlines) -> bool:
-    """Whether the band ``other`` meets the character's band at ``edge`` and no rule is drawn
-    there at the character."""
-    meets = abs(other[1] - edge) <= _SNAP or abs(other[0] - edge) <= _SNAP
-    return (meets and other[2][0] <= ch.cx <= other[2][-1]
-            and not any(abs(y - edge) <= _SNAP and x0 - _SNAP <= ch.cx <= x1 + _SNAP for y, x0, x1 in hlines))
-
-
-def _band_of(bands, below: list[float], ch: Char) -> int | None:
-    """Index of the first band (top to bottom) holding the character, if any. Bands do not
-    overlap, so only the first whose bottom is below the character and the next (sharing
-    that edge) can hold it."""
-    first = bisect_left(below, -ch.cy)
-    for n in range(first, min(first + 2, len(bands))):
-        top, bottom, xs = bands[n]
-        if bottom <= ch.cy <= top and xs[0] <= ch.cx <= xs[-1]:
-            return n
-    return None
-
-
-def _band_rows(top: float, cells: list[list[Char]]) -> list[tuple[float, Row]]:
-    """One row for a ruled strip; one row per text line when the strip holds several rows of
-    figures (a table ruled only between columns), so "12" over "0" never reads as "120"."""
-    stacked = any(sum(any(ch.text.isdigit() for ch in line) for line in _lines(c)) > 1 for c in cells)
-    if not stacked:
-        return [(top, [Cell(_cell_text(c)) for c in cells])]
-    rows = []
-    for line in _lines([ch for c in cells for ch in c]):
-        members = {id(ch) for ch in line}
-        rows.append((max(ch.y1 for ch in line), [Cell(_cell_text([ch for ch in c if id(ch) in members]))
-                                                  for c in cells]))
-    return rows
-
-
-def _bands(hlines, vlines) -> list[tuple[float, float, list[float]]]:
-    """(top, bottom, column boundaries) for each strip between ruling lines cut into cells.
-
-    A strip with a single cell (a box around prose, a full-width header) is left to the
-    text-line grouping, which keeps its wrapped lines apart."""
-    ys = _snap(sorted((y for y, _a, _b in hlines), reverse=True), _SNAP)
-    out = []
-    for top, bottom in zip(ys, ys[1:]):
-        if top - bottom < _MIN_CELL:
-            continue
-        mid = (top + bottom) / 2
-        xs = _snap(sorted(x for x, y0, y1 in vlines if y0 - _SNAP <= mid <= y1 + _SNAP), _MIN_CELL)
-        if len(xs) >= 3:
-            out.append((top, bottom, xs))
-    return out
-
-
-def _snap(values: list[float], tolerance: float) -> list[float]:
-    out: list[float] = []
-    for v in values:
-        if not out or abs(v - out[-1]) > tolerance:
-            out.append(v)
-    return out
-
-
-def _lines(chars: list[Char]) -> list[list[Char]]:
-    """Group characters into text lines by vertical overlap, each line sorted left to right."""
-    lines: list[list[Char]] = []
-    total = 0.0  # sum of the current line's centres: its mean is the line's height
-    for cy, ch in sorted(((c.cy, c) for c in chars), key=lambda p: -p[0]):
-        if lines and abs(total / len(lines[-1]) - cy) < 0.5 * ch.size:
-            lines[-1].append(ch)
-            total += cy
-        else:
-            lines.append([ch])
-            total = cy
-    return [sorted(line, key=lambda c: c.x0) for line in lines]
-
-
-def _cell_text(chars: list[Char]) -> str:
-    """A cell's text: its lines top to bottom joined (labels wrap; vertical labels stack)."""
-    return recognised("".join(_join(line) for line in _lines(chars)).strip(), chars)
-
-
-def _join(line: list[Char]) -> str:
-    out = []
-    for prev, ch in zip([None] + line[:-1], line):
-        if prev is not None and ch.x0 - prev.x1 > 0.6 * ch.size:
-            out.append(" ")
-        out.append(ch.text)
-    return "".join(out)
-
-
-_FIGURES_IN_A_ROW = 3  # figures in cells of their own that make a free line a table row
-
-
-def _figures_off_labels(cells: list[str]) -> list[str]:
-    """In a row of a table drawn without rules (three figures or more in cells of their own), a
-    figure that a narrow gap leaves joined to the label before it ("…重新出具已 0") is a cell
-    of its own. Prose lines keep their words."""
-    if sum(1 for text in cells if text and is_value_like(text)) < _FIGURES_IN_A_ROW:
-        return cells
-    out = []
-    for text in cells:
-        words = text.split(" ")
-        figures = []
-        while len(words) > 1 and words[-1] and is_value_like(words[-1]):
-            figures.insert(0, words.pop())
-        out.extend([" ".join(words)] + figures)
-    return out
-
-
-def _split_gaps(line: list[Char]) -> list[str]:
-    """Split a free text line into cells where the gap is wider than one and a half characters
-    (pdfium measures a substituted font's glyphs wider than pdfminer: gaps shrink a little)."""
-    parts, current = [], [line[0]]
-    for prev, ch in zip(line, line[1:]):
-        if ch.x0 - prev.x1 > _CELL_GAP * max(ch.size, prev.size):
-            parts.append(current)
-            current = []
-        current.append(ch)
-    parts.append(current)
-    return [_join(p) for p in parts]

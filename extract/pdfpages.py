@@ -6,8 +6,9 @@ tree walked up to ``ContentLimits.pdf_pages``.
 
 ``pdf.py`` lays the cells out from what this module yields per page (a ``Page``): the
 characters with their boxes, the horizontal and vertical ruling segments as (position,
-start, end), whether the page draws an image (and at what resolution: a scan's), and why the
-page could not be read when it is damaged. Two engines give the same output:
+start, end), whether the page draws an image (and at what resolution: a scan's), how many
+shapes its paths draw that may be glyphs (text drawn as outlines), and why the page could not be
+read when it is damaged. Two engines give the same output:
 
 * pdfium (pypdfium2), the default: a C library, several times faster than pdfminer
   (bench/extract_bench.py);
@@ -36,6 +37,9 @@ _MAX_LOOSE_BOX = 40.0  # points: a larger loose box is pdfium's misreading of a 
 _INK = 0.01  # points: a text object's bounds narrower than this draw nothing (a space)
 ENGINES = ("pdfium", "pdfminer")
 _CHUNK = 1 << 20  # bytes inflated at a time while a stream is measured
+_GLYPH = 36.0  # points: a shape no larger either way may be a glyph (a 二号 title's characters are 22)
+_SLANT = 0.5  # points: a line going this far both across and up is slanted (a glyph's stroke, not a rule)
+_OUTLINED_TEXT = 40  # glyph-like shapes that make a page's paths text: a short line of characters
 
 
 @dataclass(slots=True)
@@ -64,6 +68,7 @@ class Page:
     has_image: bool = False
     damage: str | None = None  # why the page was not read (then it holds nothing)
     pictures: list = field(default_factory=list)  # (area in square points, pixels an inch) of each picture
+    outlines: int = 0  # shapes the page's paths draw that may be glyphs (``add_contour``)
 
     def scan_dpi(self) -> float | None:
         """The resolution of the page's largest picture as drawn: a scanned page's."""
@@ -78,6 +83,26 @@ class Page:
         size = [n for n in pixels if isinstance(n, (int, float)) and n > 0]
         if area > 0 and len(size) == 2:
             self.pictures.append((area, 72 * (size[0] * size[1] / area) ** 0.5))
+
+    def add_contour(self, points: list[tuple[float, float]], curved: bool) -> None:
+        """Count a path's contour (one subpath: its points in page space, curved when it has a
+        Bézier segment) that may be a glyph: no larger than a title's character either way, and
+        curved or with a slanted side. A table's rules, boxes and shading are level and upright."""
+        if not points:
+            return
+        xs, ys = [x for x, _y in points], [y for _x, y in points]
+        if max(xs) - min(xs) > _GLYPH or max(ys) - min(ys) > _GLYPH:
+            return
+        if curved or any(abs(ax - bx) > _SLANT and abs(ay - by) > _SLANT
+                         for (ax, ay), (bx, by) in zip(points, points[1:])):
+            self.outlines += 1
+
+    def draws_outlined_text(self) -> bool:
+        """Whether the page's paths draw text: glyph-like shapes enough for a line of characters,
+        as a page printed with its fonts turned to outlines draws (Ghostscript, "print to PDF",
+        some WPS and CAD exports), where a logo, a seal's ring or a table's rules draw few or none.
+        Counted while the page is read, at no cost of its own."""
+        return self.outlines >= _OUTLINED_TEXT
 
 
 def pages(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS):
@@ -385,7 +410,7 @@ def _pdfium_objects(raw, page, textpage, found: Page) -> bool:
         if kind == raw.FPDF_PAGEOBJ_FORM:
             stack.extend((raw.FPDFFormObj_GetObject(obj, i), m) for i in range(raw.FPDFFormObj_CountObjects(obj)))
         else:
-            _pdfium_path(raw, obj, m, found.hlines, found.vlines)
+            _pdfium_path(raw, obj, m, found)
     return unseen_text
 
 
@@ -409,22 +434,32 @@ def _pdfium_pixels(raw, obj) -> tuple[int, int]:
     return width.value, height.value
 
 
-def _pdfium_path(raw, obj, m, hlines, vlines) -> None:
+def _pdfium_path(raw, obj, m, found: Page) -> None:
+    """A path's ruling segments, and its contours that may be glyphs, into ``found``."""
     x, y = ctypes.c_float(), ctypes.c_float()
+    hlines, vlines = found.hlines, found.vlines
     start = current = None
+    contour, curved = [], False  # the current subpath's points (a Bézier's control points too)
     for j in range(raw.FPDFPath_CountSegments(obj)):
         seg = raw.FPDFPath_GetPathSegment(obj, j)
         raw.FPDFPathSegment_GetPoint(seg, x, y)
         point = (m[0] * x.value + m[2] * y.value + m[4], m[1] * x.value + m[3] * y.value + m[5])
         kind = raw.FPDFPathSegment_GetType(seg)
         if kind == raw.FPDF_SEGMENT_MOVETO:
+            found.add_contour(contour, curved)
+            contour, curved = [], False
             start = point
         elif kind == raw.FPDF_SEGMENT_LINETO and current is not None:
             segment(current, point, hlines, vlines)
+        elif kind == raw.FPDF_SEGMENT_BEZIERTO:
+            curved = True
+        contour.append(point)
         current = point  # a Bézier segment only moves the pen: curves are not rules
         if raw.FPDFPathSegment_GetClose(seg) and start is not None:
             segment(current, start, hlines, vlines)
+            contour.append(start)
             current = start
+    found.add_contour(contour, curved)
 
 
 def _compose(inner, outer):
@@ -490,6 +525,8 @@ def _pdfminer_collect(container, found: Page) -> None:
                 found.chars.append(Char(obj.get_text(), obj.x0, obj.y0, obj.x1, obj.y1))
         elif isinstance(obj, (LTLine, LTRect, LTCurve)):
             _pdfminer_edges(obj, found.hlines, found.vlines, LTRect)
+            # pdfminer gives each subpath apart; its points are the segments' ends
+            found.add_contour(obj.pts, any(op[0] in "cvy" for op in obj.original_path or ()))
         elif isinstance(obj, LTImage):
             found.add_picture(obj.srcsize, (obj.width, obj.height))
         if isinstance(obj, LTContainer):

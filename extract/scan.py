@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .grid import Parsed, ReadError, Row, rows_text
+from .layout import Lines, add_page, page_rows
 from .limits import ContentLimits, over
 from .ocr import OcrPage, describe, decode_image, read_page
-from .pdf import _join_split_row as join_split_row, _last_ruled as last_ruled  # the PDF reader's page joins
-from .pdf import _page_rows as page_rows  # the PDF reader's layout: one for both
 
 _MIN_SIDE = 32  # pixels: a smaller picture is an icon or a spacer and holds no text to read
 NO_TEXT = "a picture with no text found by OCR (a logo, a photo?)"
@@ -38,8 +37,7 @@ def read_picture(data: bytes, limits: ContentLimits) -> Parsed:
     return parsed
 
 
-def picture_lines(data: bytes, limits: ContentLimits) -> tuple[list[tuple[Row, list[float] | None]], OcrPage | None,
-                                                               str | None]:
+def picture_lines(data: bytes, limits: ContentLimits) -> tuple[Lines, OcrPage | None, str | None]:
     """(the picture's lines as the PDF layout gives them, with their columns; the OCR reading, None
     when not read; a note when there is nothing to read: an icon, no text found)."""
     (width, height), dpi = _header(data)
@@ -112,9 +110,7 @@ def read_pictures(rows: list[Row], placed: list[tuple[int, str]], source: Pictur
             scanned.append((name, page))
         if note:
             out.warnings.append({"stage": "ocr", "message": f"picture {name}: {note}"})
-        lines = join_split_row(out.rows, joinable, lines)
-        joinable = last_ruled(len(out.rows), lines) if lines else None
-        out.rows.extend(row for row, _columns in lines)
+        joinable = add_page(out.rows, joinable, lines)
     out.rows.extend(rows[done:])
     skipped = len(out.given) - limits.page_pictures
     if skipped > 0:
