@@ -636,13 +636,15 @@ def _figure_rows(report_id: int, record: dict):
     figures, printed = record.get("figures", {}), record.get("cells", {})
     null_reasons = record.get("null_reasons", {})
     recognised = (record.get("ocr") or {}).get("cells", {})  # key → confidence of the cells OCR read
+    confirmed = (record.get("ocr") or {}).get("confirmed", {})  # key → identities confirming an unsure reading
     for cell in standard_format.cells(version):
         yield {"report_id": report_id, "key": cell.key, "value": figures.get(cell.key),
                "printed": printed.get(cell.key), "null_reason": null_reasons.get(cell.key),
                "unit": cell.unit, "table_number": cell.table, "section": cell.section,
                "group_label": cell.group or None, "row_label": cell.row_label,
                "column_label": cell.column_label, "ocr": int(cell.key in recognised),
-               "ocr_confidence": recognised.get(cell.key)}
+               "ocr_confidence": recognised.get(cell.key),
+               "ocr_confirmed_by": ", ".join(confirmed[cell.key]) if cell.key in confirmed else None}
 
 
 def _add_document(db, report_id: int, doc: dict, record: dict | None, failure: dict | None) -> None:

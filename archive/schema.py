@@ -61,7 +61,7 @@ TABLES = {
         # value is declared INTEGER: whole numbers stay integers, money like 2126.5 stays REAL.
         {"report_id": int, "key": str, "value": int, "printed": str, "null_reason": str,
          "unit": str, "table_number": int, "section": str, "group_label": str, "row_label": str,
-         "column_label": str, "ocr": int, "ocr_confidence": float},
+         "column_label": str, "ocr": int, "ocr_confidence": float, "ocr_confirmed_by": str},
         ("report_id", "key"), [("report_id", "reports", "id")]),
     "checks": Table(
         {"report_id": int, "name": str, "rule": str, "passed": int, "lhs": int, "rhs": int,

@@ -28,6 +28,7 @@ from .ocr import cell_confidences
 from .rawtables import raw_tables
 from .region import REGION_KEYS
 from .sections import split_sections
+from .settle import confirm_unsure
 from .tables import detect_version, read_tables
 
 if TYPE_CHECKING:
@@ -98,6 +99,12 @@ def _analyse(record: dict, parsed: Parsed) -> None:
     record.update(figures=tables.figures, cells=tables.cells, null_reasons=tables.null_reasons)
     if parsed.ocr is not None:  # which figures OCR recognised, how surely (docs/ocr.md)
         parsed.ocr["cells"] = cell_confidences(tables.cells)
+        confirmed = confirm_unsure(tables.figures, tables.cells, tables.null_reasons, version)
+        if confirmed:
+            parsed.ocr["confirmed"] = confirmed
+            record["warnings"].append({"stage": "ocr", "message": f"{len(confirmed)} figure(s) read unsurely by OCR "
+                                       "confirmed by the table's identities, which therefore pass by construction: "
+                                       + ", ".join(confirmed)})
     record["warnings"] += tables.warnings
     record["checks"] = identity_checks(tables.figures, version)
     record["prose_checks"] = prose_checks(parsed.text, tables.figures)

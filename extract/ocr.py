@@ -68,29 +68,38 @@ _DETECT_SIDE = 1280  # pixels: the detector sees the page at most this large (sp
 @dataclass(slots=True)
 class OcrChar(Char):
     confidence: float = 1.0
+    guess: str = ""  # for an UNREAD figure, the digits read there unsurely ("" when none were)
 
 
 class Recognised(str):
     """A cell's text as OCR recognised it, carrying the confidence of its least sure character:
     the layout makes it (``layout._cell_text``) and the table reader passes it on untouched to
-    the record's ``cells``, so each figure's provenance follows it (``cell_confidences``)."""
+    the record's ``cells``, so each figure's provenance follows it (``cell_confidences``).
+    A cell with a figure not read surely (UNREAD) carries what was read there as ``guess``, for
+    the format's identities to confirm or not (``extract.settle``); None when nothing was."""
 
     confidence: float
+    guess: str | None
 
-    def __new__(cls, text: str, confidence: float):
+    def __new__(cls, text: str, confidence: float, guess: str | None = None):
         made = super().__new__(cls, text)
-        made.confidence = confidence
+        made.confidence, made.guess = confidence, guess
         return made
 
     def __reduce__(self):  # a record crosses from its worker process pickled
-        return Recognised, (str(self), self.confidence)
+        return Recognised, (str(self), self.confidence, self.guess)
 
 
 def recognised(text: str, chars: list) -> str:
     """The cell's text, marked ``Recognised`` when its characters were read by OCR."""
     if not text or not isinstance(chars[0], OcrChar):  # a page is read by OCR or not, all of it
         return text
-    return Recognised(text, round(min(c.confidence for c in chars), 3))
+    guesses = [c.guess for c in chars if c.text == UNREAD]
+    guess = None
+    if guesses and all(guesses):
+        parts = text.split(UNREAD)  # the cell's text with each unsure figure's reading in its place
+        guess = parts[0] + "".join(g + rest for g, rest in zip(guesses, parts[1:]))
+    return Recognised(text, round(min(c.confidence for c in chars), 3), guess)
 
 
 def cell_confidences(cells: dict) -> dict[str, float]:
@@ -209,12 +218,12 @@ def read_page(gray, dpi: float | None, scan_dpi: float | None = None) -> OcrPage
     _recheck(gray, [line for line in lines if line.unsure()])
     for line in lines:
         found.unread += line.settle()
-        for text, box, confidence in zip(line.texts, line.boxes, line.scores):
+        for text, box, confidence, guess in zip(line.texts, line.boxes, line.scores, line.guesses):
             if not text.strip():
                 continue  # the layout spaces words by their boxes
             xs, ys = [p[0] for p in box], [p[1] for p in box]
             found.page.chars.append(OcrChar(text, min(xs) * scale, (height - max(ys)) * scale,
-                                            max(xs) * scale, (height - min(ys)) * scale, confidence))
+                                            max(xs) * scale, (height - min(ys)) * scale, confidence, guess))
             if _DIGITISH.match(text):
                 found.confidences.append(confidence)
     found.unread += _read_missed_cells(gray, found, scale, height, floor)
@@ -261,9 +270,13 @@ def _read_missed_cells(gray, found: OcrPage, scale: float, height: int, floor: f
                 _place(found, [UNRECOGNISED], box, score, scale, height)
                 unread += 1
             continue
-        sure = confidence >= floor and figure == text.translate(_CONFUSABLE).replace(" ", "")
+        agreed = figure == text.translate(_CONFUSABLE).replace(" ", "")
+        sure = confidence >= floor and agreed
         unread += not sure
-        _place(found, list(figure) if sure else [UNREAD], box, confidence, scale, height)
+        # unsure, what the reading as figures made of it is kept unless the plain reading saw
+        # other text there: the identities may confirm it (extract.settle)
+        guess = figure if not sure and (agreed or not text.strip()) and _FIGURE.match(figure) else ""
+        _place(found, list(figure) if sure else [UNREAD], box, confidence, scale, height, guess)
     return unread
 
 
@@ -295,12 +308,15 @@ def _whole_glyph(cell, box: tuple) -> tuple:
     return wx + lx, wy + ly, lw, lh
 
 
-def _place(found: OcrPage, texts: list[str], box: tuple, confidence: float, scale: float, height: int) -> None:
-    """Characters read from a cell's ink box (pixels), spread evenly over it, put on the page."""
+def _place(found: OcrPage, texts: list[str], box: tuple, confidence: float, scale: float, height: int,
+           guess: str = "") -> None:
+    """Characters read from a cell's ink box (pixels), spread evenly over it, put on the page;
+    ``guess``: what was read unsurely where ``texts`` is UNREAD."""
     width = (box[2] - box[0]) / len(texts)
     for n, ch in enumerate(texts):
         found.page.chars.append(OcrChar(ch, (box[0] + n * width) * scale, (height - box[3]) * scale,
-                                        (box[0] + (n + 1) * width) * scale, (height - box[1]) * scale, confidence))
+                                        (box[0] + (n + 1) * width) * scale, (height - box[1]) * scale, confidence,
+                                        guess))
         found.confidences.append(confidence)
 
 
@@ -314,6 +330,7 @@ class _Line:
         self.boxes = list(char_boxes) if char_boxes else _even_boxes(box, len(self.texts))
         self.scores = [float(s) for s in scores] if scores else [float(score)] * len(self.texts)
         self.second: tuple[str, float] | None = None  # the tight crop's reading
+        self.guesses: list[str] = []  # what was read where a figure is UNREAD: made by settle()
 
     def text(self) -> str:
         return unicodedata.normalize("NFKC", "".join(self.texts))
@@ -335,9 +352,14 @@ class _Line:
         """Make each unsure figure of a line of figures UNREAD; how many were. An unsure line
         that its reading as figures (``read_figures``) gives again, letters OCR confuses with
         digits taken as those digits, and surely, is sure: it is those figures. Text lines are
-        kept as read: their digits are labels' numbers, dates, not the table's figures."""
+        kept as read: their digits are labels' numbers, dates, not the table's figures.
+
+        Each UNREAD keeps what was read there as its ``guesses`` entry (for the identities to
+        confirm, ``extract.settle``) when that is figures both readings agree on; else ""."""
+        self.guesses = [""] * len(self.texts)
         if self.text().strip() in _LONE_STROKES:  # never taken as a 1: a rule's remnant reads the same
             self.texts, self.boxes, self.scores = [UNREAD], [_union(self.boxes)], [min(self.scores)]
+            self.guesses = [""]
             return 1
         if not self.figures():
             return 0
@@ -349,6 +371,7 @@ class _Line:
         # a letter read for a digit stands only where the reading as figures confirmed it
         letters = mine != [unicodedata.normalize("NFKC", t) for t in self.texts]
         self.texts = mine
+        agreed = self.second is None or self.second[0] == "".join(mine).replace(" ", "")
         unread = 0
         for start, end in _figure_runs(self.texts):
             run = "".join(self.texts[start:end])
@@ -357,6 +380,7 @@ class _Line:
             self.texts[start:end] = [UNREAD]
             self.boxes[start:end] = [_union(self.boxes[start:end])]
             self.scores[start:end] = [min(self.scores[start:end])]
+            self.guesses[start:end] = [run if agreed and _FIGURE.match(run) else ""]
             unread += 1
         return unread
 

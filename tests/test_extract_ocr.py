@@ -147,8 +147,10 @@ def test_a_picture_of_a_table_is_read_as_a_document():
     assert "ink not recognised by OCR" in read["null_reasons"]["requests.new_received.natural_person"]
     assert read["figures"]["requests.new_received.total"] == 21  # the other 21 of the row
     assert set(read["ocr"]["cells"]) == {k for k, v in read["cells"].items() if v}  # a picture: every cell OCR's
-    # a figure stands only at the confidence floor or over it; an unread one says how unsure
-    assert all(0.9 <= c <= 1 for k, c in read["ocr"]["cells"].items() if read["figures"].get(k) is not None)
+    # a figure stands only at the confidence floor or over it, or confirmed by the identities
+    confirmed = read["ocr"].get("confirmed", {})
+    assert all(0.9 <= c <= 1 for k, c in read["ocr"]["cells"].items()
+               if read["figures"].get(k) is not None and k not in confirmed)
 
 
 def test_ocr_lookalike_ideographs_fold_no_two_standard_labels_together():
@@ -221,7 +223,8 @@ def test_the_build_marks_a_scanned_report_and_its_figures_as_ocr(tmp_path):
     (row,) = db["reports"].rows
     assert row["ocr"] == 1 and row["figures_read"] >= 100
     marked = {f["key"]: f for f in db["figures"].rows if f["ocr"]}
-    assert all(0.9 <= f["ocr_confidence"] <= 1 for f in marked.values() if f["value"] is not None)
+    assert all(0.9 <= f["ocr_confidence"] <= 1 for f in marked.values()
+               if f["value"] is not None and not f["ocr_confirmed_by"])
     read = list(db["figures"].rows_where("value is not null"))
     assert all(f["key"] in marked for f in read if f["table_number"] == 3)  # page 3's table
     text_layer = [f for f in read if f["key"] not in marked]  # table 2's first rows, on page 2
