@@ -95,6 +95,8 @@ def _picture_parts(document):
 
 
 def _part_name(document, rid: str) -> str:
+    """The name in the package of the part ``rid`` relates to ("word/media/image1.png"); the id
+    itself for a picture linked from outside."""
     part = document.part.related_parts.get(rid)
     return rid if part is None else str(part.partname).lstrip("/")
 
