@@ -36,6 +36,11 @@ _CONFUSABLE = str.maketrans({**_LOOKALIKES, "[": None, "]": None})
 _LINE_CHARACTER = r"[\d.,\s" + re.escape("".join(_LOOKALIKES)) + r"\[\]]"
 _FIGURE_LINE = re.compile(rf"^{_LINE_CHARACTER}*\d{_LINE_CHARACTER}*$")  # a line of figures, confusions and all
 _FIGURE = re.compile(r"^[\d.,]+$")
+# a sign read with figures: never part of a table's figure (counts are not negative), it is a
+# dash between digits (a phone number, a date) or, before a figure, a speck or rule stub read as one
+_SIGNS = "+-−–—"
+_UNSIGNED = str.maketrans({sign: None for sign in _SIGNS})
+_WORD_GAP = 0.6  # of a character's height: a gap this wide parts two words (as layout._join's)
 _MAX_SKEW = 5.0  # degrees searched either way when straightening a page (a phone's photo, a careless scan)
 _SKEW_STEP = 0.5  # degrees: the coarse search's step; then 0.1° steps round its best
 _LISTED_TURN = 0.5  # degrees: a page turned less is not listed in the record's ``ocr.turned``
@@ -62,6 +67,11 @@ _LONE_STROKES = {"I", "l", "|", "!"}  # a line of one of these is a "1" or what 
 # (JPEG's colour noise stays under it); by more than _SEAL_RED, the seal's solid ink
 _REDDISH = 32
 _SEAL_RED = 96
+# a page whose paper is mostly this bright is white (a rendered page, its shaded cells 213 of 255);
+# a scan's grey paper (about 220, unevenly lit) is flattened
+_WHITE_PAPER = 245
+_PAPER = 0.85  # a pixel this bright against the paper round it is paper (the back page's print at 0.88)
+_DARK_PAPER = 128.0  # a solid dark patch is not paper: nothing is lightened against less than this
 _DETECT_SIDE = 1280  # pixels: the detector sees the page at most this large (speed); crops are full size
 
 
@@ -187,6 +197,26 @@ def grey_without_red(bgr):
     return grey
 
 
+def _black_on_white(gray):
+    """A scan of paper made black print on white: each pixel divided by the paper's own
+    brightness round it (the page with its print closed over, at a quarter size), then what is
+    within ``_PAPER`` of the paper made white. A scanned page's paper is grey (about 220 of 255),
+    lit unevenly, and the back page's print shows through it; every ink test of the reader is
+    made against white paper (a pale pixel is under 224), and on such paper a cell's lone "0"
+    grew into the whole cell and was called blank. A page whose paper is already white (a
+    rendered PDF, a clean picture) is returned as it is."""
+    import cv2
+    import numpy as np
+    small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA) if min(gray.shape) > 400 else gray
+    # closing removes the print (strokes and rules are thinner than the kernel), leaving the paper
+    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+    if np.median(paper) >= _WHITE_PAPER:
+        return gray
+    paper = cv2.resize(cv2.GaussianBlur(paper, (0, 0), 2), (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    share = gray.astype(np.float32) / np.maximum(paper.astype(np.float32), _DARK_PAPER)
+    return np.clip(share * (255.0 / _PAPER), 0, 255).astype(np.uint8)
+
+
 def read_page(gray, dpi: float | None, scan_dpi: float | None = None) -> OcrPage:
     """Characters and ruling lines of a grey page image at ``dpi``, in points with y up (as a
     PDF page's), so the PDF layout's tolerances apply unchanged. A picture of unknown
@@ -197,7 +227,7 @@ def read_page(gray, dpi: float | None, scan_dpi: float | None = None) -> OcrPage
     higher floor, ``COARSE_CONFIDENT``: its figures are read surely and wrongly now and then."""
     import numpy as np
     allow_ocr_memory()
-    gray, turned = _upright(np.ascontiguousarray(gray))
+    gray, turned = _upright(_black_on_white(np.ascontiguousarray(gray)))
     try:
         result, _elapsed = engine()(gray, use_cls=False, return_word_box=True)
     except Exception as e:  # onnxruntime's own error type: an allocation it could not make is out of memory
@@ -343,7 +373,7 @@ class _Line:
     def figures(self) -> bool:
         """Whether the line is a run of figures (a table's value cell or cells), not text; a lone
         "0" is often read as the letter, so round letters count as zeros here."""
-        return _FIGURE_LINE.match(self.text().translate(_ROUND)) is not None
+        return _FIGURE_LINE.match(self.text().translate(_ROUND).translate(_UNSIGNED)) is not None
 
     def unsure(self) -> bool:
         return self.figures() and (min(self.scores) < self.floor or not _FIGURE.match(self.text().replace(" ", "")))
@@ -364,18 +394,21 @@ class _Line:
         if not self.figures():
             return 0
         mine = [unicodedata.normalize("NFKC", t).translate(_CONFUSABLE) for t in self.texts]
-        confirmed = self.second is not None and self.second[0] == "".join(mine).replace(" ", "") and (
-            self.second[1] >= self.floor)
+        digits = "".join(mine).replace(" ", "").translate(_UNSIGNED)  # what the reading as figures reads
+        confirmed = self.second is not None and self.second[0] == digits and self.second[1] >= self.floor
         if confirmed:
             self.scores = [self.second[1] if t.strip() else s for t, s in zip(mine, self.scores)]
         # a letter read for a digit stands only where the reading as figures confirmed it
         letters = mine != [unicodedata.normalize("NFKC", t) for t in self.texts]
         self.texts = mine
-        agreed = self.second is None or self.second[0] == "".join(mine).replace(" ", "")
+        agreed = self.second is None or self.second[0] == digits
+        signed = self._signed()
         unread = 0
         for start, end in _figure_runs(self.texts):
             run = "".join(self.texts[start:end])
-            if min(self.scores[start:end]) >= self.floor and _FIGURE.match(run) and (confirmed or not letters):
+            if start in signed:  # the sign goes with the figure it was read before: both unread
+                start -= 1
+            elif min(self.scores[start:end]) >= self.floor and _FIGURE.match(run) and (confirmed or not letters):
                 continue
             self.texts[start:end] = [UNREAD]
             self.boxes[start:end] = [_union(self.boxes[start:end])]
@@ -383,6 +416,26 @@ class _Line:
             self.guesses[start:end] = [run if agreed and _FIGURE.match(run) else ""]
             unread += 1
         return unread
+
+    def _signed(self) -> set[int]:
+        """Where a figure starts with a sign read touching it, the sign at the line's start or after
+        a gap (``_WORD_GAP``): "-103", "21  0  -5". A sign between digits with no gap on its left
+        is a dash in a phone number or a date ("0517-87212345"); one with a gap on its right is a
+        dash of its own (a blank cell's): neither touches a figure."""
+        starts = set()
+        for n in range(len(self.texts) - 1):
+            if (self.texts[n] in _SIGNS and self.texts[n + 1][:1].isdigit()
+                    and self._gap(n + 1) <= _WORD_GAP * self._height(n + 1)
+                    and (n == 0 or not self.texts[n - 1].strip() or self._gap(n) > _WORD_GAP * self._height(n))):
+                starts.add(n + 1)
+        return starts
+
+    def _gap(self, n: int) -> float:
+        """Width of the gap between character ``n`` and the one before it."""
+        return min(p[0] for p in self.boxes[n]) - max(p[0] for p in self.boxes[n - 1])
+
+    def _height(self, n: int) -> float:
+        return max(p[1] for p in self.boxes[n]) - min(p[1] for p in self.boxes[n])
 
 
 def describe(scanned: list[tuple[int | str, OcrPage]], kind: str = "pages") -> dict:

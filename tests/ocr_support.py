@@ -11,7 +11,7 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
 
-VARIANTS = ("grey", "binary", "rotated+1", "rotated-1", "blurred", "jpeg", "sealed")
+VARIANTS = ("grey", "binary", "rotated+1", "rotated-1", "blurred", "jpeg", "sealed", "paper")
 SEAL_CENTRE = (410, 680)  # points from an A4 page's top left: over table 3's last rows on a table page
 HONGZE = (Path(__file__).resolve().parent / "fixtures" / "extract" / "huaian-hongze-district-gov-2023.pdf").read_bytes()
 TABLE_3 = (0.40, 0.935)  # Hongze 2023's page 3 from table 3's heading to its last row, as shares of its height
@@ -19,17 +19,49 @@ TABLE_3 = (0.40, 0.935)  # Hongze 2023's page 3 from table 3's heading to its la
 
 def page_images(pdf: bytes, dpi: int, variant: str, pages: list[int] | None = None) -> list[Image.Image]:
     """Pages of ``pdf`` (all, or the numbers in ``pages``) as grey pictures at ``dpi``, spoilt by
-    ``variant``: binarised, turned ±1°, blurred, JPEG-compressed at quality 30, or in colour with
-    a red seal stamped over the lower middle of the page (``stamp_seal``)."""
+    ``variant``: binarised, turned ±1°, blurred, JPEG-compressed at quality 30, in colour with
+    a red seal stamped over the lower middle of the page (``stamp_seal``), or printed on paper and
+    scanned (``on_paper``: its back page showing through)."""
     document = pdfium.PdfDocument(pdf)
     try:
-        numbers = pages or range(1, len(document) + 1)
-        images = [document[n - 1].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for n in numbers]
+        count = len(document)
+        numbers = pages or range(1, count + 1)
+        images = [_render(document, n, dpi) for n in numbers]
+        # printed on both sides: the back of page n is n + 1 (the last page's, n - 1)
+        backs = [_render(document, n + 1 if n < count else n - 1, dpi) if variant == "paper" and count > 1 else None
+                 for n in numbers]
     finally:
         document.close()
     if variant == "sealed":
         return [stamp_seal(image, SEAL_CENTRE, dpi) for image in images]
+    if variant == "paper":
+        return [on_paper(image, back, seed=n) for n, image, back in zip(numbers, images, backs)]
     return [_spoil(image, variant) for image in images]
+
+
+def _render(document, number: int, dpi: int) -> Image.Image:
+    return document[number - 1].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+
+
+def on_paper(image: Image.Image, back: Image.Image | None = None, seed: int = 0) -> Image.Image:
+    """``image`` as a scanner sees the printed page: greyish paper (about 222 of 255), lit
+    unevenly (darker towards one edge and the bottom, as a page that does not lie flat on the
+    glass), print not quite black (about 40), the back page's print showing through mirrored and
+    faint, the scanner's grain and softness, saved as a JPEG of quality 70."""
+    rng = np.random.default_rng(seed)
+    height, width = image.height, image.width
+    ink = 1.0 - np.asarray(image, np.float32) / 255.0  # 0 paper, 1 full ink
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    light = 0.90 - 0.10 * (x / width) ** 2 - 0.05 * (y / height)  # paper's brightness, 0..1
+    paper = 255.0 * light
+    if back is not None:  # the other side's print, mirrored, through the paper
+        through = 1.0 - np.asarray(back.resize(image.size).transpose(Image.FLIP_LEFT_RIGHT), np.float32) / 255.0
+        paper *= 1.0 - 0.12 * through
+    pixels = paper - ink * (paper - 40.0)
+    pixels = cv2.GaussianBlur(pixels, (0, 0), 0.6) + rng.normal(0, 4.0, pixels.shape)
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L").save(buffer, "JPEG", quality=70)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
 
 
 def _spoil(image: Image.Image, variant: str) -> Image.Image:
