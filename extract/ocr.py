@@ -63,6 +63,8 @@ _MIN_INK = 12  # inked pixels that make a speck of dust, not a figure
 _FAINT_INK = 160
 _PALE_INK = 224  # and any pixel darker than this next to such ink is part of the same glyph
 _LONE_STROKES = {"I", "l", "|", "!"}  # a line of one of these is a "1" or what is left of a rule
+# a line of a few marks, no ideograph or digit in it: read unsurely, a scrawl or a speck, not text
+_MARKS = re.compile(r"^[^\d\u3000-\u9fff\uff00-\uffef]{1,3}$")
 # red exceeding both green and blue by more than this is stamp ink (a seal), wholly or in part
 # (JPEG's colour noise stays under it); by more than _SEAL_RED, the seal's solid ink
 _REDDISH = 32
@@ -72,6 +74,8 @@ _SEAL_RED = 96
 _WHITE_PAPER = 245
 _PAPER = 0.85  # a pixel this bright against the paper round it is paper (the back page's print at 0.88)
 _DARK_PAPER = 128.0  # a solid dark patch is not paper: nothing is lightened against less than this
+_DARKEST_PRINT = 0.5  # per cent of a page's pixels: its darkest, the print at its darkest, made black
+_FAINTEST_PRINT = 0.5  # of the paper's brightness: a page (nearly blank) whose darkest is paler is stretched no more
 _DETECT_SIDE = 1280  # pixels: the detector sees the page at most this large (speed); crops are full size
 
 
@@ -138,8 +142,10 @@ def engine():
                    inter_op_num_threads=1, use_cls=False)
     # The recogniser pads each batch to at least 320 pixels wide (6.7 characters): a lone
     # figure then costs as much as a line. A narrower floor reads the same, three times faster.
+    # And a batch is padded to its widest line: one line a batch, nothing is padded (a page's
+    # reading took half the time, and read more figures surely: docs/ocr.md, "Memory and time")
     ocr.text_rec.rec_image_shape = [3, 48, 48]
-    ocr.text_rec.rec_batch_num = 16
+    ocr.text_rec.rec_batch_num = 1
     return ocr
 
 
@@ -199,8 +205,9 @@ def grey_without_red(bgr):
 
 def _black_on_white(gray):
     """A scan of paper made black print on white: each pixel divided by the paper's own
-    brightness round it (the page with its print closed over, at a quarter size), then what is
-    within ``_PAPER`` of the paper made white. A scanned page's paper is grey (about 220 of 255),
+    brightness round it (the page with its print closed over, at a quarter size), then stretched
+    so that what is within ``_PAPER`` of the paper is white and the page's darkest print
+    (``_DARKEST_PRINT``) black. A scanned page's paper is grey (about 220 of 255),
     lit unevenly, and the back page's print shows through it; every ink test of the reader is
     made against white paper (a pale pixel is under 224), and on such paper a cell's lone "0"
     grew into the whole cell and was called blank. A page whose paper is already white (a
@@ -214,7 +221,10 @@ def _black_on_white(gray):
         return gray
     paper = cv2.resize(cv2.GaussianBlur(paper, (0, 0), 2), (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
     share = gray.astype(np.float32) / np.maximum(paper.astype(np.float32), _DARK_PAPER)
-    return np.clip(share * (255.0 / _PAPER), 0, 255).astype(np.uint8)
+    # the print's own darkness made black: a thin type scanned is grey at its darkest, and its
+    # lone "0" fell under the reader's ink count (a speck's) and was called a blank cell
+    ink = min(float(np.percentile(share, _DARKEST_PRINT)), _FAINTEST_PRINT)
+    return np.clip((share - ink) * (255.0 / (_PAPER - ink)), 0, 255).astype(np.uint8)
 
 
 def read_page(gray, dpi: float | None, scan_dpi: float | None = None) -> OcrPage:
@@ -382,7 +392,8 @@ class _Line:
         """Make each unsure figure of a line of figures UNREAD; how many were. An unsure line
         that its reading as figures (``read_figures``) gives again, letters OCR confuses with
         digits taken as those digits, and surely, is sure: it is those figures. Text lines are
-        kept as read: their digits are labels' numbers, dates, not the table's figures.
+        kept as read (their digits are labels' numbers, dates, not the table's figures), but for
+        a line of a few marks read unsurely (``_MARKS``): UNRECOGNISED, ink not made out.
 
         Each UNREAD keeps what was read there as its ``guesses`` entry (for the identities to
         confirm, ``extract.settle``) when that is figures both readings agree on; else ""."""
@@ -392,6 +403,12 @@ class _Line:
             self.guesses = [""]
             return 1
         if not self.figures():
+            if min(self.scores) < self.floor and _MARKS.match(self.text().strip()):
+                # a figure scribbled over was read "M" (0.65): kept as text it was a label in a
+                # value cell, and its row lost a cell; it is ink no reading made out
+                self.texts, self.boxes, self.scores = [UNRECOGNISED], [_union(self.boxes)], [min(self.scores)]
+                self.guesses = [""]
+                return 1
             return 0
         mine = [unicodedata.normalize("NFKC", t).translate(_CONFUSABLE) for t in self.texts]
         digits = "".join(mine).replace(" ", "").translate(_UNSIGNED)  # what the reading as figures reads
