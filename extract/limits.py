@@ -101,8 +101,9 @@ class WorkerLimits:
       needs under 512 MiB; 768 MiB leaves room for both and keeps one worker plus the
       build process (some 100 MB, plus SQLite's page cache on a large archive) under
       1 GB, the issue's budget for a batch with one worker.
-    * ``cpu_seconds`` (``NIANBAO_WORKER_CPU_SECONDS``, 180): CPU time of one worker. That
-      300-page PDF takes 7 s; the pdfminer fallback is several times slower.
+    * ``cpu_seconds`` (``NIANBAO_WORKER_CPU_SECONDS``, 180): CPU time of one document, counted
+      from when its worker takes it (``workers._allow_cpu``). That 300-page PDF takes 7 s; the
+      pdfminer fallback is several times slower.
     * ``wall_seconds`` (``NIANBAO_WORKER_WALL_SECONDS``, 300): one document's wall time,
       enforced by the parent. Above LibreOffice's 120 s conversion limit, so a conversion
       is always ended by ``extract.convert`` (which kills LibreOffice) and never orphaned.

@@ -32,6 +32,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import math
 import multiprocessing
 import os
 import resource
@@ -231,13 +232,12 @@ def _serve(connection, limits: WorkerLimits, work: Callable) -> None:
     # the soft limit until a document needs OCR, which raises it to the hard one (limits.allow_ocr_memory)
     # for the rest of this worker's documents: the models' arenas stay mapped, lowering it again would refuse them
     resource.setrlimit(resource.RLIMIT_AS, (megabytes, max(megabytes, limits.ocr_memory_mb * MIB)))
-    # SIGXCPU at the soft limit; the hard one, a little later, is SIGKILL if it is ignored.
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
     for _ in range(limits.documents_per_worker):
         try:
             args, kwargs = connection.recv()
         except (EOFError, OSError):
             return
+        _allow_cpu(limits.cpu_seconds)
         try:
             record = work(*args, **kwargs)
             trouble = OUT_OF_MEMORY if _out_of_memory(record) else None
@@ -248,6 +248,19 @@ def _serve(connection, limits: WorkerLimits, work: Callable) -> None:
         connection.send((None if trouble else record, trouble))
         if trouble == OUT_OF_MEMORY:
             return  # its heap is not to be trusted after a refused allocation
+
+
+def _allow_cpu(seconds: int) -> None:
+    """Give the next document ``seconds`` of CPU time. ``RLIMIT_CPU`` counts the process's whole
+    life, and a worker reads many documents: set once, it was shared by them all, and the
+    document that crossed it (a scanned report after a few others) failed for its elders' time.
+    The soft limit (SIGXCPU, which ends the worker) moves on past what the worker has used; the
+    hard limit is left as it was (a process cannot raise it again), and the parent's wall-time
+    kill is the backstop behind both."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    soft = math.ceil(used.ru_utime + used.ru_stime + seconds)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
 
 
 def _main(fd: str, work_name: str, limits: str) -> None:

@@ -156,7 +156,7 @@ def many_page_pdf(pages: int) -> bytes:
 def test_a_document_over_a_limit_is_not_read_again_unless_retry_failed(tmp_path):
     crawl_dir, db_path = tmp_path / "crawl", tmp_path / "nianbao.db"
     crawl_dir.mkdir()
-    pdf = many_page_pdf(120)
+    pdf = many_page_pdf(400)
     item = attachment_report(crawl_dir, "long.pdf", "application/pdf", pdf, 2023)
     write_jsonl(crawl_dir / "reports.jsonl", [item])
     messages = []

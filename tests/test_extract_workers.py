@@ -14,7 +14,7 @@ from extract.limits import MIB, WorkerLimits
 from extract.workers import WorkerPool
 from nianbao.cli import cli
 from test_archive_build_limits import many_page_pdf
-from worker_tasks import allocate_then_extract, buggy, crash, hang, pid, spin
+from worker_tasks import allocate_then_extract, burn, buggy, crash, hang, pid, spin
 
 SEED_FILE = FIXTURES / "seed-report-luoshan-2021.txt"
 SMALL = WorkerLimits(memory_mb=200, cpu_seconds=2, wall_seconds=3, documents_per_worker=3)
@@ -55,6 +55,18 @@ def test_cpu_limit_wall_limit_and_a_crash_each_fail_by_name_and_the_worker_is_re
     assert died["stage"] == "limit" and "died (signal SIGABRT)" in died["message"]
 
 
+def test_each_document_has_its_own_cpu_time_in_a_worker_that_reads_many():
+    """The CPU limit is per document: three documents of 1.2 CPU seconds each, one worker, a
+    2 s limit (the limit counted over the worker's life failed the second); the next that
+    needs 3 s fails by name."""
+    with WorkerPool(limits=SMALL_CPU, work=burn) as pool:
+        outcomes = list(pool.map([((1.2,), {}), ((1.2,), {}), ((1.2,), {}), ((3,), {})]))
+    answers = [record for record, failure in outcomes[:3] if failure is None]
+    assert len(answers) == 3 and len({a["pid"] for a in answers}) == 1
+    assert outcomes[3] == (None, {"stage": "limit", "message": "exceeded the 2 s CPU time limit per document "
+                                                              "(NIANBAO_WORKER_CPU_SECONDS)"})
+
+
 def test_a_reader_that_raises_is_that_documents_error_and_the_worker_goes_on():
     with WorkerPool(limits=SMALL, work=buggy) as pool:
         (before, _), (_, bug), (after, _) = pool.map([((False,), {}), ((True,), {}), ((False,), {})])
@@ -64,7 +76,7 @@ def test_a_reader_that_raises_is_that_documents_error_and_the_worker_goes_on():
 
 def test_nianbao_extract_reads_in_the_pool_and_names_the_limit(tmp_path):
     long_pdf = tmp_path / "long.pdf"
-    long_pdf.write_bytes(many_page_pdf(120))
+    long_pdf.write_bytes(many_page_pdf(400))
     result = CliRunner().invoke(cli, ["extract", str(long_pdf), str(SEED_FILE)],
                                 env={"NIANBAO_WORKER_CPU_SECONDS": "1"})
     assert result.exit_code == 1, result.output  # one of two failed

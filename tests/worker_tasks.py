@@ -22,6 +22,14 @@ def spin(seconds: float) -> dict:
     return {"errors": []}
 
 
+def burn(seconds: float) -> dict:
+    """A reader that works for ``seconds`` of CPU time (however busy the machine), then answers."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return {"errors": [], "pid": os.getpid()}
+
+
 def hang(seconds: float) -> dict:
     """A reader waiting on something that never comes: wall time, no CPU."""
     time.sleep(seconds)
