@@ -143,7 +143,7 @@ def engine():
     # The recogniser pads each batch to at least 320 pixels wide (6.7 characters): a lone
     # figure then costs as much as a line. A narrower floor reads the same, three times faster.
     # And a batch is padded to its widest line: one line a batch, nothing is padded (a page's
-    # reading took half the time, and read more figures surely: docs/ocr.md, "Memory and time")
+    # reading took half the time, and read more figures surely: docs/ocr.md, "Figures")
     ocr.text_rec.rec_image_shape = [3, 48, 48]
     ocr.text_rec.rec_batch_num = 1
     return ocr

@@ -13,7 +13,7 @@ import unicodedata
 from .decode import uncommon_characters
 from .grid import Parsed, ReadError, Row, rows_text
 from .layout import add_page, page_rows
-from .limits import LIMITS, ContentLimits
+from .limits import LIMITS, ContentLimits, over
 from .ocr import describe, read_pdf_page
 from .pdfpages import Char, Page, pages
 
@@ -33,7 +33,8 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
 
     A page with no usable text layer that draws something OCR could read (``_unusable_layer``)
     is read by OCR (``extract.ocr``) when ``ocr`` is true. Its figures are checked as any
-    others; the record says which pages were recognised.
+    others; the record says which pages were recognised. Past ``limits.ocr_pages`` pages read
+    by OCR, the pages that need it are left out with a warning (the CPU time a document may take).
 
     A page that cannot be read (its content stream damaged; its text layer broken and OCR
     off) is left out with an error naming it, and the other pages are read; the cells it held
@@ -43,7 +44,8 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     rows: list[Row] = []
     breaks: list[int] = []
     lost: dict[int, str] = {}  # page number → why it was not read
-    image_pages: list[int] = []
+    image_pages: list[int] = []  # pages that need OCR, read with it off
+    beyond: list[int] = []  # and those past the pages OCR may read (``limits.ocr_pages``)
     page_count = 0
     joinable = None  # the previous page's last ruled row, if it ends the page (``layout.add_page``)
     scanned: list = []  # (page number, ocr.OcrPage) of the pages read by OCR
@@ -52,16 +54,17 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
         page_count = number
         broken = not page.damage and bool(page.chars) and _broken(page.chars)  # judged once: it is costly
         unusable = _unusable_layer(page, broken)
-        recognised_page = ocr and unusable is not None
+        over_ocr = ocr and unusable is not None and len(scanned) >= limits.ocr_pages
+        recognised_page = ocr and unusable is not None and not over_ocr
         if recognised_page:
             scanned.append((number, read_pdf_page(data, number, page.scan_dpi())))
             if unusable in drawn_read:
                 drawn_read[unusable].append(number)
             page = scanned[-1][1].page  # its figures' doubts are settled: not a text layer to judge
-        if page.damage or (broken and not recognised_page):
+        if page.damage or (broken and not ocr):
             lost[number] = page.damage or _BROKEN_LAYER
         elif unusable and not recognised_page:
-            image_pages.append(number)
+            (beyond if ocr else image_pages).append(number)
         else:
             lines = page_rows(page.chars, page.hlines, page.vlines)
             if lines:  # a blank page adds nothing
@@ -79,6 +82,9 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     if image_pages:
         unread.append(f"page(s) {_list(image_pages)} are images without a text layer (scanned?) "
                       "or text drawn as outlines; not read by OCR (--no-ocr)")
+    if beyond:
+        unread.append(over(limits, "ocr_pages", f"page(s) {_list(beyond)} not read by OCR, "
+                                                f"{limits.ocr_pages} pages having been read by it"))
     if not rows:
         raise ReadError("pdf", f"no readable text layer on any page: {'; '.join(unread)}" if unread
                         else "the PDF contains no text")
@@ -92,8 +98,8 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
         if numbers:
             parsed.warnings.append({"stage": "pdf", "message": f"page(s) {_list(numbers)}: {why}; "
                                                                "read by OCR from the page as drawn"})
-    if image_pages:
-        parsed.warnings.append({"stage": "pdf", "message": unread[-1]})
+    if image_pages or beyond:
+        parsed.warnings.append({"stage": "ocr" if beyond else "pdf", "message": unread[-1]})
     if unread:
         parsed.missing_reason = "not in the pages that could be read: " + "; ".join(unread)
     return parsed

@@ -73,7 +73,7 @@ def read_pictures(rows: list[Row], placed: list[tuple[int, str]], source: Pictur
     order) that ``source`` gives put where the picture sits. Pictures following each other with no
     text between are joined as pages of a PDF are (a table row cut across them is one row). A
     picture that cannot be read is a warning naming it, and the rest is read; past
-    ``limits.page_pictures`` the page's pictures are left unread, with one warning."""
+    ``limits.ocr_pages`` the page's pictures are left unread, with one warning."""
     out = PageReading(rows=[])
     scanned: list[tuple[str, OcrPage]] = []
     joinable = None  # the last picture's last ruled row, while nothing has followed it
@@ -93,7 +93,7 @@ def read_pictures(rows: list[Row], placed: list[tuple[int, str]], source: Pictur
             continue
         name, data = given
         out.given.append(name)
-        if len(out.given) > limits.page_pictures:
+        if len(out.given) > limits.ocr_pages:
             out.failed.append(n)
             out.breaks.append(len(out.rows))
             joinable = None
@@ -112,9 +112,9 @@ def read_pictures(rows: list[Row], placed: list[tuple[int, str]], source: Pictur
             out.warnings.append({"stage": "ocr", "message": f"picture {name}: {note}"})
         joinable = add_page(out.rows, joinable, lines)
     out.rows.extend(rows[done:])
-    skipped = len(out.given) - limits.page_pictures
+    skipped = len(out.given) - limits.ocr_pages
     if skipped > 0:
-        out.warnings.append({"stage": "ocr", "message": over(limits, "page_pictures", f"the page prints "
+        out.warnings.append({"stage": "ocr", "message": over(limits, "ocr_pages", f"the page prints "
                              f"{len(out.given)} pictures; the last {skipped} not read by OCR")})
     if scanned:
         out.ocr = describe(scanned, "pictures")

@@ -250,6 +250,20 @@ def test_no_ocr_keeps_the_error_of_a_scan():
     assert picture["errors"][0]["stage"] == "detect" and "OCR" in picture["errors"][0]["message"]
 
 
+def test_a_scan_longer_than_ocr_may_read_keeps_its_first_pages_and_says_so():
+    """Past ``ContentLimits.ocr_pages`` a scan's pages are left unread, with a warning, so that a
+    long scanned report keeps its first pages' reading within the worker's CPU time, instead of
+    losing all of it to the CPU limit. (A title page and a short last page at 100 dpi: cheap.)"""
+    from extract.limits import ContentLimits
+    record = extract_document(scanned_pdf(HONGZE, 100, "grey", [1, 5]), filename="long-scan.pdf",
+                              limits=ContentLimits(ocr_pages=1))
+    assert record["ocr"]["pages"] == [1] and not record["errors"]
+    message = ("page(s) 2 not read by OCR, 1 pages having been read by it: over the limit "
+               "ContentLimits.ocr_pages = 1")
+    assert {"stage": "ocr", "message": message} in record["warnings"]
+    assert record["year"] == 2023 and "洪泽区" in record["title"]  # the first page's reading stands
+
+
 def test_nianbao_extract_reads_a_scanned_pdf_in_its_worker(tmp_path):
     """Through the command and its worker process, under the worker's memory limit."""
     path = tmp_path / "scan.pdf"

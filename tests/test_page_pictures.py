@@ -132,9 +132,9 @@ def test_without_ocr_the_pictures_are_not_read_as_before():
 
 def test_pictures_past_the_limit_are_left_unread_with_a_warning():
     record = extract_document(page(text_tables_but(4)), filename="page.html", source=PAGE, pictures=GIVEN,
-                              limits=ContentLimits(page_pictures=1))
+                              limits=ContentLimits(ocr_pages=1))
     messages = [w["message"] for w in record["warnings"]]
-    assert ("the page prints 2 pictures; the last 1 not read by OCR: over the limit ContentLimits.page_pictures = 1"
+    assert ("the page prints 2 pictures; the last 1 not read by OCR: over the limit ContentLimits.ocr_pages = 1"
             in messages)
     assert all(record["figures"][key] is None for key in REPORT.figures if key.startswith("appeals."))
 
