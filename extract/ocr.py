@@ -149,18 +149,20 @@ def engine():
     return ocr
 
 
-def decode_image(data: bytes):
-    """A grey image of a picture file's bytes (PNG, JPEG, GIF, BMP, TIFF), red ink dropped
-    (``grey_without_red``), or None if it is none."""
+def decode_image(data: bytes, frame: int = 0):
+    """A grey image of a picture file's bytes (PNG, JPEG, GIF, BMP, TIFF; of a TIFF of several
+    pages, page ``frame``), red ink dropped (``grey_without_red``), or None if it is none."""
     import cv2
     import numpy as np
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    if image is None:  # OpenCV reads no GIF; Pillow does
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if frame == 0 else None
+    if image is None:  # OpenCV reads no GIF, and a TIFF's first page only; Pillow reads both
         import io
         from PIL import Image, UnidentifiedImageError
         try:
-            image = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))[:, :, ::-1]
-        except (UnidentifiedImageError, OSError, ValueError):
+            with Image.open(io.BytesIO(data)) as picture:
+                picture.seek(frame)
+                image = np.asarray(picture.convert("RGB"))[:, :, ::-1]
+        except (UnidentifiedImageError, OSError, ValueError, EOFError):
             return None
     return grey_without_red(image)
 
@@ -336,15 +338,21 @@ def _inside(dark):
 
 
 def _whole_glyph(cell, box: tuple) -> tuple:
-    """The box of all the ink (down to the palest grey) round a box of dark ink in a cell: a
+    """The box of all the ink (down to the palest grey) joined to a box of dark ink in a cell: a
     figure's pale strokes are part of it. Cut to its dark ink only, a blurred "4" was its stem
-    alone, which every reading took surely for a "1"."""
+    alone, which every reading took surely for a "1". Only pale ink that touches the figure's:
+    a rule's soft edge inside the cell (a scan turned and straightened again) made a lone "0"'s
+    box reach the cell's edge, and it was taken for what is left of a rule (a blank cell)."""
     import cv2
+    import numpy as np
     x, y, w, h = box
     reach = max(h // 2, 2)
     wx, wy = max(x - reach, 0), max(y - reach, 0)
     window = cell[wy: y + h + reach, wx: x + w + reach]
-    lx, ly, lw, lh = cv2.boundingRect(cv2.findNonZero((window < _PALE_INK).astype("uint8")))
+    _count, parts = cv2.connectedComponents((window < _PALE_INK).astype("uint8"), connectivity=8)
+    inner = np.s_[y - wy: y - wy + h, x - wx: x - wx + w]
+    glyph = np.isin(parts, np.unique(parts[inner][window[inner] < _FAINT_INK]))
+    lx, ly, lw, lh = cv2.boundingRect(cv2.findNonZero(glyph.astype("uint8")))
     return wx + lx, wy + ly, lw, lh
 
 

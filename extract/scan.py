@@ -27,26 +27,44 @@ PictureSource = Callable[[str], "tuple[str, bytes] | None"]
 def read_picture(data: bytes, limits: ContentLimits) -> Parsed:
     """Rows and text of one picture. A picture too large to decode within the worker's memory is
     refused before decoding (``limits.picture_pixels``); a picture with no text (a logo, a photo)
-    gives an empty reading and one warning, not an error."""
-    lines, page, note = picture_lines(data, limits)
-    rows = [row for row, _columns in lines]
+    gives an empty reading and one warning, not an error. A picture of several pages (a TIFF as
+    scanner and fax software write one) is read page by page as a scanned PDF is, a table going
+    on across pages joined, up to ``limits.ocr_pages`` pages."""
+    count = _page_count(data)
+    rows: list[Row] = []
+    scanned: list[tuple[int, OcrPage]] = []
+    notes: list[str] = []
+    joinable = None
+    for n in range(min(count, limits.ocr_pages)):
+        lines, page, note = picture_lines(data, limits, n)
+        if page is not None:
+            scanned.append((n + 1, page))
+        if note:
+            notes.append(note if count == 1 else f"page {n + 1}: {note}")
+        joinable = add_page(rows, joinable, lines)
     parsed = Parsed(rows=rows, text=rows_text(rows))
-    if page is not None:
-        parsed.ocr = describe([(1, page)])
-    parsed.warnings.append({"stage": "ocr", "message": note or parsed.ocr["summary"]})
+    if scanned:
+        parsed.ocr = describe(scanned)
+    if rows:
+        parsed.warnings.append({"stage": "ocr", "message": parsed.ocr["summary"]})
+    parsed.warnings.extend({"stage": "ocr", "message": note} for note in notes)
+    if count > limits.ocr_pages:
+        parsed.warnings.append({"stage": "ocr", "message": over(limits, "ocr_pages", f"the picture has {count} "
+                                f"pages; the last {count - limits.ocr_pages} not read by OCR")})
     return parsed
 
 
-def picture_lines(data: bytes, limits: ContentLimits) -> tuple[Lines, OcrPage | None, str | None]:
-    """(the picture's lines as the PDF layout gives them, with their columns; the OCR reading, None
-    when not read; a note when there is nothing to read: an icon, no text found)."""
-    (width, height), dpi = _header(data)
+def picture_lines(data: bytes, limits: ContentLimits, frame: int = 0) -> tuple[Lines, OcrPage | None, str | None]:
+    """(the picture's lines, of its page ``frame``, as the PDF layout gives them, with their
+    columns; the OCR reading, None when not read; a note when there is nothing to read: an icon,
+    no text found)."""
+    (width, height), dpi = _header(data, frame)
     if width * height > limits.picture_pixels:
         raise ReadError("ocr", f"the picture is {width}×{height} pixels, over the limit of "
                                f"{limits.picture_pixels:,} pixels")
     if min(width, height) < _MIN_SIDE:
         return [], None, f"a {width}×{height} picture: too small to hold text; not read"
-    gray = decode_image(data)
+    gray = decode_image(data, frame)
     if gray is None:
         raise ReadError("ocr", "the picture could not be decoded (damaged or cut short)")
     page = read_page(gray, dpi)
@@ -122,14 +140,25 @@ def read_pictures(rows: list[Row], placed: list[tuple[int, str]], source: Pictur
     return out
 
 
-def _header(data: bytes) -> tuple[tuple[int, int], float | None]:
-    """Width and height from the picture's header, without decoding its pixels, and the
-    resolution it states if a plausible one (many state 72 or 96 for any)."""
+def _header(data: bytes, frame: int = 0) -> tuple[tuple[int, int], float | None]:
+    """Width and height of the picture's page ``frame`` from its header, without decoding its
+    pixels, and the resolution it states if a plausible one (many state 72 or 96 for any)."""
     from PIL import Image, UnidentifiedImageError
     try:
         with Image.open(io.BytesIO(data)) as image:
+            image.seek(frame)
             size, dpi = image.size, image.info.get("dpi")
-    except (UnidentifiedImageError, OSError, ValueError) as e:
+    except (UnidentifiedImageError, OSError, ValueError, EOFError) as e:
         raise ReadError("ocr", f"the picture could not be read: {e}") from None
     value = float(dpi[0]) if dpi else 0.0
     return size, (value if 100 <= value <= 1200 else None)
+
+
+def _page_count(data: bytes) -> int:
+    """Pages of a picture: a TIFF's (a GIF's frames are an animation, not pages)."""
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
+    except (UnidentifiedImageError, OSError, ValueError) as e:
+        raise ReadError("ocr", f"the picture could not be read: {e}") from None

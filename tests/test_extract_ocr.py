@@ -180,6 +180,22 @@ def test_a_few_marks_read_unsurely_are_ink_not_recognised():
         assert line.settle() == (settled == [UNRECOGNISED]) and line.texts == settled, text
 
 
+def test_a_figures_box_takes_its_own_pale_strokes_not_a_rules_soft_edge():
+    """A lone "0" in a cell whose rule's soft edge lies inside the cell's inset (a scan turned and
+    straightened again): the pale edge is not part of the figure, so the figure's box keeps off
+    the cell's edge (reaching it, it was taken for a rule's remnant and called a blank cell); a
+    pale stroke joined to the figure's dark ink is part of it (a blurred "4" is no "1")."""
+    from extract.ocr import _whole_glyph
+    cell = np.full((41, 70), 255, np.uint8)
+    cell[8:36, 12:15] = cell[8:36, 26:29] = 40  # the "0"'s two sides ...
+    cell[7:10, 14:27] = cell[34:37, 14:27] = 40  # ... and its top and bottom
+    cell[40, 20:70] = 200  # the rule's soft edge along the cell's last row, right half
+    x, y, w, h = _whole_glyph(cell, (12, 7, 17, 30))
+    assert (x, y, x + w, y + h) == (12, 7, 29, 37)
+    cell[37:40, 27] = 200  # a pale stroke from the figure down to the soft edge: all one ink
+    assert _whole_glyph(cell, (12, 7, 17, 30))[1] + _whole_glyph(cell, (12, 7, 17, 30))[3] == 41
+
+
 def test_all_null_is_not_reading_well():
     """The bar the tests above hold OCR to fails a reading that found nothing."""
     truth = truth_of(HONGZE, TABLE_PAGE)
@@ -233,6 +249,33 @@ def test_a_photo_or_a_logo_gives_no_figures_and_no_error_storm():
         assert not record["errors"], record["errors"]
         assert not any(v is not None for v in record["figures"].values())
         assert len(record["warnings"]) <= 1
+
+
+def test_a_tiff_of_several_pages_is_read_page_by_page():
+    """A scanned report saved as one TIFF of several pages (as scanner and fax software write):
+    every page read, as a scanned PDF's are: the title page's title and year, the table page's
+    figures. (OpenCV decodes a TIFF's first page only.)"""
+    (title,) = page_images(HONGZE, 150, "grey", TITLE_PAGE)
+    read = extract_document(tiff([title, table_3("grey")]), filename="scan.tif", media_type="image/tiff")
+    assert read["ocr"]["pages"] == [1, 2] and not read["errors"]
+    assert read["year"] == 2023 and "洪泽区" in read["title"]
+    assert len(assert_read_well(truth_of(HONGZE, TABLE_PAGE), read)["exact"]) >= 95
+
+
+def test_a_tiff_with_more_pages_than_ocr_may_read_says_so():
+    from extract.limits import ContentLimits
+    icons = [Image.new("L", (16, 16), 200) for _ in range(3)]
+    read = extract_document(tiff(icons), filename="scan.tif", media_type="image/tiff", limits=ContentLimits(ocr_pages=2))
+    assert [w["message"] for w in read["warnings"]] == [
+        "page 1: a 16×16 picture: too small to hold text; not read", "page 2: a 16×16 picture: too small to hold text; not read",
+        "the picture has 3 pages; the last 1 not read by OCR: over the limit ContentLimits.ocr_pages = 2"]
+
+
+def tiff(pages: list) -> bytes:
+    import io
+    out = io.BytesIO()
+    pages[0].save(out, "TIFF", save_all=True, append_images=pages[1:], compression="tiff_deflate")
+    return out.getvalue()
 
 
 def png_icon() -> bytes:
