@@ -75,6 +75,7 @@ _WHITE_PAPER = 245
 _PAPER = 0.85  # a pixel this bright against the paper round it is paper (the back page's print at 0.88)
 _DARK_PAPER = 128.0  # a solid dark patch is not paper: nothing is lightened against less than this
 _DARKEST_PRINT = 0.5  # per cent of a page's pixels: its darkest, the print at its darkest, made black
+_BLACK_PRINT = 64  # print whose darkest is this dark is black already (a rendered page: 0–20)
 _FAINTEST_PRINT = 0.5  # of the paper's brightness: a page (nearly blank) whose darkest is paler is stretched no more
 _DETECT_SIDE = 1280  # pixels: the detector sees the page at most this large (speed); crops are full size
 
@@ -212,14 +213,16 @@ def _black_on_white(gray):
     (``_DARKEST_PRINT``) black. A scanned page's paper is grey (about 220 of 255),
     lit unevenly, and the back page's print shows through it; every ink test of the reader is
     made against white paper (a pale pixel is under 224), and on such paper a cell's lone "0"
-    grew into the whole cell and was called blank. A page whose paper is already white (a
-    rendered PDF, a clean picture) is returned as it is."""
+    grew into the whole cell and was called blank. A page whose paper is already white and its
+    print black (a rendered PDF, a clean picture) is returned as it is; one whose print is faint
+    on white paper (a soft scan of a thin type: the city report's darkest 0.5 % at 138 of 255,
+    its lone zeros specks to the ink test, 83 blank cells) is stretched."""
     import cv2
     import numpy as np
     small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA) if min(gray.shape) > 400 else gray
     # closing removes the print (strokes and rules are thinner than the kernel), leaving the paper
     paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
-    if np.median(paper) >= _WHITE_PAPER:
+    if np.median(paper) >= _WHITE_PAPER and np.percentile(gray, _DARKEST_PRINT) <= _BLACK_PRINT:
         return gray
     paper = cv2.resize(cv2.GaussianBlur(paper, (0, 0), 2), (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
     share = gray.astype(np.float32) / np.maximum(paper.astype(np.float32), _DARK_PAPER)

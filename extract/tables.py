@@ -20,6 +20,9 @@ from .labels import core, flat, flat_holds, fold_lookalikes, has_ideograph_outsi
 from .numbers import is_value_like, parse_number
 
 _FUZZY = 0.85  # similarity a label tail needs to count as a typo of a standard label
+# and a label tail this long or longer with one character wrong is one (a soft scan read 属于国家秘密
+# as 属于国家秘宝: 0.83 alike); no two standard labels are as near (tests/test_extract_ocr.py)
+_ONE_WRONG = 5
 _HEADER_LENGTH = 60  # a header cell is short; a sentence naming a header label is prose
 _WRAP_LINES = 12  # label-only lines joined to the next row's label (a vertical label is one char each)
 _WRAP_CHARS = 60  # a label's rest below its figures is no longer than the longest label
@@ -564,7 +567,11 @@ def _match_score(label: str, cores: tuple[str, ...]) -> float:
     # look-alike ideographs folded: a scanned label's confidently misread stroke is not a typo
     best = max((SequenceMatcher(None, fold_lookalikes(label[-len(c):]), fold_lookalikes(c)).ratio()
                 for c in cores if len(c) >= 4), default=0)
-    return best * 0.99 if best >= _FUZZY else 0
+    if best >= _FUZZY:
+        return best * 0.99
+    one_wrong = [len(c) for c in cores if len(c) >= _ONE_WRONG and len(label) >= len(c)
+                 and sum(a != b for a, b in zip(fold_lookalikes(label[-len(c):]), fold_lookalikes(c))) == 1]
+    return 0.99 * (max(one_wrong) - 1) / max(one_wrong) if one_wrong else 0
 
 
 def _fill_missing(out: Tables, version: str, stray: list[str], reason: str) -> None:
