@@ -42,7 +42,8 @@ pdfminer parsing each font's dictionaries to reach its program, inflated once pe
 
 Scanned pages and pictures (OCR: seconds a page on one core, cells exact / null / wrong on the
 rasterised real and demo PDFs, issue 12) are measured by bench/ocr_bench.py, which renders and
-spoils the pages this corpus prints: its run takes minutes a variant, so it is a script of its own.
+spoils the pages: ``--ocr`` runs it after the rest on the set docs/ocr.md reports (some 5 minutes
+more); its own options choose resolutions, variants and engine.
 """
 from __future__ import annotations
 
@@ -182,6 +183,8 @@ def main(argv=None) -> int:
     parser.add_argument("--real-rounds", type=int, default=20, help="times the real PDFs are read (default 20)")
     parser.add_argument("--pdfminer", action="store_true",
                         help="also time the reference PDF engine (pdfminer.six) on the same PDFs")
+    parser.add_argument("--ocr", action="store_true",
+                        help="then OCR: the real and a demo PDF rasterised at 150 dpi, four ways (bench/ocr_bench.py)")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
@@ -230,6 +233,10 @@ def main(argv=None) -> int:
           f"HTML: {args.reports / html_seconds:.0f} reports/s, {args.reports / cpu['html']:.0f} per CPU second "
           f"(target ≥ 80); PDF per page against pypdfium2 plain text: {pdf_seconds / baseline:.1f}× on the "
           f"demo corpus (target ≤ 7×), {real_seconds / real_baseline:.1f}× on the real PDFs (target ≤ 5×)")
+    if args.ocr:
+        import ocr_bench
+        print("\nOCR (scanned pages; targets: ≤ 10 s CPU a page, ≥ 97 % of cells exact, none wrong):")
+        ocr_bench.main(["--dpi", "150", "--variants", "grey", "binary", "jpeg", "paper", "--demo", "1"])
     return 0
 
 

@@ -2,13 +2,16 @@
 
 Every page of the real PDFs (tests/fixtures/extract) and of demo reports is rendered as a
 picture at each resolution, spoilt by each variant (tests/ocr_support.py: grey, binary, ±1°,
-blurred, JPEG), saved as an image-only PDF and read by ``extract_document``; its figures are
+blurred, JPEG, a red seal, printed and scanned on grey paper), saved as an image-only PDF and read by ``extract_document``; its figures are
 scored against the same document read from its text layer. Targets (issue 12): ≤ 10 s a page on
 one core, ≥ 97 % of cells exact, none wrong.
 
     taskset -c 0 .venv/bin/python bench/ocr_bench.py                      # the whole set
     taskset -c 0 .venv/bin/python bench/ocr_bench.py --variants grey --dpi 150 --demo 1
     taskset -c 0 .venv/bin/python bench/ocr_bench.py --engine tesseract   # the engine not chosen
+
+``bench/extract_bench.py --ocr`` runs it after the other formats, on the set docs/ocr.md reports
+(150 dpi; grey, binary, JPEG, on paper; one demo report: some 5 minutes).
 
 ``--engine tesseract`` reads the same pages with Tesseract 5 (``chi_sim``, Debian's
 tesseract-ocr-chi-sim; not a project dependency) in place of RapidOCR, through the same
@@ -46,14 +49,14 @@ def documents(demo: int) -> list[tuple[str, bytes]]:
     return docs
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dpi", type=int, nargs="+", default=[150, 200, 300])
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
     parser.add_argument("--demo", type=int, default=2, help="demo reports added to the real PDFs")
     parser.add_argument("--engine", choices=("rapidocr", "tesseract"), default="rapidocr")
     parser.add_argument("--only", help="only the documents whose name holds this")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.engine == "tesseract":
         use_tesseract()
     totals = {"exact": 0, "null": 0, "wrong": 0}
