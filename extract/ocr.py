@@ -40,6 +40,7 @@ _FIGURE = re.compile(r"^[\d.,]+$")
 # dash between digits (a phone number, a date) or, before a figure, a speck or rule stub read as one
 _SIGNS = "+-−–—"
 _UNSIGNED = str.maketrans({sign: None for sign in _SIGNS})
+_KEPT_SCORE = 0.5  # RapidOCR's own text_score: a line read less surely is no text (kept: a figure line's)
 _WORD_GAP = 0.6  # of a character's height: a gap this wide parts two words (as layout._join's)
 _MAX_SKEW = 5.0  # degrees searched either way when straightening a page (a phone's photo, a careless scan)
 _SKEW_STEP = 0.5  # degrees: the coarse search's step; then 0.1° steps round its best
@@ -64,6 +65,7 @@ _FAINT_INK = 160
 _PALE_INK = 224  # and any pixel darker than this next to such ink is part of the same glyph
 _LONE_STROKES = {"I", "l", "|", "!"}  # a line of one of these is a "1" or what is left of a rule
 # a line of a few marks, no ideograph or digit in it: read unsurely, a scrawl or a speck, not text
+# (made U+FFFC instead, a speck in a label's cell was a value there, and its row was lost)
 _MARKS = re.compile(r"^[^\d\u3000-\u9fff\uff00-\uffef]{1,3}$")
 # red exceeding both green and blue by more than this is stamp ink (a seal), wholly or in part
 # (JPEG's colour noise stays under it); by more than _SEAL_RED, the seal's solid ink
@@ -244,14 +246,14 @@ def read_page(gray, dpi: float | None, scan_dpi: float | None = None) -> OcrPage
     allow_ocr_memory()
     gray, turned = _upright(_black_on_white(np.ascontiguousarray(gray)))
     try:
-        result, _elapsed = engine()(gray, use_cls=False, return_word_box=True)
+        result, _elapsed = engine()(gray, use_cls=False, return_word_box=True, text_score=0.0)
     except Exception as e:  # onnxruntime's own error type: an allocation it could not make is out of memory
         if "bad_alloc" in str(e):
             raise MemoryError(f"OCR: {e}") from None
         raise
     scan_dpi = scan_dpi or dpi
     floor = COARSE_CONFIDENT if scan_dpi and scan_dpi < FINE_DPI else CONFIDENT
-    lines = [_Line(*item, floor=floor) for item in result or []]
+    lines = [line for line in (_Line(*item, floor=floor) for item in result or []) if line.figures() or not line.faint()]
     _read_upright(gray, [line for line in lines if line.turned()])
     if dpi is None:
         heights = sorted(max(p[1] for p in line.box) - min(p[1] for p in line.box) for line in lines)
@@ -380,6 +382,7 @@ class _Line:
         self.texts = list(texts) if texts else list(text)
         self.boxes = list(char_boxes) if char_boxes else _even_boxes(box, len(self.texts))
         self.scores = [float(s) for s in scores] if scores else [float(score)] * len(self.texts)
+        self.score = float(score)  # the line's, as RapidOCR gives it
         self.second: tuple[str, float] | None = None  # the tight crop's reading
         self.guesses: list[str] = []  # what was read where a figure is UNREAD: made by settle()
 
@@ -396,6 +399,14 @@ class _Line:
         "0" is often read as the letter, so round letters count as zeros here."""
         return _FIGURE_LINE.match(self.text().translate(_ROUND).translate(_UNSIGNED)) is not None
 
+    def faint(self) -> bool:
+        """Whether the line was read under ``_KEPT_SCORE``, the score under which RapidOCR drops
+        what it read. A line of figures so read is kept, and judged as any other (it stands only
+        once the reading as figures confirms it, as a cell's ink the detector missed does):
+        dropped, a lone "0" under a seal's remnant was missing from its row, and the row, not
+        ruled there, lost its columns and all seven figures."""
+        return self.score < _KEPT_SCORE
+
     def unsure(self) -> bool:
         return self.figures() and (min(self.scores) < self.floor or not _FIGURE.match(self.text().replace(" ", "")))
 
@@ -404,7 +415,7 @@ class _Line:
         that its reading as figures (``read_figures``) gives again, letters OCR confuses with
         digits taken as those digits, and surely, is sure: it is those figures. Text lines are
         kept as read (their digits are labels' numbers, dates, not the table's figures), but for
-        a line of a few marks read unsurely (``_MARKS``): UNRECOGNISED, ink not made out.
+        a line of a few marks read unsurely (``_MARKS``): dropped, a speck or a scrawl.
 
         Each UNREAD keeps what was read there as its ``guesses`` entry (for the identities to
         confirm, ``extract.settle``) when that is figures both readings agree on; else ""."""
@@ -416,10 +427,9 @@ class _Line:
         if not self.figures():
             if min(self.scores) < self.floor and _MARKS.match(self.text().strip()):
                 # a figure scribbled over was read "M" (0.65): kept as text it was a label in a
-                # value cell, and its row lost a cell; it is ink no reading made out
-                self.texts, self.boxes, self.scores = [UNRECOGNISED], [_union(self.boxes)], [min(self.scores)]
-                self.guesses = [""]
-                return 1
+                # value cell, and its row lost a cell. Dropped, the cell is empty, and its ink is
+                # read as a cell the detector missed (``_read_missed_cells``): ink not recognised
+                self.texts, self.boxes, self.scores, self.guesses = [], [], [], []
             return 0
         mine = [unicodedata.normalize("NFKC", t).translate(_CONFUSABLE) for t in self.texts]
         digits = "".join(mine).replace(" ", "").translate(_UNSIGNED)  # what the reading as figures reads

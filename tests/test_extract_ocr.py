@@ -181,17 +181,18 @@ def test_a_sign_read_before_a_figure_leaves_it_unread():
     assert "".join(text for text, _guess in chars[5:]) == "电话：0517-8721234512-4"
 
 
-def test_a_few_marks_read_unsurely_are_ink_not_recognised():
-    """A line of a few marks, no ideograph or digit in it, read unsurely: a figure scribbled over
-    read "M" at 0.65 (kept as text, it was a label in a value cell and its row lost a cell). Read
-    surely, or with an ideograph in it, a line is text and kept as read."""
-    from extract.numbers import UNRECOGNISED
+def test_a_few_marks_read_unsurely_are_dropped():
+    """A line of a few marks, no ideograph or digit in it, read unsurely, is a speck or a scrawl:
+    dropped. A figure scribbled over read "M" at 0.65 (kept as text, it was a label in a value
+    cell and its row lost a cell; its cell's ink is read as a missed cell's, "ink not recognised":
+    ``test_a_picture_of_a_table_is_read_as_a_document``). Read surely, or with an ideograph or a
+    digit in it, a line is text and kept as read."""
     from extract.ocr import _Line
     box = [[0, 0], [30, 0], [30, 28], [0, 28]]
-    for text, score, settled in [("M", 0.65, [UNRECOGNISED]), ("*/", 0.5, [UNRECOGNISED]), ("PDF", 0.98, list("PDF")),
+    for text, score, settled in [("M", 0.65, []), ("*/", 0.5, []), ("PDF", 0.98, list("PDF")),
                                  ("其他", 0.7, list("其他")), ("M2", 0.6, list("M2"))]:
         line = _Line(box, text, score)
-        assert line.settle() == (settled == [UNRECOGNISED]) and line.texts == settled, text
+        assert line.settle() == 0 and line.texts == settled, text
 
 
 def test_a_figures_box_takes_its_own_pale_strokes_not_a_rules_soft_edge():
