@@ -23,6 +23,7 @@ _RARE_FLOOR = 10  # fewer rare characters than this never do: a name on a page o
 _SYMBOL_FONT = ("\uf020", "\uf0ff")  # where Word puts the glyphs of Symbol and Wingdings (bullets)
 _BROKEN_LAYER = "text layer broken (unmapped glyphs or garbage)"
 _OUTLINED = "text drawn as outlines (no text layer)"
+_HIDDEN = "a scan with another program's OCR laid under it as invisible text"
 _PICTURE = "a picture without a text layer (scanned?)"
 
 __all__ = ["Char", "read_pdf"]
@@ -49,11 +50,15 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     page_count = 0
     joinable = None  # the previous page's last ruled row, if it ends the page (``layout.add_page``)
     scanned: list = []  # (page number, ocr.OcrPage) of the pages read by OCR
-    drawn_read: dict[str, list[int]] = {_BROKEN_LAYER: [], _OUTLINED: []}  # of those, the pages that are no scan
+    drawn_read: dict[str, list[int]] = {_BROKEN_LAYER: [], _OUTLINED: [], _HIDDEN: []}  # of those, why, if not a plain scan
+    hidden_read: list[int] = []  # scans read from their invisible text, OCR being off
     for number, page in enumerate(pages(data, engine, limits), start=1):
         page_count = number
         broken = not page.damage and bool(page.chars) and _broken(page.chars)  # judged once: it is costly
         unusable = _unusable_layer(page, broken)
+        if unusable == _HIDDEN and not ocr:  # the other program's reading is all there is
+            unusable = None
+            hidden_read.append(number)
         over_ocr = ocr and unusable is not None and len(scanned) >= limits.ocr_pages
         recognised_page = ocr and unusable is not None and not over_ocr
         if recognised_page:
@@ -98,6 +103,10 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
         if numbers:
             parsed.warnings.append({"stage": "pdf", "message": f"page(s) {_list(numbers)}: {why}; "
                                                                "read by OCR from the page as drawn"})
+    if hidden_read:
+        parsed.warnings.append({"stage": "pdf", "message": f"page(s) {_list(hidden_read)}: {_HIDDEN}; its text read "
+                                                           "as the text layer (--no-ocr): figures another program "
+                                                           "recognised, not checked against the page"})
     if image_pages or beyond:
         parsed.warnings.append({"stage": "ocr" if beyond else "pdf", "message": unread[-1]})
     if unread:
@@ -110,11 +119,14 @@ def _unusable_layer(page: Page, broken: bool) -> str | None:
     one, or draws nothing to read): its text layer ``broken`` (a font without its character map
     draws the text right though its codes say nothing), a picture and no characters (a scan), or
     text drawn as outlines. A page with no characters and none of these is blank or only ruled
-    (an empty table): nothing to render."""
+    (an empty table): nothing to render. A scan whose only text is invisible is read by OCR as
+    any scan: its text is another program's reading, whose figures nothing checked."""
     if page.damage:
         return None
     if broken:
         return _BROKEN_LAYER
+    if page.chars and page.has_image and page.hides_its_text():
+        return _HIDDEN
     if page.chars:
         return None
     if page.has_image:

@@ -69,6 +69,8 @@ class Page:
     damage: str | None = None  # why the page was not read (then it holds nothing)
     pictures: list = field(default_factory=list)  # (area in square points, pixels an inch) of each picture
     outlines: int = 0  # shapes the page's paths draw that may be glyphs (``add_contour``)
+    text_objects: int = 0  # the page's text objects (pdfium's reading only) ...
+    hidden_text_objects: int = 0  # ... and of those, the invisible ones (text render mode 3)
 
     def scan_dpi(self) -> float | None:
         """The resolution of the page's largest picture as drawn: a scanned page's."""
@@ -96,6 +98,12 @@ class Page:
         if curved or any(abs(ax - bx) > _SLANT and abs(ay - by) > _SLANT
                          for (ax, ay), (bx, by) in zip(points, points[1:])):
             self.outlines += 1
+
+    def hides_its_text(self) -> bool:
+        """Whether every text object of the page is invisible: a scan with the text another
+        program recognised laid under it ("searchable" PDFs from scanners, Acrobat, ABBYY).
+        Its characters are that program's reading of the picture, not a text layer."""
+        return self.hidden_text_objects > 0 and self.hidden_text_objects == self.text_objects
 
     def draws_outlined_text(self) -> bool:
         """Whether the page's paths draw text: glyph-like shapes enough for a line of characters,
@@ -399,6 +407,8 @@ def _pdfium_objects(raw, page, textpage, found: Page) -> bool:
             found.add_picture(_pdfium_pixels(raw, obj), _pdfium_extent(raw, obj))
             continue
         if kind == raw.FPDF_PAGEOBJ_TEXT:
+            found.text_objects += 1
+            found.hidden_text_objects += raw.FPDFTextObj_GetTextRenderMode(obj) == raw.FPDF_TEXTRENDERMODE_INVISIBLE
             # an empty string is 2 bytes (the UTF-16 terminator)
             unseen_text = unseen_text or (raw.FPDFTextObj_GetText(obj, textpage, None, 0) <= 2
                                           and _draws_ink(raw, obj))

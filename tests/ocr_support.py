@@ -151,6 +151,28 @@ def without_character_maps(pdf: bytes, text_pages: list[int], broken_pages: list
     return _joined([(pdf, text_pages), (broken, None)]) if text_pages else broken
 
 
+def with_hidden_text(image: Image.Image, dpi: int, lines: list[str]) -> bytes:
+    """A "searchable" scan as scanner software writes one: the picture as the page, and under
+    it another program's OCR of it as invisible text (render mode 3), ``lines`` from the top."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    from demo_portal import render
+    render._pdf_styles()  # registers the demo's font
+    width, height = image.width * 72 / dpi, image.height * 72 / dpi
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=(width, height))
+    page.drawImage(ImageReader(image.convert("RGB")), 0, 0, width, height)
+    text = page.beginText(36, height - 48)
+    text.setTextRenderMode(3)
+    text.setFont(render.FONT, 10)
+    for line in lines:
+        text.textLine(line)
+    page.drawText(text)
+    page.save()
+    return out.getvalue()
+
+
 def pages_of(pdf: bytes, pages: list[int]) -> bytes:
     """A PDF of some pages of ``pdf``, text layer and all: the truth a scan of them is read against."""
     return _joined([(pdf, pages)])

@@ -21,7 +21,8 @@ from demo_portal import render
 from demo_portal.figures import make_report
 from extract import extract_document
 from ocr_support import (HONGZE, SEAL_CENTRE, assert_read_well, cut_table_3, image_only_pdf, noise, page_images,
-                         pages_of, partly_scanned, png, scanned_pdf, score, scribble_over, stamp_seal, table_3)
+                         pages_of, partly_scanned, png, scanned_pdf, score, scribble_over, stamp_seal, table_3,
+                         with_hidden_text)
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE_PAGE = [3]  # most of table 3: 98 figures (ocr_support.table_3 cuts them out of it)
@@ -299,6 +300,25 @@ def tiff(pages: list) -> bytes:
 def png_icon() -> bytes:
     from PIL import Image
     return png(Image.new("L", (16, 16), 128))
+
+
+HIDDEN = ["三、收到和处理政府信息公开申请情况", "一、本年新收政府信息公开申请数量 9 9 9 9 9 9 99"]  # misread
+
+
+def test_a_scan_with_another_programs_ocr_under_it_is_read_by_ours():
+    """A "searchable" scan: the picture, and under it another program's OCR as invisible text,
+    here with its figures misread. That text is no text layer: the page is read by OCR as any
+    scan, its figures checked; with --no-ocr the hidden text is all there is, read with a
+    warning that its figures are another program's."""
+    truth = truth_of(HONGZE, TABLE_PAGE)
+    pdf = with_hidden_text(table_3("grey"), 150, HIDDEN)
+    read = extract_document(pdf, filename="searchable.pdf")
+    assert read["ocr"]["pages"] == [1] and len(assert_read_well(truth, read)["exact"]) >= 95
+    assert {"stage": "pdf", "message": "page(s) 1: a scan with another program's OCR laid under it as invisible "
+                                       "text; read by OCR from the page as drawn"} in read["warnings"]
+    fast = extract_document(pdf, filename="searchable.pdf", ocr=False)
+    assert fast["ocr"] is None and "本年新收政府信息公开申请数量" in fast["text"] and not fast["errors"]
+    assert any("figures another program recognised, not checked" in w["message"] for w in fast["warnings"])
 
 
 def test_no_ocr_keeps_the_error_of_a_scan():
