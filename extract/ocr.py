@@ -41,6 +41,8 @@ _FIGURE = re.compile(r"^[\d.,]+$")
 _SIGNS = "+-−–—"
 _UNSIGNED = str.maketrans({sign: None for sign in _SIGNS})
 _KEPT_SCORE = 0.5  # RapidOCR's own text_score: a line read less surely is no text (kept: a figure line's)
+_DIGIT_HEIGHT = 0.4  # of a line's height: a figure's ink is at least this tall (a dash before it is not)
+_DASH_INK = 200  # a pixel darker than this is ink when looking for a dash
 _WORD_GAP = 0.6  # of a character's height: a gap this wide parts two words (as layout._join's)
 _MAX_SKEW = 5.0  # degrees searched either way when straightening a page (a phone's photo, a careless scan)
 _SKEW_STEP = 0.5  # degrees: the coarse search's step; then 0.1° steps round its best
@@ -262,6 +264,8 @@ def read_page(gray, dpi: float | None, scan_dpi: float | None = None) -> OcrPage
     height = gray.shape[0]
     hlines, vlines = _rulings(gray, scale, height)
     found = OcrPage(Page(chars=[], hlines=hlines, vlines=vlines), scan_dpi=scan_dpi, turned=turned)
+    for line in lines:
+        line.dash_before = line.figures() and line.text().strip()[:1] not in _SIGNS and _dash_before(gray, line.box)
     _recheck(gray, [line for line in lines if line.unsure()])
     for line in lines:
         found.unread += line.settle()
@@ -385,6 +389,7 @@ class _Line:
         self.score = float(score)  # the line's, as RapidOCR gives it
         self.second: tuple[str, float] | None = None  # the tight crop's reading
         self.guesses: list[str] = []  # what was read where a figure is UNREAD: made by settle()
+        self.dash_before = False  # a dash seen just before the line and not read (``_dash_before``)
 
     def text(self) -> str:
         return unicodedata.normalize("NFKC", "".join(self.texts))
@@ -444,28 +449,38 @@ class _Line:
         unread = 0
         for start, end in _figure_runs(self.texts):
             run = "".join(self.texts[start:end])
-            if start in signed:  # the sign goes with the figure it was read before: both unread
-                start -= 1
+            if start in signed:  # a sign before the figure, read (it goes with it) or seen as ink: unread
+                start -= start > 0 and self.texts[start - 1] in _SIGNS
             elif min(self.scores[start:end]) >= self.floor and _FIGURE.match(run) and (confirmed or not letters):
                 continue
             self.texts[start:end] = [UNREAD]
             self.boxes[start:end] = [_union(self.boxes[start:end])]
             self.scores[start:end] = [min(self.scores[start:end])]
-            self.guesses[start:end] = [run if agreed and _FIGURE.match(run) else ""]
+            # no guess with a sign: a figure of 本年增/减 may be negative, and its digits alone not it
+            self.guesses[start:end] = [run if agreed and _FIGURE.match(run) and start not in signed
+                                       and start + 1 not in signed else ""]
             unread += 1
         return unread
 
     def _signed(self) -> set[int]:
-        """Where a figure starts with a sign read touching it, the sign at the line's start or after
-        a gap (``_WORD_GAP``): "-103", "21  0  -5". A sign between digits with no gap on its left
-        is a dash in a phone number or a date ("0517-87212345"); one with a gap on its right is a
-        dash of its own (a blank cell's): neither touches a figure."""
+        """Where a figure starts with a sign: one read touching it, at the line's start or after a
+        gap (``_WORD_GAP``): "-103", "21  0  -5"; or the line's first figure, when a dash lies
+        just before the line unread (``dash_before``). A sign between digits with no gap on its
+        left is a dash in a phone number or a date ("0517-87212345"); one with a gap on its right
+        is a dash of its own (a blank cell's); a figure between two dashes is a page number
+        ("-2-"): none of them signs a figure."""
         starts = set()
         for n in range(len(self.texts) - 1):
             if (self.texts[n] in _SIGNS and self.texts[n + 1][:1].isdigit()
                     and self._gap(n + 1) <= _WORD_GAP * self._height(n + 1)
                     and (n == 0 or not self.texts[n - 1].strip() or self._gap(n) > _WORD_GAP * self._height(n))):
-                starts.add(n + 1)
+                end = n + 1
+                while end < len(self.texts) and self.texts[end][:1].isdigit():
+                    end += 1
+                if end == len(self.texts) or self.texts[end] not in _SIGNS:
+                    starts.add(n + 1)
+        if self.dash_before:
+            starts.add(next((n for n, t in enumerate(self.texts) if _DIGITISH.match(t)), 0))
         return starts
 
     def _gap(self, n: int) -> float:
@@ -494,6 +509,37 @@ def describe(scanned: list[tuple[int | str, OcrPage]], kind: str = "pages") -> d
             "summary": f"{name} {numbers} read by OCR ({ENGINE}): recognised text, not a text layer; "
                        f"{unread} figure(s) not read surely are null{note}"
                        + "".join(f"; {n} turned {degrees:g}° to read it" for n, degrees in turned)}
+
+
+def _dash_before(gray, box) -> bool:
+    """Whether a dash lies just before a line's figures, in its box or within a character's
+    height to its left (not beyond a rule): a minus sign not read. 本年增/减 prints "-2", and its
+    "-", a short thin stroke, was in the box of a line read "2", surely: a wrong number. Measured
+    against the figures' ink (the marks at least ``_DIGIT_HEIGHT`` of the line's height; a rule
+    runs from top to bottom), a dash is wider than thick, at least a fifth of the figures' height
+    long and at most a fifth thick, across their middle, at most half their height before them,
+    and ink (darker than ``_FAINT_INK`` at its darkest: a 1-pixel stroke scanned at 150 dpi is
+    124–191 grey). What a seal's red leaves (a JPEG fringe, 166 and paler) and the blur round a
+    soft scan's figures (above or below their middle) are not dashes."""
+    import cv2
+    xs, ys = [int(p[0]) for p in box], [int(p[1]) for p in box]
+    top, bottom, left = max(min(ys), 0), max(ys), max(min(xs), 0)
+    height = bottom - top
+    window = gray[top:bottom, max(left - height, 0):max(xs)]
+    if height < 4 or window.size == 0:
+        return False
+    _count, labels, stats, _centres = cv2.connectedComponentsWithStats((window < _DASH_INK).astype("uint8"),
+                                                                       connectivity=8)
+    parts = [(n, *part[:4]) for n, part in enumerate(stats) if n]
+    beyond = max((x + w for _n, x, y, w, h in parts if y == 0 and y + h == height), default=0)  # a cell's rule
+    digits = [(x, y, y + h) for _n, x, y, w, h in parts if x >= beyond and h >= _DIGIT_HEIGHT * height and y + h < height]
+    if not digits:
+        return False
+    first, high, low = min(x for x, _t, _b in digits), min(t for _x, t, _b in digits), max(b for _x, _t, b in digits)
+    size = low - high
+    return any(beyond < x and 0 <= first - (x + w) <= size / 2 and w > h and w >= size / 5 and h <= size / 5
+               and 0.35 <= (y + h / 2 - high) / size <= 0.75 and window[labels == n].min() < _FAINT_INK
+               for n, x, y, w, h in parts)
 
 
 def _figure_runs(texts: list[str]) -> list[tuple[int, int]]:

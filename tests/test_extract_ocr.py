@@ -178,8 +178,34 @@ def test_a_sign_read_before_a_figure_leaves_it_unread():
                          ((500, 100), "12   -   4")]:
         draw.text((x, y), text, font=font, fill=0)
     chars = [(c.text, c.guess) for c in read_page(np.asarray(image), 150).page.chars]
-    assert chars[:5] == [(UNREAD, "103"), ("2", ""), ("1", ""), ("0", ""), (UNREAD, "5")]
+    assert chars[:5] == [(UNREAD, ""), ("2", ""), ("1", ""), ("0", ""), (UNREAD, "")]  # no guess: 本年增/减 is signed
     assert "".join(text for text, _guess in chars[5:]) == "电话：0517-8721234512-4"
+
+
+def test_a_dash_before_a_figure_not_read_is_seen_in_its_ink():
+    """本年增/减 prints "-2"; scanned at 150 dpi its minus (a 1-pixel stroke, now 124–191 grey)
+    lay in the box of a line read "2", surely: a wrong number. A dash before a line's figures
+    makes its first figure unread; a dash in the cell across a rule, or none, does not. A figure
+    between two dashes is a page number, kept as read."""
+    from extract.ocr import _dash_before, _Line
+    line = np.full((36, 120), 255, np.uint8)
+    line[8:30, 80:83] = line[8:11, 80:92] = line[27:30, 80:92] = line[8:30, 89:92] = 30  # a "0"
+    box = [[76, 0], [96, 0], [96, 36], [76, 36]]  # the detector's box of the "0"
+    assert not _dash_before(line, box)
+    with_dash = line.copy()
+    with_dash[16:19, 70:76] = 190
+    with_dash[17, 71:75] = 130  # a pale minus just before it, outside the box (as a scan at 150 dpi)
+    assert _dash_before(with_dash, box)
+    beyond_a_rule = with_dash.copy()
+    beyond_a_rule[:, 77] = 0  # the cell's rule between the dash and the figure
+    assert not _dash_before(beyond_a_rule, box)
+    fringe = line.copy()
+    fringe[16:19, 70:76] = 180  # paler: what a seal's red leaves round its strokes, no dash
+    assert not _dash_before(fringe, box)
+    page_number = _Line([[0, 0], [60, 0], [60, 30], [0, 30]], "-2-", 0.99,
+                        char_boxes=[[[0, 0], [20, 0], [20, 30], [0, 30]], [[20, 0], [40, 0], [40, 30], [20, 30]],
+                                    [[40, 0], [60, 0], [60, 30], [40, 30]]])
+    assert page_number.settle() == 0 and page_number.texts == ["-", "2", "-"]
 
 
 def test_a_few_marks_read_unsurely_are_dropped():
