@@ -83,14 +83,15 @@ class ContentLimits:
     straightened copy and the ink masks take some 5 bytes a pixel, so 40 million stay near 200 MB
     beside the OCR models' 250 MB (docs/ocr.md)."""
 
-    ocr_pages: int = 30
+    ocr_pages: int = 20
     """Pages of one document read by OCR: a scanned PDF's pages, the pictures of an HTML page (its
     tables printed as pictures: a report has one to five; a scanned report pasted into a page, a
-    page's worth each), a multi-page TIFF's pages. OCR costs some 3.5 CPU seconds a page at 150
-    or 200 dpi, up to 5 for a page of prose (docs/ocr.md): 30 pages stay under the worker's 180 s
-    CPU limit (``WorkerLimits.cpu_seconds``), so a document with more loses its last pages'
-    reading, with a warning, instead of its whole reading. Reports have 5–60 pages; their
-    tables come in the first ten."""
+    page's worth each), a multi-page TIFF's pages. OCR costs 2–4.5 CPU seconds a table page at
+    200 dpi (the resolution a scanned PDF page is read at), up to 7.5 a full page of prose
+    (measured, docs/ocr.md): 20 pages stay under the worker's 180 s CPU limit
+    (``WorkerLimits.cpu_seconds``), so a document with more loses its last pages' reading, with a
+    warning, instead of its whole reading. Reports have 5–60 pages; their tables come in the
+    first ten."""
 
 
 @dataclass(frozen=True)

@@ -449,7 +449,8 @@ class _Line:
         unread = 0
         for start, end in _figure_runs(self.texts):
             run = "".join(self.texts[start:end])
-            if start in signed:  # a sign before the figure, read (it goes with it) or seen as ink: unread
+            sign = start in signed
+            if sign:  # a sign before the figure, read (it goes with it) or seen as ink: unread
                 start -= start > 0 and self.texts[start - 1] in _SIGNS
             elif min(self.scores[start:end]) >= self.floor and _FIGURE.match(run) and (confirmed or not letters):
                 continue
@@ -457,8 +458,7 @@ class _Line:
             self.boxes[start:end] = [_union(self.boxes[start:end])]
             self.scores[start:end] = [min(self.scores[start:end])]
             # no guess with a sign: a figure of 本年增/减 may be negative, and its digits alone not it
-            self.guesses[start:end] = [run if agreed and _FIGURE.match(run) and start not in signed
-                                       and start + 1 not in signed else ""]
+            self.guesses[start:end] = [run if agreed and _FIGURE.match(run) and not sign else ""]
             unread += 1
         return unread
 

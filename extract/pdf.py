@@ -51,13 +51,13 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
     joinable = None  # the previous page's last ruled row, if it ends the page (``layout.add_page``)
     scanned: list = []  # (page number, ocr.OcrPage) of the pages read by OCR
     drawn_read: dict[str, list[int]] = {_BROKEN_LAYER: [], _OUTLINED: [], _HIDDEN: []}  # of those, why, if not a plain scan
-    hidden_read: list[int] = []  # scans read from their invisible text, OCR being off
+    hidden_read: list[int] = []  # scans read from their invisible text, OCR off or past its limit
     for number, page in enumerate(pages(data, engine, limits), start=1):
         page_count = number
         broken = not page.damage and bool(page.chars) and _broken(page.chars)  # judged once: it is costly
         unusable = _unusable_layer(page, broken)
-        if unusable == _HIDDEN and not ocr:  # the other program's reading is all there is
-            unusable = None
+        if unusable == _HIDDEN and (not ocr or len(scanned) >= limits.ocr_pages):
+            unusable = None  # the other program's reading is all there is: better than nothing
             hidden_read.append(number)
         over_ocr = ocr and unusable is not None and len(scanned) >= limits.ocr_pages
         recognised_page = ocr and unusable is not None and not over_ocr
@@ -105,7 +105,8 @@ def read_pdf(data: bytes, engine: str = "pdfium", limits: ContentLimits = LIMITS
                                                                "read by OCR from the page as drawn"})
     if hidden_read:
         parsed.warnings.append({"stage": "pdf", "message": f"page(s) {_list(hidden_read)}: {_HIDDEN}; its text read "
-                                                           "as the text layer (--no-ocr): figures another program "
+                                                           "as the text layer, not by OCR (--no-ocr, or past "
+                                                           "ContentLimits.ocr_pages): figures another program "
                                                            "recognised, not checked against the page"})
     if image_pages or beyond:
         parsed.warnings.append({"stage": "ocr" if beyond else "pdf", "message": unread[-1]})

@@ -30,7 +30,7 @@ def read_picture(data: bytes, limits: ContentLimits) -> Parsed:
     gives an empty reading and one warning, not an error. A picture of several pages (a TIFF as
     scanner and fax software write one) is read page by page as a scanned PDF is, a table going
     on across pages joined, up to ``limits.ocr_pages`` pages."""
-    count = _page_count(data)
+    count = _header(data)[2]
     rows: list[Row] = []
     scanned: list[tuple[int, OcrPage]] = []
     notes: list[str] = []
@@ -58,7 +58,7 @@ def picture_lines(data: bytes, limits: ContentLimits, frame: int = 0) -> tuple[L
     """(the picture's lines, of its page ``frame``, as the PDF layout gives them, with their
     columns; the OCR reading, None when not read; a note when there is nothing to read: an icon,
     no text found)."""
-    (width, height), dpi = _header(data, frame)
+    (width, height), dpi, _pages = _header(data, frame)
     if width * height > limits.picture_pixels:
         raise ReadError("ocr", f"the picture is {width}×{height} pixels, over the limit of "
                                f"{limits.picture_pixels:,} pixels")
@@ -140,25 +140,17 @@ def read_pictures(rows: list[Row], placed: list[tuple[int, str]], source: Pictur
     return out
 
 
-def _header(data: bytes, frame: int = 0) -> tuple[tuple[int, int], float | None]:
+def _header(data: bytes, frame: int = 0) -> tuple[tuple[int, int], float | None, int]:
     """Width and height of the picture's page ``frame`` from its header, without decoding its
-    pixels, and the resolution it states if a plausible one (many state 72 or 96 for any)."""
+    pixels; the resolution it states if a plausible one (many state 72 or 96 for any); and how
+    many pages it has (a TIFF's; a GIF's frames are an animation, one picture)."""
     from PIL import Image, UnidentifiedImageError
     try:
         with Image.open(io.BytesIO(data)) as image:
+            pages = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
             image.seek(frame)
             size, dpi = image.size, image.info.get("dpi")
     except (UnidentifiedImageError, OSError, ValueError, EOFError) as e:
         raise ReadError("ocr", f"the picture could not be read: {e}") from None
     value = float(dpi[0]) if dpi else 0.0
-    return size, (value if 100 <= value <= 1200 else None)
-
-
-def _page_count(data: bytes) -> int:
-    """Pages of a picture: a TIFF's (a GIF's frames are an animation, not pages)."""
-    from PIL import Image, UnidentifiedImageError
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            return getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
-    except (UnidentifiedImageError, OSError, ValueError) as e:
-        raise ReadError("ocr", f"the picture could not be read: {e}") from None
+    return size, (value if 100 <= value <= 1200 else None), pages

@@ -59,8 +59,13 @@ def on_paper(image: Image.Image, back: Image.Image | None = None, seed: int = 0)
         paper *= 1.0 - 0.12 * through
     pixels = paper - ink * (paper - 40.0)
     pixels = cv2.GaussianBlur(pixels, (0, 0), 0.6) + rng.normal(0, 4.0, pixels.shape)
+    return _through_jpeg(Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L"), 70)
+
+
+def _through_jpeg(image: Image.Image, quality: int) -> Image.Image:
+    """``image`` saved as a JPEG of ``quality`` and read back, grey: its noise in the picture."""
     buffer = io.BytesIO()
-    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L").save(buffer, "JPEG", quality=70)
+    image.save(buffer, "JPEG", quality=quality)
     return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
 
 
@@ -72,9 +77,7 @@ def _spoil(image: Image.Image, variant: str) -> Image.Image:
     if variant == "blurred":
         return image.filter(ImageFilter.GaussianBlur(1.0))
     if variant == "jpeg":
-        buffer = io.BytesIO()
-        image.save(buffer, "JPEG", quality=30)
-        return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+        return _through_jpeg(image, 30)
     assert variant == "grey", variant
     return image
 

@@ -165,10 +165,10 @@ def test_grey_paper_turns_white_and_a_white_page_stays_as_it_is():
 
 
 def test_a_sign_read_before_a_figure_leaves_it_unread():
-    """A counted figure has no sign: a dash read before one (a speck, a rule's stub) makes it
-    unread, with its digits kept for the identities to confirm (extract/settle.py), never
-    "-103". A dash between digits (a phone number) or one standing alone (a blank cell's) is
-    kept as read."""
+    """A sign read touching a figure makes it unread, sign and all, never "-103": on a counted
+    figure it is a speck or a rule's stub, and 本年增/减's "-2" is not its digits, so none are kept
+    for the identities to confirm (extract/settle.py). A dash between digits (a phone number) or
+    one standing alone (a blank cell's) is kept as read."""
     from PIL import ImageDraw, ImageFont
     from extract.numbers import UNREAD
     from extract.ocr import read_page
@@ -235,7 +235,8 @@ def test_a_figures_box_takes_its_own_pale_strokes_not_a_rules_soft_edge():
     x, y, w, h = _whole_glyph(cell, (12, 7, 17, 30))
     assert (x, y, x + w, y + h) == (12, 7, 29, 37)
     cell[37:40, 27] = 200  # a pale stroke from the figure down to the soft edge: all one ink
-    assert _whole_glyph(cell, (12, 7, 17, 30))[1] + _whole_glyph(cell, (12, 7, 17, 30))[3] == 41
+    _x, y, _w, h = _whole_glyph(cell, (12, 7, 17, 30))
+    assert y + h == 41
 
 
 def test_all_null_is_not_reading_well():
@@ -334,8 +335,9 @@ HIDDEN = ["三、收到和处理政府信息公开申请情况", "一、本年�
 def test_a_scan_with_another_programs_ocr_under_it_is_read_by_ours():
     """A "searchable" scan: the picture, and under it another program's OCR as invisible text,
     here with its figures misread. That text is no text layer: the page is read by OCR as any
-    scan, its figures checked; with --no-ocr the hidden text is all there is, read with a
-    warning that its figures are another program's."""
+    scan, its figures checked; with --no-ocr, or past the pages OCR may read, the hidden text is
+    all there is, read with a warning that its figures are another program's."""
+    from extract.limits import ContentLimits
     truth = truth_of(HONGZE, TABLE_PAGE)
     pdf = with_hidden_text(table_3("grey"), 150, HIDDEN)
     read = extract_document(pdf, filename="searchable.pdf")
@@ -345,6 +347,9 @@ def test_a_scan_with_another_programs_ocr_under_it_is_read_by_ours():
     fast = extract_document(pdf, filename="searchable.pdf", ocr=False)
     assert fast["ocr"] is None and "本年新收政府信息公开申请数量" in fast["text"] and not fast["errors"]
     assert any("figures another program recognised, not checked" in w["message"] for w in fast["warnings"])
+    past = extract_document(pdf, filename="searchable.pdf", limits=ContentLimits(ocr_pages=0))
+    assert past["ocr"] is None and "本年新收政府信息公开申请数量" in past["text"] and not past["errors"]
+    assert any("figures another program recognised, not checked" in w["message"] for w in past["warnings"])
 
 
 def test_no_ocr_keeps_the_error_of_a_scan():
